@@ -1,0 +1,98 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class FamulorBillingApi implements ICredentialType {
+	name = 'famulorBillingApi';
+
+	displayName = 'Famulor Billing API';
+
+	icon: Icon = { light: 'file:famulor.svg', dark: 'file:famulor.dark.svg' };
+
+	documentationUrl = 'https://github.com/famulor-billing/n8n-nodes-famulor-billing#credential';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			required: true,
+			default: '',
+			description: 'Create a key in the Famulor dashboard under API Keys (https://app.famulor.de/api-keys)',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://app.famulor.de/api',
+			description:
+				'The Famulor Classic API address. Change it only for a white-label host or the local sandbox. Must start with https:// unless the host is this machine (localhost).',
+		},
+		{
+			displayName: 'Currency',
+			name: 'currency',
+			type: 'string',
+			default: 'EUR',
+			placeholder: 'EUR',
+			description:
+				'ISO 4217 code of the currency your Famulor account is billed in. The API never states it, so every money value this package outputs carries this code.',
+		},
+		{
+			displayName: 'Billing Cycle Day',
+			name: 'billingCycleDay',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 31, numberPrecision: 0 },
+			default: 1,
+			description:
+				'Day of the month your plan renews. In months shorter than this day the cycle renews on the last day of the month.',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.apiKey}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/user/me',
+			method: 'GET',
+		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'Famulor rejected the API key (401): it is wrong or was revoked. Create a new key at https://app.famulor.de/api-keys and paste it here.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						'Famulor refused access (403): your plan or key does not include API access. Check the API settings of your Famulor account.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message:
+						'Nothing answers at this Base URL (404). Use https://app.famulor.de/api (no trailing path) or your white-label API address.',
+				},
+			},
+		],
+	};
+}

@@ -1,0 +1,98 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import * as account from './resources/account';
+import * as chargeSummary from './resources/chargeSummary';
+import * as phoneNumber from './resources/phoneNumber';
+import * as usage from './resources/usage';
+import type { OperationExecute } from './resources/types';
+import { searchAssistants, searchCampaigns } from './listSearch';
+import { createClient, type ClientSetup } from '../shared/transport';
+import { toNodeError } from '../shared/errors';
+
+const handlers: Record<string, Record<string, OperationExecute>> = {
+	account: account.handlers,
+	usage: usage.handlers,
+	phoneNumber: phoneNumber.handlers,
+	chargeSummary: chargeSummary.handlers,
+};
+
+export class FamulorBilling implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Famulor Billing',
+		name: 'famulorBilling',
+		icon: { light: 'file:famulor.svg', dark: 'file:famulor.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description: 'Balance, usage, call costs, rented numbers and charge summaries of a Famulor account',
+		defaults: { name: 'Famulor Billing' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'famulorBillingApi', required: true }],
+		properties: [
+			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Account', value: 'account' },
+					{ name: 'Charge Summary', value: 'chargeSummary' },
+					{ name: 'Phone Number', value: 'phoneNumber' },
+					{ name: 'Usage', value: 'usage' },
+				],
+				default: 'usage',
+			},
+			...account.description,
+			...usage.description,
+			...phoneNumber.description,
+			...chargeSummary.description,
+		],
+	};
+
+	methods = {
+		listSearch: { searchAssistants, searchCampaigns },
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const returnData: INodeExecutionData[] = [];
+		let setup: ClientSetup | undefined;
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			try {
+				const resource = this.getNodeParameter('resource', itemIndex) as string;
+				const operation = this.getNodeParameter('operation', itemIndex) as string;
+				const handler = handlers[resource]?.[operation];
+				if (!handler) {
+					throw new NodeOperationError(this.getNode(), `The operation "${operation}" of resource "${resource}" is not supported`, {
+						itemIndex,
+						description: 'Pick an operation from the list; this one may come from a newer version of the package.',
+					});
+				}
+				setup ??= await createClient(this);
+				const results = await handler.call(this, itemIndex, setup);
+				for (const result of results) {
+					returnData.push({ json: result.json, binary: result.binary, pairedItem: { item: itemIndex } });
+				}
+			} catch (error) {
+				const nodeError = toNodeError(this.getNode(), error, itemIndex);
+				if (this.continueOnFail()) {
+					returnData.push({
+						json: { error: nodeError.message, description: nodeError.description ?? null },
+						pairedItem: { item: itemIndex },
+					});
+					continue;
+				}
+				throw nodeError;
+			}
+		}
+		return [returnData];
+	}
+}

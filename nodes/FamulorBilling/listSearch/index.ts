@@ -1,0 +1,2 @@
+export { searchAssistants } from './searchAssistants';
+export { searchCampaigns } from './searchCampaigns';

@@ -1,0 +1,22 @@
+import type { INodeProperties } from 'n8n-workflow';
+import type { OperationExecute } from '../types';
+
+export const operations: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: ['chargeSummary'] } },
+	options: [
+		{
+			name: 'Generate',
+			value: 'generate',
+			action: 'Generate a charge summary',
+			description: 'What a period cost: calls, plan, overage and number rentals, per client if you like',
+		},
+	],
+	default: 'generate',
+};
+
+export const description: INodeProperties[] = [operations];
+export const handlers: Record<string, OperationExecute> = {};

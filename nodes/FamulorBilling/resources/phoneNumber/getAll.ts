@@ -1,0 +1,47 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { buildFeeTable, describePhoneNumbers, phoneNumberItem } from '../../../../src/numbers';
+import { feeProperties } from '../../../shared/descriptions';
+import type { ClientSetup } from '../../../shared/transport';
+import type { OperationResult } from '../types';
+
+const show = { resource: ['phoneNumber'], operation: ['getAll'] };
+
+export const description: INodeProperties[] = [
+	...feeProperties(show),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Rented Only',
+				name: 'rentedOnly',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to return only dedicated numbers with an active rental (leave out SIP trunks, caller IDs and released numbers)',
+			},
+		],
+	},
+];
+
+/** Reads the fee parameters of an item into a validated fee table. */
+export function feeTableOf(context: IExecuteFunctions, itemIndex: number) {
+	const rows = (context.getNodeParameter('monthlyFees', itemIndex, {}) as IDataObject).fee as
+		| Array<{ country?: unknown; fee?: unknown }>
+		| undefined;
+	return buildFeeTable(context.getNodeParameter('defaultMonthlyFee', itemIndex, 3.99), rows ?? []);
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, setup: ClientSetup): Promise<OperationResult[]> {
+	const fees = feeTableOf(this, itemIndex);
+	const options = this.getNodeParameter('options', itemIndex, {}) as { rentedOnly?: boolean };
+	const rentedOnly = options.rentedOnly !== false;
+	const [numbers, assistants] = [await setup.client.getPhoneNumbers(), await setup.client.getAssistants()];
+	return describePhoneNumbers(numbers, assistants, fees)
+		.filter((info) => !rentedOnly || info.rented)
+		.map((info) => ({ json: phoneNumberItem(info, setup.settings.currency) as IDataObject }));
+}

@@ -1,0 +1,105 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { Call } from '../../../../src/calls';
+import { forEachCall, newestCalls } from '../../../../src/fetchCalls';
+import { resolveFilters } from '../../../../src/filters';
+import { toAmount } from '../../../../src/money';
+import { resolvePeriod, type ActionPeriod } from '../../../../src/periods';
+import type { RawCall } from '../../../../src/schemas';
+import { filtersProperty, periodProperties, timezoneOption } from '../../../shared/descriptions';
+import { dateInput, filterInput, timezoneOf } from '../../../shared/parameters';
+import type { ClientSetup } from '../../../shared/transport';
+import type { OperationResult } from '../types';
+
+const show = { resource: ['usage'], operation: ['getCalls'] };
+
+export const description: INodeProperties[] = [
+	...periodProperties(show, 'today'),
+	filtersProperty(show),
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { ...show, returnAll: [false] } },
+	},
+	{
+		displayName: 'Simplify',
+		name: 'simplify',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to return the billing fields only instead of the raw Famulor call (with transcript) plus those fields',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [timezoneOption()],
+	},
+];
+
+export function callItem(call: Call, currency: string): IDataObject {
+	return {
+		id: call.id,
+		createdAt: new Date(call.createdAt).toISOString(),
+		direction: call.direction,
+		status: call.status,
+		durationSeconds: call.durationSeconds,
+		billableMinutes: Number((call.billableSeconds / 60).toFixed(4)),
+		totalCost: toAmount(call.totalCost),
+		carrierCost: toAmount(call.carrierCost),
+		platformCost: toAmount(call.totalCost - call.carrierCost),
+		currency,
+		assistantName: call.assistantName,
+		campaignName: call.campaignName,
+		assistantPhoneNumber: call.assistantPhoneNumber,
+		clientPhoneNumber: call.clientPhoneNumber,
+		answeredBy: call.answeredBy,
+	};
+}
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, setup: ClientSetup): Promise<OperationResult[]> {
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const timezone = timezoneOf(this, options.timezone);
+	const periodName = this.getNodeParameter('period', itemIndex) as ActionPeriod;
+	const period = resolvePeriod(periodName, {
+		now: Date.now(),
+		timezone,
+		billingCycleDay: setup.settings.billingCycleDay,
+		startDate: periodName === 'custom' ? dateInput(this.getNodeParameter('startDate', itemIndex, '')) : undefined,
+		endDate: periodName === 'custom' ? dateInput(this.getNodeParameter('endDate', itemIndex, '')) : undefined,
+	});
+	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
+	const { query, filters } = await resolveFilters(
+		setup.client,
+		filterInput(this.getNodeParameter('filters', itemIndex, {}) as IDataObject),
+	);
+	const scan = { period, query, filters };
+	let found: Array<{ call: Call; raw: RawCall }>;
+	if (returnAll) {
+		found = [];
+		await forEachCall(setup.client, scan, (call, raw) => found.push({ call, raw }));
+		found.sort((a, b) => b.call.createdAt - a.call.createdAt || b.call.id - a.call.id);
+	} else {
+		found = await newestCalls(setup.client, scan, limit);
+	}
+	const currency = setup.settings.currency;
+	return found.map(({ call, raw }) => ({
+		json: simplify ? callItem(call, currency) : { ...(raw as IDataObject), ...callItem(call, currency) },
+	}));
+}

@@ -1,0 +1,54 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { GroupBy } from '../../../../src/calls';
+import { resolveFilters } from '../../../../src/filters';
+import { resolvePeriod, type ActionPeriod } from '../../../../src/periods';
+import { summarizeUsage } from '../../../../src/usage';
+import { filtersProperty, groupByOptions, periodProperties, timezoneOption } from '../../../shared/descriptions';
+import { dateInput, filterInput, timezoneOf } from '../../../shared/parameters';
+import type { ClientSetup } from '../../../shared/transport';
+import type { OperationResult } from '../types';
+
+const show = { resource: ['usage'], operation: ['getSummary'] };
+
+export const description: INodeProperties[] = [
+	...periodProperties(show, 'thisMonth'),
+	{
+		displayName: 'Group By',
+		name: 'groupBy',
+		type: 'options',
+		options: groupByOptions,
+		default: 'none',
+		description: 'Return one item per group, e.g. one per assistant or one per day',
+		displayOptions: { show },
+	},
+	filtersProperty(show),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [timezoneOption()],
+	},
+];
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, setup: ClientSetup): Promise<OperationResult[]> {
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const timezone = timezoneOf(this, options.timezone);
+	const periodName = this.getNodeParameter('period', itemIndex) as ActionPeriod;
+	const period = resolvePeriod(periodName, {
+		now: Date.now(),
+		timezone,
+		billingCycleDay: setup.settings.billingCycleDay,
+		startDate: periodName === 'custom' ? dateInput(this.getNodeParameter('startDate', itemIndex, '')) : undefined,
+		endDate: periodName === 'custom' ? dateInput(this.getNodeParameter('endDate', itemIndex, '')) : undefined,
+	});
+	const groupBy = this.getNodeParameter('groupBy', itemIndex, 'none') as GroupBy;
+	const { query, filters } = await resolveFilters(
+		setup.client,
+		filterInput(this.getNodeParameter('filters', itemIndex, {}) as IDataObject),
+	);
+	const rows = await summarizeUsage(setup.client, { period, query, filters }, groupBy, setup.settings.currency);
+	return rows.map((row) => ({ json: row as unknown as IDataObject }));
+}

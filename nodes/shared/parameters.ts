@@ -1,0 +1,39 @@
+/** Reading shared parameters from n8n into the core's plain inputs. */
+import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator, IPollFunctions } from 'n8n-workflow';
+import type { FilterInput } from '../../src/filters';
+import { assertTimezone } from '../../src/periods';
+
+function locatorValue(value: unknown): string | undefined {
+	if (value === undefined || value === null) return undefined;
+	if (typeof value === 'object') {
+		const locator = value as INodeParameterResourceLocator;
+		return locator.value === undefined || locator.value === null ? undefined : String(locator.value);
+	}
+	return String(value);
+}
+
+export function filterInput(raw: IDataObject | undefined): FilterInput {
+	const filters = raw ?? {};
+	return {
+		assistantId: locatorValue(filters.assistantId),
+		campaignId: locatorValue(filters.campaignId),
+		phoneNumber: typeof filters.phoneNumber === 'string' ? filters.phoneNumber : undefined,
+		direction: typeof filters.direction === 'string' ? filters.direction : undefined,
+		status: typeof filters.status === 'string' ? filters.status : undefined,
+	};
+}
+
+/** The `timezone` option, else the workflow's timezone; validated. */
+export function timezoneOf(context: IExecuteFunctions | IPollFunctions, configured: unknown): string {
+	const timezone = typeof configured === 'string' && configured.trim() ? configured.trim() : context.getTimezone();
+	return assertTimezone(timezone, 'options.timezone');
+}
+
+export function dateInput(value: unknown): string | undefined {
+	if (value === undefined || value === null || value === '') return undefined;
+	if (value instanceof Date) return value.toISOString();
+	if (typeof value === 'object' && 'toISO' in (value as object)) {
+		return (value as { toISO: () => string }).toISO();
+	}
+	return String(value);
+}

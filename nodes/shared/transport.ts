@@ -1,0 +1,94 @@
+/**
+ * The one place where the nodes talk HTTP: a core `Transport` over n8n's
+ * `httpRequestWithAuthentication` (the credential adds the Bearer header), and a client factory
+ * that wires in n8n's `sleep`, the credential's settings and the poll budget.
+ */
+import {
+	sleep,
+	type IExecuteFunctions,
+	type IHttpRequestOptions,
+	type ILoadOptionsFunctions,
+	type IPollFunctions,
+} from 'n8n-workflow';
+import { FamulorClient, checkBaseUrl, type Transport } from '../../src/client';
+
+export type FamulorContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
+
+export const CREDENTIAL_TYPE = 'famulorBillingApi';
+
+export interface AccountSettings {
+	baseUrl: string;
+	currency: string;
+	billingCycleDay: number;
+}
+
+/** Reads the non-secret settings of the credential (the key itself is applied by n8n, never read here). */
+export async function accountSettings(context: FamulorContext): Promise<AccountSettings> {
+	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
+	const currency = String(credentials.currency ?? 'EUR').trim().toUpperCase() || 'EUR';
+	return {
+		baseUrl: checkBaseUrl(String(credentials.baseUrl ?? 'https://app.famulor.de/api')),
+		currency,
+		billingCycleDay: Number(credentials.billingCycleDay ?? 1),
+	};
+}
+
+/** Timestamps n8n's responses carry, lower-cased like Node's http module delivers them. */
+interface FullResponse {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	body: unknown;
+}
+
+export function n8nTransport(context: FamulorContext, baseUrl: string, onResponse?: (headers: Record<string, unknown>) => void): Transport {
+	return async (request) => {
+		const options: IHttpRequestOptions = {
+			method: request.method,
+			url: `${baseUrl}${request.path}`,
+			qs: request.query,
+			json: true,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			disableFollowRedirect: true,
+			timeout: request.timeoutMs,
+		};
+		const response = (await context.helpers.httpRequestWithAuthentication.call(
+			context,
+			CREDENTIAL_TYPE,
+			options,
+		)) as FullResponse;
+		const headers = response.headers ?? {};
+		onResponse?.(headers);
+		return { status: response.statusCode, headers, body: response.body };
+	};
+}
+
+export interface ClientSetup {
+	client: FamulorClient;
+	settings: AccountSettings;
+	/** Server time from the latest response's Date header (epoch ms), or undefined before the first response. */
+	serverNow: () => number | undefined;
+}
+
+export async function createClient(
+	context: FamulorContext,
+	options: { deadline?: number; maxRetryMs?: number } = {},
+): Promise<ClientSetup> {
+	const settings = await accountSettings(context);
+	let serverDate: { at: number; local: number } | undefined;
+	const transport = n8nTransport(context, settings.baseUrl, (headers) => {
+		const date = typeof headers.date === 'string' ? Date.parse(headers.date) : NaN;
+		if (Number.isFinite(date)) serverDate = { at: date, local: Date.now() };
+	});
+	const client = new FamulorClient({
+		transport,
+		sleep,
+		deadline: options.deadline,
+		maxRetryMs: options.maxRetryMs,
+	});
+	return {
+		client,
+		settings,
+		serverNow: () => (serverDate ? serverDate.at + (Date.now() - serverDate.local) : undefined),
+	};
+}

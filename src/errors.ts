@@ -1,0 +1,59 @@
+/**
+ * Framework-free errors of the core. The n8n adapters translate them into NodeApiError /
+ * NodeOperationError (nodes/shared/errors.ts). Messages say what happened; `fix` says what to do.
+ * Nothing here ever contains the API key: messages are built from our own words and from the
+ * status, field names and short, key-scrubbed bodies of responses.
+ */
+export type FamulorErrorKind =
+	| 'auth'
+	| 'forbidden'
+	| 'notFound'
+	| 'rateLimited'
+	| 'server'
+	| 'network'
+	| 'timeout'
+	| 'malformed'
+	| 'badRequest'
+	| 'insecureUrl';
+
+export class FamulorApiError extends Error {
+	readonly kind: FamulorErrorKind;
+	readonly status?: number;
+	readonly fix: string;
+	readonly retryAfterMs?: number;
+	readonly retryable: boolean;
+
+	constructor(
+		kind: FamulorErrorKind,
+		message: string,
+		fix: string,
+		extra: { status?: number; retryAfterMs?: number } = {},
+	) {
+		super(message);
+		this.name = 'FamulorApiError';
+		this.kind = kind;
+		this.fix = fix;
+		this.status = extra.status;
+		this.retryAfterMs = extra.retryAfterMs;
+		this.retryable = kind === 'rateLimited' || kind === 'server' || kind === 'network' || kind === 'timeout';
+	}
+}
+
+/** An invalid parameter, detected before any request is sent. */
+export class InvalidParameterError extends Error {
+	constructor(
+		readonly parameter: string,
+		message: string,
+		readonly fix: string,
+	) {
+		super(message);
+		this.name = 'InvalidParameterError';
+	}
+}
+
+/** Removes anything that looks like the key (or a bearer token) from text that came from outside. */
+export function scrubSecret(text: string, secret?: string): string {
+	let result = text.replace(/Bearer\s+[^\s"',}]+/gi, 'Bearer ***');
+	if (secret && secret.length >= 4) result = result.split(secret).join('***');
+	return result;
+}

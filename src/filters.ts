@@ -1,0 +1,101 @@
+/**
+ * The `filters` parameter: which parts go to the API (ids, direction, status) and which are
+ * re-checked locally on every call (all of them — the list returns names, so ids are resolved to names).
+ */
+import type { CallFilters } from './calls';
+import type { CallQuery, FamulorClient } from './client';
+import { InvalidParameterError } from './errors';
+
+export interface FilterInput {
+	assistantId?: string | number;
+	campaignId?: string | number;
+	phoneNumber?: string;
+	direction?: string;
+	status?: string;
+}
+
+export interface ResolvedFilters {
+	query: CallQuery;
+	filters: CallFilters;
+}
+
+const DIRECTIONS = new Set(['inbound', 'outbound', 'web']);
+
+function idOf(value: string | number | undefined, parameter: string, what: string): number | undefined {
+	if (value === undefined || value === null || String(value).trim() === '') return undefined;
+	const text = String(value).trim();
+	if (!/^\d+$/.test(text)) {
+		throw new InvalidParameterError(
+			parameter,
+			`${what} ID "${text}" is not a number`,
+			`Pick the ${what.toLowerCase()} from the list, or enter its numeric ID.`,
+		);
+	}
+	return Number(text);
+}
+
+/**
+ * Resolves filters. `includeStatusInQuery` is false for the triggers: a call leaves one status for
+ * another, so a status sent to the API would hide calls whose status changes later.
+ */
+export async function resolveFilters(
+	client: FamulorClient,
+	input: FilterInput,
+	options: { includeStatusInQuery?: boolean } = {},
+): Promise<ResolvedFilters> {
+	const query: CallQuery = {};
+	const filters: CallFilters = {};
+	const assistantId = idOf(input.assistantId, 'filters.assistantId', 'Assistant');
+	const campaignId = idOf(input.campaignId, 'filters.campaignId', 'Campaign');
+	if (assistantId !== undefined) {
+		const assistant = (await client.getAssistants()).find((a) => a.id === assistantId);
+		if (!assistant) {
+			throw new InvalidParameterError(
+				'filters.assistantId',
+				`Assistant ${assistantId} does not exist in this Famulor account`,
+				'Pick the assistant from the list, or check the ID in the Famulor dashboard.',
+			);
+		}
+		query.assistant_id = assistantId;
+		filters.assistantName = assistant.name;
+	}
+	if (campaignId !== undefined) {
+		const campaign = (await client.getCampaigns()).find((c) => c.id === campaignId);
+		if (!campaign) {
+			throw new InvalidParameterError(
+				'filters.campaignId',
+				`Campaign ${campaignId} does not exist in this Famulor account`,
+				'Pick the campaign from the list, or check the ID in the Famulor dashboard.',
+			);
+		}
+		query.campaign_id = campaignId;
+		filters.campaignName = campaign.name;
+	}
+	if (input.direction) {
+		if (!DIRECTIONS.has(input.direction)) {
+			throw new InvalidParameterError(
+				'filters.direction',
+				`Direction "${input.direction}" is unknown`,
+				'Choose inbound, outbound or web.',
+			);
+		}
+		query.type = input.direction;
+		filters.direction = input.direction;
+	}
+	if (input.status) {
+		if (options.includeStatusInQuery !== false) query.status = input.status;
+		filters.status = input.status;
+	}
+	if (input.phoneNumber && input.phoneNumber.trim()) {
+		const number = input.phoneNumber.replace(/[\s()-]/g, '');
+		if (!/^\+?\d{4,16}$/.test(number)) {
+			throw new InvalidParameterError(
+				'filters.phoneNumber',
+				`Phone number "${input.phoneNumber}" is not in E.164 format`,
+				'Enter the Famulor number with country code, e.g. +4930123456.',
+			);
+		}
+		filters.phoneNumber = number.startsWith('+') ? number : `+${number}`;
+	}
+	return { query, filters };
+}

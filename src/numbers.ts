@@ -1,0 +1,105 @@
+/**
+ * Phone numbers with their monthly rental fees. The API returns no price, so fees come from the
+ * user's country table, else a default (Famulor's published 3.99 for a standard number). SIP trunks
+ * and caller IDs have no monthly fee.
+ */
+import { InvalidParameterError } from './errors';
+import { amountToUnits, toAmount, type Units } from './money';
+import type { RawAssistant, RawPhoneNumber } from './schemas';
+
+export const DEFAULT_MONTHLY_FEE = 3.99;
+
+export interface FeeTable {
+	defaultFee: Units;
+	byCountry: Map<string, Units>;
+}
+
+export interface PhoneNumberInfo {
+	id: number;
+	phoneNumber: string;
+	nickname: string | null;
+	countryCode: string | null;
+	type: string;
+	rented: boolean;
+	monthlyFee: Units;
+	assistants: string[];
+	createdAt: string | null;
+}
+
+/** Validates the fee parameters: a non-negative default and `{ country, fee }` rows with ISO country codes. */
+export function buildFeeTable(defaultFee: unknown, rows: Array<{ country?: unknown; fee?: unknown }>): FeeTable {
+	const defaultNumber = Number(defaultFee);
+	if (defaultFee === '' || defaultFee === null || !Number.isFinite(defaultNumber) || defaultNumber < 0) {
+		throw new InvalidParameterError(
+			'defaultMonthlyFee',
+			`Default Monthly Fee "${String(defaultFee)}" is not an amount`,
+			'Enter the monthly rental of a number as a non-negative amount, e.g. 3.99.',
+		);
+	}
+	const byCountry = new Map<string, Units>();
+	rows.forEach((row, index) => {
+		const country = String(row.country ?? '').trim().toUpperCase();
+		const fee = Number(row.fee);
+		if (!/^[A-Z]{2}$/.test(country)) {
+			throw new InvalidParameterError(
+				'monthlyFees',
+				`Monthly Fees row ${index + 1} has country "${String(row.country ?? '')}", which is not a two-letter country code`,
+				'Use ISO 3166 codes such as DE, US or GB.',
+			);
+		}
+		if (row.fee === '' || row.fee === null || row.fee === undefined || !Number.isFinite(fee) || fee < 0) {
+			throw new InvalidParameterError(
+				'monthlyFees',
+				`Monthly Fees row ${index + 1} (${country}) has fee "${String(row.fee)}", which is not an amount`,
+				'Enter the monthly rental as a non-negative amount, e.g. 4.50.',
+			);
+		}
+		if (byCountry.has(country)) {
+			throw new InvalidParameterError(
+				'monthlyFees',
+				`Monthly Fees lists ${country} twice`,
+				'Keep one row per country.',
+			);
+		}
+		byCountry.set(country, amountToUnits(fee));
+	});
+	return { defaultFee: amountToUnits(defaultNumber), byCountry };
+}
+
+export function describePhoneNumbers(
+	numbers: RawPhoneNumber[],
+	assistants: RawAssistant[],
+	fees: FeeTable,
+): PhoneNumberInfo[] {
+	return numbers.map((number) => {
+		const rented = number.type === 'normal' && number.has_active_subscription === true;
+		const country = (number.country_code ?? '').toUpperCase();
+		const monthlyFee = number.type === 'normal' ? (fees.byCountry.get(country) ?? fees.defaultFee) : 0;
+		return {
+			id: number.id,
+			phoneNumber: number.phone_number,
+			nickname: number.nickname ?? null,
+			countryCode: number.country_code ?? null,
+			type: number.type,
+			rented,
+			monthlyFee,
+			assistants: assistants.filter((a) => a.phone_number_id === number.id).map((a) => a.name),
+			createdAt: number.created_at ?? null,
+		};
+	});
+}
+
+export function phoneNumberItem(info: PhoneNumberInfo, currency: string) {
+	return {
+		id: info.id,
+		phoneNumber: info.phoneNumber,
+		nickname: info.nickname,
+		countryCode: info.countryCode,
+		type: info.type,
+		rented: info.rented,
+		monthlyFee: toAmount(info.monthlyFee),
+		currency,
+		assistants: info.assistants,
+		createdAt: info.createdAt,
+	};
+}

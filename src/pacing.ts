@@ -1,0 +1,88 @@
+/**
+ * Request pacing under Famulor's limits (SPEC §4): at most `perTenSeconds` requests in any 10 s and
+ * `perMinute` in any 60 s, measured over the requests this client sent, plus whatever the server
+ * says through `X-RateLimit-Limit` / `X-RateLimit-Remaining` / `X-RateLimit-Reset`. The server is
+ * authoritative: a larger advertised limit (a white-label host, the sandbox) raises ours, and an
+ * exhausted `Remaining` waits for `Reset`. Time comes from an injected clock so tests and
+ * benchmarks can drive it.
+ */
+export interface RateLimits {
+	perMinute: number;
+	perTenSeconds: number;
+}
+
+export const FAMULOR_RATE_LIMITS: RateLimits = { perMinute: 100, perTenSeconds: 20 };
+
+/** Slack added to each window so that our clock and the server's never disagree at the edge. */
+const WINDOW_MARGIN_MS = 150;
+
+export class Pacer {
+	private readonly sent: number[] = [];
+	private limits: RateLimits;
+	private remaining: number | undefined;
+	private resetAt: number | undefined;
+
+	constructor(limits: RateLimits = FAMULOR_RATE_LIMITS) {
+		this.limits = { ...limits };
+	}
+
+	get currentLimits(): RateLimits {
+		return { ...this.limits };
+	}
+
+	/** Milliseconds to wait before the next request may be sent at `now`. */
+	delayBefore(now: number): number {
+		let wait = 0;
+		wait = Math.max(wait, this.windowWait(now, 10_000, this.limits.perTenSeconds));
+		wait = Math.max(wait, this.windowWait(now, 60_000, this.limits.perMinute));
+		if (this.remaining !== undefined && this.remaining <= 0 && this.resetAt !== undefined && this.resetAt > now) {
+			wait = Math.max(wait, this.resetAt - now + WINDOW_MARGIN_MS);
+		}
+		return wait;
+	}
+
+	private windowWait(now: number, windowMs: number, limit: number): number {
+		if (this.sent.length < limit) return 0;
+		const oldestInWindow = this.sent[this.sent.length - limit];
+		const freeAt = oldestInWindow + windowMs + WINDOW_MARGIN_MS;
+		return freeAt > now ? freeAt - now : 0;
+	}
+
+	recordSent(now: number): void {
+		this.sent.push(now);
+		if (this.remaining !== undefined) this.remaining -= 1;
+		const keep = Math.max(this.limits.perMinute, this.limits.perTenSeconds);
+		if (this.sent.length > keep * 2) this.sent.splice(0, this.sent.length - keep);
+	}
+
+	/** Reads the rate-limit headers of a response. */
+	observe(headers: Record<string, unknown>, now: number): void {
+		const limit = headerNumber(headers, 'x-ratelimit-limit');
+		if (limit !== undefined && limit > 0 && limit !== this.limits.perMinute) {
+			this.limits = { perMinute: limit, perTenSeconds: Math.max(1, Math.floor(limit / 5)) };
+		}
+		const remaining = headerNumber(headers, 'x-ratelimit-remaining');
+		if (remaining !== undefined) this.remaining = remaining;
+		const reset = headerNumber(headers, 'x-ratelimit-reset');
+		if (reset !== undefined) this.resetAt = reset > 1e11 ? reset : reset * 1000;
+		else if (remaining !== undefined) this.resetAt = now + 60_000;
+	}
+}
+
+export function headerValue(headers: Record<string, unknown>, name: string): string | undefined {
+	for (const key of Object.keys(headers)) {
+		if (key.toLowerCase() === name) {
+			const value = headers[key];
+			if (Array.isArray(value)) return value.length ? String(value[0]) : undefined;
+			return value === undefined || value === null ? undefined : String(value);
+		}
+	}
+	return undefined;
+}
+
+export function headerNumber(headers: Record<string, unknown>, name: string): number | undefined {
+	const value = headerValue(headers, name);
+	if (value === undefined || value.trim() === '') return undefined;
+	const n = Number(value);
+	return Number.isFinite(n) ? n : undefined;
+}

@@ -1,0 +1,248 @@
+/**
+ * Periods in a timezone (luxon, DST-correct). Weeks start on Monday; billing cycles renew on a day
+ * of the month, clamped to the last day of shorter months. Every period is [start, end).
+ */
+import { DateTime } from 'luxon';
+import { InvalidParameterError } from './errors';
+
+export type ActionPeriod =
+	| 'today'
+	| 'yesterday'
+	| 'thisWeek'
+	| 'lastWeek'
+	| 'thisMonth'
+	| 'lastMonth'
+	| 'thisBillingCycle'
+	| 'lastBillingCycle'
+	| 'last7Days'
+	| 'last30Days'
+	| 'custom';
+export type TriggerPeriod = 'day' | 'week' | 'month' | 'billingCycle';
+
+export interface Period {
+	id: string;
+	label: string;
+	start: string;
+	end: string;
+	timezone: string;
+}
+
+/** A period with its bounds as epoch milliseconds, for computing. `toJSON` drops the numbers. */
+export interface ResolvedPeriod extends Period {
+	startMs: number;
+	endMs: number;
+}
+
+export const MAX_CUSTOM_DAYS = 400;
+
+export function assertTimezone(timezone: string, parameter = 'timezone'): string {
+	if (!timezone || !DateTime.now().setZone(timezone).isValid) {
+		throw new InvalidParameterError(
+			parameter,
+			`Unknown timezone "${timezone}"`,
+			'Use an IANA timezone name such as Europe/Berlin or America/New_York.',
+		);
+	}
+	return timezone;
+}
+
+export function assertBillingCycleDay(day: number): number {
+	if (!Number.isInteger(day) || day < 1 || day > 31) {
+		throw new InvalidParameterError(
+			'billingCycleDay',
+			`Billing cycle day ${day} is not a day of the month`,
+			'Set Billing Cycle Day in the Famulor Billing API credential to a whole number from 1 to 31.',
+		);
+	}
+	return day;
+}
+
+function make(id: string, label: string, start: DateTime, end: DateTime, timezone: string): ResolvedPeriod {
+	return {
+		id,
+		label,
+		start: start.toISO({ suppressMilliseconds: true }) as string,
+		end: end.toISO({ suppressMilliseconds: true }) as string,
+		timezone,
+		startMs: start.toMillis(),
+		endMs: end.toMillis(),
+	};
+}
+
+/** Public shape of a period (without the computing fields). */
+export function publicPeriod(period: Period): Period {
+	return { id: period.id, label: period.label, start: period.start, end: period.end, timezone: period.timezone };
+}
+
+function cycleStartIn(year: number, month: number, day: number, timezone: string): DateTime {
+	const first = DateTime.fromObject({ year, month, day: 1 }, { zone: timezone });
+	return first.set({ day: Math.min(day, first.daysInMonth as number) }).startOf('day');
+}
+
+/** The billing cycle containing `at`. */
+export function billingCycleContaining(at: DateTime, cycleDay: number): { start: DateTime; end: DateTime } {
+	const timezone = at.zoneName as string;
+	let start = cycleStartIn(at.year, at.month, cycleDay, timezone);
+	if (at < start) {
+		const previous = at.startOf('month').minus({ months: 1 });
+		start = cycleStartIn(previous.year, previous.month, cycleDay, timezone);
+	}
+	const next = start.startOf('month').plus({ months: 1 });
+	return { start, end: cycleStartIn(next.year, next.month, cycleDay, timezone) };
+}
+
+const dayId = (d: DateTime) => d.toFormat('yyyy-MM-dd');
+const dayLabel = (d: DateTime) => d.toFormat('d LLL yyyy');
+
+function dayPeriod(start: DateTime, timezone: string): ResolvedPeriod {
+	return make(dayId(start), dayLabel(start), start, start.plus({ days: 1 }), timezone);
+}
+
+function weekPeriod(start: DateTime, timezone: string): ResolvedPeriod {
+	const end = start.plus({ weeks: 1 });
+	const last = end.minus({ days: 1 });
+	return make(
+		`${start.toFormat("kkkk-'W'WW")}`,
+		`week ${start.weekNumber} of ${start.weekYear} (${start.toFormat('d LLL')} – ${last.toFormat('d LLL yyyy')})`,
+		start,
+		end,
+		timezone,
+	);
+}
+
+function monthPeriod(start: DateTime, timezone: string): ResolvedPeriod {
+	return make(start.toFormat('yyyy-MM'), start.toFormat('LLLL yyyy'), start, start.plus({ months: 1 }), timezone);
+}
+
+function cyclePeriod(start: DateTime, end: DateTime, timezone: string): ResolvedPeriod {
+	const last = end.minus({ days: 1 });
+	return make(
+		`cycle-${dayId(start)}`,
+		`billing cycle ${start.toFormat('d LLL yyyy')} – ${last.toFormat('d LLL yyyy')}`,
+		start,
+		end,
+		timezone,
+	);
+}
+
+/** The trigger period (day, week, month, billing cycle) containing the instant `atMs`. */
+export function periodContaining(
+	kind: TriggerPeriod,
+	atMs: number,
+	timezone: string,
+	billingCycleDay = 1,
+): ResolvedPeriod {
+	const at = DateTime.fromMillis(atMs, { zone: timezone });
+	switch (kind) {
+		case 'day':
+			return dayPeriod(at.startOf('day'), timezone);
+		case 'week':
+			return weekPeriod(at.startOf('week'), timezone);
+		case 'month':
+			return monthPeriod(at.startOf('month'), timezone);
+		case 'billingCycle': {
+			const { start, end } = billingCycleContaining(at, billingCycleDay);
+			return cyclePeriod(start, end, timezone);
+		}
+	}
+}
+
+function parseDateInput(value: string | undefined, parameter: string, timezone: string): DateTime {
+	const parsed = value ? DateTime.fromISO(value, { zone: timezone }) : DateTime.invalid('empty');
+	if (!parsed.isValid) {
+		throw new InvalidParameterError(
+			parameter,
+			`"${value ?? ''}" is not a date`,
+			'Pick a date, or enter it as YYYY-MM-DD (optionally with a time, e.g. 2026-11-01T00:00).',
+		);
+	}
+	return parsed;
+}
+
+function compactStamp(d: DateTime): string {
+	return d.equals(d.startOf('day')) ? dayId(d) : d.toFormat("yyyy-MM-dd'T'HHmm");
+}
+
+export interface PeriodInput {
+	now: number;
+	timezone: string;
+	billingCycleDay?: number;
+	startDate?: string;
+	endDate?: string;
+}
+
+/** Resolves an action node's `period` parameter. */
+export function resolvePeriod(name: ActionPeriod, input: PeriodInput): ResolvedPeriod {
+	const timezone = assertTimezone(input.timezone);
+	const cycleDay = assertBillingCycleDay(input.billingCycleDay ?? 1);
+	const now = DateTime.fromMillis(input.now, { zone: timezone });
+	const today = now.startOf('day');
+	switch (name) {
+		case 'today':
+			return dayPeriod(today, timezone);
+		case 'yesterday':
+			return dayPeriod(today.minus({ days: 1 }), timezone);
+		case 'thisWeek':
+			return weekPeriod(now.startOf('week'), timezone);
+		case 'lastWeek':
+			return weekPeriod(now.startOf('week').minus({ weeks: 1 }), timezone);
+		case 'thisMonth':
+			return monthPeriod(now.startOf('month'), timezone);
+		case 'lastMonth':
+			return monthPeriod(now.startOf('month').minus({ months: 1 }), timezone);
+		case 'thisBillingCycle': {
+			const { start, end } = billingCycleContaining(now, cycleDay);
+			return cyclePeriod(start, end, timezone);
+		}
+		case 'lastBillingCycle': {
+			const current = billingCycleContaining(now, cycleDay);
+			const { start, end } = billingCycleContaining(current.start.minus({ days: 1 }), cycleDay);
+			return cyclePeriod(start, end, timezone);
+		}
+		case 'last7Days':
+		case 'last30Days': {
+			const days = name === 'last7Days' ? 7 : 30;
+			const start = today.minus({ days: days - 1 });
+			const end = today.plus({ days: 1 });
+			return make(`${dayId(start)}_${dayId(today)}`, `last ${days} days`, start, end, timezone);
+		}
+		case 'custom': {
+			const start = parseDateInput(input.startDate, 'startDate', timezone);
+			const end = parseDateInput(input.endDate, 'endDate', timezone);
+			if (end <= start) {
+				throw new InvalidParameterError(
+					'endDate',
+					'The custom period ends before it starts',
+					'Set End Date after Start Date (the end is exclusive: 2026-11-01 to 2026-12-01 is November).',
+				);
+			}
+			if (end.diff(start, 'days').days > MAX_CUSTOM_DAYS) {
+				throw new InvalidParameterError(
+					'endDate',
+					`The custom period is longer than ${MAX_CUSTOM_DAYS} days`,
+					`Choose a period of at most ${MAX_CUSTOM_DAYS} days, or split it into several runs.`,
+				);
+			}
+			const lastDay = end.minus({ milliseconds: 1 });
+			const label =
+				compactStamp(end) === dayId(end)
+					? `${dayLabel(start)} – ${dayLabel(lastDay)}`
+					: `${start.toFormat('d LLL yyyy HH:mm')} – ${end.toFormat('d LLL yyyy HH:mm')}`;
+			return make(`${compactStamp(start)}_${compactStamp(end)}`, label, start, end, timezone);
+		}
+		default:
+			throw new InvalidParameterError(
+				'period',
+				`Unknown period "${String(name)}"`,
+				'Choose one of the listed periods.',
+			);
+	}
+}
+
+/** Whole UTC days (YYYY-MM-DD) to send as the API's date_from / date_to: one day wider on each side,
+ * since the API filters whole days in a timezone it does not state. */
+export function apiDateRange(startMs: number, endMs: number): { date_from: string; date_to: string } {
+	const from = DateTime.fromMillis(startMs, { zone: 'utc' }).minus({ days: 1 });
+	const to = DateTime.fromMillis(endMs - 1, { zone: 'utc' }).plus({ days: 1 });
+	return { date_from: from.toFormat('yyyy-MM-dd'), date_to: to.toFormat('yyyy-MM-dd') };
+}
