@@ -1,6 +1,8 @@
 /**
  * The `filters` parameter: which parts go to the API (ids, direction, status) and which are
- * re-checked locally on every call (all of them — the list returns names, so ids are resolved to names).
+ * re-checked locally on every call. The list returns names, not ids, so the action node resolves
+ * assistant and campaign ids to names (one request each) to re-check them too; the triggers, which
+ * must stay cheap, trust the API's id filter.
  */
 import type { CallFilters } from './calls';
 import type { CallQuery, FamulorClient } from './client';
@@ -35,42 +37,17 @@ function idOf(value: string | number | undefined, parameter: string, what: strin
 }
 
 /**
- * Resolves filters. `includeStatusInQuery` is false for the triggers: a call leaves one status for
- * another, so a status sent to the API would hide calls whose status changes later.
+ * Validates the filters and splits them into the API query and the local re-check, without any
+ * request. `includeStatusInQuery` is false for the triggers: a call moves from status to status, so
+ * a status sent to the API would hide calls whose status changes later.
  */
-export async function resolveFilters(
-	client: FamulorClient,
-	input: FilterInput,
-	options: { includeStatusInQuery?: boolean } = {},
-): Promise<ResolvedFilters> {
+export function filtersFromInput(input: FilterInput, options: { includeStatusInQuery?: boolean } = {}): ResolvedFilters {
 	const query: CallQuery = {};
 	const filters: CallFilters = {};
 	const assistantId = idOf(input.assistantId, 'filters.assistantId', 'Assistant');
 	const campaignId = idOf(input.campaignId, 'filters.campaignId', 'Campaign');
-	if (assistantId !== undefined) {
-		const assistant = (await client.getAssistants()).find((a) => a.id === assistantId);
-		if (!assistant) {
-			throw new InvalidParameterError(
-				'filters.assistantId',
-				`Assistant ${assistantId} does not exist in this Famulor account`,
-				'Pick the assistant from the list, or check the ID in the Famulor dashboard.',
-			);
-		}
-		query.assistant_id = assistantId;
-		filters.assistantName = assistant.name;
-	}
-	if (campaignId !== undefined) {
-		const campaign = (await client.getCampaigns()).find((c) => c.id === campaignId);
-		if (!campaign) {
-			throw new InvalidParameterError(
-				'filters.campaignId',
-				`Campaign ${campaignId} does not exist in this Famulor account`,
-				'Pick the campaign from the list, or check the ID in the Famulor dashboard.',
-			);
-		}
-		query.campaign_id = campaignId;
-		filters.campaignName = campaign.name;
-	}
+	if (assistantId !== undefined) query.assistant_id = assistantId;
+	if (campaignId !== undefined) query.campaign_id = campaignId;
 	if (input.direction) {
 		if (!DIRECTIONS.has(input.direction)) {
 			throw new InvalidParameterError(
@@ -98,4 +75,33 @@ export async function resolveFilters(
 		filters.phoneNumber = number.startsWith('+') ? number : `+${number}`;
 	}
 	return { query, filters };
+}
+
+/** filtersFromInput plus assistant and campaign names for the local re-check (checks the ids exist). */
+export async function resolveFilters(client: FamulorClient, input: FilterInput): Promise<ResolvedFilters> {
+	const resolved = filtersFromInput(input);
+	const { query, filters } = resolved;
+	if (query.assistant_id !== undefined) {
+		const assistant = (await client.getAssistants()).find((a) => a.id === query.assistant_id);
+		if (!assistant) {
+			throw new InvalidParameterError(
+				'filters.assistantId',
+				`Assistant ${query.assistant_id} does not exist in this Famulor account`,
+				'Pick the assistant from the list, or check the ID in the Famulor dashboard.',
+			);
+		}
+		filters.assistantName = assistant.name;
+	}
+	if (query.campaign_id !== undefined) {
+		const campaign = (await client.getCampaigns()).find((c) => c.id === query.campaign_id);
+		if (!campaign) {
+			throw new InvalidParameterError(
+				'filters.campaignId',
+				`Campaign ${query.campaign_id} does not exist in this Famulor account`,
+				'Pick the campaign from the list, or check the ID in the Famulor dashboard.',
+			);
+		}
+		filters.campaignName = campaign.name;
+	}
+	return resolved;
 }

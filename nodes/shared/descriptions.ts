@@ -93,7 +93,7 @@ export function filtersProperty(show: Record<string, string[]>): INodeProperties
 		type: 'collection',
 		placeholder: 'Add Filter',
 		default: {},
-		displayOptions: { show },
+		...(Object.keys(show).length ? { displayOptions: { show } } : {}),
 		options: [
 			locator('Assistant', 'assistantId', 'searchAssistants', 'e.g. 42'),
 			locator('Campaign', 'campaignId', 'searchCampaigns', 'e.g. 7'),

@@ -1,0 +1,179 @@
+import {
+	NodeConnectionTypes,
+	type IDataObject,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+	type IPollFunctions,
+} from 'n8n-workflow';
+import type { TriggerGroupBy } from '../../src/calls';
+import { filtersFromInput } from '../../src/filters';
+import {
+	newSpikeState,
+	pollSpike,
+	spikeFingerprint,
+	spikeSample,
+	validateSpikeConfig,
+	type Seasonality,
+	type SpikeConfig,
+	type SpikeMetric,
+	type SpikePollResult,
+	type SpikeWindow,
+} from '../../src/triggers/spike';
+import { filtersProperty, timezoneOption, triggerGroupByOptions } from '../shared/descriptions';
+import { filterInput, timezoneOf } from '../shared/parameters';
+import { searchAssistants, searchCampaigns } from '../FamulorBilling/listSearch';
+import { runTriggerPoll, type TriggerSpec } from '../shared/trigger';
+
+export class FamulorSpikeTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Famulor Spike Trigger',
+		name: 'famulorSpikeTrigger',
+		icon: { light: 'file:famulor.svg', dark: 'file:famulor.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["metric"] + " spike per " + $parameter["window"]}}',
+		description: 'Starts the workflow when usage in a time window is far above normal, and says which campaign, assistant or number did it',
+		defaults: { name: 'Famulor Spike Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'famulorBillingApi', required: true }],
+		properties: [
+			{
+				displayName: 'Metric',
+				name: 'metric',
+				type: 'options',
+				default: 'spend',
+				options: [
+					{ name: 'Billable Minutes', value: 'minutes' },
+					{ name: 'Calls', value: 'calls' },
+					{ name: 'Failed Calls', value: 'failedCalls', description: 'Calls that failed, were busy or not answered' },
+					{ name: 'Spend', value: 'spend', description: 'Sum of call costs' },
+				],
+			},
+			{
+				displayName: 'Window',
+				name: 'window',
+				type: 'options',
+				default: 'hour',
+				options: [
+					{ name: '15 Minutes', value: 'fifteenMinutes' },
+					{ name: 'Hour', value: 'hour' },
+					{ name: '6 Hours', value: 'sixHours' },
+					{ name: 'Day', value: 'day' },
+				],
+				description: 'The time window compared with its usual value',
+			},
+			{
+				displayName: 'Baseline Days',
+				name: 'baselineDays',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 60, numberPrecision: 0 },
+				default: 7,
+				description: 'How many previous days the usual value (median) is taken from. Use 21 or more with Same Weekday.',
+			},
+			{
+				displayName: 'Seasonality',
+				name: 'seasonality',
+				type: 'options',
+				default: 'sameTimeOfDay',
+				options: [
+					{ name: 'Same Time of Day', value: 'sameTimeOfDay', description: 'Compare with the same clock window on previous days' },
+					{ name: 'Same Weekday', value: 'sameWeekday', description: 'Compare with the same window on the same weekday in previous weeks' },
+					{ name: 'None', value: 'none', description: 'Compare with all preceding windows' },
+				],
+			},
+			{
+				displayName: 'Min Increase (%)',
+				name: 'minIncreasePercent',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 100,
+				description: 'Fire only when the window is at least this much above the usual value (100 = double)',
+			},
+			{
+				displayName: 'Min Absolute Increase',
+				name: 'minAbsoluteIncrease',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description: 'And at least this much above it, in the metric unit (currency, minutes or calls), so quiet hours do not alert on one extra call',
+			},
+			{
+				displayName: 'Group By',
+				name: 'groupBy',
+				type: 'options',
+				options: triggerGroupByOptions,
+				default: 'none',
+				description: 'Detect spikes separately for each assistant, campaign or number',
+			},
+			filtersProperty({}),
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{
+						displayName: 'Min Baseline Samples',
+						name: 'minBaselineSamples',
+						type: 'number',
+						typeOptions: { minValue: 1, numberPrecision: 0 },
+						default: 3,
+						description: 'Warm-up: no alerts until this many earlier windows are known',
+					},
+					{
+						displayName: 'Settle Minutes',
+						name: 'settleMinutes',
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: 5,
+						description: 'Evaluate a window only this long after it closed, so late costs are in',
+					},
+					timezoneOption(),
+				],
+			},
+		],
+	};
+
+	methods = {
+		listSearch: { searchAssistants, searchCampaigns },
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		return await runTriggerPoll(this, spikeTrigger);
+	}
+}
+
+const spikeTrigger: TriggerSpec<SpikeConfig, ReturnType<typeof newSpikeState>, SpikePollResult> = {
+	readConfig(context, settings) {
+		const options = context.getNodeParameter('options', {}) as IDataObject;
+		const { query, filters } = filtersFromInput(filterInput(context.getNodeParameter('filters', {}) as IDataObject), {
+			includeStatusInQuery: false,
+		});
+		const config: SpikeConfig = {
+			metric: context.getNodeParameter('metric') as SpikeMetric,
+			window: context.getNodeParameter('window') as SpikeWindow,
+			baselineDays: Number(context.getNodeParameter('baselineDays', 7)),
+			seasonality: context.getNodeParameter('seasonality', 'sameTimeOfDay') as Seasonality,
+			minIncreasePercent: Number(context.getNodeParameter('minIncreasePercent', 100)),
+			minAbsoluteIncrease: Number(context.getNodeParameter('minAbsoluteIncrease', 0)),
+			groupBy: context.getNodeParameter('groupBy', 'none') as TriggerGroupBy,
+			query,
+			filters,
+			timezone: timezoneOf(context, options.timezone),
+			settleMinutes: options.settleMinutes === undefined ? 5 : Number(options.settleMinutes),
+			minBaselineSamples: options.minBaselineSamples === undefined ? 3 : Number(options.minBaselineSamples),
+			currency: settings.currency,
+		};
+		validateSpikeConfig(config);
+		return config;
+	},
+	fingerprint: spikeFingerprint,
+	newState: (fingerprint) => newSpikeState(fingerprint),
+	poll: pollSpike,
+	sample: (config, result, now) => spikeSample(config, result.state, now),
+	fireOnActivation: () => false,
+};

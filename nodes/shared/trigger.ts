@@ -1,0 +1,83 @@
+/**
+ * The poll loop both triggers share. It keeps n8n's rules in one place:
+ * - state lives in getWorkflowStaticData('node') under top-level keys that are reassigned, never
+ *   mutated in place (n8n only notices reassigned keys), versioned and tied to a config fingerprint;
+ * - a poll computes its new state on a copy and stores it only when it succeeds, so a failed poll
+ *   leaves the state exactly as it was and throws a typed error (never swallowed);
+ * - manual mode ("Fetch Test Event") works on a copy and returns a live sample with `sample: true`,
+ *   never touching the stored state;
+ * - each poll is bounded in time (≤ 45 s, or less when n8n's poll budget says so); a baseline that
+ *   needs longer continues on the next poll. Progress kept in memory between polls is safe to lose:
+ *   the state n8n last saved is always consistent, and the next poll continues from it.
+ */
+import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import type { FamulorClient } from '../../src/client';
+import type { PollEnvironment } from '../../src/triggers/common';
+import { STATE_VERSION } from '../../src/triggers/common';
+import { toNodeError } from './errors';
+import { createClient, type AccountSettings } from './transport';
+
+export const MAX_POLL_MS = 45_000;
+/** Time kept in reserve for the last request and for storing the result. */
+const REQUEST_RESERVE_MS = 5_000;
+
+interface VersionedState {
+	v: number;
+	config: string;
+}
+
+export interface TriggerSpec<Config, State extends VersionedState, Result extends { state: State; events: object[] }> {
+	readConfig(context: IPollFunctions, settings: AccountSettings): Config;
+	fingerprint(config: Config, account: string): string;
+	newState(fingerprint: string, announce: boolean): State;
+	poll(client: FamulorClient, state: State, config: Config, env: PollEnvironment): Promise<Result>;
+	sample(config: Config, result: Result, now: number): object[];
+	fireOnActivation(config: Config): boolean;
+}
+
+function pollBudget(context: IPollFunctions): number {
+	const offered = (context as { getPollBudgetMs?: () => number }).getPollBudgetMs?.();
+	return typeof offered === 'number' && offered > 0 ? Math.min(MAX_POLL_MS, offered * 0.8) : MAX_POLL_MS;
+}
+
+export async function runTriggerPoll<Config, State extends VersionedState, Result extends { state: State; events: object[] }>(
+	context: IPollFunctions,
+	spec: TriggerSpec<Config, State, Result>,
+): Promise<INodeExecutionData[][] | null> {
+	const started = Date.now();
+	const manual = context.getMode() === 'manual';
+	try {
+		const { client, settings, serverNow } = await createClient(context, { deadline: started + pollBudget(context) });
+		const config = spec.readConfig(context, settings);
+		const credentialId = context.getNode().credentials?.famulorBillingApi?.id ?? '';
+		const fingerprint = spec.fingerprint(config, `${settings.baseUrl}#${credentialId}`);
+		const staticData = context.getWorkflowStaticData('node');
+		const stored = staticData.state as State | undefined;
+		const usable = stored && stored.v === STATE_VERSION && stored.config === fingerprint;
+		const state = usable ? (JSON.parse(JSON.stringify(stored)) as State) : spec.newState(fingerprint, spec.fireOnActivation(config) && !manual);
+		// Time comes from Famulor's clock (its Date header), which also stamps the calls. Before the
+		// first response of a poll, the last known offset to the local clock stands in.
+		let skew = typeof staticData.skew === 'number' ? staticData.skew : undefined;
+		if (skew === undefined) {
+			await client.getMe();
+			skew = (serverNow() ?? Date.now()) - Date.now();
+		}
+		const knownSkew = skew;
+		const env: PollEnvironment = {
+			now: () => serverNow() ?? Date.now() + knownSkew,
+			hasTime: () => client.timeLeft() > REQUEST_RESERVE_MS,
+		};
+		const result = await spec.poll(client, state, config, env);
+		const now = env.now();
+		if (manual) {
+			const items = result.events.length ? result.events : spec.sample(config, result, now);
+			return [items.map((json) => ({ json: { ...(json as IDataObject), sample: true } }))];
+		}
+		staticData.state = result.state as unknown as IDataObject;
+		staticData.skew = now - Date.now();
+		if (!result.events.length) return null;
+		return [result.events.map((json) => ({ json: json as IDataObject }))];
+	} catch (error) {
+		throw toNodeError(context.getNode(), error);
+	}
+}

@@ -1,0 +1,144 @@
+/**
+ * Call tracking for the triggers: the stream (new calls) plus a small watch list of recent calls
+ * whose cost or status may still change. Consumers get every change as "remove the old version,
+ * add the new one", so a call is counted once, at its latest known cost, however often it changes.
+ *
+ * A call stays watched while it is unsettled or younger than the settle horizon; after that it is
+ * history (a cost change later than that is not seen by the triggers; summaries always read the
+ * latest). Watched calls also serve as the boundary ids: a recent call is never counted twice.
+ */
+import type { Call } from '../calls';
+import type { CallQuery, FamulorClient } from '../client';
+import { newStream, readStream, type StreamState } from './stream';
+
+/** A watched call: what was counted for it, and where it sits in the list. */
+export interface WatchedCall {
+	id: number;
+	pos: number;
+	at: number;
+	st: string;
+	cost: number;
+	car: number;
+	dur: number;
+	as: string | null;
+	ca: string | null;
+	ph: string | null;
+}
+
+export interface TrackerState {
+	query: CallQuery;
+	stream: StreamState;
+	watch: WatchedCall[];
+	/** created_at of the oldest call consumed (ms), 0 before the first. */
+	oldestAt: number;
+}
+
+export const MAX_WATCH_MS = 2 * 60 * 60 * 1000;
+
+export function newTracker(query: CallQuery): TrackerState {
+	return { query, stream: newStream(), watch: [], oldestAt: 0 };
+}
+
+export function snapshot(call: Call, position: number): WatchedCall {
+	return {
+		id: call.id,
+		pos: position,
+		at: call.createdAt,
+		st: call.status,
+		cost: call.totalCost,
+		car: call.carrierCost,
+		dur: call.durationSeconds,
+		as: call.assistantName,
+		ca: call.campaignName,
+		ph: call.assistantPhoneNumber,
+	};
+}
+
+/** Rebuilds the counted version of a watched call (enough for every consumer). */
+export function fromSnapshot(watched: WatchedCall): Call {
+	return {
+		id: watched.id,
+		createdAt: watched.at,
+		updatedAt: null,
+		status: watched.st,
+		settled: SETTLED.has(watched.st),
+		direction: null,
+		durationSeconds: watched.dur,
+		billableSeconds: watched.dur > 0 ? Math.max(30, watched.dur) : 0,
+		totalCost: watched.cost,
+		carrierCost: watched.car,
+		assistantName: watched.as,
+		campaignName: watched.ca,
+		assistantPhoneNumber: watched.ph,
+		clientPhoneNumber: null,
+		answeredBy: null,
+	};
+}
+
+const SETTLED = new Set(['completed', 'ended', 'ended_by_customer', 'ended_by_assistant', 'busy', 'no-answer', 'failed']);
+
+function changed(watched: WatchedCall, call: Call): boolean {
+	return (
+		watched.st !== call.status ||
+		watched.cost !== call.totalCost ||
+		watched.car !== call.carrierCost ||
+		watched.dur !== call.durationSeconds
+	);
+}
+
+export interface TrackerChanges {
+	state: TrackerState;
+	/** Calls counted for the first time. */
+	added: Call[];
+	/** Calls whose counted version changed: subtract `before`, add `after`. */
+	updated: Array<{ before: Call; after: Call }>;
+	caughtUp: boolean;
+	lost: boolean;
+	total: number;
+}
+
+export interface TrackOptions {
+	now: number;
+	settleMs: number;
+	hasTime: () => boolean;
+}
+
+export async function track(client: FamulorClient, previous: TrackerState, options: TrackOptions): Promise<TrackerChanges> {
+	const watchById = new Map(previous.watch.map((w) => [w.id, w]));
+	const horizon = options.now - Math.max(options.settleMs, 15 * 60 * 1000);
+	const rereadFrom = previous.watch.length
+		? Math.min(...previous.watch.map((w) => w.pos))
+		: undefined;
+	const read = await readStream(client, previous.stream, {
+		query: previous.query,
+		rereadFrom,
+		known: (id) => watchById.has(id),
+		hasTime: options.hasTime,
+		horizon,
+	});
+	const added: Call[] = [];
+	const updated: Array<{ before: Call; after: Call }> = [];
+	let oldestAt = previous.oldestAt;
+	for (const { call, position } of read.reread) {
+		const watched = watchById.get(call.id);
+		if (!watched) continue;
+		if (changed(watched, call)) updated.push({ before: fromSnapshot(watched), after: call });
+		watchById.set(call.id, snapshot(call, position));
+	}
+	for (const { call, position } of read.fresh) {
+		added.push(call);
+		if (!oldestAt || call.createdAt < oldestAt) oldestAt = call.createdAt;
+		watchById.set(call.id, snapshot(call, position));
+	}
+	const watch = [...watchById.values()].filter(
+		(w) => w.at >= options.now - MAX_WATCH_MS && (!SETTLED.has(w.st) || w.at >= horizon),
+	);
+	return {
+		state: { query: previous.query, stream: read.state, watch, oldestAt },
+		added,
+		updated,
+		caughtUp: read.caughtUp,
+		lost: read.lost,
+		total: read.total,
+	};
+}
