@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 import type { OperationExecute } from '../types';
+import * as generate from './generate';
 
 export const operations: INodeProperties = {
 	displayName: 'Operation',
@@ -18,5 +19,5 @@ export const operations: INodeProperties = {
 	default: 'generate',
 };
 
-export const description: INodeProperties[] = [operations];
-export const handlers: Record<string, OperationExecute> = {};
+export const description: INodeProperties[] = [operations, ...generate.description];
+export const handlers: Record<string, OperationExecute> = { generate: generate.execute };

@@ -1,0 +1,240 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import {
+	assertPricingMode,
+	ChargeSummaryBuilder,
+	CSV_MIME_TYPE,
+	csvFileName,
+	parseClientRules,
+	renderCsv,
+	resolvePlan,
+	summariesToOutput,
+	summaryItem,
+	type ClientRuleInput,
+	type PlanTerms,
+} from '../../../../src/chargeSummary';
+import { describePhoneNumbers } from '../../../../src/numbers';
+import { resolvePeriod, type ActionPeriod } from '../../../../src/periods';
+import { forEachCall } from '../../../../src/fetchCalls';
+import { feeProperties, periodProperties, timezoneOption } from '../../../shared/descriptions';
+import { dateInput, timezoneOf } from '../../../shared/parameters';
+import type { ClientSetup } from '../../../shared/transport';
+import { feeTableOf } from '../phoneNumber/getAll';
+import type { OperationResult } from '../types';
+
+const show = { resource: ['chargeSummary'], operation: ['generate'] };
+const showPlan = { ...show, pricingMode: ['plan'] };
+const showCustomPlan = { ...showPlan, plan: ['custom'] };
+
+export const description: INodeProperties[] = [
+	...periodProperties(show, 'lastBillingCycle'),
+	{
+		displayName: 'Pricing Mode',
+		name: 'pricingMode',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Plan',
+				value: 'plan',
+				description: 'Plan fee, plus minutes beyond the included ones at the overage rate, plus reported carrier costs',
+			},
+			{
+				name: 'Reported Costs',
+				value: 'reported',
+				description: 'The sum of the call costs Famulor reports, split into platform and carrier',
+			},
+		],
+		default: 'reported',
+		description: 'How the calls are charged',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Plan',
+		name: 'plan',
+		type: 'options',
+		options: [
+			{ name: 'Business (600 Min, 199/Month, 0.15/Min Over)', value: 'business' },
+			{ name: 'Custom', value: 'custom', description: 'Enter included minutes, plan fee and overage rate' },
+			{ name: 'Flex (30 Min, 19/Month, 0.50/Min Over)', value: 'flex' },
+			{ name: 'Scale (4000 Min, 999/Month, 0.11/Min Over)', value: 'scale' },
+			{ name: 'Starter (100 Min, 49/Month, 0.40/Min Over)', value: 'starter' },
+		],
+		default: 'business',
+		description: "Famulor plan whose terms price the calls (Famulor's published terms)",
+		displayOptions: { show: showPlan },
+	},
+	{
+		displayName: 'Included Minutes',
+		name: 'includedMinutes',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 600,
+		description: 'Billable minutes included in the plan per month',
+		displayOptions: { show: showCustomPlan },
+	},
+	{
+		displayName: 'Plan Fee',
+		name: 'planFee',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 2 },
+		default: 199,
+		description: 'Monthly plan fee',
+		displayOptions: { show: showCustomPlan },
+	},
+	{
+		displayName: 'Overage Rate',
+		name: 'overageRate',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 4 },
+		default: 0.15,
+		description: 'Price of one billable minute beyond the included minutes',
+		displayOptions: { show: showCustomPlan },
+	},
+	...feeProperties(show),
+	{
+		displayName: 'Clients',
+		name: 'clients',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Client Rule',
+		default: {},
+		description:
+			'For agencies: which calls and numbers belong to which client. Each call goes to the first rule that matches; the rest is "Unassigned".',
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Client',
+				name: 'client',
+				values: [
+					{
+						displayName: 'Name',
+						name: 'name',
+						type: 'string',
+						default: '',
+						placeholder: 'Acme GmbH',
+						description: 'Client name shown in the report. Several rules with the same name form one client.',
+					},
+					{
+						displayName: 'Match By',
+						name: 'matchBy',
+						type: 'options',
+						options: [
+							{ name: 'Assistant', value: 'assistant', description: 'Assistant name (numbers: an assistant using the number)' },
+							{ name: 'Campaign', value: 'campaign', description: 'Campaign name (calls only)' },
+							{ name: 'Phone Number', value: 'phoneNumber', description: 'The Famulor number that made or took the call' },
+						],
+						default: 'assistant',
+					},
+					{
+						displayName: 'Values',
+						name: 'values',
+						type: 'string',
+						default: '',
+						placeholder: 'Acme Sales, Acme Support*',
+						description: 'Comma-separated names or numbers; a trailing * matches a prefix (e.g. +4930*)',
+					},
+					{
+						displayName: 'Markup Percent',
+						name: 'markupPercent',
+						type: 'number',
+						typeOptions: { minValue: 0, numberPrecision: 2 },
+						default: 0,
+						description: "Percentage added to this client's charges (calls and rentals) as a markup line",
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Outputs',
+		name: 'outputs',
+		type: 'collection',
+		placeholder: 'Add Output',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'CSV File',
+				name: 'csv',
+				type: 'boolean',
+				default: false,
+				description: 'Whether to attach the lines as a CSV file in the binary property "data"',
+			},
+			{
+				displayName: 'One Item per Client',
+				name: 'onePerClient',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to return one item per client, each a full summary of that client (e.g. for a Send Email node per client), instead of one item with byClient',
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [timezoneOption()],
+	},
+];
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, setup: ClientSetup): Promise<OperationResult[]> {
+	// Everything is read and validated before the first request.
+	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const timezone = timezoneOf(this, options.timezone);
+	const periodName = this.getNodeParameter('period', itemIndex, 'lastBillingCycle') as ActionPeriod;
+	const period = resolvePeriod(periodName, {
+		now: Date.now(),
+		timezone,
+		billingCycleDay: setup.settings.billingCycleDay,
+		startDate: periodName === 'custom' ? dateInput(this.getNodeParameter('startDate', itemIndex, '')) : undefined,
+		endDate: periodName === 'custom' ? dateInput(this.getNodeParameter('endDate', itemIndex, '')) : undefined,
+	});
+	const pricingMode = assertPricingMode(this.getNodeParameter('pricingMode', itemIndex, 'reported'));
+	let plan: PlanTerms | undefined;
+	if (pricingMode === 'plan') {
+		const planName = this.getNodeParameter('plan', itemIndex, 'business');
+		plan = resolvePlan(
+			planName,
+			planName === 'custom'
+				? {
+						includedMinutes: this.getNodeParameter('includedMinutes', itemIndex, 0),
+						planFee: this.getNodeParameter('planFee', itemIndex, 0),
+						overageRate: this.getNodeParameter('overageRate', itemIndex, 0),
+					}
+				: {},
+		);
+	}
+	const fees = feeTableOf(this, itemIndex);
+	const clientRows = ((this.getNodeParameter('clients', itemIndex, {}) as IDataObject).client ?? []) as ClientRuleInput[];
+	const clients = parseClientRules(clientRows);
+	const outputs = this.getNodeParameter('outputs', itemIndex, {}) as { onePerClient?: boolean; csv?: boolean };
+
+	const builder = new ChargeSummaryBuilder({
+		period,
+		currency: setup.settings.currency,
+		pricingMode,
+		plan,
+		clients,
+		billingCycleDay: setup.settings.billingCycleDay,
+	});
+	await forEachCall(setup.client, { period, query: {}, filters: {} }, (call) => builder.add(call));
+	const numbers = await setup.client.getPhoneNumbers();
+	const assistants = await setup.client.getAssistants();
+	const result = builder.finish(describePhoneNumbers(numbers, assistants, fees));
+
+	const items: OperationResult[] = [];
+	for (const summary of summariesToOutput(result, outputs.onePerClient === true)) {
+		const item: OperationResult = { json: summaryItem(summary) as unknown as IDataObject };
+		if (outputs.csv) {
+			const fileName = csvFileName(summary);
+			const data = await this.helpers.prepareBinaryData(Buffer.from(renderCsv(summary), 'utf8'), fileName, CSV_MIME_TYPE);
+			item.binary = { data: { ...data, fileName: data.fileName ?? fileName, mimeType: data.mimeType ?? CSV_MIME_TYPE } };
+		}
+		items.push(item);
+	}
+	return items;
+}

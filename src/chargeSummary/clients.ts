@@ -1,0 +1,190 @@
+/**
+ * Client rules for agencies (SPEC §6): each call goes to the first rule that matches it, each rented
+ * number to the first rule that matches the number or one of its assistants, everything else to
+ * `Unassigned`.
+ *
+ * Matching: names (assistants, campaigns) compare trimmed and case-insensitively; phone numbers
+ * compare with everything but digits and a leading `+` removed ("+49 30 123-456" = "+4930123456").
+ * A value ending in `*` is a prefix ("Sales*", "+4930*"); `*` alone matches any value that is set.
+ * Several rules may share a client name (e.g. one by assistant, one by campaign): they form one client.
+ */
+import type { Call } from '../calls';
+import { InvalidParameterError } from '../errors';
+import { amountToUnits, type Units } from '../money';
+import type { PhoneNumberInfo } from '../numbers';
+
+export type MatchBy = 'assistant' | 'campaign' | 'phoneNumber';
+export const MATCH_BY: readonly MatchBy[] = ['assistant', 'campaign', 'phoneNumber'];
+export const UNASSIGNED = 'Unassigned';
+
+export interface ClientRuleInput {
+	name?: unknown;
+	matchBy?: unknown;
+	values?: unknown;
+	markupPercent?: unknown;
+}
+
+interface Pattern {
+	text: string;
+	prefix: boolean;
+}
+
+export interface ClientRule {
+	/** Position of the client (not the rule) in the client list. */
+	client: number;
+	matchBy: MatchBy;
+	patterns: Pattern[];
+}
+
+export interface ClientInfo {
+	name: string;
+	markupPercent: number;
+	/** markupPercent as exact units of a percent (1e-8), for integer arithmetic. */
+	markupUnits: Units;
+}
+
+export interface ClientRules {
+	clients: ClientInfo[];
+	rules: ClientRule[];
+}
+
+export function normalizeName(value: string): string {
+	return value.trim().toLowerCase();
+}
+
+export function normalizePhone(value: string): string {
+	const trimmed = value.trim();
+	const digits = trimmed.replace(/[^\d]/g, '');
+	return trimmed.startsWith('+') ? `+${digits}` : digits;
+}
+
+function normalizeFor(matchBy: MatchBy, value: string): string {
+	return matchBy === 'phoneNumber' ? normalizePhone(value) : normalizeName(value);
+}
+
+function patternOf(matchBy: MatchBy, raw: string): Pattern {
+	const prefix = raw.endsWith('*');
+	const text = prefix ? raw.slice(0, -1) : raw;
+	return { text: normalizeFor(matchBy, text), prefix };
+}
+
+function matchesPattern(pattern: Pattern, normalized: string): boolean {
+	return pattern.prefix ? normalized.startsWith(pattern.text) : normalized === pattern.text;
+}
+
+function ruleLabel(index: number, name: string): string {
+	return name ? `Client rule ${index + 1} (${name})` : `Client rule ${index + 1}`;
+}
+
+/** Validates the `clients` rows: a name, a known matchBy, at least one value, a non-negative markup. */
+export function parseClientRules(rows: ClientRuleInput[]): ClientRules {
+	const clients: ClientInfo[] = [];
+	const byName = new Map<string, number>();
+	const rules: ClientRule[] = [];
+	rows.forEach((row, index) => {
+		const name = typeof row.name === 'string' ? row.name.trim() : row.name === undefined || row.name === null ? '' : String(row.name).trim();
+		if (!name) {
+			throw new InvalidParameterError(
+				'clients',
+				`${ruleLabel(index, '')} has no name`,
+				'Give every client rule the client name that should appear in the report, e.g. "Acme GmbH".',
+			);
+		}
+		if (normalizeName(name) === normalizeName(UNASSIGNED)) {
+			throw new InvalidParameterError(
+				'clients',
+				`${ruleLabel(index, name)} uses the reserved name "${UNASSIGNED}"`,
+				`Choose another client name: "${UNASSIGNED}" collects the calls and numbers no rule matches.`,
+			);
+		}
+		const matchBy = row.matchBy as MatchBy;
+		if (!MATCH_BY.includes(matchBy)) {
+			throw new InvalidParameterError(
+				'clients',
+				`${ruleLabel(index, name)} matches by "${String(row.matchBy)}", which is not supported`,
+				'Set Match By to Assistant, Campaign or Phone Number.',
+			);
+		}
+		const values = (typeof row.values === 'string' ? row.values : row.values === undefined || row.values === null ? '' : String(row.values))
+			.split(',')
+			.map((value) => value.trim())
+			.filter((value) => value !== '');
+		if (values.length === 0) {
+			throw new InvalidParameterError(
+				'clients',
+				`${ruleLabel(index, name)} has no values to match`,
+				matchBy === 'phoneNumber'
+					? 'Enter the client\'s Famulor numbers, comma-separated, e.g. "+4930123456, +4940*" (a trailing * matches a prefix).'
+					: `Enter the ${matchBy} names of this client, comma-separated, e.g. "Acme Sales, Acme*" (a trailing * matches a prefix).`,
+			);
+		}
+		const patterns = values.map((value) => patternOf(matchBy, value));
+		if (matchBy === 'phoneNumber') {
+			const bad = values.find((value, i) => patterns[i].text === '' && value !== '*');
+			if (bad !== undefined) {
+				throw new InvalidParameterError(
+					'clients',
+					`${ruleLabel(index, name)} has "${bad}", which is not a phone number`,
+					'Enter numbers in E.164 form such as +4930123456, or a prefix such as +4930*.',
+				);
+			}
+		}
+		const markupRaw = row.markupPercent === undefined || row.markupPercent === null || row.markupPercent === '' ? 0 : row.markupPercent;
+		const markupPercent = typeof markupRaw === 'string' ? Number(markupRaw) : markupRaw;
+		if (typeof markupPercent !== 'number' || !Number.isFinite(markupPercent) || markupPercent < 0 || markupPercent > 100_000) {
+			throw new InvalidParameterError(
+				'clients',
+				`${ruleLabel(index, name)} has markup "${String(row.markupPercent)}", which is not a percentage of zero or more`,
+				'Enter the markup as a percentage, e.g. 15 for 15 %, or 0 for none.',
+			);
+		}
+		const key = normalizeName(name);
+		let client = byName.get(key);
+		if (client === undefined) {
+			client = clients.length;
+			byName.set(key, client);
+			clients.push({ name, markupPercent, markupUnits: amountToUnits(markupPercent) });
+		} else if (clients[client].markupPercent !== markupPercent) {
+			throw new InvalidParameterError(
+				'clients',
+				`${ruleLabel(index, name)} sets markup ${markupPercent} %, but an earlier rule for the same client sets ${clients[client].markupPercent} %`,
+				'Use the same markup on every rule of a client.',
+			);
+		}
+		rules.push({ client, matchBy, patterns });
+	});
+	return { clients, rules };
+}
+
+function ruleMatches(rule: ClientRule, value: string | null): boolean {
+	if (value === null || value === undefined) return false;
+	const normalized = normalizeFor(rule.matchBy, value);
+	return rule.patterns.some((pattern) => matchesPattern(pattern, normalized));
+}
+
+/** Index of the client of a call (first matching rule), or -1 for Unassigned. */
+export function clientOfCall(rules: ClientRule[], call: Call): number {
+	for (const rule of rules) {
+		const value =
+			rule.matchBy === 'assistant'
+				? call.assistantName
+				: rule.matchBy === 'campaign'
+					? call.campaignName
+					: call.assistantPhoneNumber;
+		if (ruleMatches(rule, value)) return rule.client;
+	}
+	return -1;
+}
+
+/**
+ * Index of the client of a rented number, or -1 for Unassigned: the first rule that matches the
+ * number itself (phoneNumber rules) or one of the assistants using it (assistant rules). Campaign
+ * rules never match numbers (the API does not tie numbers to campaigns).
+ */
+export function clientOfNumber(rules: ClientRule[], number: PhoneNumberInfo): number {
+	for (const rule of rules) {
+		if (rule.matchBy === 'phoneNumber' && ruleMatches(rule, number.phoneNumber)) return rule.client;
+		if (rule.matchBy === 'assistant' && number.assistants.some((assistant) => ruleMatches(rule, assistant))) return rule.client;
+	}
+	return -1;
+}
