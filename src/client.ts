@@ -252,13 +252,14 @@ export class FamulorClient {
 						'malformed',
 						`Famulor's response to GET ${path} is not valid JSON`,
 						'This is usually a transient fault; the request was retried. If it persists, check that Base URL points at the Famulor API and not at a web page or proxy.',
-						{ status },
+						{ status, retryable: true },
 					);
 				}
 			}
 			if (body === undefined || body === null || body === '') {
 				return new FamulorApiError('malformed', `Famulor's response to GET ${path} is empty`, 'Try again later.', {
 					status,
+					retryable: true,
 				});
 			}
 			return { body };

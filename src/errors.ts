@@ -27,7 +27,7 @@ export class FamulorApiError extends Error {
 		kind: FamulorErrorKind,
 		message: string,
 		fix: string,
-		extra: { status?: number; retryAfterMs?: number } = {},
+		extra: { status?: number; retryAfterMs?: number; retryable?: boolean } = {},
 	) {
 		super(message);
 		this.name = 'FamulorApiError';
@@ -35,7 +35,8 @@ export class FamulorApiError extends Error {
 		this.fix = fix;
 		this.status = extra.status;
 		this.retryAfterMs = extra.retryAfterMs;
-		this.retryable = kind === 'rateLimited' || kind === 'server' || kind === 'network' || kind === 'timeout';
+		this.retryable =
+			extra.retryable ?? (kind === 'rateLimited' || kind === 'server' || kind === 'network' || kind === 'timeout');
 	}
 }
 

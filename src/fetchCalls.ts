@@ -85,17 +85,18 @@ export async function newestCalls(
 			if (inScan(call, scan)) found.push({ call, raw: page.raw[index] });
 		});
 	const first = await client.getCallsPage(query, 1);
-	collect(first);
-	const oldestFirst = pageOrder(first.calls) === 1;
-	if (!oldestFirst) {
+	if (pageOrder(first.calls) !== 1) {
+		// Newest first (or a single page): read forward until enough.
+		collect(first);
 		for (let page = 2; page <= first.lastPage && found.length < limit && !isPastPeriod(first, scan); page++) {
 			const next = await client.getCallsPage(query, page);
 			collect(next);
 			if (next.calls.length === 0 || isPastPeriod(next, scan)) break;
 		}
 	} else {
-		for (let page = first.lastPage; page > 1 && found.length < limit; page--) {
-			const next = await client.getCallsPage(query, page);
+		// Oldest first: the newest calls are on the last pages; read backwards until enough.
+		for (let page = first.lastPage; page >= 1 && found.length < limit; page--) {
+			const next = page === 1 ? first : await client.getCallsPage(query, page);
 			collect(next);
 			if (next.calls.length && next.calls.every((call) => call.createdAt < scan.period.startMs)) break;
 		}
