@@ -4,7 +4,7 @@
  * owns everything between "I want page 3 of the calls" and typed data: pacing, retries with
  * backoff and jitter, error classification and schema validation.
  */
-import { FamulorApiError } from './errors';
+import { FamulorApiError, scrubSecret } from './errors';
 import { Pacer, headerNumber, headerValue, type RateLimits } from './pacing';
 import {
 	assistantSchema,
@@ -48,6 +48,8 @@ export interface ClientOptions {
 	sleep: (ms: number) => Promise<void>;
 	random?: () => number;
 	limits?: RateLimits;
+	/** Send times of the previous requests with this key (see Pacer). */
+	pacingHistory?: number[];
 	/** Per-request timeout. */
 	timeoutMs?: number;
 	/** Give up retrying one request after this long. */
@@ -95,7 +97,7 @@ export class FamulorClient {
 		this.now = options.now ?? Date.now;
 		this.sleep = options.sleep;
 		this.random = options.random ?? Math.random;
-		this.pacer = new Pacer(options.limits);
+		this.pacer = new Pacer(options.limits, options.pacingHistory);
 		this.timeoutMs = options.timeoutMs ?? 30_000;
 		this.maxRetryMs = options.maxRetryMs ?? 120_000;
 		this.maxAttempts = options.maxAttempts ?? 6;
@@ -105,6 +107,11 @@ export class FamulorClient {
 	/** Milliseconds left before the deadline (Infinity without one). */
 	timeLeft(): number {
 		return this.deadline === undefined ? Infinity : this.deadline - this.now();
+	}
+
+	/** Whether one more request can start (after pacing) and still leave `reserveMs` before the deadline. */
+	hasTimeForRequest(reserveMs: number): boolean {
+		return this.timeLeft() - this.pacer.delayBefore(this.now()) > reserveMs;
 	}
 
 	async getMe(): Promise<RawMe> {
@@ -225,10 +232,10 @@ export class FamulorClient {
 			throw (
 				pending ??
 				new FamulorApiError(
-					'rateLimited',
+					'outOfTime',
 					'The poll ran out of time while waiting for the Famulor rate limit',
 					'Nothing is lost: the next poll continues where this one stopped. If this repeats, poll less often or let fewer workflows share the API key.',
-					{ retryAfterMs: ms },
+					{ retryAfterMs: ms, retryable: false },
 				)
 			);
 		}
@@ -332,7 +339,7 @@ function messageOf(body: unknown): string | undefined {
 	if (body && typeof body === 'object') {
 		const record = body as Record<string, unknown>;
 		const text = record.message ?? record.error;
-		if (typeof text === 'string') return text.slice(0, 200);
+		if (typeof text === 'string') return scrubSecret(text).slice(0, 200);
 	}
 	return undefined;
 }

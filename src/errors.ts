@@ -14,7 +14,9 @@ export type FamulorErrorKind =
 	| 'timeout'
 	| 'malformed'
 	| 'badRequest'
-	| 'insecureUrl';
+	| 'insecureUrl'
+	/** The poll's time budget ended before the next request could be sent: stop, keep what was read. */
+	| 'outOfTime';
 
 export class FamulorApiError extends Error {
 	readonly kind: FamulorErrorKind;

@@ -22,8 +22,15 @@ export class Pacer {
 	private remaining: number | undefined;
 	private resetAt: number | undefined;
 
-	constructor(limits: RateLimits = FAMULOR_RATE_LIMITS) {
+	/** `history`: send times of requests made earlier with the same key (e.g. by the previous poll). */
+	constructor(limits: RateLimits = FAMULOR_RATE_LIMITS, history: number[] = []) {
 		this.limits = { ...limits };
+		this.sent.push(...history.filter((t) => Number.isFinite(t)).sort((a, b) => a - b));
+	}
+
+	/** Send times within the last minute, to hand to the next pacer for the same key. */
+	history(now: number): number[] {
+		return this.sent.filter((t) => t > now - 60_000 - WINDOW_MARGIN_MS);
 	}
 
 	get currentLimits(): RateLimits {

@@ -11,6 +11,7 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 import { FamulorClient, checkBaseUrl, type Transport } from '../../src/client';
+import type { RateLimits } from '../../src/pacing';
 
 export type FamulorContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 
@@ -72,7 +73,7 @@ export interface ClientSetup {
 
 export async function createClient(
 	context: FamulorContext,
-	options: { deadline?: number; maxRetryMs?: number } = {},
+	options: { deadline?: number; maxRetryMs?: number; pacingHistory?: number[]; limits?: RateLimits } = {},
 ): Promise<ClientSetup> {
 	const settings = await accountSettings(context);
 	let serverDate: { at: number; local: number } | undefined;
@@ -85,6 +86,8 @@ export async function createClient(
 		sleep,
 		deadline: options.deadline,
 		maxRetryMs: options.maxRetryMs,
+		pacingHistory: options.pacingHistory,
+		limits: options.limits,
 	});
 	return {
 		client,

@@ -12,6 +12,7 @@
  */
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import type { FamulorClient } from '../../src/client';
+import type { RateLimits } from '../../src/pacing';
 import type { PollEnvironment } from '../../src/triggers/common';
 import { STATE_VERSION } from '../../src/triggers/common';
 import { toNodeError } from './errors';
@@ -47,11 +48,17 @@ export async function runTriggerPoll<Config, State extends VersionedState, Resul
 	const started = Date.now();
 	const manual = context.getMode() === 'manual';
 	try {
-		const { client, settings, serverNow } = await createClient(context, { deadline: started + pollBudget(context) });
+		const staticData = context.getWorkflowStaticData('node');
+		// The requests of the previous polls still count in Famulor's rate window.
+		const pacing = (staticData.pacing ?? {}) as { sent?: number[]; limits?: RateLimits };
+		const { client, settings, serverNow } = await createClient(context, {
+			deadline: started + pollBudget(context),
+			pacingHistory: Array.isArray(pacing.sent) ? pacing.sent : [],
+			limits: pacing.limits,
+		});
 		const config = spec.readConfig(context, settings);
 		const credentialId = context.getNode().credentials?.famulorBillingApi?.id ?? '';
 		const fingerprint = spec.fingerprint(config, `${settings.baseUrl}#${credentialId}`);
-		const staticData = context.getWorkflowStaticData('node');
 		const stored = staticData.state as State | undefined;
 		const usable = stored && stored.v === STATE_VERSION && stored.config === fingerprint;
 		const state = usable ? (JSON.parse(JSON.stringify(stored)) as State) : spec.newState(fingerprint, spec.fireOnActivation(config) && !manual);
@@ -65,7 +72,7 @@ export async function runTriggerPoll<Config, State extends VersionedState, Resul
 		const knownSkew = skew;
 		const env: PollEnvironment = {
 			now: () => serverNow() ?? Date.now() + knownSkew,
-			hasTime: () => client.timeLeft() > REQUEST_RESERVE_MS,
+			hasTime: () => client.hasTimeForRequest(REQUEST_RESERVE_MS),
 		};
 		const result = await spec.poll(client, state, config, env);
 		const now = env.now();
@@ -75,6 +82,7 @@ export async function runTriggerPoll<Config, State extends VersionedState, Resul
 		}
 		staticData.state = result.state as unknown as IDataObject;
 		staticData.skew = now - Date.now();
+		staticData.pacing = { sent: client.pacer.history(Date.now()), limits: client.pacer.currentLimits };
 		if (!result.events.length) return null;
 		return [result.events.map((json) => ({ json: json as IDataObject }))];
 	} catch (error) {

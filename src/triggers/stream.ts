@@ -97,10 +97,12 @@ export async function readStream(client: FamulorClient, previous: StreamState, o
 	let requests = 0;
 	let lost = false;
 
+	const pages = new Map<number, CallsPage>();
 	const fetchPage = async (page: number): Promise<CallsPage> => {
 		for (let attempt = 1; ; attempt++) {
 			const result = await client.getCallsPage(options.query, page, PAGE_SIZE);
 			requests++;
+			pages.set(page, result);
 			if (result.page === page || attempt >= 3) {
 				if (result.page !== page) {
 					throw new FamulorApiError(
@@ -114,11 +116,23 @@ export async function readStream(client: FamulorClient, previous: StreamState, o
 		}
 	};
 
+	/** A page, or undefined when the poll's time ran out before it could be requested. */
+	const fetchOrStop = async (page: number): Promise<CallsPage | undefined> => {
+		const result = await fetchPage(page).then(
+			(value) => value,
+			(error: unknown) => error,
+		);
+		if (result instanceof FamulorApiError && result.kind === 'outOfTime') return undefined;
+		if (result instanceof Error) throw result;
+		return result as CallsPage;
+	};
+
 	// The first request tells the total and, if not known yet, the order.
 	let total: number;
 	let cached: CallsPage | undefined;
 	if (state.order === 0) {
-		cached = await fetchPage(1);
+		cached = await fetchOrStop(1);
+		if (cached === undefined) return { state, fresh, reread, caughtUp: false, lost, total: 0, requests };
 		total = cached.total;
 		state.order = orderOf(cached.calls);
 		if (state.order === 0) {
@@ -133,7 +147,13 @@ export async function readStream(client: FamulorClient, previous: StreamState, o
 			state.order = 0;
 			return { state, fresh, reread, caughtUp: total <= state.k, lost, total, requests };
 		}
+	} else if (state.order === -1) {
+		// Newest first: page 1 tells the total and holds the newest calls, which are read anyway.
+		const head = await fetchOrStop(1);
+		if (head === undefined) return { state, fresh, reread, caughtUp: false, lost, total: state.k, requests };
+		total = head.total;
 	} else {
+		// Oldest first: positions are indices, the page of position k−1 does not depend on the total.
 		total = Math.max(state.k, 1);
 	}
 	const order = state.order as -1 | 1;
@@ -142,10 +162,13 @@ export async function readStream(client: FamulorClient, previous: StreamState, o
 	let checkedAnchor = state.k === 0;
 	let readsAtPosition = 0;
 	let inserted = 0;
+	let beforeLastPage: { state: StreamState; fresh: PositionedCall[]; reread: PositionedCall[] } | undefined;
+	let pagesConsumed = 0;
 	while (position < total || cached === undefined) {
 		if (cached === undefined && !options.hasTime()) break;
 		const pageNumber = pageContaining(Math.min(position, total - 1), total, order);
-		const page = cached && cached.page === pageNumber ? cached : await fetchPage(pageNumber);
+		const page = (cached && cached.page === pageNumber ? cached : pages.get(pageNumber)) ?? (await fetchOrStop(pageNumber));
+		if (page === undefined) break;
 		cached = page;
 		total = page.total;
 		if (page.calls.length === 0) break;
@@ -163,6 +186,7 @@ export async function readStream(client: FamulorClient, previous: StreamState, o
 			// New calls shifted the page under us; ask again for the page that now holds `position`.
 			if (++readsAtPosition > MAX_READS_PER_POSITION) break;
 			cached = undefined;
+			pages.clear();
 			continue;
 		}
 		readsAtPosition = 0;
@@ -183,6 +207,8 @@ export async function readStream(client: FamulorClient, previous: StreamState, o
 				state.k = anchorPosition + 1;
 			}
 		}
+		beforeLastPage = { state: { ...state }, fresh: [...fresh], reread: [...reread] };
+		pagesConsumed++;
 		for (const item of positioned) {
 			if (item.position < position) continue;
 			const { call } = item;
@@ -197,9 +223,13 @@ export async function readStream(client: FamulorClient, previous: StreamState, o
 				continue;
 			}
 			if (item.position !== state.k) break;
+			if (consumedNow.has(call.id) || options.known(call.id) || call.createdAt < state.newestAt) {
+				// A call already counted, or older than one counted, where only newer calls can be:
+				// the server answered with the wrong rows (a repeated page). Count nothing of this poll.
+				throw inconsistentPage(pageNumber);
+			}
 			state.k = item.position + 1;
 			state.anchorId = call.id;
-			if (consumedNow.has(call.id) || options.known(call.id)) continue;
 			consumedNow.add(call.id);
 			state.newestAt = Math.max(state.newestAt, call.createdAt);
 			fresh.push(item);
@@ -209,5 +239,20 @@ export async function readStream(client: FamulorClient, previous: StreamState, o
 		cached = undefined;
 		if (!options.hasTime()) break;
 	}
-	return { state, fresh, reread, caughtUp: !lost && state.k >= total, lost, total, requests };
+	const caughtUp = !lost && state.k >= total;
+	if (!caughtUp && !lost && beforeLastPage && pagesConsumed >= 2) {
+		// The poll stops mid-list. Its last page is the one a repeated page could not be told apart
+		// from (nothing after it was read), so it is left for the next poll to read again.
+		return { ...beforeLastPage, caughtUp: false, lost: false, total, requests };
+	}
+	return { state, fresh, reread, caughtUp, lost, total, requests };
+}
+
+function inconsistentPage(page: number): FamulorApiError {
+	return new FamulorApiError(
+		'malformed',
+		`Famulor answered page ${page} of the calls with rows that belong elsewhere in the list`,
+		'Nothing was counted from this poll; the next poll reads the pages again. If this repeats, please report it to the package maintainers.',
+		{ retryable: true },
+	);
 }

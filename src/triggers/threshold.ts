@@ -92,6 +92,9 @@ export interface ThresholdEvent {
 	message: string;
 }
 
+/** The largest amount kept exact in 1e-8 units within JavaScript's safe integers. */
+const MAX_AMOUNT = 90_000_000;
+
 export function validateThresholdConfig(config: ThresholdConfig): void {
 	if (config.thresholds.length === 0) {
 		throw new InvalidParameterError('thresholds', 'No thresholds are set', 'Enter numbers separated by commas, e.g. 50, 80, 100.');
@@ -101,6 +104,14 @@ export function validateThresholdConfig(config: ThresholdConfig): void {
 			'budget',
 			`Budget is ${config.budget}, so percentages of it mean nothing`,
 			'Set Budget to a positive amount (e.g. 500 for a 500 EUR monthly budget), or use absolute thresholds.',
+		);
+	}
+	const largest = config.thresholdType === 'percentOfBudget' ? (config.budget * Math.max(...config.thresholds)) / 100 : Math.max(...config.thresholds);
+	if (largest > MAX_AMOUNT) {
+		throw new InvalidParameterError(
+			config.thresholdType === 'percentOfBudget' ? 'budget' : 'thresholds',
+			`A threshold of ${largest} is beyond what the package can count exactly`,
+			`Use thresholds up to ${MAX_AMOUNT.toLocaleString('en-US')}.`,
 		);
 	}
 	if (!(config.rearmMarginPercent >= 0) || config.rearmMarginPercent > 1000) {
