@@ -25,6 +25,19 @@ const NUM = 'text-align:right;white-space:nowrap;';
 
 const money = (amount: number, currency: string) => escapeHtml(`${amount.toFixed(2)} ${currency}`);
 const plainNumber = (value: number) => String(Number(value.toFixed(4)));
+/** Minutes as in the descriptions: two decimals. */
+const minutesNumber = (value: number) => value.toFixed(2);
+/** A unit price: at least two decimals (4.50), more only when it has them (0.01412258). */
+const unitPrice = (value: number) => {
+	const full = value.toFixed(8).replace(/0+$/, '');
+	return full.length - full.indexOf('.') - 1 < 2 ? value.toFixed(2) : full;
+};
+/** "1 number", "2 numbers", "12.50 min", "0.3141 share", "10 %". */
+function quantityText(quantity: number, unit: string): string {
+	if (unit === 'min') return `${minutesNumber(quantity)} min`;
+	if (unit === 'number') return `${plainNumber(quantity)} ${quantity === 1 ? 'number' : 'numbers'}`;
+	return `${plainNumber(quantity)} ${unit}`;
+}
 
 function table(inner: string, extra = ''): string {
 	return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="border-collapse:collapse;width:100%;${extra}">${inner}</table>`;
@@ -78,8 +91,8 @@ export function renderHtml(summary: ChargeSummary): string {
 		.map(
 			(line) =>
 				`<tr><td style="${CELL}">${line.client !== undefined && severalClients ? `<span style="color:#6b7280;">${escapeHtml(line.client)}:</span> ` : ''}${escapeHtml(line.description)}</td>` +
-				`<td style="${CELL}${NUM}">${escapeHtml(`${plainNumber(line.quantity)} ${line.unit}`)}</td>` +
-				`<td style="${CELL}${NUM}">${escapeHtml(String(line.unitPrice))}</td>` +
+				`<td style="${CELL}${NUM}">${escapeHtml(quantityText(line.quantity, line.unit))}</td>` +
+				`<td style="${CELL}${NUM}">${escapeHtml(unitPrice(line.unitPrice))}</td>` +
 				`<td style="${CELL}${NUM}">${money(line.amount, currency)}</td></tr>`,
 		)
 		.join('');
@@ -97,7 +110,7 @@ export function renderHtml(summary: ChargeSummary): string {
 			.map(
 				(row) =>
 					`<tr><td style="${CELL}">${escapeHtml(row.client)}</td><td style="${CELL}${NUM}">${row.calls}</td>` +
-					`<td style="${CELL}${NUM}">${escapeHtml(plainNumber(row.billableMinutes))}</td>` +
+					`<td style="${CELL}${NUM}">${escapeHtml(minutesNumber(row.billableMinutes))}</td>` +
 					`<td style="${CELL}${NUM}">${row.markupPercent ? `${escapeHtml(plainNumber(row.markupPercent))}%` : '–'}</td>` +
 					`<td style="${CELL}${NUM}font-weight:bold;">${money(row.total, currency)}</td></tr>`,
 			)
