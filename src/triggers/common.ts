@@ -46,7 +46,10 @@ export interface Contributor {
 	value: number;
 }
 
-/** The largest contributors, highest first, at most `perDimension` of each dimension. */
+/**
+ * The largest contributors: campaigns first (a burst usually starts with a campaign), then
+ * assistants, then numbers — each kind by value, highest first, at most `perDimension` of each.
+ */
 export function topContributors(
 	contributions: Contributions | undefined,
 	format: (value: number) => number,
@@ -61,14 +64,13 @@ export function topContributors(
 		list.push({ key: compound.slice(separator + 1), value });
 		byDimension.set(dimension, list);
 	}
-	const result: Array<Contributor & { raw: number }> = [];
-	for (const [dimension, list] of byDimension) {
+	const result: Contributor[] = [];
+	for (const dimension of CONTRIBUTOR_DIMENSIONS) {
+		const list = byDimension.get(dimension) ?? [];
 		list.sort((a, b) => b.value - a.value || (a.key < b.key ? -1 : 1));
-		for (const entry of list.slice(0, perDimension)) {
-			result.push({ by: dimension as ContributorDimension, key: entry.key, value: format(entry.value), raw: entry.value });
-		}
+		for (const entry of list.slice(0, perDimension)) result.push({ by: dimension, key: entry.key, value: format(entry.value) });
 	}
-	return result.sort((a, b) => b.raw - a.raw || (a.by < b.by ? -1 : 1)).map(({ by, key, value }) => ({ by, key, value }));
+	return result;
 }
 
 /** "50, 80, 100" → [50, 80, 100] (sorted, unique), or a parameter error. */
