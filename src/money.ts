@@ -16,36 +16,34 @@ export class MoneyFormatError extends Error {
 	}
 }
 
-/** Parses "0.12000000", "12", "-0.5", 0.12 or 1e-7 into exact units; more than 8 decimals round half away from zero. */
-export function parseMoney(value: string | number): Units {
+/** Parses "0.12000000", "12", "-0.5", 0.12 or 1e-7 into exact units; undefined if it is not an amount. */
+export function tryParseMoney(value: string | number): Units | undefined {
 	let text: string;
 	if (typeof value === 'number') {
-		if (!Number.isFinite(value)) throw new MoneyFormatError(value);
-		// toFixed gives the decimal expansion without exponent notation for |value| < 1e21.
-		text = Math.abs(value) < 1e21 ? value.toFixed(10) : String(value);
-	} else {
+		if (!Number.isFinite(value) || Math.abs(value) >= 1e21) return undefined;
+		// toFixed gives the decimal expansion without exponent notation.
+		text = value.toFixed(10);
+	} else if (typeof value === 'string') {
 		text = value.trim();
+	} else {
+		return undefined;
 	}
 	const match = DECIMAL_PATTERN.exec(text);
-	if (!match || (match[2] === '' && (match[3] === undefined || match[3] === ''))) {
-		throw new MoneyFormatError(value);
-	}
-	const negative = match[1] === '-';
+	if (!match || (match[2] === '' && (match[3] === undefined || match[3] === ''))) return undefined;
 	const whole = match[2] === '' ? '0' : match[2];
 	const fraction = (match[3] ?? '').padEnd(DECIMALS + 1, '0');
+	// More than 8 decimals round half away from zero.
 	let units = Number(whole) * UNITS_PER_CURRENCY + Number(fraction.slice(0, DECIMALS));
 	if (Number(fraction[DECIMALS]) >= 5) units += 1;
-	if (!Number.isSafeInteger(units)) throw new MoneyFormatError(value);
-	return negative ? -units : units;
+	if (!Number.isSafeInteger(units)) return undefined;
+	return match[1] === '-' ? -units : units;
 }
 
-/** Like parseMoney, but undefined instead of an exception. */
-export function tryParseMoney(value: string | number): Units | undefined {
-	if (typeof value === 'number' ? !Number.isFinite(value) : !DECIMAL_PATTERN.test(value.trim())) return undefined;
-	const text = typeof value === 'number' ? value : value.trim();
-	if (typeof text === 'string' && !/\d/.test(text)) return undefined;
-	const units = parseMoney(text);
-	return Number.isSafeInteger(units) ? units : undefined;
+/** tryParseMoney that throws MoneyFormatError. */
+export function parseMoney(value: string | number): Units {
+	const units = tryParseMoney(value);
+	if (units === undefined) throw new MoneyFormatError(value);
+	return units;
 }
 
 export function addUnits(a: Units, b: Units): Units {

@@ -11,7 +11,7 @@ import * as chargeSummary from './resources/chargeSummary';
 import * as phoneNumber from './resources/phoneNumber';
 import * as usage from './resources/usage';
 import type { OperationExecute } from './resources/types';
-import { searchAssistants, searchCampaigns } from './listSearch';
+import { searchAssistants, searchCampaigns } from '../shared/listSearch';
 import { createClient, type ClientSetup } from '../shared/transport';
 import { toNodeError } from '../shared/errors';
 

@@ -22,7 +22,7 @@ import {
 } from '../../src/triggers/spike';
 import { filtersProperty, timezoneOption, triggerGroupByOptions } from '../shared/descriptions';
 import { filterInput, timezoneOf } from '../shared/parameters';
-import { searchAssistants, searchCampaigns } from '../FamulorBilling/listSearch';
+import { searchAssistants, searchCampaigns } from '../shared/listSearch';
 import { runTriggerPoll, type TriggerSpec } from '../shared/trigger';
 
 export class FamulorSpikeTrigger implements INodeType {

@@ -22,7 +22,7 @@ import {
 import type { TriggerPeriod } from '../../src/periods';
 import { filtersProperty, timezoneOption, triggerGroupByOptions } from '../shared/descriptions';
 import { filterInput, timezoneOf } from '../shared/parameters';
-import { searchAssistants, searchCampaigns } from '../FamulorBilling/listSearch';
+import { searchAssistants, searchCampaigns } from '../shared/listSearch';
 import { runTriggerPoll, type TriggerSpec } from '../shared/trigger';
 import { filtersFromInput } from '../../src/filters';
 

@@ -1,2 +1,0 @@
-export { searchAssistants } from './searchAssistants';
-export { searchCampaigns } from './searchCampaigns';
