@@ -64,9 +64,14 @@ export class FamulorBillingApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			// Like the nodes: https, or plain http only to this machine. Any other http address becomes
+			// one that cannot resolve, so the key never crosses a network unencrypted; and a redirect
+			// is not followed, so the key is never sent to another host.
+			baseURL:
+				'={{ /^(https:\\/\\/|http:\\/\\/(localhost|127(\\.\\d{1,3}){3}|\\[::1\\])(:\\d+)?(\\/|$))/i.test($credentials.baseUrl.trim()) ? $credentials.baseUrl.trim().replace(/\\/+$/, "") : "https://plain-http-is-refused.invalid" }}',
 			url: '/user/me',
 			method: 'GET',
+			disableFollowRedirect: true,
 		},
 		rules: [
 			{

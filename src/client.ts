@@ -57,6 +57,8 @@ export interface ClientOptions {
 	maxAttempts?: number;
 	/** Absolute time (epoch ms) after which no new wait or retry starts (a trigger's poll budget). */
 	deadline?: number;
+	/** The API key, only to cut it out of any text taken from a response (a server may echo it). */
+	secret?: string;
 }
 
 export interface CallQuery {
@@ -89,6 +91,7 @@ export class FamulorClient {
 	private readonly maxRetryMs: number;
 	private readonly maxAttempts: number;
 	deadline: number | undefined;
+	private readonly scrub: (text: string) => string;
 	/** Requests sent (including retries), for accounting. */
 	requestCount = 0;
 
@@ -102,6 +105,8 @@ export class FamulorClient {
 		this.maxRetryMs = options.maxRetryMs ?? 120_000;
 		this.maxAttempts = options.maxAttempts ?? 6;
 		this.deadline = options.deadline;
+		const secret = options.secret;
+		this.scrub = (text) => scrubSecret(text, secret);
 	}
 
 	/** Milliseconds left before the deadline (Infinity without one). */
@@ -161,7 +166,7 @@ export class FamulorClient {
 		if (result instanceof CallFieldError) {
 			throw new FamulorApiError(
 				'malformed',
-				`Famulor returned a call the package cannot read: ${result.message}`,
+				`Famulor returned a call the package cannot read: ${this.scrub(result.message)}`,
 				'This looks like a change in the Famulor API. Please report it to the package maintainers with the field name.',
 			);
 		}
@@ -275,7 +280,7 @@ export class FamulorClient {
 			const location = headerValue(response.headers, 'location') ?? 'another address';
 			return new FamulorApiError(
 				'badRequest',
-				`The Base URL redirects (HTTP ${status}) to ${stripQuery(location)}; the request was not followed, so the API key was not sent there`,
+				`The Base URL redirects (HTTP ${status}) to ${this.scrub(stripQuery(location))}; the request was not followed, so the API key was not sent there`,
 				'Set Base URL in the credential to the final API address (https://app.famulor.de/api).',
 				{ status },
 			);
@@ -321,7 +326,7 @@ export class FamulorClient {
 				{ status },
 			);
 		}
-		const detail = messageOf(body);
+		const detail = messageOf(body, this.scrub);
 		return new FamulorApiError(
 			'badRequest',
 			`Famulor rejected GET ${path} (HTTP ${status})${detail ? `: ${detail}` : ''}`,
@@ -335,11 +340,11 @@ function stripQuery(url: string): string {
 	return url.split('?')[0].slice(0, 200);
 }
 
-function messageOf(body: unknown): string | undefined {
+function messageOf(body: unknown, scrub: (text: string) => string): string | undefined {
 	if (body && typeof body === 'object') {
 		const record = body as Record<string, unknown>;
 		const text = record.message ?? record.error;
-		if (typeof text === 'string') return scrubSecret(text).slice(0, 200);
+		if (typeof text === 'string') return scrub(text).slice(0, 200);
 	}
 	return undefined;
 }

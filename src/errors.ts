@@ -54,6 +54,19 @@ export class InvalidParameterError extends Error {
 	}
 }
 
+/**
+ * `value` when it is one of `allowed`; else a parameter error. Options arrive checked from the UI, but
+ * an expression (or an imported workflow) can put anything there.
+ */
+export function assertOneOf<T extends string>(value: unknown, allowed: readonly T[], parameter: string, label: string): T {
+	if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+	throw new InvalidParameterError(
+		parameter,
+		`${label} "${String(value)}" is not one of its options`,
+		`Pick one from the list; an expression must return one of: ${allowed.join(', ')}.`,
+	);
+}
+
 /** Removes anything that looks like the key (or a bearer token) from text that came from outside. */
 export function scrubSecret(text: string, secret?: string): string {
 	let result = text.replace(/Bearer\s+[^\s"',}]+/gi, 'Bearer ***');

@@ -11,6 +11,7 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 import { FamulorClient, checkBaseUrl, type Transport } from '../../src/client';
+import { InvalidParameterError } from '../../src/errors';
 import type { RateLimits } from '../../src/pacing';
 
 export type FamulorContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
@@ -23,14 +24,29 @@ export interface AccountSettings {
 	billingCycleDay: number;
 }
 
-/** Reads the non-secret settings of the credential (the key itself is applied by n8n, never read here). */
+/** Reads the non-secret settings of the credential (the key itself is applied by n8n). */
 export async function accountSettings(context: FamulorContext): Promise<AccountSettings> {
+	return (await readCredential(context)).settings;
+}
+
+/** The settings, and the key only to cut it out of response text (see ClientOptions.secret). */
+async function readCredential(context: FamulorContext): Promise<{ settings: AccountSettings; secret: string }> {
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	const currency = String(credentials.currency ?? 'EUR').trim().toUpperCase() || 'EUR';
+	if (!/^[A-Z]{3}$/.test(currency)) {
+		throw new InvalidParameterError(
+			'currency',
+			`Currency "${String(credentials.currency)}" is not a three-letter ISO 4217 code`,
+			'Set Currency in the Famulor Billing API credential to the code your account is billed in, e.g. EUR or USD.',
+		);
+	}
 	return {
-		baseUrl: checkBaseUrl(String(credentials.baseUrl ?? 'https://app.famulor.de/api')),
-		currency,
-		billingCycleDay: Number(credentials.billingCycleDay ?? 1),
+		settings: {
+			baseUrl: checkBaseUrl(String(credentials.baseUrl ?? 'https://app.famulor.de/api')),
+			currency,
+			billingCycleDay: Number(credentials.billingCycleDay ?? 1),
+		},
+		secret: typeof credentials.apiKey === 'string' ? credentials.apiKey : '',
 	};
 }
 
@@ -75,7 +91,7 @@ export async function createClient(
 	context: FamulorContext,
 	options: { deadline?: number; maxRetryMs?: number; pacingHistory?: number[]; limits?: RateLimits } = {},
 ): Promise<ClientSetup> {
-	const settings = await accountSettings(context);
+	const { settings, secret } = await readCredential(context);
 	let serverDate: { at: number; local: number } | undefined;
 	const transport = n8nTransport(context, settings.baseUrl, (headers) => {
 		const date = typeof headers.date === 'string' ? Date.parse(headers.date) : NaN;
@@ -88,6 +104,7 @@ export async function createClient(
 		maxRetryMs: options.maxRetryMs,
 		pacingHistory: options.pacingHistory,
 		limits: options.limits,
+		secret,
 	});
 	return {
 		client,

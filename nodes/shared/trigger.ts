@@ -47,6 +47,7 @@ export async function runTriggerPoll<Config, State extends VersionedState, Resul
 ): Promise<INodeExecutionData[][] | null> {
 	const started = Date.now();
 	const manual = context.getMode() === 'manual';
+	let pacer: FamulorClient['pacer'] | undefined;
 	try {
 		const staticData = context.getWorkflowStaticData('node');
 		// The requests of the previous polls still count in Famulor's rate window.
@@ -56,6 +57,7 @@ export async function runTriggerPoll<Config, State extends VersionedState, Resul
 			pacingHistory: Array.isArray(pacing.sent) ? pacing.sent : [],
 			limits: pacing.limits,
 		});
+		pacer = client.pacer;
 		const config = spec.readConfig(context, settings);
 		const credentialId = context.getNode().credentials?.famulorBillingApi?.id ?? '';
 		const fingerprint = spec.fingerprint(config, `${settings.baseUrl}#${credentialId}`);
@@ -86,6 +88,11 @@ export async function runTriggerPoll<Config, State extends VersionedState, Resul
 		if (!result.events.length) return null;
 		return [result.events.map((json) => ({ json: json as IDataObject }))];
 	} catch (error) {
+		// The requests of a failed poll count in Famulor's rate window too: the next poll paces after
+		// them. (Only the pacing is kept; the state stays as it was.)
+		if (pacer && !manual) {
+			context.getWorkflowStaticData('node').pacing = { sent: pacer.history(Date.now()), limits: pacer.currentLimits };
+		}
 		throw toNodeError(context.getNode(), error);
 	}
 }

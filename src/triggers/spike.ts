@@ -12,7 +12,7 @@
 import { DateTime } from 'luxon';
 import { dimensionKey, FAILED_STATUSES, matchesFilters, type Call, type CallFilters, type TriggerGroupBy } from '../calls';
 import type { CallQuery, FamulorClient } from '../client';
-import { InvalidParameterError } from '../errors';
+import { assertOneOf, InvalidParameterError } from '../errors';
 import { formatMoney, toAmount } from '../money';
 import { apiDateRange } from '../periods';
 import {
@@ -102,6 +102,10 @@ const DAY_MS = 86_400_000;
 const TOP_CALLS = 5;
 
 export function validateSpikeConfig(config: SpikeConfig): void {
+	assertOneOf(config.metric, ['spend', 'minutes', 'calls', 'failedCalls'], 'metric', 'Metric');
+	assertOneOf(config.window, ['fifteenMinutes', 'hour', 'sixHours', 'day'], 'window', 'Window');
+	assertOneOf(config.seasonality, ['sameTimeOfDay', 'sameWeekday', 'none'], 'seasonality', 'Seasonality');
+	assertOneOf(config.groupBy, ['none', 'assistant', 'campaign', 'phoneNumber'], 'groupBy', 'Group By');
 	const check = (ok: boolean, parameter: string, message: string, fix: string) => {
 		if (!ok) throw new InvalidParameterError(parameter, message, fix);
 	};

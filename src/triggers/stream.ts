@@ -199,8 +199,10 @@ export async function readStream(client: FamulorClient, previous: StreamState, o
 				break;
 			}
 			if (anchorPosition < state.k - 1) {
-				// Older calls were deleted: positions moved down. Follow the anchor.
+				// Older calls were deleted: positions moved down. Follow the anchor, and read the calls
+				// that moved down to just above it (they are new) in this poll.
 				state.k = anchorPosition + 1;
+				position = Math.min(position, state.k);
 			} else if (anchorPosition > state.k - 1) {
 				// Calls were inserted below the anchor (arrived late). Recent ones are picked up below.
 				inserted += anchorPosition - (state.k - 1);

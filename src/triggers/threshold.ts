@@ -14,7 +14,7 @@
  */
 import { dimensionKey, matchesFilters, type Call, type CallFilters, type TriggerGroupBy } from '../calls';
 import type { CallQuery, FamulorClient } from '../client';
-import { InvalidParameterError } from '../errors';
+import { assertOneOf, InvalidParameterError } from '../errors';
 import { amountToUnits, formatMoney, parseMoney, toAmount } from '../money';
 import { apiDateRange, periodContaining, publicPeriod, type Period, type ResolvedPeriod, type TriggerPeriod } from '../periods';
 import {
@@ -27,7 +27,7 @@ import {
 	type Contributor,
 	type PollEnvironment,
 } from './common';
-import { newTracker, track, type TrackerState } from './tracker';
+import { MAX_WATCH_MS, newTracker, track, type TrackerState } from './tracker';
 
 export type ThresholdMetric = 'spend' | 'minutes' | 'calls' | 'balance' | 'forecastSpend';
 
@@ -96,6 +96,10 @@ export interface ThresholdEvent {
 const MAX_AMOUNT = 90_000_000;
 
 export function validateThresholdConfig(config: ThresholdConfig): void {
+	assertOneOf(config.metric, ['spend', 'minutes', 'calls', 'balance', 'forecastSpend'], 'metric', 'Metric');
+	assertOneOf(config.period, ['day', 'week', 'month', 'billingCycle'], 'period', 'Period');
+	assertOneOf(config.thresholdType, ['absolute', 'percentOfBudget'], 'thresholdType', 'Threshold Type');
+	assertOneOf(config.groupBy, ['none', 'assistant', 'campaign', 'phoneNumber'], 'groupBy', 'Group By');
 	if (config.thresholds.length === 0) {
 		throw new InvalidParameterError('thresholds', 'No thresholds are set', 'Enter numbers separated by commas, e.g. 50, 80, 100.');
 	}
@@ -283,9 +287,31 @@ export async function pollThreshold(
 		applyCall(config, state.periods, after, 1);
 	}
 	for (const call of changes.added) applyCall(config, state.periods, call, 1);
-	state.periods = state.periods.filter((p) => p.end > current.startMs).sort((a, b) => a.start - b.start);
+	state.periods.sort((a, b) => a.start - b.start);
 	state.tracker = changes.state;
 	state.updatedAt = now;
+	// A period that ended stays while its calls can still change (a call arriving late, or settling,
+	// after the last poll of the period), and is evaluated until then: such a crossing is reported
+	// late rather than never. Calls are watched for at most MAX_WATCH_MS.
+	const nowCurrent = current;
+	const prune = () => {
+		state.periods = state.periods.filter((p) => p.end > nowCurrent.startMs || p.end > now - MAX_WATCH_MS);
+	};
+	const evaluateAll = (): ThresholdEvent[] => {
+		const events: ThresholdEvent[] = [];
+		for (const entry of state.periods) {
+			if (entry.start > nowCurrent.startMs) continue;
+			const closed = entry.id !== nowCurrent.id;
+			const period = closed ? periodContaining(config.period, entry.start, config.timezone, config.billingCycleDay) : nowCurrent;
+			const entryGroups = config.groupBy === 'none' ? [''] : Object.keys(entry.values).sort();
+			const entryValue = (group: string) => {
+				const value = entry.values[group] ?? 0;
+				return config.metric === 'forecastSpend' ? forecastOf(value, period, now) : value;
+			};
+			events.push(...evaluate(config, state, entry, period, now, entryValue, entryGroups, closed));
+		}
+		return events;
+	};
 
 	const totals = state.periods.find((p) => p.id === current.id) as PeriodTotals;
 	const groups = config.groupBy === 'none' ? [''] : Object.keys(totals.values).sort();
@@ -296,18 +322,24 @@ export async function pollThreshold(
 	const currentValues = groups.map((group) => ({ group: group === '' && config.groupBy === 'none' ? null : group, value: valueOf(group), period: current }));
 
 	if (state.phase === 'building') {
-		if (!changes.caughtUp) return { state, events: [], building: true, current: currentValues };
+		if (!changes.caughtUp) {
+			prune();
+			return { state, events: [], building: true, current: currentValues };
+		}
 		state.phase = 'ready';
 		const announce = state.announce;
 		state.announce = false;
-		const events = evaluate(config, state, totals, current, now, valueOf, groups);
+		const events = evaluateAll();
+		prune();
 		return { state, events: announce ? events : [], building: false, current: currentValues };
 	}
 	if (!changes.caughtUp) {
 		// A burst larger than this poll's time: evaluate once the rest is read.
+		prune();
 		return { state, events: [], building: false, current: currentValues };
 	}
-	const events = evaluate(config, state, totals, current, now, valueOf, groups);
+	const events = evaluateAll();
+	prune();
 	return { state, events, building: false, current: currentValues };
 }
 
@@ -319,6 +351,7 @@ function evaluate(
 	now: number,
 	valueOf: (group: string) => number,
 	groups: string[],
+	closed = false,
 ): ThresholdEvent[] {
 	if (config.metric === 'forecastSpend' && !forecastReady(period, now)) return [];
 	const events: ThresholdEvent[] = [];
@@ -337,6 +370,7 @@ function evaluate(
 				period,
 				now,
 				contributions: totals.contributions[group],
+				closed,
 			}));
 		}
 		totals.fired[group] = [...fired].sort((a, b) => a - b);
@@ -355,6 +389,8 @@ function thresholdEvent(
 		now: number;
 		contributions?: Contributions;
 		eventId?: string;
+		/** The period has ended (a late crossing): it is named instead of "this month". */
+		closed?: boolean;
 	},
 ): ThresholdEvent {
 	const { group, value, threshold, limit, period } = input;
@@ -367,7 +403,7 @@ function thresholdEvent(
 		balance: 'Balance',
 		forecastSpend: 'Forecast spend',
 	};
-	const when = config.metric === 'balance' ? '' : ` ${PERIOD_WORDS[config.period]}`;
+	const when = config.metric === 'balance' ? '' : input.closed && period ? ` in ${period.label}` : ` ${PERIOD_WORDS[config.period]}`;
 	const subject = `${metricName[config.metric]}${groupLabel(config.groupBy, group)}${when}`;
 	let message: string;
 	if (config.metric === 'balance') {

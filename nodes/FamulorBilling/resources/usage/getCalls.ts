@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { Call } from '../../../../src/calls';
+import { InvalidParameterError } from '../../../../src/errors';
 import { forEachCall, newestCalls } from '../../../../src/fetchCalls';
 import { resolveFilters } from '../../../../src/filters';
 import { toAmount } from '../../../../src/money';
@@ -83,7 +84,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, setup:
 		endDate: periodName === 'custom' ? dateInput(this.getNodeParameter('endDate', itemIndex, '')) : undefined,
 	});
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? Infinity : (this.getNodeParameter('limit', itemIndex, 50) as number);
+	const limit = returnAll ? Infinity : Number(this.getNodeParameter('limit', itemIndex, 50));
+	if (!returnAll && !(Number.isInteger(limit) && limit >= 1)) {
+		throw new InvalidParameterError('limit', `Limit ${limit} is not a whole number of 1 or more`, 'Enter how many calls to return, e.g. 50, or turn on Return All.');
+	}
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 	const { query, filters } = await resolveFilters(
 		setup.client,

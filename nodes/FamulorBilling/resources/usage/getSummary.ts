@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { GroupBy } from '../../../../src/calls';
+import { assertOneOf } from '../../../../src/errors';
 import { resolveFilters } from '../../../../src/filters';
 import { resolvePeriod, type ActionPeriod } from '../../../../src/periods';
 import { summarizeUsage } from '../../../../src/usage';
@@ -44,7 +45,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, setup:
 		startDate: periodName === 'custom' ? dateInput(this.getNodeParameter('startDate', itemIndex, '')) : undefined,
 		endDate: periodName === 'custom' ? dateInput(this.getNodeParameter('endDate', itemIndex, '')) : undefined,
 	});
-	const groupBy = this.getNodeParameter('groupBy', itemIndex, 'none') as GroupBy;
+	const groupBy = assertOneOf<GroupBy>(
+		this.getNodeParameter('groupBy', itemIndex, 'none'),
+		['none', 'day', 'hour', 'assistant', 'campaign', 'phoneNumber', 'direction', 'status'],
+		'groupBy',
+		'Group By',
+	);
 	const { query, filters } = await resolveFilters(
 		setup.client,
 		filterInput(this.getNodeParameter('filters', itemIndex, {}) as IDataObject),
