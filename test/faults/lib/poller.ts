@@ -1,0 +1,156 @@
+/**
+ * The trigger poll loop of nodes/shared/trigger.ts, re-enacted around the pure engines so that it can
+ * run on virtual time: a new FamulorClient per poll with the stored pacing history and a 45 s
+ * deadline, `getMe` while the clock skew is unknown, the engine on the stored state, and the result
+ * stored only when the poll succeeds (a failed poll keeps only its requests' send times, for pacing,
+ * like the trigger's catch block). The engine is handed the stored state object itself, so the
+ * checks below also prove that an engine never writes into its input.
+ */
+import { FamulorClient, type Transport } from '../../../src/client';
+import { FamulorApiError } from '../../../src/errors';
+import type { RateLimits } from '../../../src/pacing';
+import { STATE_VERSION, type PollEnvironment } from '../../../src/triggers/common';
+import {
+	newThresholdState,
+	pollThreshold,
+	thresholdFingerprint,
+	type ThresholdConfig,
+	type ThresholdState,
+} from '../../../src/triggers/threshold';
+import { newSpikeState, pollSpike, spikeFingerprint, type SpikeConfig, type SpikeState } from '../../../src/triggers/spike';
+import type { VirtualClock } from './virtual';
+
+/** Same numbers as nodes/shared/trigger.ts. */
+export const MAX_POLL_MS = 45_000;
+export const REQUEST_RESERVE_MS = 5_000;
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+export interface EngineEvent {
+	eventId: string;
+	[key: string]: unknown;
+}
+
+export interface EngineSpec<Config, State extends { v: number; config: string; phase: string }> {
+	name: string;
+	fingerprint(config: Config): string;
+	newState(fingerprint: string, config: Config): State;
+	poll(client: FamulorClient, state: State, config: Config, env: PollEnvironment): Promise<{ state: State; events: EngineEvent[]; building: boolean }>;
+	/** What decides whether the next crossing alerts (fired thresholds, armed spike groups). */
+	episode(state: State | undefined): string;
+}
+
+export const thresholdSpec: EngineSpec<ThresholdConfig, ThresholdState> = {
+	name: 'threshold',
+	fingerprint: (config) => thresholdFingerprint(config, 'sandbox#1'),
+	newState: (fingerprint, config) => newThresholdState(fingerprint, config.fireOnActivation),
+	poll: (client, state, config, env) => pollThreshold(client, state, config, env),
+	episode: (state) => JSON.stringify(state?.periods.map((p) => [p.id, p.fired]) ?? null),
+};
+
+export const spikeSpec: EngineSpec<SpikeConfig, SpikeState> = {
+	name: 'spike',
+	fingerprint: (config) => spikeFingerprint(config, 'sandbox#1'),
+	newState: (fingerprint) => newSpikeState(fingerprint),
+	poll: (client, state, config, env) => pollSpike(client, state, config, env),
+	episode: (state) => JSON.stringify(state ? [state.evaluatedUntil, Object.entries(state.armed).sort()] : null),
+};
+
+/** What n8n keeps in the node's static data between polls. */
+export interface Stored<State> {
+	state?: State;
+	skew?: number;
+	pacing?: { sent: number[]; limits: RateLimits };
+}
+
+export interface PollOutcome<State> {
+	ok: boolean;
+	error?: unknown;
+	events: EngineEvent[];
+	building: boolean;
+	/** Virtual milliseconds the poll took. */
+	virtualMs: number;
+	requests: number;
+	/** Whether the stored data was byte-identical before and after the engine ran on it (always, on success and failure). */
+	inputUntouched: boolean;
+	/** On failure: whether the stored data is byte-identical to what it was before the poll. */
+	unchangedOnFailure: boolean;
+	state?: State;
+}
+
+export interface PollSetup {
+	clock: VirtualClock;
+	transport: Transport;
+	/** The server's time during this poll (the engines' `now`). */
+	serverNow: number;
+	random: () => number;
+	/** Replaces the clock's sleep (e.g. to kill the poll at a wait). */
+	sleep?: (ms: number) => Promise<void>;
+	/** Keep the pacing history of a failed poll (nodes/shared/trigger.ts does; `false` shows what happened before it did). */
+	keepPacingOnFailure?: boolean;
+}
+
+export async function modelPoll<Config, State extends { v: number; config: string; phase: string }>(
+	spec: EngineSpec<Config, State>,
+	stored: Stored<State>,
+	config: Config,
+	setup: PollSetup,
+): Promise<PollOutcome<State>> {
+	const started = setup.clock.now;
+	const client = new FamulorClient({
+		transport: setup.transport,
+		now: () => setup.clock.now,
+		sleep: setup.sleep ?? setup.clock.sleep,
+		random: setup.random,
+		deadline: started + MAX_POLL_MS,
+		timeoutMs: REQUEST_TIMEOUT_MS,
+		pacingHistory: stored.pacing?.sent ?? [],
+		limits: stored.pacing?.limits,
+	});
+	const snapshot = JSON.stringify(stored);
+	const fingerprint = spec.fingerprint(config);
+	const usable = stored.state !== undefined && stored.state.v === STATE_VERSION && stored.state.config === fingerprint;
+	const base = { requests: 0, building: true, events: [] as EngineEvent[] };
+	try {
+		const state = usable ? (stored.state as State) : spec.newState(fingerprint, config);
+		if (stored.skew === undefined) await client.getMe();
+		const env: PollEnvironment = {
+			now: () => setup.serverNow,
+			hasTime: () => client.hasTimeForRequest(REQUEST_RESERVE_MS),
+		};
+		const result = await spec.poll(client, state, config, env);
+		const inputUntouched = JSON.stringify(stored) === snapshot;
+		stored.state = result.state;
+		stored.skew = 0;
+		stored.pacing = { sent: client.pacer.history(setup.clock.now), limits: client.pacer.currentLimits };
+		return {
+			...base,
+			ok: true,
+			events: result.events,
+			building: result.building,
+			virtualMs: setup.clock.now - started,
+			requests: client.requestCount,
+			inputUntouched,
+			unchangedOnFailure: true,
+			state: result.state,
+		};
+	} catch (error) {
+		const unchanged = JSON.stringify(stored) === snapshot;
+		if (setup.keepPacingOnFailure !== false) {
+			stored.pacing = { sent: client.pacer.history(setup.clock.now), limits: client.pacer.currentLimits };
+		}
+		return {
+			...base,
+			ok: false,
+			error,
+			virtualMs: setup.clock.now - started,
+			requests: client.requestCount,
+			inputUntouched: unchanged,
+			unchangedOnFailure: unchanged,
+			building: stored.state?.phase !== 'ready',
+		};
+	}
+}
+
+export function isTypedError(error: unknown): error is FamulorApiError {
+	return error instanceof FamulorApiError;
+}
