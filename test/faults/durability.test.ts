@@ -441,18 +441,32 @@ describe('state durability through n8n\'s poll loop', () => {
 			const workflow = createPollingWorkflow({ node: new FamulorSpikeTrigger(), parameters, credentials: { apiKey: sandbox.apiKey, baseUrl: proxy.url }, timezone: 'Europe/Berlin' });
 			proxy.arm(0);
 			expect((await workflow.poll()).error).toBeUndefined();
+			const saved = JSON.stringify(workflow.staticData());
 			const snapshot = JSON.stringify(workflow.staticData().state);
+			const restore = () => {
+				const data = workflow.staticData();
+				for (const key of Object.keys(data)) delete data[key];
+				Object.assign(data, JSON.parse(saved));
+			};
 			addSettled(sandbox, sandbox.clock.nowMs(), 150, 1);
 			sandbox.clock.advance(2 * MINUTE);
-			for (let n = 1; n <= 3; n++) {
+			// How many requests the poll makes uninterrupted, then a failure at each of them.
+			proxy.arm(0);
+			expect((await workflow.poll()).error).toBeUndefined();
+			const requests = proxy.seen();
+			const reference = JSON.stringify(workflow.staticData().state);
+			expect(reference).not.toBe(snapshot);
+			for (let n = 1; n <= requests; n++) {
+				restore();
 				proxy.arm(n);
 				const failed = await workflow.poll();
 				expect(failed.error?.message).toMatch(/401|API key/);
 				expect(JSON.stringify(workflow.staticData().state)).toBe(snapshot);
+				proxy.arm(0);
+				expect((await workflow.poll()).error).toBeUndefined();
+				// The recovered state counts the same calls as the uninterrupted poll's.
+				expect(JSON.stringify((workflow.staticData().state as { buckets: unknown }).buckets)).toBe(JSON.stringify(JSON.parse(reference).buckets));
 			}
-			proxy.arm(0);
-			expect((await workflow.poll()).error).toBeUndefined();
-			expect(JSON.stringify(workflow.staticData().state)).not.toBe(snapshot);
 		} finally {
 			await proxy.close();
 			await sandbox.stop();

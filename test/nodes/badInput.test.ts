@@ -206,4 +206,13 @@ describe('docs/bad-input.md', () => {
 		expect(rows(actual)).toHaveLength(CASES.length);
 		expect(actual).toBe(expected);
 	});
+
+	it("the README's bad-input table is the same, row for row", () => {
+		const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+		const section = readme.slice(readme.indexOf('# Bad input'));
+		const table = section.slice(section.indexOf('| Node |')).split('\n');
+		const rows = table.slice(2, table.findIndex((line, index) => index > 1 && !line.startsWith('| ')));
+		const expected = renderBadInputDoc(CASES).split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| Node') && !line.startsWith('| ---'));
+		expect(rows).toEqual(expected);
+	});
 });
