@@ -3,7 +3,7 @@
  *
  *   npm run bench                 default run (~10 minutes on 2 cores)
  *   npm run bench -- --full       every HTTP case at Famulor's real limit (adds ~10 minutes)
- *   npm run bench -- --only=ingestion,poll,core,state --out=/tmp/partial.json
+ *   npm run bench -- --only=ingestion,poll,core,state --out=.tmp/partial.json
  *
  * See bench/README.md for what each figure means.
  */
