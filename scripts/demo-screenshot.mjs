@@ -5,15 +5,16 @@
  * Needs a running `npm run demo` and `playwright-core` installed OUTSIDE the repo (the repo does not
  * depend on it), plus a Chromium binary:
  *
- *   mkdir -p /tmp/shot && cd /tmp/shot && npm init -y && npm i playwright-core --ignore-scripts
+ *   mkdir -p "$PLAYWRIGHT_CORE_DIR" && cd "$PLAYWRIGHT_CORE_DIR" && npm init -y && npm i playwright-core --ignore-scripts
  *   npm run demo -- --no-build            # in another terminal, wait for the URL
- *   PLAYWRIGHT_CORE_DIR=/tmp/shot node scripts/demo-screenshot.mjs \
+ *   PLAYWRIGHT_CORE_DIR=<that folder> node scripts/demo-screenshot.mjs \
  *     [--url http://127.0.0.1:5678] [--out docs/demo.png] [--chromium /usr/bin/chromium]
  *
  * It logs in as the demo owner, opens the demo workflow, clicks "Execute workflow", waits until every
  * node shows its success mark and saves a 1440x900 screenshot.
  */
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,7 +26,7 @@ const arg = (name, fallback) => {
 const url = arg('url', 'http://127.0.0.1:5678').replace(/\/$/, '');
 const out = resolve(arg('out', fileURLToPath(new URL('../docs/demo.png', import.meta.url))));
 const executablePath = arg('chromium', '/usr/bin/chromium');
-const playwrightDir = resolve(process.env.PLAYWRIGHT_CORE_DIR ?? '/tmp/shot');
+const playwrightDir = resolve(process.env.PLAYWRIGHT_CORE_DIR ?? join(tmpdir(), 'famulor-demo-shot'));
 
 const requireFrom = createRequire(join(playwrightDir, 'package.json'));
 const { chromium } = requireFrom('playwright-core');
