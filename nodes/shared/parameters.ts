@@ -1,7 +1,7 @@
 /** Reading shared parameters from n8n into the core's plain inputs. */
 import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator, IPollFunctions } from 'n8n-workflow';
 import type { FilterInput } from '../../src/filters';
-import { assertTimezone } from '../../src/periods';
+import { assertTimezone, resolvePeriod, type ActionPeriod, type ResolvedPeriod } from '../../src/periods';
 
 function locatorValue(value: unknown): string | undefined {
 	if (value === undefined || value === null) return undefined;
@@ -36,4 +36,24 @@ export function dateInput(value: unknown): string | undefined {
 		return (value as { toISO: () => string }).toISO();
 	}
 	return String(value);
+}
+
+/** The period parameters of an item (period, and for Custom its dates), resolved in `timezone`. */
+export function periodOf(
+	context: IExecuteFunctions,
+	itemIndex: number,
+	timezone: string,
+	billingCycleDay: number,
+	defaultPeriod?: ActionPeriod,
+): ResolvedPeriod {
+	const name = (defaultPeriod === undefined
+		? context.getNodeParameter('period', itemIndex)
+		: context.getNodeParameter('period', itemIndex, defaultPeriod)) as ActionPeriod;
+	return resolvePeriod(name, {
+		now: Date.now(),
+		timezone,
+		billingCycleDay,
+		startDate: name === 'custom' ? dateInput(context.getNodeParameter('startDate', itemIndex, '')) : undefined,
+		endDate: name === 'custom' ? dateInput(context.getNodeParameter('endDate', itemIndex, '')) : undefined,
+	});
 }

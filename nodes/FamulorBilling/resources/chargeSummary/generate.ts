@@ -13,10 +13,9 @@ import {
 	type PlanTerms,
 } from '../../../../src/chargeSummary';
 import { describePhoneNumbers } from '../../../../src/numbers';
-import { resolvePeriod, type ActionPeriod } from '../../../../src/periods';
 import { forEachCall } from '../../../../src/fetchCalls';
 import { feeProperties, periodProperties, timezoneOption } from '../../../shared/descriptions';
-import { dateInput, timezoneOf } from '../../../shared/parameters';
+import { periodOf, timezoneOf } from '../../../shared/parameters';
 import type { ClientSetup } from '../../../shared/transport';
 import { feeTableOf } from '../phoneNumber/getAll';
 import type { OperationResult } from '../types';
@@ -185,14 +184,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, setup:
 	// Everything is read and validated before the first request.
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const timezone = timezoneOf(this, options.timezone);
-	const periodName = this.getNodeParameter('period', itemIndex, 'lastBillingCycle') as ActionPeriod;
-	const period = resolvePeriod(periodName, {
-		now: Date.now(),
-		timezone,
-		billingCycleDay: setup.settings.billingCycleDay,
-		startDate: periodName === 'custom' ? dateInput(this.getNodeParameter('startDate', itemIndex, '')) : undefined,
-		endDate: periodName === 'custom' ? dateInput(this.getNodeParameter('endDate', itemIndex, '')) : undefined,
-	});
+	const period = periodOf(this, itemIndex, timezone, setup.settings.billingCycleDay, 'lastBillingCycle');
 	const pricingMode = assertPricingMode(this.getNodeParameter('pricingMode', itemIndex, 'reported'));
 	let plan: PlanTerms | undefined;
 	if (pricingMode === 'plan') {

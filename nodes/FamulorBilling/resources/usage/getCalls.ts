@@ -4,10 +4,9 @@ import { InvalidParameterError } from '../../../../src/errors';
 import { forEachCall, newestCalls } from '../../../../src/fetchCalls';
 import { resolveFilters } from '../../../../src/filters';
 import { toAmount } from '../../../../src/money';
-import { resolvePeriod, type ActionPeriod } from '../../../../src/periods';
 import type { RawCall } from '../../../../src/schemas';
 import { filtersProperty, periodProperties, timezoneOption } from '../../../shared/descriptions';
-import { dateInput, filterInput, timezoneOf } from '../../../shared/parameters';
+import { filterInput, periodOf, timezoneOf } from '../../../shared/parameters';
 import type { ClientSetup } from '../../../shared/transport';
 import type { OperationResult } from '../types';
 
@@ -75,14 +74,7 @@ export function callItem(call: Call, currency: string): IDataObject {
 export async function execute(this: IExecuteFunctions, itemIndex: number, setup: ClientSetup): Promise<OperationResult[]> {
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const timezone = timezoneOf(this, options.timezone);
-	const periodName = this.getNodeParameter('period', itemIndex) as ActionPeriod;
-	const period = resolvePeriod(periodName, {
-		now: Date.now(),
-		timezone,
-		billingCycleDay: setup.settings.billingCycleDay,
-		startDate: periodName === 'custom' ? dateInput(this.getNodeParameter('startDate', itemIndex, '')) : undefined,
-		endDate: periodName === 'custom' ? dateInput(this.getNodeParameter('endDate', itemIndex, '')) : undefined,
-	});
+	const period = periodOf(this, itemIndex, timezone, setup.settings.billingCycleDay);
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? Infinity : Number(this.getNodeParameter('limit', itemIndex, 50));
 	if (!returnAll && !(Number.isInteger(limit) && limit >= 1)) {

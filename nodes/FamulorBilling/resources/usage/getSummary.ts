@@ -2,10 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import type { GroupBy } from '../../../../src/calls';
 import { assertOneOf } from '../../../../src/errors';
 import { resolveFilters } from '../../../../src/filters';
-import { resolvePeriod, type ActionPeriod } from '../../../../src/periods';
 import { summarizeUsage } from '../../../../src/usage';
 import { filtersProperty, groupByOptions, periodProperties, timezoneOption } from '../../../shared/descriptions';
-import { dateInput, filterInput, timezoneOf } from '../../../shared/parameters';
+import { filterInput, periodOf, timezoneOf } from '../../../shared/parameters';
 import type { ClientSetup } from '../../../shared/transport';
 import type { OperationResult } from '../types';
 
@@ -37,14 +36,7 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, itemIndex: number, setup: ClientSetup): Promise<OperationResult[]> {
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const timezone = timezoneOf(this, options.timezone);
-	const periodName = this.getNodeParameter('period', itemIndex) as ActionPeriod;
-	const period = resolvePeriod(periodName, {
-		now: Date.now(),
-		timezone,
-		billingCycleDay: setup.settings.billingCycleDay,
-		startDate: periodName === 'custom' ? dateInput(this.getNodeParameter('startDate', itemIndex, '')) : undefined,
-		endDate: periodName === 'custom' ? dateInput(this.getNodeParameter('endDate', itemIndex, '')) : undefined,
-	});
+	const period = periodOf(this, itemIndex, timezone, setup.settings.billingCycleDay);
 	const groupBy = assertOneOf<GroupBy>(
 		this.getNodeParameter('groupBy', itemIndex, 'none'),
 		['none', 'day', 'hour', 'assistant', 'campaign', 'phoneNumber', 'direction', 'status'],
