@@ -74,7 +74,7 @@ export async function runTriggerPoll<Config, State extends VersionedState, Resul
 		const knownSkew = skew;
 		const env: PollEnvironment = {
 			now: () => serverNow() ?? Date.now() + knownSkew,
-			hasTime: () => client.hasTimeForRequest(REQUEST_RESERVE_MS),
+			hasTime: (requests = 1) => client.hasTimeForRequest(REQUEST_RESERVE_MS * requests),
 		};
 		const result = await spec.poll(client, state, config, env);
 		const now = env.now();

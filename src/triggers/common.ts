@@ -19,8 +19,8 @@ export function fingerprint(value: unknown): string {
 export interface PollEnvironment {
 	/** Server time (ms). */
 	now: () => number;
-	/** Whether there is time for another request in this poll. */
-	hasTime: () => boolean;
+	/** Whether there is time for one more request in this poll (or for `requests` more). */
+	hasTime: (requests?: number) => boolean;
 }
 
 export const CONTRIBUTOR_DIMENSIONS = ['campaign', 'assistant', 'phoneNumber'] as const;

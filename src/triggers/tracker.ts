@@ -23,6 +23,8 @@ export interface WatchedCall {
 	as: string | null;
 	ca: string | null;
 	ph: string | null;
+	/** Direction (type): the filters re-check it on the counted version too. */
+	dir?: string | null;
 }
 
 export interface TrackerState {
@@ -31,6 +33,11 @@ export interface TrackerState {
 	watch: WatchedCall[];
 	/** created_at of the oldest call consumed (ms), 0 before the first. */
 	oldestAt: number;
+	/**
+	 * The horizon `watch` was last pruned with (ms): every call consumed so far whose created_at is at
+	 * or after it is in `watch`. Unknown calls that recent are new, however late they were inserted.
+	 */
+	horizon?: number;
 }
 
 export const MAX_WATCH_MS = 2 * 60 * 60 * 1000;
@@ -51,6 +58,7 @@ export function snapshot(call: Call, position: number): WatchedCall {
 		as: call.assistantName,
 		ca: call.campaignName,
 		ph: call.assistantPhoneNumber,
+		dir: call.direction,
 	};
 }
 
@@ -62,7 +70,7 @@ export function fromSnapshot(watched: WatchedCall): Call {
 		updatedAt: null,
 		status: watched.st,
 		settled: SETTLED.has(watched.st),
-		direction: null,
+		direction: watched.dir ?? null,
 		durationSeconds: watched.dur,
 		billableSeconds: watched.dur > 0 ? Math.max(30, watched.dur) : 0,
 		totalCost: watched.cost,
@@ -100,21 +108,36 @@ export interface TrackerChanges {
 export interface TrackOptions {
 	now: number;
 	settleMs: number;
-	hasTime: () => boolean;
+	/** Whether there is time for one more request (or for `requests` more). */
+	hasTime: (requests?: number) => boolean;
+}
+
+function lowestPosition(watch: WatchedCall[]): WatchedCall | undefined {
+	return watch.reduce<WatchedCall | undefined>((min, w) => (!min || w.pos < min.pos ? w : min), undefined);
 }
 
 export async function track(client: FamulorClient, previous: TrackerState, options: TrackOptions): Promise<TrackerChanges> {
 	const watchById = new Map(previous.watch.map((w) => [w.id, w]));
 	const horizon = options.now - Math.max(options.settleMs, 15 * 60 * 1000);
-	const rereadFrom = previous.watch.length
-		? Math.min(...previous.watch.map((w) => w.pos))
-		: undefined;
+	// A late insertion is recognised against the watch list as it was pruned by the previous poll,
+	// not by this one: a call inserted just after a poll read its page is then still counted when the
+	// next poll comes a full settle horizon later.
+	const knownSince = Math.min(horizon, previous.horizon ?? horizon);
+	// Settled calls do not change any more: only the unsettled ones are read again. The settled recent
+	// ones are kept for their ids (never counted twice) and mark where late insertions can land.
+	const oldest = lowestPosition(previous.watch);
+	const unsettledCalls = previous.watch.filter((w) => !SETTLED.has(w.st));
+	const unsettled = lowestPosition(unsettledCalls);
 	const read = await readStream(client, previous.stream, {
 		query: previous.query,
-		rereadFrom,
+		rereadFrom: unsettled?.pos,
+		rereadCall: unsettled ? { id: unsettled.id, createdAt: unsettled.at } : undefined,
+		lateFrom: oldest?.pos,
+		lateCall: oldest ? { id: oldest.id, createdAt: oldest.at } : undefined,
+		rereadAt: unsettledCalls.map((w) => w.pos).sort((a, b) => a - b),
 		known: (id) => watchById.has(id),
 		hasTime: options.hasTime,
-		horizon,
+		horizon: knownSince,
 	});
 	const added: Call[] = [];
 	const updated: Array<{ before: Call; after: Call }> = [];
@@ -130,11 +153,14 @@ export async function track(client: FamulorClient, previous: TrackerState, optio
 		if (!oldestAt || call.createdAt < oldestAt) oldestAt = call.createdAt;
 		watchById.set(call.id, snapshot(call, position));
 	}
+	// The watch list is pruned with the horizon the next poll may trust: this poll's once it read up to
+	// the newest call, else the one it started from (insertions it did not reach stay recognisable).
+	const keptSince = read.caughtUp ? horizon : knownSince;
 	const watch = [...watchById.values()].filter(
-		(w) => w.at >= options.now - MAX_WATCH_MS && (!SETTLED.has(w.st) || w.at >= horizon),
+		(w) => w.at >= Math.min(options.now - MAX_WATCH_MS, keptSince) && (!SETTLED.has(w.st) || w.at >= keptSince),
 	);
 	return {
-		state: { query: previous.query, stream: read.state, watch, oldestAt },
+		state: { query: previous.query, stream: read.state, watch, oldestAt, horizon: keptSince },
 		added,
 		updated,
 		caughtUp: read.caughtUp,

@@ -115,7 +115,7 @@ export async function modelPoll<Config, State extends { v: number; config: strin
 		if (stored.skew === undefined) await client.getMe();
 		const env: PollEnvironment = {
 			now: () => setup.serverNow,
-			hasTime: () => client.hasTimeForRequest(REQUEST_RESERVE_MS),
+			hasTime: (requests = 1) => client.hasTimeForRequest(REQUEST_RESERVE_MS * requests),
 		};
 		const result = await spec.poll(client, state, config, env);
 		const inputUntouched = JSON.stringify(stored) === snapshot;
