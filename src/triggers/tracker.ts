@@ -9,6 +9,7 @@
  */
 import type { Call } from '../calls';
 import type { CallQuery, FamulorClient } from '../client';
+import { FamulorApiError } from '../errors';
 import { newStream, readStream, type StreamState } from './stream';
 
 /** A watched call: what was counted for it, and where it sits in the list. */
@@ -148,6 +149,28 @@ export async function track(client: FamulorClient, previous: TrackerState, optio
 		if (changed(watched, call)) updated.push({ before: fromSnapshot(watched), after: call });
 		watchById.set(call.id, snapshot(call, position));
 	}
+	// A poll that read up to the newest call has read every unsettled call again. One it did not see
+	// was hidden by a page answered with other rows: ask for it by its id (rare, one request each).
+	// Gone (HTTP 404) means calls were deleted: the history changed, so the caller re-baselines.
+	let lost = read.lost;
+	if (read.caughtUp && !lost) {
+		const seen = new Set(read.reread.map((r) => r.call.id));
+		for (const watched of unsettledCalls) {
+			if (seen.has(watched.id)) continue;
+			const answer = await client.getCall(watched.id).then(
+				(value) => value,
+				(error: unknown) => error,
+			);
+			if (answer instanceof FamulorApiError && answer.kind === 'notFound') {
+				lost = true;
+				break;
+			}
+			if (answer instanceof Error) throw answer;
+			const { call } = answer as { call: Call };
+			if (changed(watched, call)) updated.push({ before: fromSnapshot(watched), after: call });
+			watchById.set(call.id, snapshot(call, watched.pos));
+		}
+	}
 	for (const { call, position } of read.fresh) {
 		added.push(call);
 		if (!oldestAt || call.createdAt < oldestAt) oldestAt = call.createdAt;
@@ -164,7 +187,7 @@ export async function track(client: FamulorClient, previous: TrackerState, optio
 		added,
 		updated,
 		caughtUp: read.caughtUp,
-		lost: read.lost,
+		lost,
 		total: read.total,
 	};
 }

@@ -24,6 +24,8 @@ export class FakeApi {
 	requests: TransportRequest[] = [];
 	/** Runs before each request is answered (e.g. to add calls while pages are read). */
 	beforeAnswer?: (requestNumber: number, request: TransportRequest) => void;
+	/** Which page's rows answer a request for `page` (a repeated page when it returns another number). */
+	rowsOfPage: (page: number, requestNumber: number) => number = (page) => page;
 	serverNow = Date.parse('2026-11-26T12:00:00Z');
 	private nextId = 1;
 
@@ -49,6 +51,11 @@ export class FakeApi {
 		this.beforeAnswer?.(this.requests.length, request);
 		const headers = { date: new Date(this.serverNow).toUTCString() };
 		if (request.path === '/user/me') return { status: 200, headers, body: { name: 'T', email: 't@x', total_balance: 10 } };
+		const one = /^\/user\/calls\/(\d+)$/.exec(request.path);
+		if (one) {
+			const call = this.calls.find((c) => c.id === Number(one[1]));
+			return call ? { status: 200, headers, body: call } : { status: 404, headers, body: { message: 'Not Found' } };
+		}
 		if (request.path !== '/user/calls') return { status: 404, headers, body: { message: 'Not Found' } };
 		const query = request.query ?? {};
 		const from = query.date_from ? Date.parse(`${query.date_from}T00:00:00Z`) : -Infinity;
@@ -59,7 +66,8 @@ export class FakeApi {
 		if (this.order === 'desc') visible.reverse();
 		const perPage = Number(query.per_page ?? 15);
 		const page = Number(query.page ?? 1);
-		const data = visible.slice((page - 1) * perPage, page * perPage);
+		const rows = this.rowsOfPage(page, this.requests.length);
+		const data = visible.slice((rows - 1) * perPage, rows * perPage);
 		return {
 			status: 200,
 			headers,

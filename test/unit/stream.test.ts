@@ -425,6 +425,34 @@ describe.each(ORDERS)('tracker with a watch list wider than a page, list sorted 
 		expect(tracking.total).toBe(listTotal(api));
 	});
 
+	// A page answered with the rows of another page (a repeated page) can hide an unsettled call it
+	// should have shown; the tracker notices that the call was not read again and asks for it by id.
+	it('updates an unsettled call even when its page is answered with another page\'s rows', async () => {
+		const api = apiWith(order);
+		seedCalls(api, 120, Date.parse('2026-11-20T00:00:00Z'), MINUTE);
+		const recent = seedCalls(api, 150, NOW - 50 * MINUTE, 20_000);
+		const [oldest, newest] = [recent[0], recent[recent.length - 1]];
+		for (const call of [oldest, newest]) Object.assign(call, { status: 'in-progress', total_cost: '0.00000000' });
+		const tracking = new Tracking(api);
+		await tracking.poll(NOW, 60 * MINUTE);
+		for (const call of [oldest, newest]) Object.assign(call, { status: 'completed', total_cost: '0.31000000' });
+		// The page that holds the oldest unsettled call (page 2 of 100 in either order) is answered once
+		// with the rows of page 1.
+		let repeated = false;
+		api.rowsOfPage = (page) => {
+			if (page !== 2 || repeated) return page;
+			repeated = true;
+			return 1;
+		};
+		// A poll that reads up to the newest call has every unsettled call read again, in that poll: the
+		// next poll may come hours later, when the call has left the watch list.
+		const changes = await tracking.poll(NOW + MINUTE, 60 * MINUTE);
+		expect(repeated).toBe(true);
+		expect(changes.caughtUp).toBe(true);
+		expect(changes.updated.map((u) => u.after.id).sort((a, b) => a - b)).toEqual([oldest.id, newest.id]);
+		expect(tracking.total).toBe(listTotal(api));
+	});
+
 	// Regression: a late insertion was once only recognised on the page of the anchor (k−1); on an
 	// earlier page that is re-read first it was classed as a re-read of an unknown call and never counted.
 	it('a late-inserted recent call far below the newest end is counted once', async () => {
