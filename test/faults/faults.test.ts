@@ -31,6 +31,7 @@
  *
  * FAULTS_RUNS (default 25 per engine) and FAULTS_SEED change the number of sequences and the seed. A
  * failing sequence is written to .tmp/faults-<engine>-case.json; FAULTS_CASE=<that file> replays it.
+ * Sequences that once failed are kept in cases/ and replayed on every run.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -255,6 +256,14 @@ async function spikeSequence(config: SpikeConfig, sequence: Sequence): Promise<v
 
 const assertOptions = (runs: number) => ({ numRuns: runs, endOnFailure: true, ...(SEED === undefined ? {} : { seed: SEED }) });
 const REPLAY = process.env.FAULTS_CASE;
+const CASES = path.join(__dirname, 'cases');
+const RECORDED = fs.readdirSync(CASES).filter((file) => file.endsWith('.json'));
+
+async function replay(file: string): Promise<void> {
+	const [config, sequence] = JSON.parse(fs.readFileSync(file, 'utf8')) as [ThresholdConfig | SpikeConfig, Sequence];
+	if ('window' in config) await spikeSequence(config, sequence);
+	else await thresholdSequence(config, sequence);
+}
 
 describe('fault injection', () => {
 	afterAll(() => {
@@ -275,8 +284,11 @@ describe('fault injection', () => {
 	}, 900_000);
 
 	(REPLAY ? it : it.skip)('replays the case in FAULTS_CASE', async () => {
-		const [config, sequence] = JSON.parse(fs.readFileSync(REPLAY as string, 'utf8')) as [ThresholdConfig | SpikeConfig, Sequence];
-		if ('window' in config) await spikeSequence(config, sequence);
-		else await thresholdSequence(config, sequence);
+		await replay(REPLAY as string);
+	}, 300_000);
+
+	// Sequences the generator once found failing, kept so each fix stays proved whatever the seed.
+	(REPLAY ? it.skip : it).each(RECORDED)('replays the recorded sequence %s', async (file) => {
+		await replay(path.join(CASES, file));
 	}, 300_000);
 });
