@@ -106,6 +106,8 @@ function pageContaining(position: number, total: number, order: -1 | 1): number 
 }
 
 const MAX_READS_PER_POSITION = 4;
+/** How far above the wanted position a newest-first page may come back and still be kept. */
+const HOLD_SHIFT = PAGE_SIZE / 2;
 
 export async function readStream(client: FamulorClient, previous: StreamState, options: StreamOptions): Promise<StreamRead> {
 	const state: StreamState = { ...previous };
@@ -205,6 +207,8 @@ export async function readStream(client: FamulorClient, previous: StreamState, o
 	let restarted = false;
 	let checkedAnchor = state.k === 0;
 	let readsAtPosition = 0;
+	/** A newest-first page that came back a few rows above the position wanted, kept for after them. */
+	let held: { page: CallsPage; lowest: number; highest: number } | undefined;
 	let anchorMisses = 0;
 	/** The anchor was not on its page, which held only older calls: late insertions pushed it further. */
 	let anchorAbove = false;
@@ -244,10 +248,14 @@ export async function readStream(client: FamulorClient, previous: StreamState, o
 	while (position < total || cached === undefined) {
 		if (cached === undefined && !roomForPage()) break;
 		const pageNumber = pageContaining(Math.min(position, total - 1), total, order);
-		const page = (cached && cached.page === pageNumber ? cached : pages.get(pageNumber)) ?? (await fetchOrStop(pageNumber));
+		const heldFits = held !== undefined && position >= held.lowest && position <= held.highest;
+		const page = heldFits
+			? held!.page
+			: ((cached && cached.page === pageNumber ? cached : pages.get(pageNumber)) ?? (await fetchOrStop(pageNumber)));
+		if (heldFits) held = undefined;
 		if (page === undefined) break;
 		cached = page;
-		total = page.total;
+		total = Math.max(heldFits ? total : 0, page.total);
 		if (page.calls.length === 0) break;
 		const positioned = positionsOf(page, order).sort((a, b) => a.position - b.position);
 		if (orderOf(page.calls) === -order && page.calls.length > 1) {
@@ -259,6 +267,17 @@ export async function readStream(client: FamulorClient, previous: StreamState, o
 		}
 		const lowest = positioned[0].position;
 		const highest = positioned[positioned.length - 1].position;
+		if (order === -1 && position < lowest && lowest - position <= HOLD_SHIFT && highest < total) {
+			// Newest first: calls that arrived since the total was read shifted the page toward older
+			// positions by a few rows, all above `position`. Keep it, read the few rows below it from
+			// the next page, and go on with the kept rows: under steady arrivals the reader still
+			// advances a page per request instead of by the arrivals.
+			held = { page, lowest, highest };
+			cached = undefined;
+			pages.clear();
+			if (++readsAtPosition > MAX_READS_PER_POSITION) break;
+			continue;
+		}
 		if (position < lowest || position > highest || lowest < 0 || highest >= total) {
 			// New calls shifted the page under us (or it holds rows beyond the total: another page's
 			// rows); ask again for the page that now holds `position`.
