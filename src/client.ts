@@ -203,7 +203,9 @@ export class FamulorClient {
 			await this.waitFor(this.pacer.delayBefore(this.now()), lastError);
 			this.pacer.recordSent(this.now());
 			this.requestCount++;
-			const response = await this.send({ method: 'GET', path, query: cleanQuery, timeoutMs: this.timeoutMs });
+			// Never wait for an answer past the deadline (at least a second, so a request can still succeed).
+			const timeoutMs = Math.max(1_000, Math.min(this.timeoutMs, Math.floor(this.timeLeft())));
+			const response = await this.send({ method: 'GET', path, query: cleanQuery, timeoutMs });
 			let error: FamulorApiError;
 			if (response instanceof FamulorApiError) {
 				error = response;

@@ -268,6 +268,26 @@ describe('deadline', () => {
 		expect(h.attempts()).toBe(1);
 	});
 
+	// Regression: a request sent just before the deadline could wait its full timeout (30 s) past it.
+	it('a request never waits past the deadline: its timeout is the time left', async () => {
+		const timeouts: number[] = [];
+		const client = new FamulorClient({
+			transport: async (request) => {
+				timeouts.push(request.timeoutMs);
+				return OK;
+			},
+			now: () => 1_800_000_000_000,
+			sleep: async () => undefined,
+			limits: { perMinute: 1e9, perTenSeconds: 1e9 },
+			timeoutMs: 30_000,
+			deadline: 1_800_000_000_000 + 7_000,
+		});
+		await client.getMe();
+		client.deadline = undefined;
+		await client.getMe();
+		expect(timeouts).toEqual([7_000, 30_000]);
+	});
+
 	it('waits that fit before the deadline are slept', async () => {
 		const h = harness([{ status: 429, headers: {}, body: { retry_after: 2 } }, OK]);
 		h.client.deadline = h.clock.now + 5_000;
