@@ -74,6 +74,8 @@ export interface StreamOptions {
 	lateCall?: { id: number; createdAt: number };
 	/** Positions of the calls that may still change, ascending: the pages below k worth reading. */
 	rereadAt?: number[];
+	/** Every watched call and where it was last seen. */
+	watchedAt?: Array<{ id: number; pos: number }>;
 	/** Ids already counted (recent calls): never counted again. */
 	known: (id: number) => boolean;
 	/** Whether there is time for one more request (or for `requests` more). */
@@ -348,7 +350,12 @@ export async function readStream(client: FamulorClient, previous: StreamState, o
 				pages.clear();
 				continue;
 			}
-			if ((pushedAbove || foundAbove) && !confirmed && ++anchorMisses < MAX_READS_PER_POSITION) {
+			// Pushed past its page by insertions, the page still shows the watched calls that were on it,
+			// unless more calls were inserted than the page holds: a page showing none of them is more
+			// likely another page's rows, and is asked again until the tries run out.
+			const watchedHere = options.watchedAt?.filter((w) => w.pos >= lowest && w.pos <= highest) ?? [];
+			const suspect = pushedAbove && watchedHere.length > 0 && !watchedHere.some((w) => positioned.some((p) => p.call.id === w.id));
+			if ((pushedAbove || foundAbove) && (!confirmed || suspect) && ++anchorMisses < MAX_READS_PER_POSITION) {
 				anomalyIds = ids;
 				cached = undefined;
 				pages.clear();

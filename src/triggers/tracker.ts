@@ -136,6 +136,7 @@ export async function track(client: FamulorClient, previous: TrackerState, optio
 		lateFrom: oldest?.pos,
 		lateCall: oldest ? { id: oldest.id, createdAt: oldest.at } : undefined,
 		rereadAt: unsettledCalls.map((w) => w.pos).sort((a, b) => a - b),
+		watchedAt: previous.watch,
 		known: (id) => watchById.has(id),
 		hasTime: options.hasTime,
 		horizon: knownSince,
