@@ -250,14 +250,13 @@ export async function readStream(client: FamulorClient, previous: StreamState, o
 	while (position < total || cached === undefined) {
 		if (cached === undefined && !roomForPage()) break;
 		const pageNumber = pageContaining(Math.min(position, total - 1), total, order);
-		const heldFits = held !== undefined && position >= held.lowest && position <= held.highest;
-		const page = heldFits
-			? held!.page
-			: ((cached && cached.page === pageNumber ? cached : pages.get(pageNumber)) ?? (await fetchOrStop(pageNumber)));
-		if (heldFits) held = undefined;
+		const kept = held && position >= held.lowest && position <= held.highest ? held.page : undefined;
+		held = kept ? undefined : held;
+		const page = kept ?? (cached && cached.page === pageNumber ? cached : pages.get(pageNumber)) ?? (await fetchOrStop(pageNumber));
 		if (page === undefined) break;
 		cached = page;
-		total = Math.max(heldFits ? total : 0, page.total);
+		// A kept page's total is older than the one read since: keep the larger.
+		total = kept ? Math.max(total, page.total) : page.total;
 		if (page.calls.length === 0) break;
 		const positioned = positionsOf(page, order).sort((a, b) => a.position - b.position);
 		if (orderOf(page.calls) === -order && page.calls.length > 1) {
