@@ -322,13 +322,15 @@ async function main(): Promise<void> {
 	// 7. Examples without an external trigger run for real (external services swapped for No-Op).
 	for (const dry of dryRuns) {
 		await scenario(`example ${dry.file} runs in n8n (${dry.replaced.join(', ')} → Manual Trigger / No-Op)`, async () => {
+			const before = Date.now();
 			const result = await n8n.execute(dry.id);
 			check(result.ok, result.error ?? 'execution failed');
+			const clock = [before, Date.now()];
 			const famulorNodes = dry.workflow.nodes.filter((node) => node.type === TYPES.action);
 			for (const node of famulorNodes) {
 				check(nodeItems(result.run, node.name).length > 0, `${node.name} returned no items`);
 			}
-			if (dry.file === 'daily-usage-sheets.json') checkDailyUsage(result.run, examplesSandbox);
+			if (dry.file === 'daily-usage-sheets.json') atEither(clock, (now) => checkDailyUsage(result.run, examplesSandbox, now));
 		});
 	}
 
@@ -366,7 +368,7 @@ function buildScenarioWorkflows(cred: CredentialRef, sandbox: Sandbox): Omit<Sce
 	};
 	const today = todaySpendUnits(sandbox);
 	const t1 = Number(((Number(today) + 100_000_000) / 1e8).toFixed(2)); // today's spend + 1.00
-	const t2 = Number(((Number(today) + 1_000_000_000_000) / 1e8).toFixed(2)); // + 10 000: never reached
+	const t2 = Number(((Number(today) + 1_000_000_000_000) / 1e8).toFixed(2)); // + 10 000: crossed later by one expensive call
 	return {
 		balance: chain('e2eBalance000001', 'e2e account/getBalance', [
 			manualTrigger(),
@@ -460,17 +462,38 @@ function todaySpendUnits(sandbox: Sandbox): bigint {
 // Action operations
 // ---------------------------------------------------------------------------------------------
 
-async function executeOk(n8n: N8n, id: string): Promise<RawExecution> {
+/** A successful execution, and the wall-clock times (ms) just before and just after it ran. */
+async function executeOk(n8n: N8n, id: string): Promise<{ run: RawExecution; clock: number[] }> {
+	const before = Date.now();
 	const result = await n8n.execute(id);
 	check(result.ok && result.run, result.error ?? 'execution failed');
-	return result.run as RawExecution;
+	return { run: result.run as RawExecution, clock: [before, Date.now()] };
+}
+
+/**
+ * Runs `checks` for the clock before and after an execution and passes when one of them passes. n8n
+ * resolved "last month" or "yesterday" at one moment in between: a run that straddles midnight (or
+ * a month end) matches one of the two, and needs no luck with the time of day.
+ */
+function atEither(clock: number[], checks: (now: DateTime) => void): void {
+	let first: unknown;
+	for (const at of [...new Set(clock)]) {
+		try {
+			checks(DateTime.fromMillis(at));
+			return;
+		} catch (error) {
+			if (!(error instanceof Check)) throw error;
+			first ??= error;
+		}
+	}
+	throw first;
 }
 
 async function runActionScenarios(n8n: N8n, sandbox: Sandbox, workflows: ScenarioWorkflows): Promise<void> {
 	const visible = () => sandbox.visibleCalls();
 
 	await scenario('account/getBalance returns the sandbox balance and runway', async () => {
-		const run = await executeOk(n8n, workflows.balance.id as string);
+		const { run } = await executeOk(n8n, workflows.balance.id as string);
 		const [item] = nodeItems(run, 'Balance');
 		check(item, 'no output item');
 		const me = sandbox.me();
@@ -486,49 +509,53 @@ async function runActionScenarios(n8n: N8n, sandbox: Sandbox, workflows: Scenari
 	});
 
 	await scenario('usage/getSummary grouped by assistant (lastMonth, Europe/Berlin) equals the sandbox totals', async () => {
-		const run = await executeOk(n8n, workflows.summary.id as string);
-		const items = nodeItems(run, 'Summary');
-		const { start, end } = lastMonthBounds(TZ);
-		const truth = totalsBy(visible(), (call) => String(call.assistant_name), inRange(start, end));
-		check(truth.size > 1, `the sandbox has ${truth.size} assistants with calls last month; the check needs more`);
-		check(items.length === truth.size, `${items.length} groups, expected ${truth.size}`);
-		let sum = 0n;
-		for (const item of items) {
-			const expected = truth.get(String(item.group));
-			check(expected, `unexpected group ${item.group}`);
-			check(item.calls === expected.calls, `${item.group}: calls ${item.calls}, expected ${expected.calls}`);
-			near(item.totalCost, toNumber(expected.totalCost), 1e-9, `${item.group} totalCost`);
-			near(item.carrierCost, toNumber(expected.carrierCost), 1e-9, `${item.group} carrierCost`);
-			near(item.platformCost, toNumber(expected.totalCost - expected.carrierCost), 1e-9, `${item.group} platformCost`);
-			check(item.talkSeconds === expected.talkSeconds, `${item.group}: talkSeconds ${item.talkSeconds}, expected ${expected.talkSeconds}`);
-			near(item.billableMinutes, expected.billableSeconds / 60, 1e-4, `${item.group} billableMinutes`);
-			check(item.period?.timezone === TZ, `period ${JSON.stringify(item.period)}`);
-			check(item.period.start === DateTime.fromMillis(start, { zone: TZ }).toISO({ suppressMilliseconds: true }), `period.start ${item.period.start}`);
-			sum += BigInt(Math.round(item.totalCost * 1e8));
-		}
-		const total = [...truth.values()].reduce((a, t) => a + t.totalCost, 0n);
-		check(sum === total, `sum of groups ${sum}, expected ${total} (1e-8 units)`);
+		const { run, clock } = await executeOk(n8n, workflows.summary.id as string);
+		atEither(clock, (now) => {
+			const items = nodeItems(run, 'Summary');
+			const { start, end } = lastMonthBounds(TZ, now);
+			const truth = totalsBy(visible(), (call) => String(call.assistant_name), inRange(start, end));
+			check(truth.size > 1, `the sandbox has ${truth.size} assistants with calls last month; the check needs more`);
+			check(items.length === truth.size, `${items.length} groups, expected ${truth.size}`);
+			let sum = 0n;
+			for (const item of items) {
+				const expected = truth.get(String(item.group));
+				check(expected, `unexpected group ${item.group}`);
+				check(item.calls === expected.calls, `${item.group}: calls ${item.calls}, expected ${expected.calls}`);
+				near(item.totalCost, toNumber(expected.totalCost), 1e-9, `${item.group} totalCost`);
+				near(item.carrierCost, toNumber(expected.carrierCost), 1e-9, `${item.group} carrierCost`);
+				near(item.platformCost, toNumber(expected.totalCost - expected.carrierCost), 1e-9, `${item.group} platformCost`);
+				check(item.talkSeconds === expected.talkSeconds, `${item.group}: talkSeconds ${item.talkSeconds}, expected ${expected.talkSeconds}`);
+				near(item.billableMinutes, expected.billableSeconds / 60, 1e-4, `${item.group} billableMinutes`);
+				check(item.period?.timezone === TZ, `period ${JSON.stringify(item.period)}`);
+				check(item.period.start === DateTime.fromMillis(start, { zone: TZ }).toISO({ suppressMilliseconds: true }), `period.start ${item.period.start}`);
+				sum += BigInt(Math.round(item.totalCost * 1e8));
+			}
+			const total = [...truth.values()].reduce((a, t) => a + t.totalCost, 0n);
+			check(sum === total, `sum of groups ${sum}, expected ${total} (1e-8 units)`);
+		});
 	});
 
 	await scenario('usage/getCalls (last7Days, Return All, UTC) returns every call newest first with its cost', async () => {
-		const run = await executeOk(n8n, workflows.calls.id as string);
-		const items = nodeItems(run, 'Calls');
-		const start = DateTime.utc().startOf('day').minus({ days: 6 });
-		const expected = visible()
-			.filter(inRange(start.toMillis(), start.plus({ days: 7 }).toMillis()))
-			.sort((a, b) => createdMs(b) - createdMs(a) || b.id - a.id);
-		check(expected.length > 50, `only ${expected.length} calls in the sandbox's last 7 days`);
-		check(items.length === expected.length, `${items.length} calls, expected ${expected.length}`);
-		const wrongOrder = items.findIndex((item, i) => item.id !== expected[i].id);
-		check(wrongOrder < 0, `call #${wrongOrder} is ${items[wrongOrder]?.id}, expected ${expected[wrongOrder]?.id}`);
-		const sum = items.reduce((a, item) => a + BigInt(Math.round(item.totalCost * 1e8)), 0n);
-		const truth = expected.reduce((a, call) => a + costUnits(call.total_cost), 0n);
-		check(sum === truth, `sum of totalCost ${sum}, expected ${truth} (1e-8 units)`);
-		check(items.every((item) => item.currency === 'EUR'), 'an item without currency EUR');
+		const { run, clock } = await executeOk(n8n, workflows.calls.id as string);
+		atEither(clock, (now) => {
+			const items = nodeItems(run, 'Calls');
+			const start = now.toUTC().startOf('day').minus({ days: 6 });
+			const expected = visible()
+				.filter(inRange(start.toMillis(), start.plus({ days: 7 }).toMillis()))
+				.sort((a, b) => createdMs(b) - createdMs(a) || b.id - a.id);
+			check(expected.length > 50, `only ${expected.length} calls in the sandbox's last 7 days`);
+			check(items.length === expected.length, `${items.length} calls, expected ${expected.length}`);
+			const wrongOrder = items.findIndex((item, i) => item.id !== expected[i].id);
+			check(wrongOrder < 0, `call #${wrongOrder} is ${items[wrongOrder]?.id}, expected ${expected[wrongOrder]?.id}`);
+			const sum = items.reduce((a, item) => a + BigInt(Math.round(item.totalCost * 1e8)), 0n);
+			const truth = expected.reduce((a, call) => a + costUnits(call.total_cost), 0n);
+			check(sum === truth, `sum of totalCost ${sum}, expected ${truth} (1e-8 units)`);
+			check(items.every((item) => item.currency === 'EUR'), 'an item without currency EUR');
+		});
 	});
 
 	await scenario('phoneNumber/getAll lists the rented numbers with their country fees', async () => {
-		const run = await executeOk(n8n, workflows.numbers.id as string);
+		const { run } = await executeOk(n8n, workflows.numbers.id as string);
 		const items = nodeItems(run, 'Numbers');
 		const rented = sandbox.phoneNumbers().filter((n) => n.type === 'normal' && n.has_active_subscription);
 		const ids = items.map((i) => i.id).sort();
@@ -543,35 +570,37 @@ async function runActionScenarios(n8n: N8n, sandbox: Sandbox, workflows: Scenari
 	});
 
 	await scenario('chargeSummary/generate (lastMonth, reported costs) matches the sandbox to the cent, per client too', async () => {
-		const run = await executeOk(n8n, workflows.charges.id as string);
-		const [summary] = nodeItems(run, 'Charges');
-		check(summary, 'no output item');
-		const { start, end } = lastMonthBounds(TZ);
-		const all = totalsBy(visible(), () => 'all', inRange(start, end)).get('all');
-		check(all, 'no calls last month');
-		const rented = sandbox.phoneNumbers().filter((n) => n.type === 'normal' && n.has_active_subscription).length;
-		check(summary.usage.calls === all.calls, `usage.calls ${summary.usage.calls}, expected ${all.calls}`);
-		near(summary.charges.carrier, cents(all.carrierCost), 1e-9, 'charges.carrier');
-		near(summary.charges.platform, cents(all.totalCost - all.carrierCost), 1e-9, 'charges.platform');
-		near(summary.charges.numberRentals, Math.round(rented * 399) / 100, 1e-9, 'charges.numberRentals');
-		const lineSum = (summary.lines as Array<{ amount: number }>).reduce((a, l) => a + Math.round(l.amount * 100), 0) / 100;
-		near(summary.charges.total, lineSum, 1e-9, 'charges.total vs the sum of lines');
-		near(summary.charges.total, cents(all.carrierCost) + cents(all.totalCost - all.carrierCost) + rented * 3.99, 1e-6, 'charges.total');
-		const binary = run.data.resultData.runData.Charges[0].data?.main?.[0]?.[0]?.binary?.data;
-		check(binary && String(binary.mimeType).startsWith('text/csv'), `CSV attachment ${JSON.stringify(binary)?.slice(0, 200)}`);
+		const { run, clock } = await executeOk(n8n, workflows.charges.id as string);
+		atEither(clock, (now) => {
+			const [summary] = nodeItems(run, 'Charges');
+			check(summary, 'no output item');
+			const { start, end } = lastMonthBounds(TZ, now);
+			const all = totalsBy(visible(), () => 'all', inRange(start, end)).get('all');
+			check(all, 'no calls last month');
+			const rented = sandbox.phoneNumbers().filter((n) => n.type === 'normal' && n.has_active_subscription).length;
+			check(summary.usage.calls === all.calls, `usage.calls ${summary.usage.calls}, expected ${all.calls}`);
+			near(summary.charges.carrier, cents(all.carrierCost), 1e-9, 'charges.carrier');
+			near(summary.charges.platform, cents(all.totalCost - all.carrierCost), 1e-9, 'charges.platform');
+			near(summary.charges.numberRentals, Math.round(rented * 399) / 100, 1e-9, 'charges.numberRentals');
+			const lineSum = (summary.lines as Array<{ amount: number }>).reduce((a, l) => a + Math.round(l.amount * 100), 0) / 100;
+			near(summary.charges.total, lineSum, 1e-9, 'charges.total vs the sum of lines');
+			near(summary.charges.total, cents(all.carrierCost) + cents(all.totalCost - all.carrierCost) + rented * 3.99, 1e-6, 'charges.total');
+			const binary = run.data.resultData.runData.Charges[0].data?.main?.[0]?.[0]?.binary?.data;
+			check(binary && String(binary.mimeType).startsWith('text/csv'), `CSV attachment ${JSON.stringify(binary)?.slice(0, 200)}`);
 
-		const perClient = nodeItems(run, 'Charges per client');
-		const acme = perClient.find((item) => item.client === 'Acme GmbH');
-		const unassigned = perClient.find((item) => item.client !== 'Acme GmbH');
-		check(acme && unassigned, `clients ${JSON.stringify(perClient.map((i) => i.client))}`);
-		const sales = totalsBy(visible(), () => 'all', (call) => call.assistant_name === 'Sales Assistant' && inRange(start, end)(call)).get('all');
-		check(acme.usage.calls === (sales?.calls ?? 0), `Acme calls ${acme.usage.calls}, expected ${sales?.calls}`);
-		check(acme.usage.calls + unassigned.usage.calls === all.calls, 'client calls do not add up to all calls');
-		near(acme.charges.markup, (acme.charges.calls + acme.charges.numberRentals) * 0.1, 0.011, 'Acme markup (10 %)');
+			const perClient = nodeItems(run, 'Charges per client');
+			const acme = perClient.find((item) => item.client === 'Acme GmbH');
+			const unassigned = perClient.find((item) => item.client !== 'Acme GmbH');
+			check(acme && unassigned, `clients ${JSON.stringify(perClient.map((i) => i.client))}`);
+			const sales = totalsBy(visible(), () => 'all', (call) => call.assistant_name === 'Sales Assistant' && inRange(start, end)(call)).get('all');
+			check(acme.usage.calls === (sales?.calls ?? 0), `Acme calls ${acme.usage.calls}, expected ${sales?.calls}`);
+			check(acme.usage.calls + unassigned.usage.calls === all.calls, 'client calls do not add up to all calls');
+			near(acme.charges.markup, (acme.charges.calls + acme.charges.numberRentals) * 0.1, 0.011, 'Acme markup (10 %)');
+		});
 	});
 
 	await scenario('expressions in parameters resolve ($json from a Set node, $("Inputs").item)', async () => {
-		const run = await executeOk(n8n, workflows.expressions.id as string);
+		const { run } = await executeOk(n8n, workflows.expressions.id as string);
 		const { from, to, tz, fee } = workflows.expressionInputs;
 		const [summary] = nodeItems(run, 'Summary from expressions');
 		check(summary, 'no summary item');
@@ -588,9 +617,9 @@ async function runActionScenarios(n8n: N8n, sandbox: Sandbox, workflows: Scenari
 	});
 }
 
-function checkDailyUsage(run: RawExecution | undefined, sandbox: Sandbox): void {
+function checkDailyUsage(run: RawExecution | undefined, sandbox: Sandbox, now: DateTime): void {
 	const [item] = nodeItems(run, "Yesterday's usage");
-	const day = DateTime.now().setZone(TZ).startOf('day').minus({ days: 1 });
+	const day = now.setZone(TZ).startOf('day').minus({ days: 1 });
 	const truth = totalsBy(sandbox.visibleCalls(), () => 'all', inRange(day.toMillis(), day.plus({ days: 1 }).toMillis())).get('all');
 	check(item.calls === (truth?.calls ?? 0), `yesterday: calls ${item.calls}, expected ${truth?.calls ?? 0}`);
 	near(item.totalCost, toNumber(truth?.totalCost ?? 0n), 1e-9, 'yesterday totalCost');
@@ -634,6 +663,16 @@ async function staticState(n8n: N8n, id: string): Promise<Record<string, any> | 
 
 async function executionsOf(n8n: N8n, id: string): Promise<ExecutionRow[]> {
 	return await n8n.query<ExecutionRow>('select id, status, mode, finished, startedAt from execution_entity where workflowId = ? order by id', [id]);
+}
+
+async function runDataOf(n8n: N8n, executionId: number): Promise<Record<string, any> | undefined> {
+	const [row] = await n8n.query<{ data: any }>('select data from execution_data where executionId = ?', [executionId], ['data']);
+	return (row?.data?.resultData ?? row?.data?.data?.resultData)?.runData;
+}
+
+/** The threshold trigger's first item in an execution of the scenario workflow. */
+async function triggerEvent(n8n: N8n, executionId: number): Promise<Record<string, any> | undefined> {
+	return (await runDataOf(n8n, executionId))?.['Spend today']?.[0]?.data?.main?.[0]?.[0]?.json;
 }
 
 async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
@@ -739,8 +778,7 @@ async function runTriggerScenarios(
 		check(executions.length === 1, `${executions.length} executions`);
 		const [execution] = executions;
 		check(execution.status === 'success' && execution.mode === 'trigger', `execution ${JSON.stringify(execution)}`);
-		const [row] = await n8n.query<{ data: any }>('select data from execution_data where executionId = ?', [execution.id], ['data']);
-		const runData = (row?.data?.resultData ?? row?.data?.data?.resultData)?.runData;
+		const runData = await runDataOf(n8n, execution.id);
 		const event = runData?.['Spend today']?.[0]?.data?.main?.[0]?.[0]?.json;
 		check(event, 'the execution holds no trigger item');
 		check(event.metric === 'spend' && event.threshold === thresholds[0], `event ${JSON.stringify(event).slice(0, 300)}`);
@@ -751,29 +789,48 @@ async function runTriggerScenarios(
 		const alert = runData?.Alert?.[0]?.data?.main?.[0];
 		check(alert?.length === 1, 'the Alert node did not receive the event');
 		if (queue && worker) {
-			const mainLog = readFileSync(server.logFile, 'utf8');
-			const workerLog = readFileSync(worker.logFile, 'utf8');
-			check(mainLog.includes(`Enqueued execution ${execution.id} `), `the main did not enqueue execution ${execution.id} (see ${server.logFile})`);
-			check(workerLog.includes(`Worker started execution ${execution.id} `), `the worker did not start execution ${execution.id} (see ${worker.logFile})`);
-			check(workerLog.includes(`Worker finished execution ${execution.id} `), `the worker did not finish execution ${execution.id}`);
-			check(!mainLog.includes('Worker started execution'), 'the main ran an execution itself');
+			// The worker logs "finished" after it saved the execution: wait for the line, do not race it.
+			const logs = await waitFor(`the queue-mode log lines of execution ${execution.id}`, 30_000, async () => {
+				const mainLog = readFileSync(server.logFile, 'utf8');
+				const workerLog = readFileSync((worker as { logFile: string }).logFile, 'utf8');
+				return mainLog.includes(`Enqueued execution ${execution.id} `) && workerLog.includes(`Worker finished execution ${execution.id} `) ? { mainLog, workerLog } : undefined;
+			}).catch(() => ({ mainLog: readFileSync(server.logFile, 'utf8'), workerLog: readFileSync(worker.logFile, 'utf8') }));
+			check(logs.mainLog.includes(`Enqueued execution ${execution.id} `), `the main did not enqueue execution ${execution.id} (see ${server.logFile})`);
+			check(logs.workerLog.includes(`Worker started execution ${execution.id} `), `the worker did not start execution ${execution.id} (see ${worker.logFile})`);
+			check(logs.workerLog.includes(`Worker finished execution ${execution.id} `), `the worker did not finish execution ${execution.id}`);
+			check(!logs.mainLog.includes('Worker started execution'), 'the main ran an execution itself');
 		}
 	});
 
 	if (fired) {
-		// More spend below the next threshold, then two more polls: nothing may fire again.
+		// More spend below the next threshold, two more polls, then a call that crosses the second
+		// threshold. Polls run one after another and every emitting poll creates its execution before
+		// the next poll starts, so once the second threshold's execution is there, any repeat of the
+		// first from the polls in between would be too: exactly two executions prove none happened,
+		// without waiting a fixed time for one that might still come.
 		const small = sandbox.addCall({ created_at: createdAt, assistant_name: 'Support Bot', duration: 90, status: 'completed' });
 		info(`added call ${small.id} costing ${small.total_cost}; waiting for two more polls`);
-		await scenario(label('threshold trigger does not fire again on the following polls'), async () => {
+		await scenario(label('threshold trigger does not fire again on the following polls, and fires the next threshold once'), async () => {
 			await waitFor('two more polls of the sandbox', 150_000, async () => (pollRounds(sandbox, firedAt) >= 2 ? true : undefined));
-			await delay(5_000);
-			const executions = await executionsOf(n8n, thresholdId);
-			check(executions.length === 1, `${executions.length} executions after ${pollRounds(sandbox, firedAt)} more polls: ${JSON.stringify(executions)}`);
+			const spentBefore = todaySpendUnits(sandbox);
+			const needed = BigInt(Math.round(thresholds[1] * 1e8)) - spentBefore;
+			const crossing = sandbox.addCall({ created_at: createdAt, assistant_name: 'Support Bot', duration: 120, status: 'completed', total_cost: toNumber(needed + 100_000_000n).toFixed(8) });
+			info(`added call ${crossing.id} costing ${crossing.total_cost} to cross ${thresholds[1]}`);
+			const executions = await waitFor('the execution of the second threshold', 150_000, async () => {
+				const rows = await executionsOf(n8n, thresholdId);
+				return rows.length >= 2 && rows.every((r) => r.status !== 'running' && r.status !== 'new') ? rows : undefined;
+			});
+			check(executions.length === 2, `${executions.length} executions: ${JSON.stringify(executions)}`);
+			const second = await triggerEvent(n8n, executions[1].id);
+			check(second?.threshold === thresholds[1], `the second execution is ${JSON.stringify(second).slice(0, 300)}, expected threshold ${thresholds[1]}`);
 			const state = await staticState(n8n, thresholdId);
 			check(state?.phase === 'ready', `state phase ${state?.phase}`);
 			if (worker) {
-				const started = readFileSync(worker.logFile, 'utf8').split('\n').filter((line) => line.includes('Worker started execution'));
-				check(started.length === 1, `the worker started ${started.length} executions: ${started.join(' | ')}`);
+				const logged = await waitFor('the worker log of both executions', 30_000, async () => {
+					const started = readFileSync(worker.logFile, 'utf8').split('\n').filter((line) => line.includes('Worker started execution'));
+					return started.length >= 2 ? started : undefined;
+				});
+				check(logged.length === 2, `the worker started ${logged.length} executions: ${logged.join(' | ')}`);
 			}
 		});
 	}

@@ -23,7 +23,7 @@ export function createdMs(call: RawCall): number {
 	return Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
 }
 
-export function lastMonthBounds(timezone: string, now = DateTime.now()): { start: number; end: number } {
+export function lastMonthBounds(timezone: string, now: DateTime = DateTime.now()): { start: number; end: number } {
 	const thisMonth = now.setZone(timezone).startOf('month');
 	return { start: thisMonth.minus({ months: 1 }).toMillis(), end: thisMonth.toMillis() };
 }

@@ -6,6 +6,7 @@
 import { createWriteStream, mkdirSync, writeFileSync, type WriteStream } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
+import { findJson } from './cliOutput';
 import { delay, type ProcessTracker, type RunResult, type Tracked } from './proc';
 import { pathWith, tail, type Toolchain } from './toolchain';
 
@@ -133,7 +134,7 @@ export class N8n {
 		await this.cliOrThrow(['publish:workflow', `--id=${id}`]);
 	}
 
-	/** `n8n execute --id … --rawOutput`: the execution as JSON (after a few log lines). */
+	/** `n8n execute --id … --rawOutput`: the execution as JSON (log lines around it are passed over). */
 	async execute(id: string, timeoutMs = 180_000): Promise<ExecutionResult> {
 		const result = await this.cli(['execute', `--id=${id}`, '--rawOutput'], timeoutMs);
 		const run = parseRawOutput(result.stdout);
@@ -190,17 +191,14 @@ export class N8n {
 	}
 }
 
+/** The execution in the stdout of `n8n execute --rawOutput`, wherever n8n's log lines fall around it. */
 export function parseRawOutput(stdout: string): RawExecution | undefined {
-	const lines = stdout.split('\n');
-	for (let i = 0; i < lines.length; i++) {
-		if (!lines[i].startsWith('{')) continue;
-		try {
-			return JSON.parse(lines.slice(i).join('\n')) as RawExecution;
-		} catch {
-			// a log line that happens to start with "{"; keep looking
-		}
-	}
-	return undefined;
+	return findJson(stdout, '{', isExecution);
+}
+
+function isExecution(value: unknown): value is RawExecution {
+	const data = (value as { data?: { resultData?: unknown } } | null)?.data;
+	return typeof data?.resultData === 'object' && data.resultData !== null;
 }
 
 /** Output items (json) of a node's first run, first output. */

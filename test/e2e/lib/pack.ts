@@ -15,6 +15,7 @@
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { findJson } from './cliOutput';
 import type { ProcessTracker } from './proc';
 import { tail } from './toolchain';
 
@@ -32,7 +33,8 @@ export async function buildAndPack(procs: ProcessTracker, repoDir: string, outDi
 	mkdirSync(outDir, { recursive: true });
 	const pack = await procs.run('npm pack', 'npm', ['pack', '--json', '--pack-destination', outDir], { cwd: repoDir, timeoutMs: opts.timeoutMs });
 	if (pack.code !== 0) throw new Error(`npm pack failed (exit ${pack.code}): ${tail(pack.stderr)}`);
-	const info = JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{ name: string; version: string; filename: string }>;
+	const info = findJson(pack.stdout, '[', isPackList);
+	if (!info) throw new Error(`npm pack --json printed no file list: ${tail(pack.stdout)}`);
 	const tarball = join(outDir, info[0].filename);
 	return { name: info[0].name, version: info[0].version, tarball };
 }
@@ -71,4 +73,8 @@ export async function installLikeN8n(procs: ProcessTracker, pkg: PackedPackage, 
 		if (installed.includes(forbidden)) throw new Error(`${forbidden} was installed next to the package; n8n would not do that`);
 	}
 	return packageDir;
+}
+
+function isPackList(value: unknown): value is Array<{ name: string; version: string; filename: string }> {
+	return Array.isArray(value) && value.length > 0 && typeof (value[0] as { filename?: unknown }).filename === 'string';
 }
