@@ -64,11 +64,12 @@ export class FamulorBillingApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			// Like the nodes: https, or plain http only to this machine. Any other http address becomes
-			// one that cannot resolve, so the key never crosses a network unencrypted; and a redirect
-			// is not followed, so the key is never sent to another host.
+			// Like the nodes: https, or plain http only to this machine, and no user:password@, ?query or
+			// #fragment. Any other address becomes one that cannot resolve (its name says why), so the key
+			// never crosses a network unencrypted; and a redirect is not followed, so the key is never sent
+			// to another host.
 			baseURL:
-				'={{ /^(https:\\/\\/|http:\\/\\/(localhost|127(\\.\\d{1,3}){3}|\\[::1\\])(:\\d+)?(\\/|$))/i.test($credentials.baseUrl.trim()) ? $credentials.baseUrl.trim().replace(/\\/+$/, "") : "https://plain-http-is-refused.invalid" }}',
+				'={{ /^(?!.*[@?#])(https:\\/\\/|http:\\/\\/(localhost|127(\\.\\d{1,3}){3}|\\[::1\\])(:\\d+)?(\\/|$))/i.test($credentials.baseUrl.trim()) ? $credentials.baseUrl.trim().replace(/\\/+$/, "") : "https://refused-base-url-use-https-and-no-user-query-or-fragment.invalid" }}',
 			url: '/user/me',
 			method: 'GET',
 			disableFollowRedirect: true,

@@ -4,7 +4,8 @@
  * owns everything between "I want page 3 of the calls" and typed data: pacing, retries with
  * backoff and jitter, error classification and schema validation.
  */
-import { FamulorApiError, scrubSecret } from './errors';
+import { FamulorApiError } from './errors';
+import { scrubSecret } from './secrets';
 import { Pacer, headerNumber, headerValue, type RateLimits } from './pacing';
 import {
 	assistantSchema,
@@ -54,6 +55,11 @@ export interface ClientOptions {
 	timeoutMs?: number;
 	/** Give up retrying one request after this long. */
 	maxRetryMs?: number;
+	/**
+	 * The longest single wait the client accepts (a rate-limit reset, a Retry-After, pacing). A longer
+	 * one fails at once with a `rateLimited` error that says when to try again.
+	 */
+	maxWaitMs?: number;
 	maxAttempts?: number;
 	/** Absolute time (epoch ms) after which no new wait or retry starts (a trigger's poll budget). */
 	deadline?: number;
@@ -81,6 +87,12 @@ export interface CallsPage {
 
 export const PAGE_SIZE = 100;
 
+/**
+ * Famulor counts requests per minute: no wait it asks for should be longer. One that is (a reset days
+ * ahead, a huge Retry-After) is not slept through; the caller gets a typed error with the time.
+ */
+export const MAX_WAIT_MS = 65_000;
+
 export class FamulorClient {
 	readonly pacer: Pacer;
 	private readonly transport: Transport;
@@ -89,6 +101,7 @@ export class FamulorClient {
 	private readonly random: () => number;
 	private readonly timeoutMs: number;
 	private readonly maxRetryMs: number;
+	private readonly maxWaitMs: number;
 	private readonly maxAttempts: number;
 	deadline: number | undefined;
 	private readonly scrub: (text: string) => string;
@@ -100,9 +113,10 @@ export class FamulorClient {
 		this.now = options.now ?? Date.now;
 		this.sleep = options.sleep;
 		this.random = options.random ?? Math.random;
-		this.pacer = new Pacer(options.limits, options.pacingHistory);
+		this.pacer = new Pacer(options.limits, options.pacingHistory, this.now());
 		this.timeoutMs = options.timeoutMs ?? 30_000;
 		this.maxRetryMs = options.maxRetryMs ?? 120_000;
+		this.maxWaitMs = options.maxWaitMs ?? MAX_WAIT_MS;
 		this.maxAttempts = options.maxAttempts ?? 6;
 		this.deadline = options.deadline;
 		const secret = options.secret;
@@ -217,6 +231,7 @@ export class FamulorClient {
 			}
 			if (!error.retryable || attempt === this.maxAttempts) throw error;
 			const wait = error.retryAfterMs ?? this.backoff(attempt);
+			if (wait > this.maxWaitMs) throw this.waitTooLong(wait, error);
 			if (this.now() + wait - started > this.maxRetryMs) throw error;
 			lastError = error;
 			await this.waitFor(wait, error);
@@ -235,6 +250,7 @@ export class FamulorClient {
 
 	private async waitFor(ms: number, pending: FamulorApiError | undefined): Promise<void> {
 		if (ms <= 0) return;
+		if (ms > this.maxWaitMs) throw this.waitTooLong(ms, pending);
 		if (this.deadline !== undefined && this.now() + ms > this.deadline) {
 			throw (
 				pending ??
@@ -247,6 +263,20 @@ export class FamulorClient {
 			);
 		}
 		await this.sleep(ms);
+	}
+
+	/** The error for a wait longer than maxWaitMs: rate limited, with the time to try again. */
+	private waitTooLong(ms: number, pending: FamulorApiError | undefined): FamulorApiError {
+		const retryAt = new Date(this.now() + ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+		return new FamulorApiError(
+			'rateLimited',
+			`Famulor's rate limit asks to wait ${describeWait(ms)} before the next request (until ${retryAt})${
+				pending?.status ? ` (HTTP ${pending.status})` : ''
+			}`,
+			`Try again after ${retryAt}. The package waits at most ${Math.round(this.maxWaitMs / 1000)} s for the rate limit; ` +
+				'a longer wait usually means other workflows or apps use up this API key\'s requests.',
+			{ status: pending?.status, retryAfterMs: ms, retryable: false },
+		);
 	}
 
 	private backoff(attempt: number): number {
@@ -338,6 +368,13 @@ export class FamulorClient {
 	}
 }
 
+function describeWait(ms: number): string {
+	const seconds = Math.ceil(ms / 1000);
+	if (seconds < 120) return `${seconds} s`;
+	if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
+	return `${Math.round(seconds / 3600)} h`;
+}
+
 function stripQuery(url: string): string {
 	return url.split('?')[0].slice(0, 200);
 }
@@ -381,7 +418,8 @@ function errorCode(error: unknown): string {
 function classifyTransportError(error: unknown): FamulorApiError {
 	const record = (error ?? {}) as Record<string, unknown>;
 	const code = errorCode(error);
-	if (code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout|timed out/i.test(String(record.message ?? ''))) {
+	const aborted = code === 'ERR_CANCELED' || code === 'ABORT_ERR' || /^(AbortError|CanceledError|TimeoutError)$/.test(String(record.name ?? ''));
+	if (aborted || code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout|timed out/i.test(String(record.message ?? ''))) {
 		return new FamulorApiError(
 			'timeout',
 			'Famulor did not answer in time',
@@ -418,23 +456,39 @@ function parseUrl(text: string): URL | undefined {
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
+const BASE_URL_FIX = 'Set Base URL in the credential to https://app.famulor.de/api (with the https:// scheme).';
 
-/** Validates the credential's base URL: https, or http to this machine only. Returns it without a trailing slash. */
-export function checkBaseUrl(baseUrl: string): string {
+/**
+ * Validates the credential's base URL: https, or http to this machine only; no user name or password,
+ * no query and no fragment (an API root has none, and a key pasted there would travel in the clear or
+ * into logs). Returns it without a trailing slash. Errors never repeat an unparseable value (it may be
+ * a pasted key); the scheme and host of a parseable one are shown with the key cut out.
+ */
+export function checkBaseUrl(baseUrl: string, secret?: string): string {
 	const trimmed = (baseUrl ?? '').trim().replace(/\/+$/, '');
 	const url = parseUrl(trimmed);
 	if (!url) {
+		throw new FamulorApiError('insecureUrl', 'Base URL is not a URL (it is not repeated here, in case a key was pasted into it)', BASE_URL_FIX);
+	}
+	if (url.username || url.password) {
 		throw new FamulorApiError(
 			'insecureUrl',
-			`Base URL "${trimmed}" is not a URL`,
-			'Set Base URL in the credential to https://app.famulor.de/api (with the https:// scheme).',
+			'Base URL contains a user name or password (user:password@host)',
+			'Remove everything up to the @: the API key belongs in API Key, never in the address.',
+		);
+	}
+	if (url.search || url.hash || /[?#]/.test(trimmed)) {
+		throw new FamulorApiError(
+			'insecureUrl',
+			'Base URL has a query (?…) or fragment (#…)',
+			'Use the API root alone, e.g. https://app.famulor.de/api: the package adds paths and parameters itself.',
 		);
 	}
 	if (url.protocol === 'https:') return trimmed;
 	if (url.protocol === 'http:' && LOOPBACK.test(url.hostname)) return trimmed;
 	throw new FamulorApiError(
 		'insecureUrl',
-		`Base URL "${url.protocol}//${url.host}" is not https`,
+		`Base URL "${scrubSecret(`${url.protocol}//${url.host}`, secret)}" is not https`,
 		'Use an https:// address; plain http:// is only accepted for localhost, so the API key never crosses a network unencrypted.',
 	);
 }

@@ -66,10 +66,3 @@ export function assertOneOf<T extends string>(value: unknown, allowed: readonly 
 		`Pick one from the list; an expression must return one of: ${allowed.join(', ')}.`,
 	);
 }
-
-/** Removes anything that looks like the key (or a bearer token) from text that came from outside. */
-export function scrubSecret(text: string, secret?: string): string {
-	let result = text.replace(/Bearer\s+[^\s"',}]+/gi, 'Bearer ***');
-	if (secret && secret.length >= 4) result = result.split(secret).join('***');
-	return result;
-}

@@ -22,10 +22,15 @@ export class Pacer {
 	private remaining: number | undefined;
 	private resetAt: number | undefined;
 
-	/** `history`: send times of requests made earlier with the same key (e.g. by the previous poll). */
-	constructor(limits: RateLimits = FAMULOR_RATE_LIMITS, history: number[] = []) {
-		this.limits = { ...limits };
-		this.sent.push(...history.filter((t) => Number.isFinite(t)).sort((a, b) => a - b));
+	/**
+	 * `history`: send times of requests made earlier with the same key (e.g. by the previous poll).
+	 * Times after `now` (a clock stepped back, a damaged state) are dropped: they would block every
+	 * request for as long as they lie ahead. Limits that are not positive whole numbers are Famulor's.
+	 */
+	constructor(limits: RateLimits = FAMULOR_RATE_LIMITS, history: number[] = [], now = Date.now()) {
+		this.limits = validLimits(limits) ? { ...limits } : { ...FAMULOR_RATE_LIMITS };
+		const past = history.filter((t) => Number.isFinite(t) && t <= now + WINDOW_MARGIN_MS && t > now - 60_000 - WINDOW_MARGIN_MS);
+		this.sent.push(...past.sort((a, b) => a - b));
 	}
 
 	/** Send times within the last minute, to hand to the next pacer for the same key. */
@@ -89,6 +94,11 @@ export class Pacer {
 		if (reset !== undefined) this.resetAt = reset > 1e11 ? reset : reset * 1000;
 		else if (remaining !== undefined) this.resetAt = now + 60_000;
 	}
+}
+
+function validLimits(limits: RateLimits | undefined): limits is RateLimits {
+	const whole = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 1;
+	return !!limits && whole(limits.perMinute) && whole(limits.perTenSeconds);
 }
 
 export function headerValue(headers: Record<string, unknown>, name: string): string | undefined {

@@ -40,13 +40,14 @@ async function readCredential(context: FamulorContext): Promise<{ settings: Acco
 			'Set Currency in the Famulor Billing API credential to the code your account is billed in, e.g. EUR or USD.',
 		);
 	}
+	const secret = typeof credentials.apiKey === 'string' ? credentials.apiKey : '';
 	return {
 		settings: {
-			baseUrl: checkBaseUrl(String(credentials.baseUrl ?? 'https://app.famulor.de/api')),
+			baseUrl: checkBaseUrl(String(credentials.baseUrl ?? 'https://app.famulor.de/api'), secret),
 			currency,
 			billingCycleDay: Number(credentials.billingCycleDay ?? 1),
 		},
-		secret: typeof credentials.apiKey === 'string' ? credentials.apiKey : '',
+		secret,
 	};
 }
 
@@ -67,7 +68,10 @@ export function n8nTransport(context: FamulorContext, baseUrl: string, onRespons
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			disableFollowRedirect: true,
+			// `timeout` only limits silence on the socket: a body trickling in byte by byte never trips
+			// it. The abort signal is the hard deadline for the whole exchange.
 			timeout: request.timeoutMs,
+			abortSignal: AbortSignal.timeout(request.timeoutMs),
 		};
 		const response = (await context.helpers.httpRequestWithAuthentication.call(
 			context,

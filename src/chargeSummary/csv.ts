@@ -1,19 +1,33 @@
 /**
- * The lines as CSV (RFC 4180: comma-separated, CRLF line ends, fields with `,` `"` CR or LF quoted,
- * quotes doubled). Text cells that a spreadsheet would run as a formula — starting with `=`, `+`, `-`,
- * `@`, a tab or a carriage return — get a leading single quote. Numeric cells are our own numbers.
+ * The lines as CSV (RFC 4180: comma-separated, CRLF line ends, quotes doubled). A field is quoted when
+ * it holds `,` `;` `"` CR or LF: semicolon-locale spreadsheets split unquoted fields at `;`. Text cells
+ * that a spreadsheet would run as a formula get a leading single quote: a formula character (`=`, `+`,
+ * `-`, `@`, or their full-width forms) first, also after leading spaces or control characters, and
+ * cells that start with a tab, CR or LF. Numeric cells are our own numbers.
  */
 import type { ChargeSummary } from './compute';
 
 export const CSV_MIME_TYPE = 'text/csv';
 
+/** Characters that start a formula in Excel, LibreOffice or Google Sheets (full-width forms too). */
+const FORMULA_CHARACTERS = new Set(['=', '+', '-', '@', '\uff1d', '\uff0b', '\uff0d', '\uff20']);
+
+/** White space or a control character: spreadsheets skip them before looking for a formula. */
+function isSkipped(character: string): boolean {
+	const code = character.charCodeAt(0);
+	return code <= 0x20 || code === 0x7f || /\s/.test(character);
+}
+
 /** Neutralises spreadsheet formula injection in a text cell. */
 export function neutralizeCell(text: string): string {
-	return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+	let start = 0;
+	while (start < text.length && isSkipped(text.charAt(start))) start++;
+	const leadingBreak = /^[\t\r\n]/.test(text);
+	return leadingBreak || FORMULA_CHARACTERS.has(text.charAt(start)) ? `'${text}` : text;
 }
 
 function quote(cell: string): string {
-	return /[",\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
+	return /[",;\r\n]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell;
 }
 
 const textCell = (value: string) => quote(neutralizeCell(value));

@@ -302,14 +302,14 @@ describe('the credential refuses plain http except to this machine', () => {
 			for (const baseUrl of refused) {
 				sandbox.resetStats();
 				const action = await executeNode({ node: billing, parameters: { resource: 'account', operation: 'getBalance' } as INodeParameters, credentials: { ...credentials, baseUrl } });
-				expect(action.error?.message).toMatch(/is not https/);
-				expect(action.error?.description).toMatch(/localhost/);
+				expect(action.error?.message).toMatch(/is not https|user name or password/);
+				expect(action.error?.description).toMatch(/localhost|API Key, never in the address/);
 				const workflow = createPollingWorkflow({
 					node: spikeTrigger,
 					parameters: { metric: 'calls', window: 'hour', baselineDays: 3, seasonality: 'none', minIncreasePercent: 100, minAbsoluteIncrease: 0, groupBy: 'none', options: {} } as INodeParameters,
 					credentials: { ...credentials, baseUrl },
 				});
-				expect((await workflow.poll()).error?.message).toMatch(/is not https/);
+				expect((await workflow.poll()).error?.message).toMatch(/is not https|user name or password/);
 				expectNoKey(baseUrl, action.error, action.runData);
 			}
 			expect(listener.received).toEqual([]);
@@ -333,8 +333,19 @@ describe('the credential refuses plain http except to this machine', () => {
 		expect(baseUrlFor('http://127.0.0.1:5680/api')).toBe('http://127.0.0.1:5680/api');
 		expect(baseUrlFor('http://localhost:5680/api')).toBe('http://localhost:5680/api');
 		expect(baseUrlFor('http://[::1]:5680/api')).toBe('http://[::1]:5680/api');
-		for (const refused of ['http://famulor.example.com/api', 'http://localhost.example.com/api', 'http://127.0.0.1@evil.example/api', 'http://192.0.2.2:5680/api', 'ftp://app.famulor.de/api', 'app.famulor.de/api']) {
-			expect(baseUrlFor(refused)).toBe('https://plain-http-is-refused.invalid');
+		const refusedUrls = [
+			'http://famulor.example.com/api',
+			'http://localhost.example.com/api',
+			'http://127.0.0.1@evil.example/api',
+			'http://192.0.2.2:5680/api',
+			'ftp://app.famulor.de/api',
+			'app.famulor.de/api',
+			'https://user:pw@app.famulor.de/api',
+			'https://app.famulor.de/api?key=abc',
+			'https://app.famulor.de/api#x',
+		];
+		for (const refused of refusedUrls) {
+			expect(baseUrlFor(refused)).toBe('https://refused-base-url-use-https-and-no-user-query-or-fragment.invalid');
 		}
 	});
 });

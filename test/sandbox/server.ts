@@ -113,7 +113,9 @@ export type FaultKind =
 	| 'malformed'
 	| 'drift-number-cost'
 	| 'drift-naive-time'
-	| 'duplicate-page';
+	| 'duplicate-page'
+	/** Headers at once, then the body one byte every `delayMs` (default 300 ms): never idle, never done. */
+	| 'trickle';
 
 export interface Fault {
 	kind: FaultKind;
@@ -645,6 +647,10 @@ export class Sandbox {
 			this.writeBroken(res, entry, reply, fault.kind, limitHeaders);
 			return;
 		}
+		if (fault?.kind === 'trickle') {
+			this.writeTrickle(res, entry, reply, fault.delayMs ?? 300, limitHeaders);
+			return;
+		}
 		this.write(res, entry, reply, limitHeaders);
 	}
 
@@ -695,6 +701,28 @@ export class Sandbox {
 		});
 		res.write(half, () => res.destroy());
 		this.recordResponse(entry, reply.status, half.length);
+	}
+
+	/** The whole body, one byte at a time, `everyMs` apart (stops when the client goes away). */
+	private writeTrickle(res: ServerResponse, entry: RequestLogEntry, reply: Reply, everyMs: number, limitHeaders: Record<string, string>): void {
+		const body = Buffer.from(reply.raw ?? JSON.stringify(reply.body));
+		res.writeHead(reply.status, { 'Content-Type': 'application/json', 'Content-Length': String(body.length), ...limitHeaders });
+		let sent = 0;
+		const next = () => {
+			if (res.destroyed || sent >= body.length) {
+				if (!res.destroyed) res.end();
+				this.recordResponse(entry, reply.status, sent);
+				return;
+			}
+			res.write(body.subarray(sent, sent + 1));
+			sent += 1;
+			const timer = setTimeout(() => {
+				this.timers.delete(timer);
+				next();
+			}, everyMs);
+			this.timers.add(timer);
+		};
+		next();
 	}
 
 	private recordResponse(entry: RequestLogEntry | undefined, status: number, bytes: number): void {

@@ -469,6 +469,25 @@ describe('outputs', () => {
 		);
 	});
 
+	test('CSV neutralises formulas after leading spaces or control characters, and quotes `;` for semicolon locales', () => {
+		const hidden = [' =HYPERLINK("http://x")', '\n=1+1', '  +1', '\u0000@SUM(A1)', '\u00a0-1', '\uff1d1+1', '\ttab', '\nline'];
+		for (const text of hidden) expect(neutralizeCell(text)).toBe(`'${text}`);
+		for (const text of ['Acme GmbH', 'a=b', 'x + y', '3-4', 'mail@acme.example', '']) expect(neutralizeCell(text)).toBe(text);
+		const { overall } = summarize(
+			{ clients: parseClientRules([{ name: 'Acme;=1+1', matchBy: 'assistant', values: 'A' }]) },
+			[call({ total: '1.00', carrier: '0.25', assistant: 'A' })],
+		);
+		const rows = renderCsv(overall).split('\r\n');
+		// The client cell is one quoted field: a semicolon-locale spreadsheet does not split it into `=1+1`.
+		expect(rows[1].endsWith(',"Acme;=1+1"')).toBe(true);
+		const spaced = summarize(
+			{ clients: parseClientRules([{ name: ' =HYPERLINK("http://x")', matchBy: 'assistant', values: 'A' }]) },
+			[call({ total: '1.00', carrier: '0.25', assistant: 'A' })],
+		).overall;
+		// Client names are trimmed by the rules; a name that still starts with a formula is neutralised.
+		expect(renderCsv(spaced)).toContain(`,"'=HYPERLINK(""http://x"")"`);
+	});
+
 	test('text is Slack Markdown with the total; the item has text and html but no chart', () => {
 		const calls = [call({ total: '40.00', carrier: '1.00', duration: 21_000 }), call({ total: '40.00', carrier: '1.00', duration: 21_000 })];
 		const { overall } = summarize({ pricingMode: 'plan', plan: resolvePlan('business') }, calls, [rented('+4930111')]);

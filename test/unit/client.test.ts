@@ -100,6 +100,58 @@ describe('429 rate limited', () => {
 	});
 });
 
+describe('waits are bounded (MAX_WAIT_MS)', () => {
+	it('a 200 with X-RateLimit-Remaining 0 and a reset 3 days ahead fails at once with the time to retry', async () => {
+		const start = 1_800_000_000_000;
+		const reset = String((start + 3 * 86_400_000) / 1000);
+		const h = harness([{ status: 200, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }, body: OK.body }, OK]);
+		await h.client.getMe();
+		const error = await failure(h.client.getMe());
+		expect(error.kind).toBe('rateLimited');
+		expect(error.retryAfterMs).toBeGreaterThan(2 * 86_400_000);
+		expect(error.message).toMatch(/72 h before the next request \(until 2027-01-18T/);
+		expect(error.fix).toMatch(/^Try again after 2027-01-18T.*waits at most 65 s/);
+		expect(h.sleeps).toEqual([]);
+		expect(h.attempts()).toBe(1);
+	});
+
+	it('a 429 asking for an hour fails with the time to retry, without sleeping', async () => {
+		const h = harness([{ status: 429, headers: { 'Retry-After': '3600' }, body: {} }, OK]);
+		const error = await failure(h.client.getMe());
+		expect(error.kind).toBe('rateLimited');
+		expect(error.status).toBe(429);
+		expect(error.message).toMatch(/60 min before the next request .*\(HTTP 429\)/);
+		expect(error.retryAfterMs).toBe(3_600_000);
+		expect(h.sleeps).toEqual([]);
+	});
+
+	it('pacing history from the future (a clock stepped back, a damaged state) is dropped', async () => {
+		const start = 1_800_000_000_000;
+		const future = Array.from({ length: 100 }, (_, i) => start + 86_400_000 + i);
+		const h = harness([OK], { limits: { perMinute: 100, perTenSeconds: 20 }, pacingHistory: future });
+		await h.client.getMe();
+		expect(h.sleeps).toEqual([]);
+		expect(new Pacer(undefined, future, start).delayBefore(start)).toBe(0);
+		// Send times of the last minute still count.
+		const recent = Array.from({ length: 20 }, (_, i) => start - 5_000 + i);
+		expect(new Pacer(undefined, recent, start).delayBefore(start)).toBeGreaterThan(0);
+	});
+
+	it('limits that are not positive whole numbers fall back to Famulor\'s', () => {
+		const pacer = new Pacer({ perMinute: -1, perTenSeconds: Number.NaN }, [], 0);
+		expect(pacer.currentLimits).toEqual({ perMinute: 100, perTenSeconds: 20 });
+	});
+
+	it('an aborted request (the hard deadline of the transport) is a timeout, retried', async () => {
+		const canceled = Object.assign(new Error('canceled'), { name: 'CanceledError', code: 'ERR_CANCELED' });
+		const h = harness([{ throws: { message: 'wrapped', cause: canceled } }, OK]);
+		await h.client.getMe();
+		expect(h.attempts()).toBe(2);
+		const timeout = harness([{ throws: new DOMException('The operation was aborted due to timeout', 'TimeoutError') }], { maxAttempts: 2 });
+		expect((await failure(timeout.client.getMe())).kind).toBe('timeout');
+	});
+});
+
 describe('5xx, malformed bodies and network errors', () => {
 	it('retries 5xx with growing backoff, then fails after maxAttempts', async () => {
 		const h = harness([{ status: 503, headers: {}, body: 'Service Unavailable' }], { maxAttempts: 4 });
@@ -234,6 +286,25 @@ describe('the API key never appears in an error', () => {
 		expect(everything(error)).not.toContain(KEY);
 	});
 
+	it('a body that echoes the key cut short, percent-encoded or base64-encoded', async () => {
+		const basic = Buffer.from(`user:${KEY}`).toString('base64');
+		const echoes = [
+			`key ${KEY.slice(0, 14)}… rejected`,
+			`tail …${KEY.slice(-12)}`,
+			`url /api?key=${encodeURIComponent(KEY + '/+=')}`,
+			`token ${Buffer.from(KEY).toString('base64')}`,
+			`header Basic ${basic}`,
+			`urlsafe ${Buffer.from(`xy${KEY}`).toString('base64url')}`,
+		];
+		for (const message of echoes) {
+			const h = harness([{ status: 400, headers: {}, body: { message } }], { secret: KEY });
+			const text = everything(await failure(h.client.getMe()));
+			for (let i = 0; i + 8 <= KEY.length; i++) expect(text).not.toContain(KEY.slice(i, i + 8));
+			expect(text).not.toContain(Buffer.from(KEY).toString('base64').slice(4, 16));
+			expect(text).not.toContain(basic.slice(8, 24));
+		}
+	});
+
 	it('401, 5xx and malformed bodies', async () => {
 		for (const step of [
 			{ status: 401, headers: { 'www-authenticate': `Bearer ${KEY}` }, body: { message: 'Unauthenticated.' } },
@@ -364,6 +435,39 @@ describe('checkBaseUrl', () => {
 		expect(checkBaseUrl(' https://app.famulor.de/api/ ')).toBe('https://app.famulor.de/api');
 		expect(checkBaseUrl('http://localhost:8080/api')).toBe('http://localhost:8080/api');
 		expect(checkBaseUrl('http://127.0.0.1:3000')).toBe('http://127.0.0.1:3000');
+	});
+
+	it('never repeats an unparseable value; shows the host of a parseable one without the key', () => {
+		const pasted = () => checkBaseUrl(KEY);
+		expect(pasted).toThrow(/^Base URL is not a URL \(it is not repeated here/);
+		expect(() => checkBaseUrl(`${KEY} https://app.famulor.de/api`)).toThrow(expect.objectContaining({ message: expect.not.stringContaining(KEY) }));
+		let caught: FamulorApiError | undefined;
+		try {
+			checkBaseUrl(`http://${KEY.replace(/_/g, '-')}.example.com/api`, KEY.replace(/_/g, '-'));
+		} catch (error) {
+			caught = error as FamulorApiError;
+		}
+		expect(caught?.message).toMatch(/is not https/);
+		expect(caught?.message).not.toContain(KEY.replace(/_/g, '-').slice(0, 8));
+	});
+
+	it.each([
+		['https://user:S3cretPw@app.famulor.de/api', /user name or password/],
+		[`https://${KEY}@app.famulor.de/api`, /user name or password/],
+		['https://app.famulor.de/api?key=abc', /query \(\?…\) or fragment/],
+		['https://app.famulor.de/api#frag', /query \(\?…\) or fragment/],
+		['https://app.famulor.de/api?', /query \(\?…\) or fragment/],
+	])('refuses %p', (url, message) => {
+		let caught: FamulorApiError | undefined;
+		try {
+			checkBaseUrl(url);
+		} catch (error) {
+			caught = error as FamulorApiError;
+		}
+		expect(caught?.kind).toBe('insecureUrl');
+		expect(caught?.message).toMatch(message);
+		expect(everything(caught)).not.toContain(KEY);
+		expect(everything(caught)).not.toContain('S3cretPw');
 	});
 
 	it.each(['http://example.com/api', 'http://localhost.example.com/api', 'ftp://app.famulor.de/api', 'app.famulor.de/api', ''])(
