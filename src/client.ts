@@ -23,6 +23,7 @@ import {
 	type RawPhoneNumber,
 } from './schemas';
 import { CallFieldError, normalizeCallSafely, type Call } from './calls';
+import { incomplete } from './pages';
 import type { z } from 'zod';
 
 export interface TransportRequest {
@@ -156,19 +157,39 @@ export class FamulorClient {
 		return this.parseList(phoneNumberSchema, await this.get('/user/phone-numbers/all'), 'GET /user/phone-numbers/all');
 	}
 
+	/**
+	 * Every assistant, page by page. A page must be the one asked for and bring assistants not seen
+	 * before, and the pages together must hold `total` of them: a server that ignores `page` or
+	 * stops early fails typed instead of listing some assistants (or asking 1,000 times).
+	 */
 	async getAssistants(): Promise<RawAssistant[]> {
+		const where = 'GET /user/assistants/get';
 		const all: RawAssistant[] = [];
-		for (let page = 1; page <= 1000; page++) {
+		const seen = new Set<number>();
+		for (let page = 1; ; page++) {
 			const body = await this.get('/user/assistants/get', { per_page: PAGE_SIZE, page });
-			if (Array.isArray(body)) return this.parseList(assistantSchema, body, 'GET /user/assistants/get');
-			const parsed = this.parse(paginatorSchema, body, 'GET /user/assistants/get');
-			parsed.data.forEach((item, index) =>
-				all.push(this.parse(assistantSchema, item, `GET /user/assistants/get data[${index}]`)),
-			);
+			if (Array.isArray(body)) return this.parseList(assistantSchema, body, where);
+			const parsed = this.parse(paginatorSchema, body, where);
+			const items = parsed.data.map((item, index) => this.parse(assistantSchema, item, `${where} data[${index}]`));
+			if (parsed.current_page !== undefined && parsed.current_page !== page) {
+				throw incomplete(`asked for page ${page}, Famulor answered with page ${parsed.current_page}`, 'assistant list');
+			}
+			const fresh = items.filter((assistant) => !seen.has(assistant.id));
+			if (page > 1 && items.length > 0 && fresh.length === 0) {
+				throw incomplete(`page ${page} repeats assistants of an earlier page`, 'assistant list');
+			}
+			for (const assistant of fresh) {
+				seen.add(assistant.id);
+				all.push(assistant);
+			}
 			const lastPage = parsed.last_page ?? (parsed.next_page_url ? page + 1 : page);
-			if (page >= lastPage || parsed.data.length === 0) break;
+			if (items.length === 0 || page >= lastPage) {
+				if (parsed.total !== undefined && all.length < parsed.total) {
+					throw incomplete(`${all.length} of ${parsed.total} assistants were listed`, 'assistant list');
+				}
+				return all;
+			}
 		}
-		return all;
 	}
 
 	async getCampaigns(): Promise<RawCampaign[]> {

@@ -15,6 +15,8 @@ export type FamulorErrorKind =
 	| 'malformed'
 	| 'badRequest'
 	| 'insecureUrl'
+	/** The API's pages contradict themselves or each other: a total read from them could be short. */
+	| 'incomplete'
 	/** The poll's time budget ended before the next request could be sent: stop, keep what was read. */
 	| 'outOfTime';
 

@@ -18,6 +18,7 @@ function failureOf(kind: FamulorErrorKind, retryAfterMs?: number): FailureHint |
 		case 'server':
 		case 'network':
 		case 'timeout':
+		case 'incomplete':
 			return { cause: 'temporarily-unavailable' };
 		case 'auth':
 		case 'forbidden':

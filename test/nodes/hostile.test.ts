@@ -1,18 +1,20 @@
 /**
  * Hostile and drifted data (SPEC §14), through n8n's real engine against the sandbox: answers that
- * never finish, and other ways a server can keep a node waiting. (Names that are object keys,
- * damaged state and lying paginators have their own files.)
+ * never finish, and paginators that drift from Laravel's. Money is exact or the node fails with a
+ * typed error naming the problem — never short.
  */
 import type { INodeParameters } from 'n8n-workflow';
+import { FamulorBilling } from '../../nodes/FamulorBilling/FamulorBilling.node';
 import { FamulorThresholdTrigger } from '../../nodes/FamulorThresholdTrigger/FamulorThresholdTrigger.node';
-import { createPollingWorkflow, type CredentialData } from '../helpers/engine';
-import { Sandbox } from '../sandbox/server';
+import { createPollingWorkflow, executeNode, type CredentialData } from '../helpers/engine';
+import { lastMonthBounds, createdMs, toNumber, totalsBy } from '../helpers/truth';
+import { Sandbox, type FaultKind } from '../sandbox/server';
 
 let sandbox: Sandbox;
 let credentials: CredentialData;
 
 beforeAll(async () => {
-	sandbox = await Sandbox.start({ now: '2026-11-26T12:00:00Z', calls: 400, days: 20, futureDays: 0 });
+	sandbox = await Sandbox.start({ now: '2026-11-26T12:00:00Z', calls: 1500, days: 45, futureDays: 0 });
 	credentials = { apiKey: sandbox.apiKey, baseUrl: sandbox.url, currency: 'EUR', billingCycleDay: 1 };
 });
 
@@ -46,5 +48,47 @@ describe('every wait is bounded', () => {
 		// a slow machine; without the hard deadline the poll would not end at all.
 		expect(elapsed).toBeLessThan(6_000);
 		expect(workflow.persisted().state).toBeUndefined();
+	});
+});
+
+describe('paginators that drift from Laravel\'s: the usage summary is exact or fails typed', () => {
+	const billing = new FamulorBilling();
+	const summary = () =>
+		executeNode({
+			node: billing,
+			parameters: { resource: 'usage', operation: 'getSummary', period: 'lastMonth', groupBy: 'none', options: { timezone: 'UTC' } } as INodeParameters,
+			credentials,
+			timezone: 'UTC',
+		});
+	const truth = () => {
+		const { start, end } = lastMonthBounds('UTC', undefined);
+		return totalsBy(sandbox.visibleCalls(), () => 'all', (call) => createdMs(call) >= start && createdMs(call) < end).get('all');
+	};
+
+	it('a per_page cap the server reports (50) is used: the total is exact', async () => {
+		const expected = truth();
+		expect(expected?.calls).toBeGreaterThan(150);
+		sandbox.injectFaults([{ kind: 'cap-per-page', path: '/user/calls', count: Infinity }]);
+		const { output, error } = await summary();
+		expect(error).toBeUndefined();
+		const [item] = output?.[0] ?? [];
+		expect(item?.json.calls).toBe(expected?.calls);
+		expect(item?.json.totalCost).toBe(toNumber(expected?.totalCost ?? 0n));
+		// The pages after the first are asked at the size the server uses.
+		expect(sandbox.requestLog.filter((entry) => entry.path === '/api/user/calls').map((entry) => entry.query.per_page).slice(0, 2)).toEqual(['100', '50']);
+	});
+
+	it.each<[FaultKind, RegExp]>([
+		['short-page', /has 15 rows, but per_page is 100 and it is not the last page/],
+		['lying-last-page', /reports last_page 1, but total \d+ at 100 a page makes \d+/],
+		['lying-total', /has \d+ rows, but (total \d+ leaves|per_page is 100)/],
+		['ignore-page', /answered page 2 of the calls with the rows of another page, 3 times/],
+	])('%s: the node fails with an error that names it, and returns no total', async (kind, message) => {
+		sandbox.injectFaults([{ kind, path: '/user/calls', count: Infinity }]);
+		const { output, error } = await summary();
+		expect(output).toBeUndefined();
+		expect(error?.message).toMatch(/^Famulor's call list cannot be proven complete: /);
+		expect(error?.message).toMatch(message);
+		expect(error?.description).toMatch(/no total is short/);
 	});
 });

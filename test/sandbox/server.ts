@@ -115,7 +115,18 @@ export type FaultKind =
 	| 'drift-naive-time'
 	| 'duplicate-page'
 	/** Headers at once, then the body one byte every `delayMs` (default 300 ms): never idle, never done. */
-	| 'trickle';
+	| 'trickle'
+	// Paginators that drift from Laravel's (lists: calls and assistants):
+	/** per_page capped at 50, and reported as 50. */
+	| 'cap-per-page'
+	/** 15 rows a page (offsets too) while per_page echoes the request. */
+	| 'short-page'
+	/** last_page 1 whatever the total. */
+	| 'lying-last-page'
+	/** total 150 above the rows (last_page to match). */
+	| 'lying-total'
+	/** The rows of page 1 whatever page is asked, current_page echoing the request. */
+	| 'ignore-page';
 
 export interface Fault {
 	kind: FaultKind;
@@ -264,8 +275,9 @@ function paginator(
 	perPage: number,
 	path: string,
 	query: URLSearchParams,
+	reportedLastPage?: number,
 ): Record<string, unknown> {
-	const lastPage = Math.max(1, Math.ceil(total / perPage));
+	const lastPage = reportedLastPage ?? Math.max(1, Math.ceil(total / perPage));
 	const pageUrl = (n: number) => {
 		const q = new URLSearchParams(query);
 		q.delete('page');
@@ -312,6 +324,23 @@ function perPageParam(query: URLSearchParams, fallback: number, errors: Record<s
 }
 
 const STATUS_FAULTS = new Set<FaultKind>(['429', '429-header', '429-bare', '500', '502', '503']);
+
+/** Page size, rows and paginator of a list page under a paginator drift (or none). */
+function driftedPage(
+	fault: FaultKind | undefined,
+	asked: number,
+	page: number,
+	count: number,
+): { perPage: number; rowsPage: number; reportedPerPage: number; total: number; lastPage?: number } {
+	const perPage = fault === 'cap-per-page' ? Math.min(asked, 50) : fault === 'short-page' ? Math.min(asked, 15) : asked;
+	return {
+		perPage,
+		rowsPage: fault === 'ignore-page' ? 1 : page,
+		reportedPerPage: fault === 'short-page' ? asked : perPage,
+		total: fault === 'lying-total' ? count + 150 : count,
+		lastPage: fault === 'lying-last-page' ? 1 : undefined,
+	};
+}
 const BODY_FAULTS = new Set<FaultKind>(['truncated', 'malformed']);
 
 const HTML_502 =
@@ -814,15 +843,17 @@ export class Sandbox {
 
 		const nowSec = this.nowSec();
 		const selection = this.selectCalls(filter, nowSec);
-		const dataPage = fault === 'duplicate-page' ? Math.max(1, page - 1) : page;
-		const start = (dataPage - 1) * perPage;
+		const drifted = driftedPage(fault, perPage, page, selection.length);
+		const dataPage = fault === 'duplicate-page' ? Math.max(1, page - 1) : drifted.rowsPage;
+		const start = (dataPage - 1) * drifted.perPage;
 		const view = { nowSec, style: fault === 'drift-naive-time' ? ('naive' as const) : this.options.timestampStyle };
 		const data: unknown[] = [];
-		for (let k = start; k < Math.min(selection.length, start + perPage); k++) {
+		for (let k = start; k < Math.min(selection.length, start + drifted.perPage); k++) {
 			const i = this.options.sort === 'asc' ? selection[k] : selection[selection.length - 1 - k];
 			data.push(this.driftCosts(this.store.render(i, view), fault));
 		}
-		return json(200, paginator(data, selection.length, page, perPage, `${origin}/api/user/calls`, query));
+		const path = `${origin}/api/user/calls`;
+		return json(200, paginator(data, drifted.total, page, drifted.reportedPerPage, path, query, drifted.lastPage));
 	}
 
 	private getCall(rawId: string, fault?: FaultKind): Reply {
@@ -838,10 +869,12 @@ export class Sandbox {
 		const perPage = perPageParam(url.searchParams, 10, errors);
 		if (Object.keys(errors).length > 0) return validationError(errors);
 		const page = pageParam(url.searchParams);
-		const dataPage = fault === 'duplicate-page' ? Math.max(1, page - 1) : page;
 		const all = this.renderModels(this.account.assistants, fault);
-		const data = all.slice((dataPage - 1) * perPage, dataPage * perPage);
-		return json(200, paginator(data, all.length, page, perPage, `${origin}/api/user/assistants/get`, url.searchParams));
+		const drifted = driftedPage(fault, perPage, page, all.length);
+		const dataPage = fault === 'duplicate-page' ? Math.max(1, page - 1) : drifted.rowsPage;
+		const data = all.slice((dataPage - 1) * drifted.perPage, dataPage * drifted.perPage);
+		const path = `${origin}/api/user/assistants/get`;
+		return json(200, paginator(data, drifted.total, page, drifted.reportedPerPage, path, url.searchParams, drifted.lastPage));
 	}
 
 	/** Account models as served (model timestamps go naive under the `drift-naive-time` fault). */

@@ -152,6 +152,36 @@ describe('waits are bounded (MAX_WAIT_MS)', () => {
 	});
 });
 
+describe('listing assistants', () => {
+	const assistants = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ id: from + i, name: `A${from + i}` }));
+	const paginated = (page: number, data: unknown[], extra: Record<string, unknown> = {}) => ({
+		status: 200,
+		headers: {},
+		body: { current_page: page, data, per_page: 100, total: 250, last_page: 3, ...extra },
+	});
+
+	it('reads every page up to last_page', async () => {
+		const h = harness([paginated(1, assistants(1, 100)), paginated(2, assistants(101, 100)), paginated(3, assistants(201, 50))]);
+		expect((await h.client.getAssistants()).map((a) => a.id)).toEqual(assistants(1, 250).map((a) => a.id));
+		expect(h.attempts()).toBe(3);
+	});
+
+	it('a server that ignores `page` fails after two requests (it asked 1,000 times)', async () => {
+		const h = harness([paginated(1, assistants(1, 100)), paginated(2, assistants(1, 100))]);
+		const error = await failure(h.client.getAssistants());
+		expect(error.kind).toBe('incomplete');
+		expect(error.message).toBe("Famulor's assistant list cannot be proven complete: page 2 repeats assistants of an earlier page");
+		expect(h.attempts()).toBe(2);
+	});
+
+	it('a page other than the one asked for, or fewer assistants than the total, fails typed', async () => {
+		const wrongPage = harness([paginated(1, assistants(1, 100)), paginated(1, assistants(101, 100))]);
+		expect((await failure(wrongPage.client.getAssistants())).message).toMatch(/asked for page 2, Famulor answered with page 1/);
+		const short = harness([paginated(1, assistants(1, 100), { last_page: 1 })]);
+		expect((await failure(short.client.getAssistants())).message).toMatch(/100 of 250 assistants were listed/);
+	});
+});
+
 describe('5xx, malformed bodies and network errors', () => {
 	it('retries 5xx with growing backoff, then fails after maxAttempts', async () => {
 		const h = harness([{ status: 503, headers: {}, body: 'Service Unavailable' }], { maxAttempts: 4 });

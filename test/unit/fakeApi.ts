@@ -18,6 +18,13 @@ export interface FakeCall {
 	type: string;
 }
 
+/**
+ * How a paginator can drift from Laravel's: a per_page cap it reports (`cap-per-page`, 50) or hides
+ * (`short-page`, 15 rows while per_page echoes the request), `last_page` always 1, a `total` 150
+ * above the rows, or the rows of page 1 whatever page is asked (`ignore-page`).
+ */
+export type Drift = 'cap-per-page' | 'short-page' | 'lying-last-page' | 'lying-total' | 'ignore-page';
+
 export class FakeApi {
 	calls: FakeCall[] = [];
 	order: 'desc' | 'asc' = 'desc';
@@ -27,6 +34,8 @@ export class FakeApi {
 	/** Which page's rows answer a request for `page` (a repeated page when it returns another number). */
 	rowsOfPage: (page: number, requestNumber: number) => number = (page) => page;
 	serverNow = Date.parse('2026-11-26T12:00:00Z');
+	/** A paginator that drifts from Laravel's (see Drift). */
+	drift: Drift | undefined;
 	private nextId = 1;
 
 	add(partial: Partial<FakeCall> & { created_at: string }): FakeCall {
@@ -64,20 +73,25 @@ export class FakeApi {
 			.filter((c) => Date.parse(c.created_at) >= from && Date.parse(c.created_at) < to)
 			.sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id);
 		if (this.order === 'desc') visible.reverse();
-		const perPage = Number(query.per_page ?? 15);
+		const asked = Number(query.per_page ?? 15);
+		// A server cap: `cap-per-page` reports it, `short-page` echoes what was asked.
+		const perPage = this.drift === 'cap-per-page' ? Math.min(asked, 50) : this.drift === 'short-page' ? Math.min(asked, 15) : asked;
 		const page = Number(query.page ?? 1);
-		const rows = this.rowsOfPage(page, this.requests.length);
+		const rows = this.drift === 'ignore-page' ? 1 : this.rowsOfPage(page, this.requests.length);
 		const data = visible.slice((rows - 1) * perPage, rows * perPage);
+		const total = this.drift === 'lying-total' ? visible.length + 150 : visible.length;
+		const reportedPerPage = this.drift === 'short-page' ? asked : perPage;
+		const lastPage = this.drift === 'lying-last-page' ? 1 : Math.max(1, Math.ceil(total / reportedPerPage));
 		return {
 			status: 200,
 			headers,
 			body: {
 				current_page: page,
 				data,
-				per_page: perPage,
-				total: visible.length,
-				last_page: Math.max(1, Math.ceil(visible.length / perPage)),
-				next_page_url: page * perPage < visible.length ? `x?page=${page + 1}` : null,
+				per_page: reportedPerPage,
+				total,
+				last_page: lastPage,
+				next_page_url: page < lastPage ? `x?page=${page + 1}` : null,
 			},
 		};
 	};

@@ -8,6 +8,7 @@
  */
 import { forEachCall, newestCalls, periodQuery, type PeriodScan } from '../../src/fetchCalls';
 import { resolvePeriod } from '../../src/periods';
+import { FamulorApiError } from '../../src/errors';
 import { FakeApi, seedCalls, type FakeCall } from './fakeApi';
 
 const START = Date.parse('2026-10-31T23:00:00Z');
@@ -202,5 +203,84 @@ describe('newestCalls request cost when the newest page is short', () => {
 		seed403(api);
 		await newestCalls(api.client(), scan(), 5);
 		expect(api.callRequests()).toBeLessThanOrEqual(2);
+	});
+});
+
+describe.each(['desc', 'asc'] as const)('drifted paginators, list sorted %s: exact or a typed error, never short', (order) => {
+	const totalOf = (calls: FakeCall[]) => calls.filter(inPeriod).length;
+
+	async function outcome(drift: FakeApi['drift']): Promise<{ visited: number; expected: number; error?: unknown }> {
+		const api = apiWith(order);
+		const calls = seedCalls(api, 7 * 72, Date.parse('2026-11-01T00:00:00Z'), STEP);
+		api.drift = drift;
+		let visited = 0;
+		try {
+			await forEachCall(api.client(), scan(), () => visited++);
+			return { visited, expected: totalOf(calls) };
+		} catch (error) {
+			return { visited, expected: totalOf(calls), error };
+		}
+	}
+
+	it('a per_page cap the server reports is used: every call, exactly once', async () => {
+		const result = await outcome('cap-per-page');
+		expect(result.error).toBeUndefined();
+		expect(result.visited).toBe(result.expected);
+	});
+
+	it.each([
+		['short-page', /page 1 of the calls has 15 rows, but per_page is 100 and it is not the last page/],
+		['lying-last-page', /page 1 of the calls reports last_page 1, but total \d+ at 100 a page makes \d/],
+		['lying-total', /page \d of the calls has \d+ rows, but (total \d+ leaves \d+ for it|per_page is 100 and it is not the last page)/],
+		['ignore-page', /answered page 2 of the calls with the rows of another page, 3 times/],
+	] as const)('%s fails with an `incomplete` error naming it', async (drift, message) => {
+		const result = await outcome(drift);
+		expect(result.error).toBeInstanceOf(FamulorApiError);
+		expect((result.error as FamulorApiError).kind).toBe('incomplete');
+		expect((result.error as FamulorApiError).message).toMatch(/^Famulor's call list cannot be proven complete: /);
+		expect((result.error as FamulorApiError).message).toMatch(message);
+		expect((result.error as FamulorApiError).fix).toMatch(/no total is short/);
+	});
+
+	it('a page that skips rows (the list changed under the read) is an error, not a short total', async () => {
+		const api = apiWith(order);
+		seedCalls(api, 7 * 72, Date.parse('2026-11-01T00:00:00Z'), STEP);
+		// Between page 1 and page 2, calls the read already passed disappear: later pages shift by 5 rows.
+		api.beforeAnswer = (n) => {
+			if (n === 2) api.calls.splice(order === 'desc' ? api.calls.length - 5 : 0, 5);
+		};
+		const error = await forEachCall(api.client(), scan(), () => undefined).catch((e: unknown) => e);
+		expect(error).toBeInstanceOf(FamulorApiError);
+		expect((error as FamulorApiError).kind).toBe('incomplete');
+	});
+
+	it('newestCalls: adapts to a reported cap, fails typed on a lying last page', async () => {
+		const api = apiWith(order);
+		const calls = seedCalls(api, 403, Date.parse('2026-11-02T00:00:00Z'), MINUTE);
+		api.drift = 'cap-per-page';
+		const found = await newestCalls(api.client(), scan(), 120);
+		expect(found.map((f) => f.call.id)).toEqual(calls.slice(-120).reverse().map((c) => c.id));
+		api.drift = 'lying-last-page';
+		const error = await newestCalls(api.client(), scan(), 120).catch((e: unknown) => e);
+		expect((error as FamulorApiError).kind).toBe('incomplete');
+	});
+});
+
+describe('memory: the period reader remembers a boundary, not every id', () => {
+	it('a sorted list is deduplicated by position (no id is kept)', async () => {
+		const api = apiWith('desc');
+		seedCalls(api, 7 * 72, Date.parse('2026-11-01T00:00:00Z'), STEP);
+		const added = new Set<number>();
+		const originalAdd = Set.prototype.add;
+		Set.prototype.add = function (this: Set<unknown>, value: unknown) {
+			added.add(1);
+			return originalAdd.call(this, value) as never;
+		};
+		try {
+			await forEachCall(api.client(), scan(), () => undefined);
+		} finally {
+			Set.prototype.add = originalAdd;
+		}
+		expect(added.size).toBe(0);
 	});
 });
