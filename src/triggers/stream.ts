@@ -2,28 +2,38 @@
  * Incremental reading of the call list for the triggers.
  *
  * The API has no "changed since" filter and no documented sort order, but a call list only grows at
- * its newest end. So every call gets a stable *position counted from the oldest end*: in an
- * oldest-first list it is its index, in a newest-first list it is `total − 1 − index`, computed from
- * the `total` of the very response that carried it. New calls arriving between two page requests
- * shift indices, never these positions. The stream state is one number `k` — how many calls, counted
- * from the old end, have been consumed — plus the id at position k−1 (the anchor) to notice when
- * the list changed underneath (deleted calls), in which case the caller re-baselines.
+ * its newest end. So every call gets a stable *position counted from the oldest end* (src/pages.ts):
+ * new calls arriving between two page requests shift indices, never positions. The stream state is
+ * one number `k` — how many calls, counted from the old end, have been consumed — plus the id at
+ * position k−1 (the anchor) to notice when the list changed underneath (deleted calls), in which case
+ * the caller re-baselines.
  *
  * A poll reads from position k−1 toward the newest end, plus the pages below that hold calls whose
- * cost may still change (unsettled ones). With nothing new that is one request, with n new calls
- * about 1 + n/100, whatever the sort order. When the anchor moved up, calls were inserted below it
- * (they appeared after newer ones): then every page from the oldest recent call is read, and the
+ * cost may still change (unsettled ones). With nothing new that is one small request, with n new
+ * calls about 1 + n/100, whatever the sort order. When the anchor moved up, calls were inserted below
+ * it (they appeared after newer ones): then every page from the oldest recent call is read, and the
  * unknown recent calls there are counted. The same loop builds the baseline from k = 0, a page at a
  * time, and stops when the poll's time runs out; the next poll continues from k.
  *
- * Faults the reader tells apart from real changes: a page answered with another page's rows (checked
- * against the order of the previous page, the anchor and the oldest watched call, and asked again
- * before anything is concluded), rows that shift between two requests, and a poll that ends
- * mid-list (its last page is read again next time; in a newest-first list the anchor is checked).
+ * One page at a time, the reader (StreamReader.read) runs these steps:
+ *   1. placePage   — the page holding the position (PageCursor), kept aside or asked again when
+ *                    arrivals shifted it;
+ *   2. continuity  — it goes on where the previous page of the poll ended;
+ *   3. watch check — the oldest watched call is where it was left (WatchCheck);
+ *   4. anchor check — the anchor is where it was left (AnchorCheck);
+ *   5. consume     — rows below k are re-reads (or late insertions), rows from k on are new;
+ *   6. advance     — to the next page worth reading (pages with only settled calls are skipped).
+ * A poll that stops mid-list leaves its last page for the next poll (Checkpoints), and in a
+ * newest-first list checks its anchor with one small request first (finish).
  */
 import type { Call } from '../calls';
 import { PAGE_SIZE, type CallQuery, type CallsPage, type FamulorClient } from '../client';
 import { FamulorApiError } from '../errors';
+import { olderThan, orderOf, positionsOf, type PositionedCall } from '../pages';
+import { PageCursor } from './pageCursor';
+import { AnchorCheck, Checkpoints, MAX_READS_PER_POSITION, WatchCheck, type Checkpoint } from './streamChecks';
+
+export type { PositionedCall } from '../pages';
 
 export interface StreamState {
 	/** Order of the list: 1 oldest first, -1 newest first, 0 not known yet. */
@@ -34,15 +44,14 @@ export interface StreamState {
 	anchorId: number | null;
 	/** Newest created_at consumed (ms). */
 	newestAt: number;
+	/** The server's page size (100, or a smaller cap it reports). */
+	perPage: number;
+	/** The last poll read up to the newest call and found nothing new: the next starts with a small probe. */
+	quiet: boolean;
 }
 
 export function newStream(): StreamState {
-	return { order: 0, k: 0, anchorId: null, newestAt: 0 };
-}
-
-export interface PositionedCall {
-	call: Call;
-	position: number;
+	return { order: 0, k: 0, anchorId: null, newestAt: 0, perPage: PAGE_SIZE, quiet: false };
 }
 
 export interface StreamRead {
@@ -84,101 +93,141 @@ export interface StreamOptions {
 	horizon: number;
 }
 
-function orderOf(calls: Call[]): -1 | 0 | 1 {
-	for (let i = 1; i < calls.length; i++) {
-		const a = calls[0];
-		const b = calls[i];
-		if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
-		if (a.id !== b.id) return a.id < b.id ? 1 : -1;
-	}
-	return 0;
+export async function readStream(client: FamulorClient, previous: StreamState, options: StreamOptions): Promise<StreamRead> {
+	return await new StreamReader(client, previous, options).read();
 }
 
-function positionsOf(page: CallsPage, order: -1 | 1): PositionedCall[] {
-	const offset = (page.page - 1) * page.perPage;
-	return page.calls.map((call, index) => ({
-		call,
-		position: order === 1 ? offset + index : page.total - 1 - (offset + index),
-	}));
-}
-
-function pageContaining(position: number, total: number, order: -1 | 1): number {
-	const index = order === 1 ? position : total - 1 - position;
-	return Math.floor(index / PAGE_SIZE) + 1;
-}
-
-const MAX_READS_PER_POSITION = 4;
 /** How far above the wanted position a newest-first page may come back and still be kept. */
 const HOLD_SHIFT = PAGE_SIZE / 2;
 
-export async function readStream(client: FamulorClient, previous: StreamState, options: StreamOptions): Promise<StreamRead> {
-	const state: StreamState = { ...previous };
-	const fresh: PositionedCall[] = [];
-	const reread: PositionedCall[] = [];
-	const consumedNow = new Set<number>();
-	let requests = 0;
-	let lost = false;
+/** What a step decided: go on with this page, read the next one (`again`), stop, or end the poll with a result. */
+type Step = 'go' | 'again' | 'stop' | { done: StreamRead };
 
-	const pages = new Map<number, CallsPage>();
-	const fetchPage = async (page: number): Promise<CallsPage> => {
-		for (let attempt = 1; ; attempt++) {
-			const result = await client.getCallsPage(options.query, page, PAGE_SIZE);
-			requests++;
-			pages.set(page, result);
-			if (result.page === page || attempt >= 3) {
-				if (result.page !== page) {
-					throw new FamulorApiError(
-						'malformed',
-						`Famulor answered a request for page ${page} of the calls with page ${result.page}`,
-						'This is usually transient. Nothing was counted; the next poll reads the page again.',
-					);
-				}
-				return result;
-			}
-		}
-	};
+class StreamReader {
+	private readonly state: StreamState;
+	private readonly fresh: PositionedCall[] = [];
+	private readonly reread: PositionedCall[] = [];
+	/** Calls consumed by this poll (a late insertion is counted once even if a page is read twice). */
+	private readonly consumedNow = new Set<number>();
+	private readonly cursor: PageCursor;
+	private readonly anchor: AnchorCheck;
+	private readonly watch: WatchCheck;
+	private readonly checkpoints = new Checkpoints<StreamState>();
+	private order: -1 | 1 = 1;
+	private total = 0;
+	private position = 0;
+	/** Where this poll starts reading, and where late insertions can land. */
+	private start = 0;
+	private lateStart = 0;
+	/** Pages below the anchor were skipped (they hold only settled calls). */
+	private skipped = false;
+	private lost = false;
+	private readsAtPosition = 0;
+	/** The last call of the previous page read in this poll: the next page must go on with newer calls. */
+	private previousLast: PositionedCall | undefined;
+	private orderMisses = 0;
 
-	/** A page, or undefined when the poll's time ran out before it could be requested. */
-	const fetchOrStop = async (page: number): Promise<CallsPage | undefined> => {
-		const result = await fetchPage(page).then(
-			(value) => value,
-			(error: unknown) => error,
+	constructor(
+		private readonly client: FamulorClient,
+		private readonly previous: StreamState,
+		private readonly options: StreamOptions,
+	) {
+		this.state = { ...previous, perPage: previous.perPage ?? PAGE_SIZE };
+		// A quiet poll starts with a small page: nothing to re-read, the previous poll found nothing new.
+		const probe = previous.quiet && previous.k > 0 && previous.order !== 0 && options.rereadFrom === undefined;
+		this.cursor = new PageCursor(client, options.query, this.state.perPage, probe);
+		this.anchor = new AnchorCheck(
+			() => this.state.k,
+			() => ({ id: this.state.anchorId ?? 0, createdAt: this.state.newestAt }),
 		);
-		if (result instanceof FamulorApiError && result.kind === 'outOfTime') return undefined;
-		if (result instanceof Error) throw result;
-		return result as CallsPage;
-	};
-
-	// The first request tells the total and, if not known yet, the order.
-	let total: number;
-	let cached: CallsPage | undefined;
-	if (state.order === 0) {
-		cached = await fetchOrStop(1);
-		if (cached === undefined) return { state, fresh, reread, caughtUp: false, lost, total: 0, requests };
-		total = cached.total;
-		state.order = orderOf(cached.calls);
-		if (state.order === 0) {
-			// 0 or 1 call in the list: the order does not matter yet.
-			if (cached.calls.length === 1 && state.k === 0 && !options.known(cached.calls[0].id)) {
-				const only = cached.calls[0];
-				fresh.push({ call: only, position: 0 });
-				state.k = 1;
-				state.anchorId = only.id;
-				state.newestAt = only.createdAt;
-			}
-			state.order = 0;
-			return { state, fresh, reread, caughtUp: total <= state.k, lost, total, requests };
-		}
-	} else if (state.order === -1) {
-		// Newest first: page 1 tells the total and holds the newest calls, which are read anyway.
-		const head = await fetchOrStop(1);
-		if (head === undefined) return { state, fresh, reread, caughtUp: false, lost, total: state.k, requests };
-		total = head.total;
-	} else {
-		// Oldest first: positions are indices, the page of position k−1 does not depend on the total.
-		total = Math.max(state.k, 1);
+		this.watch = new WatchCheck(options.rereadFrom, options.rereadCall);
 	}
-	const order = state.order as -1 | 1;
+
+	async read(): Promise<StreamRead> {
+		const opened = await this.open();
+		if (opened) return opened;
+		while (this.position < this.total || this.cursor.current === undefined) {
+			const step = await this.readOnePage();
+			if (step === 'again') continue;
+			if (step === 'stop') break;
+			if (step !== 'go') return await this.finish(step.done);
+		}
+		return await this.close();
+	}
+
+	// --- the poll's start and end ----------------------------------------------------------------
+
+	/** The first request tells the total and, if not known yet, the order; undefined to go on reading. */
+	private async open(): Promise<StreamRead | undefined> {
+		const { state, cursor } = this;
+		if (state.order === 0) {
+			const first = await cursor.fetchOrStop(1);
+			if (first === undefined) return this.result({ caughtUp: false, total: 0 });
+			cursor.current = first;
+			this.total = first.total;
+			state.order = orderOf(first.calls);
+			if (state.order === 0) return this.tinyList(first);
+		} else if (state.order === -1) {
+			// Newest first: page 1 tells the total and holds the newest calls, which are read anyway.
+			const head = await cursor.fetchOrStop(1);
+			if (head === undefined) return this.result({ caughtUp: false, total: state.k });
+			this.total = head.total;
+			// A probe page that does not reach back to the anchor: go on with full pages.
+			if (head.perPage < cursor.perPage && this.total - state.k >= head.perPage) cursor.fullSize();
+		} else {
+			// Oldest first: positions are indices, the page of position k−1 does not depend on the total.
+			this.total = Math.max(state.k, 1);
+		}
+		this.order = state.order as -1 | 1;
+		this.position = Math.max(0, Math.min(state.k - 1, this.options.rereadFrom ?? state.k - 1));
+		this.start = this.position;
+		this.lateStart = Math.min(this.start, this.options.lateFrom ?? this.start);
+		return undefined;
+	}
+
+	/** 0 or 1 call in the list: the order does not matter yet. */
+	private tinyList(first: CallsPage): StreamRead {
+		const { state } = this;
+		const only = first.calls[0];
+		if (first.calls.length === 1 && only && state.k === 0 && !this.options.known(only.id)) {
+			this.fresh.push({ call: only, position: 0 });
+			state.k = 1;
+			state.anchorId = only.id;
+			state.newestAt = only.createdAt;
+		}
+		state.order = 0;
+		return this.result({ caughtUp: this.total <= state.k, total: this.total });
+	}
+
+	/** After the last page: caught up, or stopped mid-list (then the last page is left for the next poll). */
+	private async close(): Promise<StreamRead> {
+		const caughtUp = !this.lost && this.state.k >= this.total;
+		const { beforeLast, pagesConsumed } = this.checkpoints;
+		if (!caughtUp && !this.lost && beforeLast && pagesConsumed >= 2) {
+			// Its last page is the one a repeated page could not be told apart from (nothing after it was read).
+			return await this.finish(this.rollback(beforeLast));
+		}
+		return await this.finish(this.result({ caughtUp, total: this.total }));
+	}
+
+	private result(outcome: { caughtUp: boolean; total: number }): StreamRead {
+		const quiet = outcome.caughtUp && !this.lost && this.fresh.length === 0;
+		const state = { ...this.state, perPage: this.cursor.perPage, quiet };
+		return {
+			state,
+			fresh: this.fresh,
+			reread: this.reread,
+			caughtUp: outcome.caughtUp,
+			lost: this.lost,
+			total: outcome.total,
+			requests: this.cursor.requests,
+		};
+	}
+
+	private rollback(to: Checkpoint<StreamState>): StreamRead {
+		const state = { ...to.state, perPage: this.cursor.perPage, quiet: false };
+		return { state, fresh: to.fresh, reread: to.reread, caughtUp: false, lost: false, total: this.total, requests: this.cursor.requests };
+	}
 
 	/**
 	 * In a newest-first list a page answered with the rows of a newer page (a repeated page) fits in
@@ -186,285 +235,242 @@ export async function readStream(client: FamulorClient, previous: StreamState, o
 	 * newest page therefore checks its last consumed call where it must be, with one small request;
 	 * if it is not there, nothing of the poll is kept.
 	 */
-	/** Time for one more page, and in a newest-first list for the check that may follow it. */
-	const roomForPage = () => options.hasTime(order === -1 ? 2 : 1);
-	const finish = async (read: StreamRead): Promise<StreamRead> => {
-		if (order !== -1 || read.caughtUp || read.lost || read.state.k <= previous.k) return read;
-		const holds = await anchorHolds(client, options.query, read.state, read.total);
-		read.requests = requests + holds.requests;
+	private async finish(read: StreamRead): Promise<StreamRead> {
+		if (this.order !== -1 || read.caughtUp || read.lost || read.state.k <= this.previous.k) return read;
+		const holds = await anchorHolds(this.client, this.options.query, read.state, read.total);
+		read.requests = this.cursor.requests + holds.requests;
 		if (holds.verdict === 'moved') throw inconsistentPage(holds.page);
-		if (holds.verdict === 'unknown') return { ...read, state: { ...previous }, fresh: [], reread: [] };
+		if (holds.verdict === 'unknown') return { ...read, state: { ...this.previous, quiet: false }, fresh: [], reread: [] };
 		return read;
-	};
+	}
 
-	let position = Math.max(0, Math.min(state.k - 1, options.rereadFrom ?? state.k - 1));
-	let watchFrom = options.rereadFrom;
-	let watchCall = options.rereadCall;
-	const start = position;
-	const lateStart = Math.min(start, options.lateFrom ?? start);
-	/** Pages below the anchor were skipped (they hold only settled calls). */
-	let skipped = false;
-	/** Calls were inserted below the anchor. */
-	let insertedBelow = false;
-	let restarted = false;
-	let checkedAnchor = state.k === 0;
-	let readsAtPosition = 0;
-	/** A newest-first page that came back a few rows above the position wanted, kept for after them. */
-	let held: { page: CallsPage; lowest: number; highest: number } | undefined;
-	let anchorMisses = 0;
-	/** The anchor was not on its page, which held only older calls: late insertions pushed it further. */
-	let anchorAbove = false;
-	let anchorSearchFrom = 0;
-	/** Ids of a page that showed an anomaly at the anchor, to confirm it with a second read. */
-	let anomalyIds: string | undefined;
+	// --- one page ------------------------------------------------------------------------------
+
+	private async readOnePage(): Promise<Step> {
+		const placed = await this.placePage();
+		if (typeof placed === 'string') return placed;
+		const { page, positioned } = placed;
+		const lowest = (positioned[0] as PositionedCall).position;
+		const highest = (positioned[positioned.length - 1] as PositionedCall).position;
+		const continuity = this.checkContinuity(positioned, lowest);
+		if (continuity !== 'go') return continuity;
+		const watch = this.checkWatch(positioned, lowest, highest);
+		if (watch !== 'go') return watch;
+		// What this poll has before this page, the anchor check included (it moves k when calls were
+		// inserted, and the next poll must see that again to look for them).
+		const before = Checkpoints.take(this.state, this.fresh, this.reread);
+		const anchor = this.checkAnchor(positioned, lowest, highest);
+		if (anchor !== 'go') return anchor;
+		this.checkpoints.consuming(before);
+		const consumed = this.consume(positioned, page.page);
+		if (consumed !== 'go') return consumed;
+		return this.advance(positioned, highest);
+	}
+
 	/**
-	 * The oldest watched call was last seen at `rereadFrom`: the first page there must show it, or a
-	 * call not older than it ('expect'); a page of only older calls means late insertions pushed it up,
-	 * and then the next page must show it ('above') — else that page held another page's rows.
+	 * Step 1: the page holding the position, its rows sorted by position. A newest-first page that
+	 * arrivals shifted a few rows past the position is kept for later; any other page that does not
+	 * hold the position is asked again.
 	 */
-	let watchCheck: 'expect' | 'above' | 'done' = watchCall && watchFrom !== undefined ? 'expect' : 'done';
-	let watchMisses = 0;
-	/** The highest position of the page that sent the check 'above'. */
-	let aboveAfter = -1;
-	/** The last call of the previous page read in this poll: the next page must go on with newer calls. */
-	let previousLast: PositionedCall | undefined;
-	let orderMisses = 0;
-	let beforeLastPage: { state: StreamState; fresh: PositionedCall[]; reread: PositionedCall[] } | undefined;
-	let beforePreviousPage: typeof beforeLastPage;
-	let pagesConsumed = 0;
-	/**
-	 * A call below k that was never counted: a late insertion (it arrived after newer calls). Every
-	 * call counted so far that was created at or after `options.horizon` is known (the watch list), so
-	 * an unknown call that recent is new; being older than the anchor, it sorts below the anchor and is
-	 * never met again above k. Anything else below k is a re-read.
-	 */
-	const belowK = (item: PositionedCall) => {
-		const { call } = item;
-		if (call.createdAt >= options.horizon && olderThanAnchor(call, state) && !consumedNow.has(call.id) && !options.known(call.id)) {
-			consumedNow.add(call.id);
-			fresh.push(item);
-		} else {
-			reread.push(item);
-		}
-	};
-	while (position < total || cached === undefined) {
-		if (cached === undefined && !roomForPage()) break;
-		const pageNumber = pageContaining(Math.min(position, total - 1), total, order);
-		const kept = held && position >= held.lowest && position <= held.highest ? held.page : undefined;
-		held = kept ? undefined : held;
-		const page = kept ?? (cached && cached.page === pageNumber ? cached : pages.get(pageNumber)) ?? (await fetchOrStop(pageNumber));
-		if (page === undefined) break;
-		cached = page;
+	private async placePage(): Promise<{ page: CallsPage; positioned: PositionedCall[] } | 'again' | 'stop'> {
+		const { cursor } = this;
+		if (cursor.current === undefined && !this.roomForPage()) return 'stop';
+		const pageNumber = cursor.pageNumber(this.position, this.total, this.order);
+		const held = cursor.held;
+		const kept = held && this.position >= held.lowest && this.position <= held.highest ? held.page : undefined;
+		if (kept) cursor.held = undefined;
+		const page = kept ?? cursor.cachedOrUndefined(pageNumber) ?? (await cursor.fetchOrStop(pageNumber));
+		if (page === undefined) return 'stop';
+		cursor.current = page;
 		// A kept page's total is older than the one read since: keep the larger.
-		total = kept ? Math.max(total, page.total) : page.total;
-		if (page.calls.length === 0) break;
-		const positioned = positionsOf(page, order).sort((a, b) => a.position - b.position);
-		if (orderOf(page.calls) === -order && page.calls.length > 1) {
+		this.total = kept ? Math.max(this.total, page.total) : page.total;
+		if (page.calls.length === 0) return 'stop';
+		const positioned = positionsOf(page, this.order).sort((a, b) => a.position - b.position);
+		if (orderOf(page.calls) === -this.order && page.calls.length > 1) {
 			throw new FamulorApiError(
 				'malformed',
 				'The call list changed its sort order while it was read',
 				'Nothing was counted twice. The next poll reads again; if this repeats, please report it to the package maintainers.',
 			);
 		}
-		const lowest = positioned[0].position;
-		const highest = positioned[positioned.length - 1].position;
-		if (order === -1 && position < lowest && lowest - position <= HOLD_SHIFT && highest < total) {
+		const lowest = (positioned[0] as PositionedCall).position;
+		const highest = (positioned[positioned.length - 1] as PositionedCall).position;
+		if (this.order === -1 && this.position < lowest && lowest - this.position <= HOLD_SHIFT && highest < this.total) {
 			// Newest first: calls that arrived since the total was read shifted the page toward older
-			// positions by a few rows, all above `position`. Keep it, read the few rows below it from
+			// positions by a few rows, all above the position. Keep it, read the few rows below it from
 			// the next page, and go on with the kept rows: under steady arrivals the reader still
 			// advances a page per request instead of by the arrivals.
-			held = { page, lowest, highest };
-			cached = undefined;
-			pages.clear();
-			if (++readsAtPosition > MAX_READS_PER_POSITION) break;
-			continue;
+			cursor.held = { page, lowest, highest };
+			cursor.forget();
+			return ++this.readsAtPosition > MAX_READS_PER_POSITION ? 'stop' : 'again';
 		}
-		if (position < lowest || position > highest || lowest < 0 || highest >= total) {
+		if (this.position < lowest || this.position > highest || lowest < 0 || highest >= this.total) {
 			// New calls shifted the page under us (or it holds rows beyond the total: another page's
-			// rows); ask again for the page that now holds `position`.
-			if (++readsAtPosition > MAX_READS_PER_POSITION) break;
-			cached = undefined;
-			pages.clear();
-			continue;
+			// rows); ask again for the page that now holds the position.
+			if (++this.readsAtPosition > MAX_READS_PER_POSITION) return 'stop';
+			cursor.forget();
+			return 'again';
 		}
-		readsAtPosition = 0;
-		const first = positioned[0];
-		if (previousLast && lowest === previousLast.position + 1 && !olderThan(previousLast.call, first.call.createdAt, first.call.id)) {
-			// This page does not go on where the previous one ended: one of them holds another page's rows,
-			// or calls inserted below them arrived between the two requests.
-			if (++orderMisses < 2) {
-				cached = undefined;
-				pages.clear();
-				continue;
-			}
-			if (beforeLastPage) return finish({ ...beforeLastPage, caughtUp: false, lost: false, total, requests });
-			break;
+		this.readsAtPosition = 0;
+		return { page, positioned };
+	}
+
+	/** Step 2: the page goes on where the previous page of this poll ended. */
+	private checkContinuity(positioned: PositionedCall[], lowest: number): Step {
+		const first = positioned[0] as PositionedCall;
+		const last = this.previousLast;
+		if (!last || lowest !== last.position + 1 || olderThan(last.call, first.call)) return 'go';
+		// One of the two pages holds another page's rows, or calls inserted below them arrived between
+		// the two requests.
+		if (++this.orderMisses < 2) {
+			this.cursor.forget();
+			return 'again';
 		}
-		const watched = watchCall;
-		// The same page asked again (after an anomaly) is checked as the first page, not as the next one.
-		if (watchCheck === 'above' && lowest <= aboveAfter) watchCheck = 'expect';
-		if (watched && watchCheck !== 'done' && (watchCheck === 'above' || (watchFrom as number) >= lowest)) {
-			const seen = positioned.some((p) => p.call.id === watched.id);
-			const newer = positioned.some((p) => !olderThan(p.call, watched.createdAt, watched.id));
-			const older = positioned.some((p) => olderThan(p.call, watched.createdAt, watched.id));
-			if (seen || (watchCheck === 'expect' && newer) || (watchCheck === 'above' && older)) {
-				watchCheck = 'done';
-			} else if (watchCheck === 'expect') {
-				watchCheck = 'above';
-				aboveAfter = highest;
-			} else {
-				// Only newer calls after a page of only older ones: that page was another page's rows.
-				watchCheck = 'expect';
-				previousLast = undefined;
-				cached = undefined;
-				pages.clear();
-				if (++watchMisses >= MAX_READS_PER_POSITION) break;
-				position = watchFrom as number;
-				continue;
-			}
-		}
-		// What this poll has before this page, the anchor check included (it moves k when calls were
-		// inserted, and the next poll must see that again to look for them).
-		const beforeThisPage = { state: { ...state }, fresh: [...fresh], reread: [...reread] };
-		if (!checkedAnchor && (anchorAbove || (state.k - 1 >= lowest && state.k - 1 <= highest))) {
-			const anchorPosition = positioned.find((p) => p.call.id === state.anchorId)?.position;
-			// An anomaly at the anchor is only acted on when a second read of the page says the same: a
-			// page answered once with the rows of another page is not mistaken for a changed list.
-			const ids = page.calls.map((call) => call.id).join(',');
-			const confirmed = ids === anomalyIds;
-			const pushedAbove = anchorPosition === undefined && highest < total - 1 && positioned.every((p) => olderThanAnchor(p.call, state));
-			const foundAbove = anchorPosition !== undefined && anchorAbove;
-			if (pushedAbove || (anchorPosition !== undefined && anchorPosition > state.k - 1)) insertedBelow = true;
-			if (insertedBelow && !restarted && (lateStart < start || skipped)) {
+		const before = this.checkpoints.beforeLast;
+		return before ? { done: this.rollback(before) } : 'stop';
+	}
+
+	/** Step 3: the oldest watched call is on the first page re-read (or, pushed up, the next). */
+	private checkWatch(positioned: PositionedCall[], lowest: number, highest: number): Step {
+		const verdict = this.watch.inspect(positioned, lowest, highest);
+		if (verdict === 'ok') return 'go';
+		this.previousLast = undefined;
+		this.cursor.forget();
+		if (verdict === 'stop') return 'stop';
+		this.position = this.watch.from as number;
+		return 'again';
+	}
+
+	/** Step 4: the anchor is where it was left; act on what the check found. */
+	private checkAnchor(positioned: PositionedCall[], lowest: number, highest: number): Step {
+		const watchedHere = this.options.watchedAt?.filter((w) => w.pos >= lowest && w.pos <= highest) ?? [];
+		const verdict = this.anchor.inspect(
+			{ positioned, lowest, highest, total: this.total },
+			{ position: this.position, start: this.start, lateStart: this.lateStart, skipped: this.skipped, watchedHere },
+		);
+		const { state, cursor } = this;
+		switch (verdict.kind) {
+			case 'notHere':
+				return 'go';
+			case 'restart': {
 				// Calls were inserted below the anchor: read every page again from the oldest recent call,
 				// where they can be, so each is counted once (a poll without insertions never pays for this).
-				restarted = true;
-				position = lateStart;
-				watchFrom = lateStart;
-				watchCall = lateStart === options.lateFrom ? options.lateCall : lateStart === options.rereadFrom ? options.rereadCall : undefined;
-				watchCheck = watchCall ? 'expect' : 'done';
-				previousLast = undefined;
-				// Read every page again, the one that showed the insertions too: it may have been wrong.
-				cached = undefined;
-				pages.clear();
-				continue;
+				const { lateStart, options } = this;
+				this.position = lateStart;
+				const from = lateStart === options.lateFrom ? options.lateCall : lateStart === options.rereadFrom ? options.rereadCall : undefined;
+				this.watch.reset(lateStart, from);
+				this.previousLast = undefined;
+				cursor.forget();
+				return 'again';
 			}
-			// Pushed past its page by insertions, the page still shows the watched calls that were on it,
-			// unless more calls were inserted than the page holds: a page showing none of them is more
-			// likely another page's rows, and is asked again until the tries run out.
-			const watchedHere = options.watchedAt?.filter((w) => w.pos >= lowest && w.pos <= highest) ?? [];
-			const suspect = pushedAbove && watchedHere.length > 0 && !watchedHere.some((w) => positioned.some((p) => p.call.id === w.id));
-			if ((pushedAbove || foundAbove) && (!confirmed || suspect) && ++anchorMisses < MAX_READS_PER_POSITION) {
-				anomalyIds = ids;
-				cached = undefined;
-				pages.clear();
-				continue;
-			}
-			anomalyIds = undefined;
-			if (pushedAbove) {
+			case 'reask':
+				cursor.forget();
+				return 'again';
+			case 'reaskFrom':
+				this.position = verdict.position;
+				cursor.forget();
+				return 'again';
+			case 'pushedAbove': {
 				// Every call here is older than the anchor: calls inserted below it (late arrivals) pushed it
 				// past this page. Look on the next one; the calls of this page may be among the insertions.
-				if (!anchorAbove) anchorSearchFrom = position;
-				anchorAbove = true;
-				for (const item of positioned) {
-					if (item.position >= position) belowK(item);
-				}
-				previousLast = positioned[positioned.length - 1];
-				position = highest + 1;
-				cached = undefined;
-				if (!roomForPage()) break;
-				continue;
+				for (const item of positioned) if (item.position >= this.position) this.belowK(item);
+				this.previousLast = positioned[positioned.length - 1];
+				this.position = highest + 1;
+				cursor.drop();
+				return this.roomForPage() ? 'again' : 'stop';
 			}
-			if (anchorPosition === undefined) {
-				// A page answered with the wrong rows (a repeated page) looks just like deleted calls: ask
-				// for the page again before concluding that the list changed.
-				if (++anchorMisses < MAX_READS_PER_POSITION) {
-					if (anchorAbove) {
-						// Not pushed past its page after all (that page was wrong): read from there again.
-						anchorAbove = false;
-						position = anchorSearchFrom;
-					}
-					cached = undefined;
-					pages.clear();
-					continue;
-				}
+			case 'lost':
 				// The anchor is gone from where it must be: calls were deleted around it. Re-baseline.
-				lost = true;
-				break;
-			}
-			checkedAnchor = true;
-			if (anchorPosition < state.k - 1) {
-				// Older calls were deleted: positions moved down. Follow the anchor, and read the calls
-				// that moved down to just above it (they are new) in this poll.
-				state.k = anchorPosition + 1;
-				position = Math.min(position, state.k);
-			} else if (anchorPosition > state.k - 1) {
-				// Calls were inserted below the anchor (arrived late): they are counted as they are met below k.
-				state.k = anchorPosition + 1;
-			}
+				this.lost = true;
+				return 'stop';
+			case 'found':
+				if (verdict.position < state.k - 1) {
+					// Older calls were deleted: positions moved down. Follow the anchor, and read the calls
+					// that moved down to just above it (they are new) in this poll.
+					state.k = verdict.position + 1;
+					this.position = Math.min(this.position, state.k);
+				} else if (verdict.position > state.k - 1) {
+					// Calls were inserted below the anchor (arrived late): they are counted as they are met below k.
+					state.k = verdict.position + 1;
+				}
+				return 'go';
 		}
-		beforePreviousPage = beforeLastPage;
-		beforeLastPage = beforeThisPage;
-		pagesConsumed++;
+	}
+
+	/** Step 5: rows below k are re-reads (or late insertions); the row at k is the next new call, and so on. */
+	private consume(positioned: PositionedCall[], pageNumber: number): Step {
+		const { state, options } = this;
 		for (const item of positioned) {
-			if (item.position < position) continue;
+			if (item.position < this.position) continue;
 			const { call } = item;
 			if (item.position < state.k) {
-				belowK(item);
+				this.belowK(item);
 				continue;
 			}
 			if (item.position !== state.k) break;
-			if (consumedNow.has(call.id) || options.known(call.id) || call.createdAt < state.newestAt) {
+			if (this.consumedNow.has(call.id) || options.known(call.id) || call.createdAt < state.newestAt) {
 				// A call already counted, or older than one counted, where only newer calls can be.
-				if (beforePreviousPage) {
-					// Read after another page of this poll: the rows shifted between the two requests (calls
-					// inserted below them arrived late), or one of the two pages repeated the other. Keep
-					// what was read before both; the next poll reads on from there and sees any insertion
-					// at the anchor.
-					return finish({ ...beforePreviousPage, caughtUp: false, lost: false, total, requests });
-				}
+				const beforePrevious = this.checkpoints.beforePrevious;
+				// Read after another page of this poll: the rows shifted between the two requests (calls
+				// inserted below them arrived late), or one of the two pages repeated the other. Keep what
+				// was read before both; the next poll reads on from there and sees any insertion at the anchor.
+				if (beforePrevious) return { done: this.rollback(beforePrevious) };
 				// The server answered with the wrong rows (a repeated page). Count nothing of this poll.
 				throw inconsistentPage(pageNumber);
 			}
 			state.k = item.position + 1;
 			state.anchorId = call.id;
-			consumedNow.add(call.id);
+			this.consumedNow.add(call.id);
 			state.newestAt = Math.max(state.newestAt, call.createdAt);
-			fresh.push(item);
+			this.fresh.push(item);
 		}
-		// Next: the rest of the list. Below the anchor only the pages that hold unsettled calls matter
-		// (settled calls do not change), unless calls were inserted there: then every page, for them.
-		previousLast = positioned[positioned.length - 1];
-		position = Math.max(position, highest + 1);
-		if (!insertedBelow) {
-			const next = Math.min(options.rereadAt?.find((at) => at > highest) ?? Infinity, state.k - 1);
-			if (next > position) {
-				position = next;
-				previousLast = undefined;
-				skipped = true;
+		return 'go';
+	}
+
+	/**
+	 * Step 6: the rest of the list. Below the anchor only the pages that hold unsettled calls matter
+	 * (settled calls do not change), unless calls were inserted there: then every page, for them.
+	 */
+	private advance(positioned: PositionedCall[], highest: number): Step {
+		this.previousLast = positioned[positioned.length - 1];
+		this.position = Math.max(this.position, highest + 1);
+		if (!this.anchor.insertedBelow) {
+			const next = Math.min(this.options.rereadAt?.find((at) => at > highest) ?? Infinity, this.state.k - 1);
+			if (next > this.position) {
+				this.position = next;
+				this.previousLast = undefined;
+				this.skipped = true;
 			}
 		}
-		if (position >= total) break;
-		cached = undefined;
-		if (!roomForPage()) break;
+		// The probe page is read; anything further comes in full pages.
+		this.cursor.fullSize();
+		if (this.position >= this.total) return 'stop';
+		this.cursor.drop();
+		return this.roomForPage() ? 'go' : 'stop';
 	}
-	const caughtUp = !lost && state.k >= total;
-	if (!caughtUp && !lost && beforeLastPage && pagesConsumed >= 2) {
-		// The poll stops mid-list. Its last page is the one a repeated page could not be told apart
-		// from (nothing after it was read), so it is left for the next poll to read again.
-		return finish({ ...beforeLastPage, caughtUp: false, lost: false, total, requests });
+
+	/**
+	 * A call below k that was never counted: a late insertion (it arrived after newer calls). Every
+	 * call counted so far that was created at or after `options.horizon` is known (the watch list), so
+	 * an unknown call that recent is new; being older than the anchor, it sorts below the anchor and is
+	 * never met again above k. Anything else below k is a re-read.
+	 */
+	private belowK(item: PositionedCall): void {
+		const { call } = item;
+		const anchor = { id: this.state.anchorId ?? 0, createdAt: this.state.newestAt };
+		const late = call.createdAt >= this.options.horizon && olderThan(call, anchor);
+		if (late && !this.consumedNow.has(call.id) && !this.options.known(call.id)) {
+			this.consumedNow.add(call.id);
+			this.fresh.push(item);
+		} else {
+			this.reread.push(item);
+		}
 	}
-	return finish({ state, fresh, reread, caughtUp, lost, total, requests });
-}
 
-/** Whether `call` sorts before the call created at `createdAt` with id `id` (the list's order is created_at, then id). */
-function olderThan(call: Call, createdAt: number, id: number): boolean {
-	return call.createdAt < createdAt || (call.createdAt === createdAt && call.id < id);
-}
-
-/** Whether `call` sorts before the anchor. */
-function olderThanAnchor(call: Call, state: StreamState): boolean {
-	return olderThan(call, state.newestAt, state.anchorId ?? 0);
+	/** Time for one more page, and in a newest-first list for the check that may follow it. */
+	private roomForPage(): boolean {
+		return this.options.hasTime(this.order === -1 ? 2 : 1);
+	}
 }
 
 const CHECK_PAGE_SIZE = 10;
@@ -504,3 +510,5 @@ function inconsistentPage(page: number): FamulorApiError {
 		{ retryable: true },
 	);
 }
+
+export type { Call };

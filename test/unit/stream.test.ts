@@ -120,6 +120,8 @@ describe.each(ORDERS)('stream baseline, list sorted %s', (order) => {
 			k: api.calls.length,
 			anchorId: top.id,
 			newestAt: Date.parse(top.created_at),
+			perPage: 100,
+			quiet: expect.any(Boolean),
 		});
 	});
 
@@ -206,6 +208,86 @@ describe.each(ORDERS)('stream steady state, list sorted %s', (order) => {
 		expect([...counts.values()].every((n) => n === 1)).toBe(true);
 		expect(counts.size).toBe(api.calls.length - 300);
 		expect(counts.size).toBe(6 * (130 + 10));
+	});
+});
+
+describe.each(ORDERS)('quiet polls and page sizes, list sorted %s', (order) => {
+	const sizes = (api: FakeApi, from: number) => api.requests.slice(from).filter((r) => r.path === '/user/calls').map((r) => r.query?.per_page);
+
+	it('a poll after a quiet one asks for a probe of 5 rows; a few new calls come in it, more in full pages', async () => {
+		const api = apiWith(order);
+		seedCalls(api, 450, Date.parse('2026-11-20T00:00:00Z'), MINUTE);
+		let state = await baseline(api);
+		const first = await poll(api, state);
+		expect(first.read.state.quiet).toBe(true);
+		state = first.read.state;
+
+		let from = api.requests.length;
+		const quiet = await poll(api, state);
+		expect(sizes(api, from)).toEqual([5]);
+		expect(quiet.read.caughtUp).toBe(true);
+		expect(quiet.read.state.quiet).toBe(true);
+		state = quiet.read.state;
+
+		from = api.requests.length;
+		const few = seedCalls(api, 4, Date.parse('2026-11-26T00:00:00Z'), 1_000);
+		const small = await poll(api, state);
+		// Newest first, the probe is page 1: the anchor and the 4 newest calls. Oldest first, pages of 5
+		// start at multiples of 5: the anchor's page may end before the last new call.
+		if (order === 'desc') expect(sizes(api, from)).toEqual([5]);
+		else expect(sizes(api, from)).toEqual(sizes(api, from).length === 1 ? [5] : [5, 100]);
+		expect(ids(small.read)).toEqual(few.map((c) => c.id));
+		expect(small.read.state.quiet).toBe(false);
+		state = small.read.state;
+
+		// After a poll that found calls, the next starts with a full page.
+		from = api.requests.length;
+		const many = seedCalls(api, 30, Date.parse('2026-11-26T01:00:00Z'), 1_000);
+		const full = await poll(api, state);
+		expect(sizes(api, from)).toEqual([100]);
+		expect(ids(full.read)).toEqual(many.map((c) => c.id));
+		state = (await poll(api, full.read.state)).read.state;
+
+		// A burst after a quiet poll: the probe, then full pages (one more request than without it).
+		from = api.requests.length;
+		const burst = seedCalls(api, 130, Date.parse('2026-11-26T02:00:00Z'), 1_000);
+		const busy = await poll(api, state);
+		expect(sizes(api, from)[0]).toBe(5);
+		expect(sizes(api, from).slice(1).every((size) => size === 100)).toBe(true);
+		expect(busy.requests).toBeLessThanOrEqual(2 + 130 / 100 + 1);
+		expect(ids(busy.read)).toEqual(burst.map((c) => c.id));
+	});
+
+	it('a server that pages by 50 whatever is asked: the reader uses 50 and remembers it', async () => {
+		const api = apiWith(order);
+		api.drift = 'cap-per-page';
+		const calls = seedCalls(api, 430, Date.parse('2026-11-20T00:00:00Z'), MINUTE);
+		const counts = new Map<number, number>();
+		let state = newStream();
+		for (let i = 0; i < 20 && !(state.k === api.calls.length && state.quiet); i++) {
+			const { read } = await poll(api, state);
+			for (const { call } of read.fresh) counts.set(call.id, (counts.get(call.id) ?? 0) + 1);
+			state = read.state;
+		}
+		expect(state.perPage).toBe(50);
+		expect(counts.size).toBe(calls.length);
+		expect([...counts.values()].every((n) => n === 1)).toBe(true);
+		const added = seedCalls(api, 70, Date.parse('2026-11-26T00:00:00Z'), 1_000);
+		const from = api.requests.length;
+		const { read, requests } = await poll(api, state);
+		expect(ids(read)).toEqual(added.map((c) => c.id));
+		expect(requests).toBeLessThanOrEqual(3);
+		expect(sizes(api, from).slice(1).every((size) => size === 50)).toBe(true);
+	});
+
+	it.each(['short-page', 'lying-last-page', 'lying-total'] as const)('%s: the poll fails typed, nothing counted', async (drift) => {
+		const api = apiWith(order);
+		seedCalls(api, 430, Date.parse('2026-11-20T00:00:00Z'), MINUTE);
+		api.drift = drift;
+		const error = await readStream(api.client(), newStream(), { query: {}, known: () => false, hasTime: () => true, horizon: 0 }).catch(
+			(e: unknown) => e,
+		);
+		expect(error).toMatchObject({ name: 'FamulorApiError', kind: 'incomplete' });
 	});
 });
 
