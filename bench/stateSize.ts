@@ -15,7 +15,7 @@ import {
 	type ThresholdConfig,
 	type ThresholdState,
 } from '../src/triggers/threshold';
-import type { PollEnvironment } from '../src/triggers/common';
+import type { PollEnvironment } from '../src/triggers/state';
 import type { TriggerGroupBy } from '../src/calls';
 import { Sandbox } from '../test/sandbox/server';
 import { TZ, log, sandboxClient, visibleCallsBetween } from './lib';

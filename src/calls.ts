@@ -102,8 +102,12 @@ export const NO_CAMPAIGN = '(no campaign)';
 export const NO_ASSISTANT = '(no assistant)';
 export const NO_NUMBER = '(no number)';
 
-export type GroupBy = 'none' | 'day' | 'hour' | 'assistant' | 'campaign' | 'phoneNumber' | 'direction' | 'status';
-export type TriggerGroupBy = 'none' | 'assistant' | 'campaign' | 'phoneNumber';
+/** How usage summaries can group calls. */
+export const GROUP_BY = ['none', 'day', 'hour', 'assistant', 'campaign', 'phoneNumber', 'direction', 'status'] as const;
+export type GroupBy = (typeof GROUP_BY)[number];
+/** How the triggers can group calls (each group is evaluated on its own). */
+export const TRIGGER_GROUP_BY = ['none', 'assistant', 'campaign', 'phoneNumber'] as const;
+export type TriggerGroupBy = (typeof TRIGGER_GROUP_BY)[number];
 
 /** The group a call belongs to for the dimension groups (time groups are handled by the aggregator). */
 export function dimensionKey(call: Call, groupBy: GroupBy): string | null {
@@ -123,6 +127,13 @@ export function dimensionKey(call: Call, groupBy: GroupBy): string | null {
 		default:
 			return null;
 	}
+}
+
+/** ` of campaign "X"` for messages about one group; '' for all calls. */
+export function groupLabel(groupBy: TriggerGroupBy, group: string | null): string {
+	if (group === null || groupBy === 'none') return '';
+	const noun = groupBy === 'phoneNumber' ? 'number' : groupBy;
+	return ` of ${noun} "${group}"`;
 }
 
 /**

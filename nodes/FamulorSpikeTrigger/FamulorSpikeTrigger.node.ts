@@ -11,6 +11,7 @@ import { filtersFromInput } from '../../src/filters';
 import {
 	newSpikeState,
 	pollSpike,
+	readSpikeState,
 	spikeFingerprint,
 	spikeSample,
 	validateSpikeConfig,
@@ -173,6 +174,7 @@ const spikeTrigger: TriggerSpec<SpikeConfig, ReturnType<typeof newSpikeState>, S
 	},
 	fingerprint: spikeFingerprint,
 	newState: (fingerprint) => newSpikeState(fingerprint),
+	readState: readSpikeState,
 	poll: pollSpike,
 	sample: (config, result, now) => spikeSample(config, result.state, now),
 	fireOnActivation: () => false,

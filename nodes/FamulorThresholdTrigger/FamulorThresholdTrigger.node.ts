@@ -8,10 +8,11 @@ import {
 } from 'n8n-workflow';
 import type { TriggerGroupBy } from '../../src/calls';
 import { assertBillingCycleDay } from '../../src/periods';
-import { parseThresholds } from '../../src/triggers/common';
 import {
 	newThresholdState,
+	parseThresholds,
 	pollThreshold,
+	readThresholdState,
 	thresholdFingerprint,
 	thresholdSample,
 	validateThresholdConfig,
@@ -175,6 +176,7 @@ const thresholdTrigger: TriggerSpec<ThresholdConfig, ReturnType<typeof newThresh
 	},
 	fingerprint: thresholdFingerprint,
 	newState: newThresholdState,
+	readState: readThresholdState,
 	poll: pollThreshold,
 	sample: (config, result, now) => thresholdSample(config, result, now),
 	fireOnActivation: (config) => config.fireOnActivation,

@@ -1,5 +1,6 @@
 /** Parameters shared by several operations and the triggers. */
 import type { INodeProperties } from 'n8n-workflow';
+import { TRIGGER_GROUP_BY } from '../../src/calls';
 
 export const periodOptions = [
 	{ name: 'Custom', value: 'custom', description: 'From Start Date (inclusive) to End Date (exclusive)' },
@@ -57,7 +58,7 @@ export const groupByOptions = [
 ];
 
 export const triggerGroupByOptions = groupByOptions.filter((option) =>
-	['none', 'assistant', 'campaign', 'phoneNumber'].includes(option.value),
+	(TRIGGER_GROUP_BY as readonly string[]).includes(option.value),
 );
 
 function locator(displayName: string, name: string, searchListMethod: string, placeholder: string): INodeProperties {

@@ -13,8 +13,7 @@
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import type { FamulorClient } from '../../src/client';
 import type { RateLimits } from '../../src/pacing';
-import type { PollEnvironment } from '../../src/triggers/common';
-import { STATE_VERSION } from '../../src/triggers/common';
+import type { PollEnvironment } from '../../src/triggers/state';
 import { toNodeError } from './errors';
 import { createClient, type AccountSettings } from './transport';
 
@@ -22,15 +21,12 @@ export const MAX_POLL_MS = 45_000;
 /** Time kept in reserve for the last request and for storing the result. */
 const REQUEST_RESERVE_MS = 5_000;
 
-interface VersionedState {
-	v: number;
-	config: string;
-}
-
-export interface TriggerSpec<Config, State extends VersionedState, Result extends { state: State; events: object[] }> {
+export interface TriggerSpec<Config, State, Result extends { state: State; events: object[] }> {
 	readConfig(context: IPollFunctions, settings: AccountSettings): Config;
 	fingerprint(config: Config, account: string): string;
 	newState(fingerprint: string, announce: boolean): State;
+	/** The stored state if it is valid, of this version and for this fingerprint; else undefined. */
+	readState(stored: unknown, fingerprint: string): State | undefined;
 	poll(client: FamulorClient, state: State, config: Config, env: PollEnvironment): Promise<Result>;
 	sample(config: Config, result: Result, now: number): object[];
 	fireOnActivation(config: Config): boolean;
@@ -41,7 +37,20 @@ function pollBudget(context: IPollFunctions): number {
 	return typeof offered === 'number' && offered > 0 ? Math.min(MAX_POLL_MS, offered * 0.8) : MAX_POLL_MS;
 }
 
-export async function runTriggerPoll<Config, State extends VersionedState, Result extends { state: State; events: object[] }>(
+/** The clock offset stored by the previous poll, if it is a believable one (under a year). */
+function storedSkew(value: unknown): number | undefined {
+	return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) < 366 * 86_400_000 ? value : undefined;
+}
+
+/** The stored pacing history, if it has the expected shape (the Pacer also drops times from the future). */
+function storedPacing(value: unknown): { sent: number[]; limits?: RateLimits } {
+	const pacing = (value ?? {}) as { sent?: unknown; limits?: unknown };
+	const sent = Array.isArray(pacing.sent) ? pacing.sent.filter((t): t is number => typeof t === 'number' && Number.isFinite(t)) : [];
+	const limits = pacing.limits as RateLimits | undefined;
+	return { sent, limits: limits && typeof limits === 'object' ? limits : undefined };
+}
+
+export async function runTriggerPoll<Config, State, Result extends { state: State; events: object[] }>(
 	context: IPollFunctions,
 	spec: TriggerSpec<Config, State, Result>,
 ): Promise<INodeExecutionData[][] | null> {
@@ -51,22 +60,23 @@ export async function runTriggerPoll<Config, State extends VersionedState, Resul
 	try {
 		const staticData = context.getWorkflowStaticData('node');
 		// The requests of the previous polls still count in Famulor's rate window.
-		const pacing = (staticData.pacing ?? {}) as { sent?: number[]; limits?: RateLimits };
+		const pacing = storedPacing(staticData.pacing);
 		const { client, settings, serverNow } = await createClient(context, {
 			deadline: started + pollBudget(context),
-			pacingHistory: Array.isArray(pacing.sent) ? pacing.sent : [],
+			pacingHistory: pacing.sent,
 			limits: pacing.limits,
 		});
 		pacer = client.pacer;
 		const config = spec.readConfig(context, settings);
 		const credentialId = context.getNode().credentials?.famulorBillingApi?.id ?? '';
 		const fingerprint = spec.fingerprint(config, `${settings.baseUrl}#${credentialId}`);
-		const stored = staticData.state as State | undefined;
-		const usable = stored && stored.v === STATE_VERSION && stored.config === fingerprint;
-		const state = usable ? (JSON.parse(JSON.stringify(stored)) as State) : spec.newState(fingerprint, spec.fireOnActivation(config) && !manual);
+		// Read back through the state's schema (a copy, never n8n's observed object): anything damaged,
+		// older or another configuration's is a new baseline.
+		const stored = spec.readState(JSON.parse(JSON.stringify(staticData.state ?? null)) as unknown, fingerprint);
+		const state = stored ?? spec.newState(fingerprint, spec.fireOnActivation(config) && !manual);
 		// Time comes from Famulor's clock (its Date header), which also stamps the calls. Before the
 		// first response of a poll, the last known offset to the local clock stands in.
-		let skew = typeof staticData.skew === 'number' ? staticData.skew : undefined;
+		let skew = storedSkew(staticData.skew);
 		if (skew === undefined) {
 			await client.getMe();
 			skew = (serverNow() ?? Date.now()) - Date.now();

@@ -10,26 +10,23 @@
  * as samples: with fewer than `minBaselineSamples` the trigger is warming up and stays quiet.
  */
 import { DateTime } from 'luxon';
-import { dimensionKey, FAILED_STATUSES, matchesFilters, type Call, type CallFilters, type TriggerGroupBy } from '../calls';
+import { dimensionKey, groupLabel, matchesFilters, TRIGGER_GROUP_BY, type Call, type CallFilters, type TriggerGroupBy } from '../calls';
 import type { CallQuery, FamulorClient } from '../client';
 import { assertOneOf, InvalidParameterError } from '../errors';
-import { formatMoney, toAmount } from '../money';
+import { displayText, displayValue, metricName, toCountingUnits, unitOf, valueOfCall } from '../metrics';
+import { toAmount } from '../money';
 import { apiDateRange } from '../periods';
-import {
-	addContribution,
-	fingerprint,
-	groupLabel,
-	STATE_VERSION,
-	topContributors,
-	type Contributions,
-	type Contributor,
-	type PollEnvironment,
-} from './common';
-import { newTracker, track, type TrackerState } from './tracker';
+import { Contributions, type Contributor } from './contributors';
+import { loadSpike, newSpikeState, storeSpike, type OpenWindow, type SpikeModel, type SpikeState } from './spikeState';
+import { fingerprint, type PollEnvironment } from './state';
+import { MAX_AMOUNT } from './thresholdEvents';
+import { newTracker, track } from './tracker';
+import { DAY_MS, Windows, type Seasonality, type SpikeWindow } from './windows';
+
+export * from './spikeState';
+export { Windows, type Seasonality, type SpikeWindow } from './windows';
 
 export type SpikeMetric = 'spend' | 'minutes' | 'calls' | 'failedCalls';
-export type SpikeWindow = 'fifteenMinutes' | 'hour' | 'sixHours' | 'day';
-export type Seasonality = 'sameTimeOfDay' | 'sameWeekday' | 'none';
 
 export interface SpikeConfig {
 	metric: SpikeMetric;
@@ -45,39 +42,6 @@ export interface SpikeConfig {
 	settleMinutes: number;
 	minBaselineSamples: number;
 	currency: string;
-}
-
-interface TopCall {
-	id: number;
-	v: number;
-	cost: number;
-	dur: number;
-	as: string | null;
-	ca: string | null;
-	at: number;
-}
-
-interface OpenWindow {
-	c: Contributions;
-	top: TopCall[];
-}
-
-export interface SpikeState {
-	v: number;
-	config: string;
-	phase: 'building' | 'ready';
-	tracker: TrackerState | null;
-	/** group → window start (ms, as string) → metric value. */
-	buckets: Record<string, Record<string, number>>;
-	/** window start → group → contributors of windows not evaluated yet. */
-	open: Record<string, Record<string, OpenWindow>>;
-	/** End (ms) of the last evaluated window. */
-	evaluatedUntil: number;
-	/** Windows starting before this hold no history (before the account's first call or the trigger's first read). */
-	coverageStart: number;
-	/** group → false while a spike episode is running. */
-	armed: Record<string, boolean>;
-	updatedAt: number;
 }
 
 export interface SpikeEvent {
@@ -98,14 +62,13 @@ export interface SpikeEvent {
 	baselineSamples: number;
 }
 
-const DAY_MS = 86_400_000;
 const TOP_CALLS = 5;
 
 export function validateSpikeConfig(config: SpikeConfig): void {
 	assertOneOf(config.metric, ['spend', 'minutes', 'calls', 'failedCalls'], 'metric', 'Metric');
 	assertOneOf(config.window, ['fifteenMinutes', 'hour', 'sixHours', 'day'], 'window', 'Window');
 	assertOneOf(config.seasonality, ['sameTimeOfDay', 'sameWeekday', 'none'], 'seasonality', 'Seasonality');
-	assertOneOf(config.groupBy, ['none', 'assistant', 'campaign', 'phoneNumber'], 'groupBy', 'Group By');
+	assertOneOf(config.groupBy, TRIGGER_GROUP_BY, 'groupBy', 'Group By');
 	const check = (ok: boolean, parameter: string, message: string, fix: string) => {
 		if (!ok) throw new InvalidParameterError(parameter, message, fix);
 	};
@@ -128,6 +91,12 @@ export function validateSpikeConfig(config: SpikeConfig): void {
 		'Enter 0 or more, in the metric unit (currency, minutes or calls).',
 	);
 	check(
+		config.minAbsoluteIncrease <= MAX_AMOUNT,
+		'minAbsoluteIncrease',
+		`Min Absolute Increase ${config.minAbsoluteIncrease} is beyond what the package can count exactly`,
+		`Use up to ${MAX_AMOUNT.toLocaleString('en-US')}.`,
+	);
+	check(
 		Number.isInteger(config.minBaselineSamples) && config.minBaselineSamples >= 1,
 		'options.minBaselineSamples',
 		`Min Baseline Samples ${config.minBaselineSamples} must be at least 1`,
@@ -145,102 +114,11 @@ export function spikeFingerprint(config: SpikeConfig, account: string): string {
 	return fingerprint({ ...config, account });
 }
 
-export function newSpikeState(config: string): SpikeState {
-	return {
-		v: STATE_VERSION,
-		config,
-		phase: 'building',
-		tracker: null,
-		buckets: {},
-		open: {},
-		evaluatedUntil: 0,
-		coverageStart: 0,
-		armed: {},
-		updatedAt: 0,
-	};
-}
-
-/** Window arithmetic in a timezone, cached per 15-minute slot (every UTC offset is a multiple of 15 minutes). */
-export class Windows {
-	private readonly cache = new Map<number, { start: number; end: number }>();
-	constructor(
-		readonly kind: SpikeWindow,
-		readonly timezone: string,
-	) {}
-
-	of(ms: number): { start: number; end: number } {
-		const slot = Math.floor(ms / 900_000);
-		let window = this.cache.get(slot);
-		if (!window) {
-			window = this.compute(slot * 900_000);
-			this.cache.set(slot, window);
-		}
-		return window;
-	}
-
-	private compute(ms: number): { start: number; end: number } {
-		if (this.kind === 'fifteenMinutes') return { start: ms, end: ms + 900_000 };
-		const at = DateTime.fromMillis(ms, { zone: this.timezone });
-		let start: DateTime;
-		let end: DateTime;
-		if (this.kind === 'hour') {
-			start = at.startOf('hour');
-			end = start.plus({ hours: 1 });
-		} else if (this.kind === 'sixHours') {
-			const day = at.startOf('day');
-			start = day.set({ hour: Math.floor(at.hour / 6) * 6 });
-			end = at.hour >= 18 ? day.plus({ days: 1 }) : day.set({ hour: Math.floor(at.hour / 6) * 6 + 6 });
-		} else {
-			start = at.startOf('day');
-			end = start.plus({ days: 1 });
-		}
-		return { start: start.toMillis(), end: end.toMillis() };
-	}
-
-	/** The windows the baseline of `window` is taken from (matching, within baselineDays). */
-	matching(start: number, seasonality: Seasonality, baselineDays: number): number[] {
-		const result: number[] = [];
-		if (seasonality === 'none') {
-			let cursor = start;
-			const earliest = start - baselineDays * DAY_MS;
-			for (;;) {
-				const previous = this.of(cursor - 1).start;
-				if (previous < earliest) break;
-				result.push(previous);
-				cursor = previous;
-			}
-			return result;
-		}
-		const step = seasonality === 'sameWeekday' ? 7 : 1;
-		const at = DateTime.fromMillis(start, { zone: this.timezone });
-		for (let days = step; days <= baselineDays; days += step) {
-			result.push(this.of(at.minus({ days }).toMillis()).start);
-		}
-		return result;
-	}
-}
-
-function metricOf(metric: SpikeMetric, call: Call): number {
-	switch (metric) {
-		case 'spend':
-			return call.totalCost;
-		case 'minutes':
-			return call.billableSeconds;
-		case 'calls':
-			return 1;
-		case 'failedCalls':
-			return FAILED_STATUSES.has(call.status) ? 1 : 0;
-	}
-}
-
 function median(values: number[]): number {
 	const sorted = [...values].sort((a, b) => a - b);
 	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[middle] : Math.round((sorted[middle - 1] + sorted[middle]) / 2);
-}
-
-function deepCopy<T>(value: T): T {
-	return JSON.parse(JSON.stringify(value)) as T;
+	if (sorted.length % 2) return sorted[middle] ?? 0;
+	return Math.round(((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2);
 }
 
 export interface SpikePollResult {
@@ -249,157 +127,127 @@ export interface SpikePollResult {
 	building: boolean;
 }
 
-function applyCall(config: SpikeConfig, state: SpikeState, windows: Windows, call: Call, sign: 1 | -1): void {
+/** Adds (or, with sign -1, takes back) a call in its window; windows not evaluated yet also record who contributed. */
+function applyCall(config: SpikeConfig, model: SpikeModel, windows: Windows, call: Call, sign: 1 | -1): void {
 	if (!matchesFilters(call, config.filters)) return;
-	const value = metricOf(config.metric, call) * sign;
+	const value = valueOfCall(config.metric, call) * sign;
 	const group = config.groupBy === 'none' ? '' : (dimensionKey(call, config.groupBy) as string);
 	const window = windows.of(call.createdAt);
-	const key = String(window.start);
 	if (value !== 0) {
-		const buckets = (state.buckets[group] ??= {});
-		const next = (buckets[key] ?? 0) + value;
-		if (next === 0) delete buckets[key];
-		else buckets[key] = next;
+		const buckets = model.buckets.get(group) ?? new Map<number, number>();
+		model.buckets.set(group, buckets);
+		const next = (buckets.get(window.start) ?? 0) + value;
+		if (next === 0) buckets.delete(window.start);
+		else buckets.set(window.start, next);
 	}
-	if (window.end <= state.evaluatedUntil) return;
-	const open = ((state.open[key] ??= {})[group] ??= { c: {}, top: [] });
-	addContribution(open.c, call, value, config.groupBy);
+	if (window.end <= model.evaluatedUntil) return;
+	const byGroup = model.open.get(window.start) ?? new Map<string, OpenWindow>();
+	model.open.set(window.start, byGroup);
+	const open = byGroup.get(group) ?? { contributions: new Contributions(), top: [] };
+	byGroup.set(group, open);
+	open.contributions.addCall(call, value, config.groupBy);
 	open.top = open.top.filter((entry) => entry.id !== call.id);
 	if (sign > 0) {
 		const rank = config.metric === 'minutes' ? call.billableSeconds : call.totalCost;
-		open.top.push({ id: call.id, v: rank, cost: call.totalCost, dur: call.durationSeconds, as: call.assistantName, ca: call.campaignName, at: call.createdAt });
-		open.top.sort((a, b) => b.v - a.v || b.id - a.id);
-		open.top = open.top.slice(0, TOP_CALLS);
+		const { id, totalCost: cost, durationSeconds: dur, assistantName: as, campaignName: ca, createdAt: at } = call;
+		open.top.push({ id, v: rank, cost, dur, as, ca, at });
+		open.top = open.top.sort((a, b) => b.v - a.v || b.id - a.id).slice(0, TOP_CALLS);
 	}
 }
 
-export async function pollSpike(
-	client: FamulorClient,
-	previous: SpikeState,
-	config: SpikeConfig,
-	env: PollEnvironment,
-): Promise<SpikePollResult> {
-	const state = deepCopy(previous);
+export async function pollSpike(client: FamulorClient, previous: SpikeState, config: SpikeConfig, env: PollEnvironment): Promise<SpikePollResult> {
 	const windows = new Windows(config.window, config.timezone);
-	let now = env.now();
-	const historyStart = now - (config.baselineDays + 1) * DAY_MS - windows.of(now).end + windows.of(now).start;
-	if (!state.tracker) {
-		state.tracker = newTracker({ ...config.query, date_from: apiDateRange(historyStart, now).date_from });
-		state.coverageStart = windows.of(historyStart).end;
+	const settleMs = config.settleMinutes * 60_000;
+	const started = env.now();
+	const model = loadSpike(previous);
+	let tracker = previous.tracker;
+	if (!tracker) {
+		const historyStart = started - (config.baselineDays + 1) * DAY_MS - windows.of(started).end + windows.of(started).start;
+		tracker = newTracker({ ...config.query, date_from: apiDateRange(historyStart, started).date_from });
+		model.coverageStart = windows.of(historyStart).end;
 		// History is only counted, never alerted on: contributors are kept from the next window on.
-		state.evaluatedUntil = windows.of(now - config.settleMinutes * 60_000).start;
+		model.evaluatedUntil = windows.of(started - settleMs).start;
 	}
-	const changes = await track(client, state.tracker, { now, settleMs: config.settleMinutes * 60_000, hasTime: env.hasTime });
-	if (changes.lost) return { state: newSpikeState(state.config), events: [], building: true };
+	const changes = await track(client, tracker, { now: started, settleMs, hasTime: env.hasTime });
+	if (changes.lost) return { state: newSpikeState(previous.config), events: [], building: true };
 	for (const { before, after } of changes.updated) {
-		applyCall(config, state, windows, before, -1);
-		applyCall(config, state, windows, after, 1);
+		applyCall(config, model, windows, before, -1);
+		applyCall(config, model, windows, after, 1);
 	}
-	for (const call of changes.added) applyCall(config, state, windows, call, 1);
-	state.tracker = changes.state;
-	now = env.now();
-	state.updatedAt = now;
-	const eligibleEnd = windows.of(now - config.settleMinutes * 60_000).start;
-
-	if (state.phase === 'building') {
-		if (!changes.caughtUp) return { state, events: [], building: true };
-		state.phase = 'ready';
-		// History starts at the account's first call if that is later than what was read.
-		const firstCall = state.tracker.oldestAt;
-		if (firstCall) {
-			const firstDay = DateTime.fromMillis(firstCall, { zone: config.timezone }).startOf('day').toMillis();
-			state.coverageStart = Math.max(state.coverageStart, firstDay);
-		} else {
-			state.coverageStart = Math.max(state.coverageStart, windows.of(now).start);
-		}
-		state.evaluatedUntil = Math.max(state.evaluatedUntil, eligibleEnd);
-		for (const start of Object.keys(state.open)) {
-			if (windows.of(Number(start)).end <= state.evaluatedUntil) delete state.open[start];
-		}
-		prune(state, now, config);
-		return { state, events: [], building: false };
+	for (const call of changes.added) applyCall(config, model, windows, call, 1);
+	const now = env.now();
+	const eligibleEnd = windows.of(now - settleMs).start;
+	const updates = { tracker: changes.state, updatedAt: now };
+	if (!changes.caughtUp) {
+		return { state: storeSpike(previous, model, updates), events: [], building: previous.phase === 'building' };
 	}
-	if (!changes.caughtUp) return { state, events: [], building: false };
-	const events = evaluateWindows(config, state, windows, eligibleEnd);
-	prune(state, now, config);
-	return { state, events, building: false };
+	if (previous.phase === 'building') {
+		completeBaseline(model, windows, changes.state.oldestAt, now, eligibleEnd, config.timezone);
+		prune(model, now, config);
+		return { state: storeSpike(previous, model, { ...updates, phase: 'ready' }), events: [], building: false };
+	}
+	const events = evaluateWindows(config, model, windows, eligibleEnd);
+	prune(model, now, config);
+	return { state: storeSpike(previous, model, updates), events, building: false };
 }
 
-function prune(state: SpikeState, now: number, config: SpikeConfig): void {
+/** The baseline is read: history starts at the account's first call (if later than what was read). */
+function completeBaseline(model: SpikeModel, windows: Windows, firstCall: number, now: number, eligibleEnd: number, timezone: string): void {
+	const firstDay = firstCall ? DateTime.fromMillis(firstCall, { zone: timezone }).startOf('day').toMillis() : windows.of(now).start;
+	model.coverageStart = Math.max(model.coverageStart, firstDay);
+	model.evaluatedUntil = Math.max(model.evaluatedUntil, eligibleEnd);
+	for (const start of model.open.keys()) {
+		if (windows.of(start).end <= model.evaluatedUntil) model.open.delete(start);
+	}
+}
+
+function prune(model: SpikeModel, now: number, config: SpikeConfig): void {
 	const keepFrom = now - (config.baselineDays + 2) * DAY_MS;
-	for (const group of Object.keys(state.buckets)) {
-		const kept = Object.entries(state.buckets[group]).filter(([start]) => Number(start) >= keepFrom);
-		if (kept.length) state.buckets[group] = Object.fromEntries(kept);
-		else delete state.buckets[group];
+	for (const [group, buckets] of model.buckets) {
+		for (const start of buckets.keys()) if (start < keepFrom) buckets.delete(start);
+		if (buckets.size === 0) model.buckets.delete(group);
 	}
-	for (const start of Object.keys(state.open)) {
-		if (Number(start) < keepFrom) delete state.open[start];
-	}
+	for (const start of model.open.keys()) if (start < keepFrom) model.open.delete(start);
 }
 
-function evaluateWindows(config: SpikeConfig, state: SpikeState, windows: Windows, eligibleEnd: number): SpikeEvent[] {
-	const events: SpikeEvent[] = [];
-	// Windows that closed since the last evaluation, at most one day's worth (older ones after downtime are skipped).
-	let start = Math.max(state.evaluatedUntil, eligibleEnd - DAY_MS);
+/** Windows that closed since the last evaluation, at most one day's worth (older ones after downtime are skipped). */
+function dueWindows(windows: Windows, from: number, eligibleEnd: number): Array<{ start: number; end: number }> {
 	const due: Array<{ start: number; end: number }> = [];
-	while (start < eligibleEnd) {
+	for (let start = Math.max(from, eligibleEnd - DAY_MS); start < eligibleEnd; ) {
 		const window = windows.of(start);
 		if (window.end > eligibleEnd) break;
 		due.push(window);
 		start = window.end;
 	}
-	for (const window of due) {
-		const key = String(window.start);
-		const groups =
-			config.groupBy === 'none'
-				? ['']
-				: [...new Set([...Object.keys(state.buckets), ...Object.keys(state.armed)])].sort();
+	return due;
+}
+
+function evaluateWindows(config: SpikeConfig, model: SpikeModel, windows: Windows, eligibleEnd: number): SpikeEvent[] {
+	const events: SpikeEvent[] = [];
+	const absolute = toCountingUnits(config.metric, config.minAbsoluteIncrease);
+	for (const window of dueWindows(windows, model.evaluatedUntil, eligibleEnd)) {
+		const groups = config.groupBy === 'none' ? [''] : [...new Set([...model.buckets.keys(), ...model.disarmed])].sort();
+		const matching = windows
+			.matching(window.start, config.seasonality, config.baselineDays)
+			.filter((start) => start >= model.coverageStart);
 		for (const group of groups) {
-			const value = state.buckets[group]?.[key] ?? 0;
-			const matching = windows
-				.matching(window.start, config.seasonality, config.baselineDays)
-				.filter((start) => start >= state.coverageStart);
 			if (matching.length < config.minBaselineSamples) continue;
-			const baseline = median(matching.map((start) => state.buckets[group]?.[String(start)] ?? 0));
-			const bar = baseline * (1 + config.minIncreasePercent / 100);
-			const absolute = minAbsoluteInUnits(config);
-			const spike = value > bar && value - baseline >= absolute;
+			const buckets = model.buckets.get(group);
+			const value = buckets?.get(window.start) ?? 0;
+			const baseline = median(matching.map((start) => buckets?.get(start) ?? 0));
+			const spike = value > baseline * (1 + config.minIncreasePercent / 100) && value - baseline >= absolute;
 			if (!spike) {
-				if (state.armed[group] === false) delete state.armed[group];
+				model.disarmed.delete(group);
 				continue;
 			}
-			if (state.armed[group] === false) continue;
-			state.armed[group] = false;
-			events.push(spikeEvent(config, window, group, value, baseline, matching.length, state.open[key]?.[group]));
+			if (model.disarmed.has(group)) continue;
+			model.disarmed.add(group);
+			events.push(spikeEvent(config, window, group, { value, baseline, samples: matching.length }, model.open.get(window.start)?.get(group)));
 		}
-		delete state.open[key];
-		state.evaluatedUntil = window.end;
+		model.open.delete(window.start);
+		model.evaluatedUntil = window.end;
 	}
 	return events;
-}
-
-function minAbsoluteInUnits(config: SpikeConfig): number {
-	switch (config.metric) {
-		case 'spend':
-			return Math.round(config.minAbsoluteIncrease * 100_000_000);
-		case 'minutes':
-			return Math.round(config.minAbsoluteIncrease * 60);
-		default:
-			return config.minAbsoluteIncrease;
-	}
-}
-
-function display(config: SpikeConfig, units: number): number {
-	if (config.metric === 'spend') return toAmount(units);
-	if (config.metric === 'minutes') return Number((units / 60).toFixed(2));
-	return units;
-}
-
-function displayText(config: SpikeConfig, units: number): string {
-	if (config.metric === 'spend') return formatMoney(units, config.currency);
-	if (config.metric === 'minutes') return `${(units / 60).toFixed(2)} minutes`;
-	if (config.metric === 'failedCalls') return `${units} failed calls`;
-	return `${units} calls`;
 }
 
 const WINDOW_WORDS: Record<SpikeWindow, string> = {
@@ -409,38 +257,38 @@ const WINDOW_WORDS: Record<SpikeWindow, string> = {
 	day: 'day',
 };
 
+const iso = (at: DateTime) => at.toISO({ suppressMilliseconds: true }) as string;
+
 function spikeEvent(
 	config: SpikeConfig,
 	window: { start: number; end: number },
 	group: string,
-	value: number,
-	baseline: number,
-	samples: number,
+	figures: { value: number; baseline: number; samples: number },
 	open: OpenWindow | undefined,
 ): SpikeEvent {
+	const { value, baseline, samples } = figures;
 	const start = DateTime.fromMillis(window.start, { zone: config.timezone });
 	const end = DateTime.fromMillis(window.end, { zone: config.timezone });
-	const format = (units: number) => display(config, units);
-	const contributors = topContributors(open?.c, format);
+	const format = (units: number) => displayValue(config.metric, units);
+	const text = (units: number) => displayText(config.metric, units, config.currency);
+	const contributors = open?.contributions.top(format) ?? [];
 	const groupValue = config.groupBy === 'none' ? null : group;
-	const metricName: Record<SpikeMetric, string> = {
-		spend: 'Spend',
-		minutes: 'Billable minutes',
-		calls: 'Calls',
-		failedCalls: 'Failed calls',
-	};
-	const ratio = baseline > 0 ? `${(value / baseline).toFixed(1)}× the usual ${displayText(config, baseline)}` : `against a usual ${displayText(config, 0)}`;
-	const lead = contributors[0] ? `; top ${contributors[0].by === 'phoneNumber' ? 'number' : contributors[0].by}: ${contributors[0].key} (${displayText(config, Math.round(open?.c[`${contributors[0].by}|${contributors[0].key}`] ?? 0))})` : '';
+	const ratio = baseline > 0 ? `${(value / baseline).toFixed(1)}× the usual ${text(baseline)}` : `against a usual ${text(0)}`;
+	const leader = contributors[0];
+	const lead = leader
+		? `; top ${leader.by === 'phoneNumber' ? 'number' : leader.by}: ${leader.key} (${text(Math.round(open?.contributions.valueOf(leader.by, leader.key) ?? 0))})`
+		: '';
 	const span = `${start.toFormat('d LLL HH:mm')}–${end.toFormat('HH:mm')}`;
+	const windows = `median of ${samples} ${samples === 1 ? 'window' : 'windows'}`;
 	return {
-		eventId: `spike:${config.metric}:${groupValue ?? 'all'}:${start.toISO({ suppressMilliseconds: true })}`,
+		eventId: `spike:${config.metric}:${groupValue ?? 'all'}:${iso(start)}`,
 		metric: config.metric,
-		unit: config.metric === 'spend' ? config.currency : config.metric === 'minutes' ? 'minutes' : 'calls',
-		window: { start: start.toISO({ suppressMilliseconds: true }) as string, end: end.toISO({ suppressMilliseconds: true }) as string },
-		value: display(config, value),
-		baseline: display(config, baseline),
+		unit: unitOf(config.metric, config.currency),
+		window: { start: iso(start), end: iso(end) },
+		value: format(value),
+		baseline: format(baseline),
 		increasePercent: baseline > 0 ? Number((((value - baseline) / baseline) * 100).toFixed(1)) : null,
-		excess: display(config, value - baseline),
+		excess: format(value - baseline),
 		currency: config.currency,
 		group: groupValue,
 		topContributors: contributors,
@@ -452,23 +300,25 @@ function spikeEvent(
 			campaignName: call.ca,
 			createdAt: new Date(call.at).toISOString(),
 		})),
-		message: `${metricName[config.metric]}${groupLabel(config.groupBy, groupValue)} in the ${WINDOW_WORDS[config.window]} ${span} was ${displayText(config, value)}, ${ratio} (median of ${samples} ${samples === 1 ? 'window' : 'windows'})${lead}.`,
+		message: `${metricName(config.metric)}${groupLabel(config.groupBy, groupValue)} in the ${WINDOW_WORDS[config.window]} ${span} was ${text(value)}, ${ratio} (${windows})${lead}.`,
 		baselineSamples: samples,
 	};
 }
 
 /** For "Fetch Test Event": the latest closed window as an event-shaped sample, whether or not it is a spike. */
 export function spikeSample(config: SpikeConfig, state: SpikeState, now: number): SpikeEvent[] {
+	const model = loadSpike(state);
 	const windows = new Windows(config.window, config.timezone);
 	const window = windows.of(windows.of(now - config.settleMinutes * 60_000).start - 1);
-	const key = String(window.start);
-	const groups = config.groupBy === 'none' ? [''] : Object.keys(state.buckets);
-	const ranked = groups
-		.map((group) => ({ group, value: state.buckets[group]?.[key] ?? 0 }))
-		.sort((a, b) => b.value - a.value);
+	const groups = config.groupBy === 'none' ? [''] : [...model.buckets.keys()];
+	const ranked = groups.map((group) => ({ group, value: model.buckets.get(group)?.get(window.start) ?? 0 })).sort((a, b) => b.value - a.value);
 	const pick = ranked[0] ?? { group: '', value: 0 };
-	const matching = windows.matching(window.start, config.seasonality, config.baselineDays).filter((s) => s >= state.coverageStart);
-	const baseline = matching.length ? median(matching.map((s) => state.buckets[pick.group]?.[String(s)] ?? 0)) : 0;
-	const event = spikeEvent(config, window, pick.group, pick.value, baseline, matching.length, state.open[key]?.[pick.group]);
+	const matching = windows.matching(window.start, config.seasonality, config.baselineDays).filter((s) => s >= model.coverageStart);
+	const buckets = model.buckets.get(pick.group);
+	const baseline = matching.length ? median(matching.map((s) => buckets?.get(s) ?? 0)) : 0;
+	const figures = { value: pick.value, baseline, samples: matching.length };
+	const event = spikeEvent(config, window, pick.group, figures, model.open.get(window.start)?.get(pick.group));
 	return [{ ...event, message: `Sample (not necessarily a spike): ${event.message}` }];
 }
+
+export { newSpikeState };

@@ -26,11 +26,13 @@
  * A poll that stops mid-list leaves its last page for the next poll (Checkpoints), and in a
  * newest-first list checks its anchor with one small request first (finish).
  */
+import { z } from 'zod';
 import type { Call } from '../calls';
 import { PAGE_SIZE, type CallQuery, type CallsPage, type FamulorClient } from '../client';
 import { FamulorApiError } from '../errors';
 import { olderThan, orderOf, positionsOf, type PositionedCall } from '../pages';
 import { PageCursor } from './pageCursor';
+import { count, epochMsOrZero } from './state';
 import { AnchorCheck, Checkpoints, MAX_READS_PER_POSITION, WatchCheck, type Checkpoint } from './streamChecks';
 
 export type { PositionedCall } from '../pages';
@@ -49,6 +51,15 @@ export interface StreamState {
 	/** The last poll read up to the newest call and found nothing new: the next starts with a small probe. */
 	quiet: boolean;
 }
+
+export const streamStateSchema = z.object({
+	order: z.union([z.literal(-1), z.literal(0), z.literal(1)]),
+	k: count,
+	anchorId: count.min(1).nullable(),
+	newestAt: epochMsOrZero,
+	perPage: count.min(1).max(PAGE_SIZE),
+	quiet: z.boolean(),
+});
 
 export function newStream(): StreamState {
 	return { order: 0, k: 0, anchorId: null, newestAt: 0, perPage: PAGE_SIZE, quiet: false };
@@ -132,7 +143,7 @@ class StreamReader {
 		private readonly previous: StreamState,
 		private readonly options: StreamOptions,
 	) {
-		this.state = { ...previous, perPage: previous.perPage ?? PAGE_SIZE };
+		this.state = { ...previous };
 		// A quiet poll starts with a small page: nothing to re-read, the previous poll found nothing new.
 		const probe = previous.quiet && previous.k > 0 && previous.order !== 0 && options.rereadFrom === undefined;
 		this.cursor = new PageCursor(client, options.query, this.state.perPage, probe);

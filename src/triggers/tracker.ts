@@ -1,22 +1,30 @@
 /**
- * Call tracking for the triggers: the stream (new calls) plus a small watch list of recent calls
- * whose cost or status may still change. Consumers get every change as "remove the old version,
- * add the new one", so a call is counted once, at its latest known cost, however often it changes.
+ * Call tracking for the triggers: the stream (new calls) plus a small watch list of recent calls.
+ * Consumers get every change as "remove the old version, add the new one", so a call is counted once,
+ * at its latest known cost, however often it changes.
  *
  * A call stays watched while it is unsettled or younger than the settle horizon; after that it is
  * history (a cost change later than that is not seen by the triggers; summaries always read the
  * latest). Watched calls also serve as the boundary ids: a recent call is never counted twice.
+ *
+ * Lean state. A settled call's cost is final (SPEC §4), so for a settled call the watch list keeps
+ * only what dedupe and ordering need — id, position, created_at — as three delta-encoded columns
+ * (a busy account watches thousands of calls: 250 calls a minute for 15 minutes). A call that may
+ * still change also keeps what was counted for it, so that the change can be taken back.
  */
-import type { Call } from '../calls';
+import { z } from 'zod';
+import { billableSecondsOf, SETTLED_STATUSES, type Call } from '../calls';
 import type { CallQuery, FamulorClient } from '../client';
 import { FamulorApiError } from '../errors';
-import { newStream, readStream, type StreamState } from './stream';
+import { count, epochMs, epochMsOrZero, int } from './state';
+import { newStream, readStream, streamStateSchema, type StreamState } from './stream';
 
-/** A watched call: what was counted for it, and where it sits in the list. */
-export interface WatchedCall {
-	id: number;
-	pos: number;
-	at: number;
+/**
+ * What was counted for a call that may still change. Keys are short because a busy account's state
+ * holds many of them: st status, cost and car total and carrier cost (1e-8 units), dur duration (s),
+ * as assistant, ca campaign, ph the Famulor number, dir direction.
+ */
+export interface Counted {
 	st: string;
 	cost: number;
 	car: number;
@@ -24,34 +32,77 @@ export interface WatchedCall {
 	as: string | null;
 	ca: string | null;
 	ph: string | null;
-	/** Direction (type): the filters re-check it on the counted version too. */
-	dir?: string | null;
+	dir: string | null;
+}
+
+/** A watched call: where it was last seen, and — while it may still change — what was counted for it. */
+export interface WatchedCall {
+	id: number;
+	pos: number;
+	at: number;
+	counted?: Counted;
+}
+
+/** Settled watched calls, ascending by position: first values, then differences to the previous one. */
+export interface SettledColumns {
+	id: number[];
+	pos: number[];
+	at: number[];
 }
 
 export interface TrackerState {
 	query: CallQuery;
 	stream: StreamState;
-	watch: WatchedCall[];
+	settled: SettledColumns;
+	open: Array<{ id: number; pos: number; at: number } & Counted>;
 	/** created_at of the oldest call consumed (ms), 0 before the first. */
 	oldestAt: number;
 	/**
-	 * The horizon `watch` was last pruned with (ms): every call consumed so far whose created_at is at
-	 * or after it is in `watch`. Unknown calls that recent are new, however late they were inserted.
+	 * The horizon the watch list was last pruned with (ms): every call consumed so far whose
+	 * created_at is at or after it is watched. Unknown calls that recent are new, however late they
+	 * were inserted. 0 before the first poll.
 	 */
-	horizon?: number;
+	horizon: number;
 }
 
 export const MAX_WATCH_MS = 2 * 60 * 60 * 1000;
 
+const nullableText = z.string().nullable();
+const countedSchema = z.object({
+	st: z.string(),
+	cost: int,
+	car: int,
+	dur: count,
+	as: nullableText,
+	ca: nullableText,
+	ph: nullableText,
+	dir: nullableText,
+});
+
+export const trackerStateSchema = z
+	.object({
+		query: z.object({
+			date_from: z.string().optional(),
+			date_to: z.string().optional(),
+			assistant_id: z.union([z.string(), z.number()]).optional(),
+			campaign_id: z.union([z.string(), z.number()]).optional(),
+			type: z.string().optional(),
+			status: z.string().optional(),
+		}),
+		stream: streamStateSchema,
+		settled: z.object({ id: z.array(int), pos: z.array(int), at: z.array(int) }),
+		open: z.array(countedSchema.extend({ id: count, pos: count, at: epochMs })),
+		oldestAt: epochMsOrZero,
+		horizon: z.union([z.literal(0), epochMs]),
+	})
+	.refine((state) => decodeSettled(state.settled) !== undefined, 'settled columns do not decode');
+
 export function newTracker(query: CallQuery): TrackerState {
-	return { query, stream: newStream(), watch: [], oldestAt: 0 };
+	return { query, stream: newStream(), settled: { id: [], pos: [], at: [] }, open: [], oldestAt: 0, horizon: 0 };
 }
 
-export function snapshot(call: Call, position: number): WatchedCall {
+function countedOf(call: Call): Counted {
 	return {
-		id: call.id,
-		pos: position,
-		at: call.createdAt,
 		st: call.status,
 		cost: call.totalCost,
 		car: call.carrierCost,
@@ -63,36 +114,75 @@ export function snapshot(call: Call, position: number): WatchedCall {
 	};
 }
 
-/** Rebuilds the counted version of a watched call (enough for every consumer). */
-export function fromSnapshot(watched: WatchedCall): Call {
+/** The watch-list entry of a call read at `position`: lean once settled. */
+export function watchedOf(call: Call, position: number): WatchedCall {
+	const watched: WatchedCall = { id: call.id, pos: position, at: call.createdAt };
+	if (!call.settled) watched.counted = countedOf(call);
+	return watched;
+}
+
+/** Rebuilds the counted version of a call that may still change (enough for every consumer). */
+export function countedCall(watched: WatchedCall & { counted: Counted }): Call {
+	const { counted } = watched;
 	return {
 		id: watched.id,
 		createdAt: watched.at,
 		updatedAt: null,
-		status: watched.st,
-		settled: SETTLED.has(watched.st),
-		direction: watched.dir ?? null,
-		durationSeconds: watched.dur,
-		billableSeconds: watched.dur > 0 ? Math.max(30, watched.dur) : 0,
-		totalCost: watched.cost,
-		carrierCost: watched.car,
-		assistantName: watched.as,
-		campaignName: watched.ca,
-		assistantPhoneNumber: watched.ph,
+		status: counted.st,
+		settled: SETTLED_STATUSES.has(counted.st),
+		direction: counted.dir,
+		durationSeconds: counted.dur,
+		billableSeconds: billableSecondsOf(counted.dur),
+		totalCost: counted.cost,
+		carrierCost: counted.car,
+		assistantName: counted.as,
+		campaignName: counted.ca,
+		assistantPhoneNumber: counted.ph,
 		clientPhoneNumber: null,
 		answeredBy: null,
 	};
 }
 
-const SETTLED = new Set(['completed', 'ended', 'ended_by_customer', 'ended_by_assistant', 'busy', 'no-answer', 'failed']);
+function changed(counted: Counted, call: Call): boolean {
+	return counted.st !== call.status || counted.cost !== call.totalCost || counted.car !== call.carrierCost || counted.dur !== call.durationSeconds;
+}
 
-function changed(watched: WatchedCall, call: Call): boolean {
-	return (
-		watched.st !== call.status ||
-		watched.cost !== call.totalCost ||
-		watched.car !== call.carrierCost ||
-		watched.dur !== call.durationSeconds
-	);
+/** Delta-encodes settled calls (sorted by position). */
+export function encodeSettled(calls: WatchedCall[]): SettledColumns {
+	const sorted = [...calls].sort((a, b) => a.pos - b.pos || a.id - b.id);
+	const columns: SettledColumns = { id: [], pos: [], at: [] };
+	let previous = { id: 0, pos: 0, at: 0 };
+	for (const call of sorted) {
+		columns.id.push(call.id - previous.id);
+		columns.pos.push(call.pos - previous.pos);
+		columns.at.push(call.at - previous.at);
+		previous = call;
+	}
+	return columns;
+}
+
+/** The settled calls of the columns, or undefined when they do not decode into calls. */
+export function decodeSettled(columns: SettledColumns): WatchedCall[] | undefined {
+	const { id, pos, at } = columns;
+	if (id.length !== pos.length || id.length !== at.length) return undefined;
+	const calls: WatchedCall[] = [];
+	let previous = { id: 0, pos: 0, at: 0 };
+	for (let i = 0; i < id.length; i++) {
+		const call = { id: previous.id + (id[i] ?? NaN), pos: previous.pos + (pos[i] ?? NaN), at: previous.at + (at[i] ?? NaN) };
+		if (!(call.id >= 1 && call.pos >= 0 && Number.isSafeInteger(call.id) && Number.isSafeInteger(call.pos))) return undefined;
+		if (!(call.at >= 946_684_800_000 && Number.isSafeInteger(call.at))) return undefined;
+		calls.push(call);
+		previous = call;
+	}
+	return calls;
+}
+
+/** Every watched call of a (validated) tracker state, by id. */
+function watchListOf(state: TrackerState): Map<number, WatchedCall> {
+	const list = new Map<number, WatchedCall>();
+	for (const call of decodeSettled(state.settled) ?? []) list.set(call.id, call);
+	for (const { id, pos, at, ...counted } of state.open) list.set(id, { id, pos, at, counted });
+	return list;
 }
 
 export interface TrackerChanges {
@@ -117,17 +207,20 @@ function lowestPosition(watch: WatchedCall[]): WatchedCall | undefined {
 	return watch.reduce<WatchedCall | undefined>((min, w) => (!min || w.pos < min.pos ? w : min), undefined);
 }
 
+const isOpen = (watched: WatchedCall): watched is WatchedCall & { counted: Counted } => watched.counted !== undefined;
+
 export async function track(client: FamulorClient, previous: TrackerState, options: TrackOptions): Promise<TrackerChanges> {
-	const watchById = new Map(previous.watch.map((w) => [w.id, w]));
+	const watch = watchListOf(previous);
 	const horizon = options.now - Math.max(options.settleMs, 15 * 60 * 1000);
 	// A late insertion is recognised against the watch list as it was pruned by the previous poll,
 	// not by this one: a call inserted just after a poll read its page is then still counted when the
 	// next poll comes a full settle horizon later.
-	const knownSince = Math.min(horizon, previous.horizon ?? horizon);
+	const knownSince = Math.min(horizon, previous.horizon || horizon);
 	// Settled calls do not change any more: only the unsettled ones are read again. The settled recent
 	// ones are kept for their ids (never counted twice) and mark where late insertions can land.
-	const oldest = lowestPosition(previous.watch);
-	const unsettledCalls = previous.watch.filter((w) => !SETTLED.has(w.st));
+	const watched = [...watch.values()];
+	const oldest = lowestPosition(watched);
+	const unsettledCalls = watched.filter(isOpen);
 	const unsettled = lowestPosition(unsettledCalls);
 	const read = await readStream(client, previous.stream, {
 		query: previous.query,
@@ -136,59 +229,64 @@ export async function track(client: FamulorClient, previous: TrackerState, optio
 		lateFrom: oldest?.pos,
 		lateCall: oldest ? { id: oldest.id, createdAt: oldest.at } : undefined,
 		rereadAt: unsettledCalls.map((w) => w.pos).sort((a, b) => a - b),
-		watchedAt: previous.watch,
-		known: (id) => watchById.has(id),
+		watchedAt: watched,
+		known: (id) => watch.has(id),
 		hasTime: options.hasTime,
 		horizon: knownSince,
 	});
-	const added: Call[] = [];
 	const updated: Array<{ before: Call; after: Call }> = [];
-	let oldestAt = previous.oldestAt;
-	for (const { call, position } of read.reread) {
-		const watched = watchById.get(call.id);
-		if (!watched) continue;
-		if (changed(watched, call)) updated.push({ before: fromSnapshot(watched), after: call });
-		watchById.set(call.id, snapshot(call, position));
-	}
+	const refresh = (call: Call, position: number) => {
+		const before = watch.get(call.id);
+		if (before && isOpen(before) && changed(before.counted, call)) updated.push({ before: countedCall(before), after: call });
+		watch.set(call.id, watchedOf(call, position));
+	};
+	for (const { call, position } of read.reread) if (watch.has(call.id)) refresh(call, position);
 	// A poll that read up to the newest call has read every unsettled call again. One it did not see
 	// was hidden by a page answered with other rows: ask for it by its id (rare, one request each).
 	// Gone (HTTP 404) means calls were deleted: the history changed, so the caller re-baselines.
 	let lost = read.lost;
-	if (read.caughtUp && !lost) {
-		const seen = new Set(read.reread.map((r) => r.call.id));
-		for (const watched of unsettledCalls) {
-			if (seen.has(watched.id)) continue;
-			const answer = await client.getCall(watched.id).then(
-				(value) => value,
-				(error: unknown) => error,
-			);
-			if (answer instanceof FamulorApiError && answer.kind === 'notFound') {
-				lost = true;
-				break;
-			}
-			if (answer instanceof Error) throw answer;
-			const { call } = answer as { call: Call };
-			if (changed(watched, call)) updated.push({ before: fromSnapshot(watched), after: call });
-			watchById.set(call.id, snapshot(call, watched.pos));
-		}
-	}
+	if (read.caughtUp && !lost) lost = await refreshUnseen(client, unsettledCalls, read.reread, refresh);
+	const added: Call[] = [];
+	let oldestAt = previous.oldestAt;
 	for (const { call, position } of read.fresh) {
 		added.push(call);
 		if (!oldestAt || call.createdAt < oldestAt) oldestAt = call.createdAt;
-		watchById.set(call.id, snapshot(call, position));
+		watch.set(call.id, watchedOf(call, position));
 	}
 	// The watch list is pruned with the horizon the next poll may trust: this poll's once it read up to
 	// the newest call, else the one it started from (insertions it did not reach stay recognisable).
 	const keptSince = read.caughtUp ? horizon : knownSince;
-	const watch = [...watchById.values()].filter(
-		(w) => w.at >= Math.min(options.now - MAX_WATCH_MS, keptSince) && (!SETTLED.has(w.st) || w.at >= keptSince),
+	const kept = [...watch.values()].filter(
+		(w) => w.at >= Math.min(options.now - MAX_WATCH_MS, keptSince) && (isOpen(w) || w.at >= keptSince),
 	);
-	return {
-		state: { query: previous.query, stream: read.state, watch, oldestAt, horizon: keptSince },
-		added,
-		updated,
-		caughtUp: read.caughtUp,
-		lost,
-		total: read.total,
+	const state: TrackerState = {
+		query: previous.query,
+		stream: read.state,
+		settled: encodeSettled(kept.filter((w) => !isOpen(w))),
+		open: kept.filter(isOpen).map(({ id, pos, at, counted }) => ({ id, pos, at, ...counted })),
+		oldestAt,
+		horizon: keptSince,
 	};
+	return { state, added, updated, caughtUp: read.caughtUp, lost, total: read.total };
+}
+
+/** Asks by id for the unsettled calls a caught-up poll did not read again; true when one is gone. */
+async function refreshUnseen(
+	client: FamulorClient,
+	unsettled: WatchedCall[],
+	reread: Array<{ call: Call }>,
+	refresh: (call: Call, position: number) => void,
+): Promise<boolean> {
+	const seen = new Set(reread.map((r) => r.call.id));
+	for (const watched of unsettled) {
+		if (seen.has(watched.id)) continue;
+		const answer = await client.getCall(watched.id).then(
+			(value) => value,
+			(error: unknown) => error,
+		);
+		if (answer instanceof FamulorApiError && answer.kind === 'notFound') return true;
+		if (answer instanceof Error) throw answer;
+		refresh((answer as { call: Call }).call, watched.pos);
+	}
+	return false;
 }

@@ -17,7 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { FamulorApiError } from '../../src/errors';
 import type { Transport } from '../../src/client';
 import { filtersFromInput } from '../../src/filters';
-import type { SpikeConfig } from '../../src/triggers/spike';
+import type { SpikeConfig, SpikeState } from '../../src/triggers/spike';
 import type { ThresholdConfig, ThresholdState } from '../../src/triggers/threshold';
 import { FamulorThresholdTrigger } from '../../nodes/FamulorThresholdTrigger/FamulorThresholdTrigger.node';
 import { FamulorSpikeTrigger } from '../../nodes/FamulorSpikeTrigger/FamulorSpikeTrigger.node';
@@ -25,6 +25,7 @@ import { createPollingWorkflow } from '../helpers/engine';
 import { Sandbox } from '../sandbox/server';
 import { modelPoll, spikeSpec, thresholdSpec, type EngineSpec, type Stored } from './lib/poller';
 import { canonical } from './lib/truth';
+import { periodValues, spikeBuckets } from '../helpers/stateViews';
 import { httpTransport, seededRandom, VirtualClock, VirtualRateLimiter } from './lib/virtual';
 
 const MINUTE = 60_000;
@@ -283,7 +284,7 @@ describe('state durability: a poll killed at each await point', () => {
 		const probe = await bench(thresholdSpec, thresholdConfig([1_000_000]), sort);
 		const stored: Stored<ThresholdState> = {};
 		await pollAt(probe, stored, START);
-		const today = (stored.state?.periods.at(-1)?.values[''] ?? 0) / 1e8;
+		const today = (periodValues(stored.state?.periods.at(-1))[''] ?? 0) / 1e8;
 		await probe.close();
 		const base = Math.ceil(today) + 1;
 		const config = thresholdConfig([base, base + 2, base + 4, base + 6]);
@@ -307,7 +308,7 @@ describe('state durability: a poll killed at each await point', () => {
 					assistant_name: 'Support Bot',
 				});
 			},
-			totals: (state) => state?.periods.map((p) => [p.id, p.values]),
+			totals: (state) => state?.periods.map((p) => [p.id, periodValues(p)]),
 		});
 	}, 240_000);
 
@@ -332,7 +333,7 @@ describe('state durability: a poll killed at each await point', () => {
 				}
 				addSettled(b.sandbox, critical, 220, 1, 1_000);
 			},
-			totals: (state) => state?.buckets,
+			totals: (state) => spikeBuckets(state),
 		});
 	}, 240_000);
 });
@@ -382,7 +383,7 @@ describe('state durability through n8n\'s poll loop', () => {
 			const probe = createPollingWorkflow({ node: new FamulorThresholdTrigger(), parameters, credentials, timezone: 'Europe/Berlin' });
 			proxy.arm(0);
 			expect((await probe.poll()).error).toBeUndefined();
-			const today = Number((probe.staticData().state as ThresholdState).periods.at(-1)?.values[''] ?? 0) / 1e8;
+			const today = Number(periodValues((probe.staticData().state as ThresholdState).periods.at(-1))[''] ?? 0) / 1e8;
 			const base = Math.ceil(today) + 1;
 			const thresholds = `${base}, ${base + 2}, ${base + 4}`;
 			const workflow = createPollingWorkflow({ node: new FamulorThresholdTrigger(), parameters: { ...parameters, thresholds }, credentials, timezone: 'Europe/Berlin' });
@@ -465,7 +466,7 @@ describe('state durability through n8n\'s poll loop', () => {
 				proxy.arm(0);
 				expect((await workflow.poll()).error).toBeUndefined();
 				// The recovered state counts the same calls as the uninterrupted poll's.
-				expect(JSON.stringify((workflow.staticData().state as { buckets: unknown }).buckets)).toBe(JSON.stringify(JSON.parse(reference).buckets));
+				expect(JSON.stringify(spikeBuckets(workflow.staticData().state as SpikeState))).toBe(JSON.stringify(spikeBuckets(JSON.parse(reference) as SpikeState)));
 			}
 		} finally {
 			await proxy.close();

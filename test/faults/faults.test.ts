@@ -47,6 +47,7 @@ import { runSequence, type RunResult } from './lib/run';
 import { MAX_FAULTY_RUN, schedule, sequenceArb, spikeConfigArb, thresholdConfigArb, type Sequence } from './lib/scenario';
 import { canonical, spikeTruth, thresholdTruth, usageTruth } from './lib/truth';
 import { FAMULOR_LIMITS, maxInWindow } from './lib/virtual';
+import { periodValues, spikeBuckets } from '../helpers/stateViews';
 
 const RUNS = Number(process.env.FAULTS_RUNS ?? 25);
 const SEED = process.env.FAULTS_SEED === undefined ? undefined : Number(process.env.FAULTS_SEED);
@@ -225,8 +226,7 @@ async function runBoth<Config, State extends AnyState>(
 }
 
 function currentValues(state: ThresholdState | undefined, now: number): Record<string, number> {
-	const period = state?.periods.find((p) => p.start <= now && now < p.end);
-	return period?.values ?? {};
+	return periodValues(state?.periods.find((p) => p.start <= now && now < p.end));
 }
 
 /** One threshold sequence, both runs, every invariant. */
@@ -247,8 +247,8 @@ async function thresholdSequence(config: ThresholdConfig, sequence: Sequence): P
 async function spikeSequence(config: SpikeConfig, sequence: Sequence): Promise<void> {
 	const times = schedule(sequence, config.timezone, 1);
 	await runBoth<SpikeConfig, SpikeState>(spikeSpec, config, sequence, times, (clean, faulty) => {
-		const cleanBuckets = clean.stored.state?.buckets ?? {};
-		const faultyBuckets = faulty.stored.state?.buckets ?? {};
+		const cleanBuckets = spikeBuckets(clean.stored.state);
+		const faultyBuckets = spikeBuckets(faulty.stored.state);
 		check(canonical(faultyBuckets) === canonical(cleanBuckets), () => `spike buckets under faults ${canonical(faultyBuckets)} ≠ fault-free ${canonical(cleanBuckets)}`);
 		const truth = spikeTruth(clean.sandbox, config, clean.finalNow);
 		check(canonical(cleanBuckets) === canonical(truth), () => `spike buckets ${canonical(cleanBuckets)} ≠ sandbox truth ${canonical(truth)}`);

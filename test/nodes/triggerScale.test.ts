@@ -13,6 +13,8 @@ import { FamulorSpikeTrigger } from '../../nodes/FamulorSpikeTrigger/FamulorSpik
 import { Sandbox } from '../sandbox/server';
 import { createPollingWorkflow } from '../helpers/engine';
 import { costUnits, createdMs } from '../helpers/truth';
+import { periodValues } from '../helpers/stateViews';
+import type { ThresholdState } from '../../src/triggers/threshold';
 
 const TZ = 'Europe/Berlin';
 const FULL = process.env.FULL_SCALE === '1';
@@ -34,9 +36,8 @@ function monthTruth(sandbox: Sandbox): { calls: number; spend: bigint } {
 
 /** The month's metric as the trigger holds it in memory (money in 1e-8 units, or a count). */
 function liveValue(workflow: { staticData(): Record<string, any> }): number {
-	const state = workflow.staticData().state;
-	const month = state.periods[state.periods.length - 1];
-	return month.values[''];
+	const state = workflow.staticData().state as ThresholdState;
+	return periodValues(state.periods[state.periods.length - 1])[''] ?? 0;
 }
 
 function addSettledCalls(sandbox: Sandbox, n: number): void {

@@ -10,7 +10,7 @@
 import { matchesFilters, normalizeCall, type Call } from '../../src/calls';
 import { callSchema } from '../../src/schemas';
 import { newStream, readStream, type StreamRead, type StreamState } from '../../src/triggers/stream';
-import { fromSnapshot, newTracker, snapshot, track, type TrackerChanges, type TrackerState } from '../../src/triggers/tracker';
+import { countedCall, newTracker, track, watchedOf, type TrackerChanges, type TrackerState } from '../../src/triggers/tracker';
 import { FakeApi, seedCalls, type FakeCall } from './fakeApi';
 
 const MINUTE = 60_000;
@@ -298,7 +298,14 @@ describe.each(ORDERS)('stream over 100,000 calls, list sorted %s', (order) => {
 		// The state a completed baseline leaves (checked by the baseline test above): all consumed,
 		// anchored at the newest call.
 		const top = newest(api);
-		let state: StreamState = { order: order === 'desc' ? -1 : 1, k: 100_000, anchorId: top.id, newestAt: Date.parse(top.created_at) };
+		let state: StreamState = {
+			order: order === 'desc' ? -1 : 1,
+			k: 100_000,
+			anchorId: top.id,
+			newestAt: Date.parse(top.created_at),
+			perPage: 100,
+			quiet: false,
+		};
 
 		const idle = await poll(api, state);
 		expect(idle.requests).toBe(1);
@@ -564,7 +571,9 @@ describe('watched call snapshots', () => {
 				campaign_name: 'Q4',
 			}),
 		);
-		const counted = fromSnapshot(snapshot(call, 0));
+		const watched = watchedOf(call, 0);
+		expect(watched.counted).toBeDefined();
+		const counted = countedCall(watched as Parameters<typeof countedCall>[0]);
 		const filters = { direction: 'inbound', status: 'in-progress', phoneNumber: '+4930111111', assistantName: 'Support Bot', campaignName: 'Q4' };
 		for (const [name, value] of Object.entries(filters)) {
 			expect([name, matchesFilters(counted, { [name]: value })]).toEqual([name, matchesFilters(call, { [name]: value })]);

@@ -9,15 +9,17 @@
 import { FamulorClient, type Transport } from '../../../src/client';
 import { FamulorApiError } from '../../../src/errors';
 import type { RateLimits } from '../../../src/pacing';
-import { STATE_VERSION, type PollEnvironment } from '../../../src/triggers/common';
+import type { PollEnvironment } from '../../../src/triggers/state';
+import { spikeEpisode, thresholdEpisode } from '../../helpers/stateViews';
 import {
 	newThresholdState,
 	pollThreshold,
+	readThresholdState,
 	thresholdFingerprint,
 	type ThresholdConfig,
 	type ThresholdState,
 } from '../../../src/triggers/threshold';
-import { newSpikeState, pollSpike, spikeFingerprint, type SpikeConfig, type SpikeState } from '../../../src/triggers/spike';
+import { newSpikeState, pollSpike, readSpikeState, spikeFingerprint, type SpikeConfig, type SpikeState } from '../../../src/triggers/spike';
 import type { VirtualClock } from './virtual';
 
 /** Same numbers as nodes/shared/trigger.ts. */
@@ -34,6 +36,8 @@ export interface EngineSpec<Config, State extends { v: number; config: string; p
 	name: string;
 	fingerprint(config: Config): string;
 	newState(fingerprint: string, config: Config): State;
+	/** The stored state through its schema, like nodes/shared/trigger.ts reads it. */
+	readState(stored: unknown, fingerprint: string): State | undefined;
 	poll(client: FamulorClient, state: State, config: Config, env: PollEnvironment): Promise<{ state: State; events: EngineEvent[]; building: boolean }>;
 	/** What decides whether the next crossing alerts (fired thresholds, armed spike groups). */
 	episode(state: State | undefined): string;
@@ -43,16 +47,18 @@ export const thresholdSpec: EngineSpec<ThresholdConfig, ThresholdState> = {
 	name: 'threshold',
 	fingerprint: (config) => thresholdFingerprint(config, 'sandbox#1'),
 	newState: (fingerprint, config) => newThresholdState(fingerprint, config.fireOnActivation),
+	readState: readThresholdState,
 	poll: (client, state, config, env) => pollThreshold(client, state, config, env),
-	episode: (state) => JSON.stringify(state?.periods.map((p) => [p.id, p.fired]) ?? null),
+	episode: (state) => JSON.stringify(thresholdEpisode(state)),
 };
 
 export const spikeSpec: EngineSpec<SpikeConfig, SpikeState> = {
 	name: 'spike',
 	fingerprint: (config) => spikeFingerprint(config, 'sandbox#1'),
 	newState: (fingerprint) => newSpikeState(fingerprint),
+	readState: readSpikeState,
 	poll: (client, state, config, env) => pollSpike(client, state, config, env),
-	episode: (state) => JSON.stringify(state ? [state.evaluatedUntil, Object.entries(state.armed).sort()] : null),
+	episode: (state) => JSON.stringify(spikeEpisode(state)),
 };
 
 /** What n8n keeps in the node's static data between polls. */
@@ -108,10 +114,10 @@ export async function modelPoll<Config, State extends { v: number; config: strin
 	});
 	const snapshot = JSON.stringify(stored);
 	const fingerprint = spec.fingerprint(config);
-	const usable = stored.state !== undefined && stored.state.v === STATE_VERSION && stored.state.config === fingerprint;
+	const usable = stored.state !== undefined ? spec.readState(stored.state, fingerprint) : undefined;
 	const base = { requests: 0, building: true, events: [] as EngineEvent[] };
 	try {
-		const state = usable ? (stored.state as State) : spec.newState(fingerprint, config);
+		const state = usable ?? spec.newState(fingerprint, config);
 		if (stored.skew === undefined) await client.getMe();
 		const env: PollEnvironment = {
 			now: () => setup.serverNow,

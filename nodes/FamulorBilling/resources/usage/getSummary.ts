@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import type { GroupBy } from '../../../../src/calls';
+import { GROUP_BY, type GroupBy } from '../../../../src/calls';
 import { assertOneOf } from '../../../../src/errors';
 import { resolveFilters } from '../../../../src/filters';
 import { summarizeUsage } from '../../../../src/usage';
@@ -39,7 +39,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, setup:
 	const period = periodOf(this, itemIndex, timezone, setup.settings.billingCycleDay);
 	const groupBy = assertOneOf<GroupBy>(
 		this.getNodeParameter('groupBy', itemIndex, 'none'),
-		['none', 'day', 'hour', 'assistant', 'campaign', 'phoneNumber', 'direction', 'status'],
+		GROUP_BY,
 		'groupBy',
 		'Group By',
 	);
