@@ -19,9 +19,7 @@ const DAY_MS = 86_400_000;
 
 /** Calendar days from `from` to `to` (dates only, so a 23- or 25-hour DST day counts as one). */
 function calendarDays(from: DateTime, to: DateTime): number {
-	return Math.round(
-		(Date.UTC(to.year, to.month - 1, to.day) - Date.UTC(from.year, from.month - 1, from.day)) / DAY_MS,
-	);
+	return Math.round((Date.UTC(to.year, to.month - 1, to.day) - Date.UTC(from.year, from.month - 1, from.day)) / DAY_MS);
 }
 
 /** The renewal `months` months after a purchase on `day` of `year`/`month`, at the start of that day. */
