@@ -9,6 +9,8 @@
  * were worked out by hand from the calendar; every total is recomputed here from the sandbox's raw
  * numbers and calls (test/helpers/truth.ts), never by calling src/.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { DateTime } from 'luxon';
 import { FamulorBilling } from '../../nodes/FamulorBilling/FamulorBilling.node';
 import { executeNode, type CredentialData } from '../helpers/engine';
@@ -367,6 +369,53 @@ describe('phoneNumber/audit', () => {
 		expect(first.pairedItem).toEqual({ item: 0 });
 		expect(second.json.error).toBe('Parameter "options.timezone": Unknown timezone "Mars/Olympus"');
 		expect(second.pairedItem).toEqual({ item: 1 });
+	});
+});
+
+describe('examples/idle-numbers-before-renewal.json', () => {
+	const workflow = JSON.parse(
+		fs.readFileSync(path.join(__dirname, '../../examples/idle-numbers-before-renewal.json'), 'utf8'),
+	) as Json;
+	const nodes = workflow.nodes as Json[];
+	const byName = new Map(nodes.map((n) => [n.name as string, n]));
+	const next = (name: string) => (workflow.connections[name]?.main?.[0] ?? []).map((c: Json) => c.node as string);
+
+	it('is a weekly schedule → Audit Rentals → filter → Slack, with a disabled email alternative', () => {
+		expect(typeof workflow.id).toBe('string');
+		const trigger = nodes.find((n) => n.type === 'n8n-nodes-base.scheduleTrigger')!;
+		expect(trigger.parameters.rule.interval[0]).toMatchObject({ field: 'weeks', triggerAtDay: [1] });
+		const [auditName] = next(trigger.name);
+		const auditNode = byName.get(auditName)!;
+		expect(auditNode).toMatchObject({ type: 'n8n-nodes-famulor-billing.famulorBilling', typeVersion: 1 });
+		expect(auditNode.parameters).toMatchObject({ resource: 'phoneNumber', operation: 'audit', renewingWithinDays: 7 });
+		expect(auditNode.credentials).toBeUndefined(); // picked on import
+		const [filterName] = next(auditName);
+		expect(byName.get(filterName)!.type).toBe('n8n-nodes-base.filter');
+		const outputs = next(filterName).map((name: string) => byName.get(name)!);
+		expect(outputs.map((n: Json) => n.type).sort()).toEqual(['n8n-nodes-base.emailSend', 'n8n-nodes-base.slack']);
+		expect(outputs.find((n: Json) => n.type === 'n8n-nodes-base.slack').parameters.text).toContain('{{ $json.text }}');
+		const email = outputs.find((n: Json) => n.type === 'n8n-nodes-base.emailSend');
+		expect(email).toMatchObject({ disabled: true, parameters: { emailFormat: 'html', html: '={{ $json.html }}' } });
+		for (const n of nodes) expect(typeof n.id).toBe('string');
+	});
+
+	it('its audit runs against the sandbox; the filter passes only when an idle number renews soon', async () => {
+		const auditNode = nodes.find((n) => n.type === 'n8n-nodes-famulor-billing.famulorBilling')!;
+		const { output, error } = await run(auditNode.parameters);
+		expect(error).toBeUndefined();
+		const item = output![0][0].json as Json;
+		const filter = nodes.find((n) => n.type === 'n8n-nodes-base.filter')!;
+		const expression = (filter.parameters.conditions.conditions[0].leftValue as string).replace(
+			/^=\{\{(.*)\}\}$/s,
+			'$1',
+		);
+		// The condition as n8n evaluates it: JavaScript over $json.
+		const holds = (json: Json) => new Function('$json', `return (${expression});`)(json) as boolean;
+		expect(holds(item)).toBe(true); // the leap-day number among others
+		const quiet = { ...item, numbers: (item.numbers as Json[]).map((row) => ({ ...row, idle: false })) };
+		expect(holds(quiet)).toBe(false);
+		const later = { ...item, numbers: (item.numbers as Json[]).map((row) => ({ ...row, daysToRenewal: 8 })) };
+		expect(holds(later)).toBe(false);
 	});
 });
 
