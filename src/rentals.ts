@@ -3,7 +3,8 @@
  * renew soon — the question to answer before the renewal, since a started month is not refunded.
  *
  * The calls of the window (the last `idleDays` × 24 h up to now) are read once with the usage
- * summary's reader and counted per number as they stream by: memory is one row per rented number.
+ * summary's reader and counted per number as they stream by: one row per rented number is kept (and
+ * the reader's set of call ids).
  * A call belongs to the number it was made or taken through (`assistant_phone_number`), compared by
  * digits, whatever its status. Numbers are keys of a Map, never of a plain object.
  */
