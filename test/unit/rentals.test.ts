@@ -285,3 +285,43 @@ describe('window and parameters', () => {
 		expect(assertRenewingWithinDays(' 31 ')).toBe(31);
 	});
 });
+
+describe("the README's worked example", () => {
+	it('five numbers on 26 Nov 2026: totals 19.73, idle 11.24, renewing soon 12.99, and its text', () => {
+		const readme = (id: number, phoneNumber: string, nickname: string | null, fee: string, createdAt: string) =>
+			number({ id, phoneNumber, nickname, monthlyFee: parseMoney(fee), createdAt });
+		const audit = new RentalAudit(
+			input([
+				readme(101, '+4930555010101', 'Sales line', '4.50', '2025-10-02T10:00:00.000000Z'),
+				readme(102, '+4989555020202', 'Old promo line', '4.50', '2026-03-28T09:12:00.000000Z'),
+				readme(103, '+31205550303', 'Benelux bookings', '3.99', '2026-10-22T10:00:00.000000Z'),
+				readme(104, '+12125550404', null, '3.99', '2026-01-30T15:40:00.000000Z'),
+				readme(105, '+442055500505', 'UK outreach', '2.75', '2026-05-10T10:00:00.000000Z'),
+			]),
+		);
+		const call = (phone: string) =>
+			audit.add({ assistantPhoneNumber: phone, billableSeconds: 60, totalCost: 1, createdAt: NOW - 1000 } as never);
+		call('+4930555010101');
+		call('+31205550303');
+		const item = audit.finish();
+		expect(item).toMatchObject({
+			rentedNumbers: 5,
+			monthlyFees: 19.73,
+			idleNumbers: 3,
+			idleMonthlyFees: 11.24,
+			renewingSoon: 3,
+			renewingSoonFees: 12.99,
+		});
+		expect(item.numbers.map((row) => [row.id, row.nextRenewalAt, row.daysToRenewal])).toEqual([
+			[102, '2026-11-28T00:00:00+01:00', 2],
+			[104, '2026-11-30T00:00:00+01:00', 4],
+			[101, '2026-12-02T00:00:00+01:00', 6],
+			[105, '2026-12-10T00:00:00+01:00', 14],
+			[103, '2026-12-22T00:00:00+01:00', 26],
+		]);
+		expect(item.text).toBe(
+			'3 of 5 rented numbers had no calls in 30 days: 11.24 EUR a month. 2 of them renew within 7 days: ' +
+				'+4989555020202 (Old promo line) on 28 Nov, +12125550404 on 30 Nov.',
+		);
+	});
+});
