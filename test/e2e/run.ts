@@ -650,7 +650,7 @@ function checkIdleNumbers(run: RawExecution | undefined, sandbox: Sandbox, idle:
 	);
 	const slack = nodeItems(run, 'Post to Slack');
 	check(
-		slack.length === 1 && String(slack[0].text).includes(idle.phone_number),
+		slack.length === 1 && String(slack[0]?.text).includes(idle.phone_number),
 		`Post to Slack (No-Op) got ${JSON.stringify(slack).slice(0, 300)}`,
 	);
 }

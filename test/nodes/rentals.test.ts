@@ -106,7 +106,7 @@ const run = (parameters: Json, extra: Partial<Parameters<typeof executeNode>[0]>
 async function getAll(options: Json = {}, extra: Partial<Parameters<typeof executeNode>[0]> = {}): Promise<Json[]> {
 	const { output, error } = await run({ resource: 'phoneNumber', operation: 'getAll', ...FEES, options }, extra);
 	expect(error).toBeUndefined();
-	return output![0].map((item) => item.json as Json);
+	return output![0]!.map((item) => item.json as Json);
 }
 
 async function audit(parameters: Json = {}): Promise<Json> {
@@ -118,9 +118,9 @@ async function audit(parameters: Json = {}): Promise<Json> {
 		...parameters,
 	});
 	expect(error).toBeUndefined();
-	expect(output![0]).toHaveLength(1);
-	expect(output![0][0].pairedItem).toEqual({ item: 0 });
-	return output![0][0].json as Json;
+	expect(output![0]!).toHaveLength(1);
+	expect(output![0]![0]!.pairedItem).toEqual({ item: 0 });
+	return output![0]![0]!.json as Json;
 }
 
 const byNumber = (items: Json[], name: string) =>
@@ -364,7 +364,7 @@ describe('phoneNumber/audit', () => {
 			{ continueOnFail: true, inputItems: [{ tz: 'UTC' }, { tz: 'Mars/Olympus' }] },
 		);
 		expect(error).toBeUndefined();
-		const [first, second] = output![0];
+		const [first, second] = output![0]!;
 		expect(first.json.rentedNumbers).toBeGreaterThan(0);
 		expect(first.pairedItem).toEqual({ item: 0 });
 		expect(second.json.error).toBe('Parameter "options.timezone": Unknown timezone "Mars/Olympus"');
@@ -403,7 +403,7 @@ describe('examples/idle-numbers-before-renewal.json', () => {
 		const auditNode = nodes.find((n) => n.type === 'n8n-nodes-famulor-billing.famulorBilling')!;
 		const { output, error } = await run(auditNode.parameters);
 		expect(error).toBeUndefined();
-		const item = output![0][0].json as Json;
+		const item = output![0]![0]!.json as Json;
 		const filter = nodes.find((n) => n.type === 'n8n-nodes-base.filter')!;
 		const expression = (filter.parameters.conditions.conditions[0].leftValue as string).replace(
 			/^=\{\{(.*)\}\}$/s,

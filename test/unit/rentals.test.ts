@@ -146,7 +146,7 @@ describe('auditRentals', () => {
 			minutesInWindow: 0,
 			costInWindow: 0.01,
 		});
-		expect(f.lastCallAt).toBe('2026-11-26T11:58:00.000Z');
+		expect(f?.lastCallAt).toBe('2026-11-26T11:58:00.000Z');
 		// Every row carries the fields of Get Many.
 		for (const row of item.numbers) {
 			for (const key of ['id', 'phoneNumber', 'countryCode', 'type', 'assistants', 'createdAt', 'monthlyFee']) {
