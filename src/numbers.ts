@@ -5,6 +5,7 @@
  */
 import { InvalidParameterError } from './errors';
 import { amountToUnits, toAmount, type Units } from './money';
+import type { RenewalEstimate } from './renewals';
 import type { RawAssistant, RawPhoneNumber } from './schemas';
 
 export const DEFAULT_MONTHLY_FEE = 3.99;
@@ -89,7 +90,8 @@ export function describePhoneNumbers(
 	});
 }
 
-export function phoneNumberItem(info: PhoneNumberInfo, currency: string) {
+/** The item of `phoneNumber/getAll`; `renewal` is the estimate for a rented number, else null. */
+export function phoneNumberItem(info: PhoneNumberInfo, currency: string, renewal: RenewalEstimate | null = null) {
 	return {
 		id: info.id,
 		phoneNumber: info.phoneNumber,
@@ -101,5 +103,7 @@ export function phoneNumberItem(info: PhoneNumberInfo, currency: string) {
 		currency,
 		assistants: info.assistants,
 		createdAt: info.createdAt,
+		nextRenewalAt: renewal?.nextRenewalAt ?? null,
+		daysToRenewal: renewal?.daysToRenewal ?? null,
 	};
 }

@@ -29,8 +29,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { DateTime } from 'luxon';
-import { Sandbox, type RawCall } from '../sandbox/server';
-import { costUnits, createdMs, lastMonthBounds, toNumber, totalsBy } from '../helpers/truth';
+import { Sandbox, type RawCall, type RawPhoneNumber } from '../sandbox/server';
+import { costUnits, createdMs, lastMonthBounds, renewalTruth, toNumber, totalsBy } from '../helpers/truth';
 import { delay, freePorts, ProcessTracker, type Tracked } from './lib/proc';
 import { ensureToolchain, type Toolchain } from './lib/toolchain';
 import { buildAndPack, installLikeN8n } from './lib/pack';
@@ -216,6 +216,13 @@ async function main(): Promise<void> {
 	const sandbox = await Sandbox.start({ now, calls: 4000, days: 70, seed: 7 });
 	const examplesSandbox = await Sandbox.start({ now, calls: 3000, days: 45, seed: 11 });
 	sandboxes.push(sandbox, examplesSandbox);
+	// B also rents an idle number that renews within 3 days, so idle-numbers-before-renewal.json reaches Slack.
+	const renewsOn = DateTime.fromISO(now).setZone(TZ).startOf('day').plus({ days: 3 });
+	const idleNumber = examplesSandbox.addPhoneNumber({
+		phone_number: '+4930555099099',
+		nickname: 'e2e idle line',
+		created_at: renewsOn.minus({ months: 2 }).set({ hour: 10 }).toUTC().toISO() as string,
+	});
 	info(`sandbox A ${sandbox.url} (${sandbox.visibleCalls().length} calls), sandbox B ${examplesSandbox.url}; clock ${now}`);
 
 	const credA: CredentialRef = { id: 'famulorSandboxA01', name: 'Famulor sandbox A' };
@@ -331,6 +338,7 @@ async function main(): Promise<void> {
 				check(nodeItems(result.run, node.name).length > 0, `${node.name} returned no items`);
 			}
 			if (dry.file === 'daily-usage-sheets.json') atEither(clock, (now) => checkDailyUsage(result.run, examplesSandbox, now));
+			if (dry.file === 'idle-numbers-before-renewal.json') checkIdleNumbers(result.run, examplesSandbox, idleNumber);
 		});
 	}
 
@@ -627,6 +635,24 @@ function checkDailyUsage(run: RawExecution | undefined, sandbox: Sandbox, now: D
 	check(row && row.Date === day.toFormat('yyyy-MM-dd') && row.Spend === item.totalCost, `sheet row ${JSON.stringify(row)}`);
 	const sheet = nodeItems(run, 'Append to Google Sheet');
 	check(sheet.length === 1, 'the row did not reach the (No-Op) Google Sheets node');
+}
+
+/** The audit counts sandbox B's rented numbers; its idle number renews soon, so the item reaches Slack (No-Op). */
+function checkIdleNumbers(run: RawExecution | undefined, sandbox: Sandbox, idle: RawPhoneNumber): void {
+	const [audit] = nodeItems(run, 'Audit rented numbers');
+	const rented = sandbox.phoneNumbers().filter((n) => n.type === 'normal' && n.has_active_subscription);
+	check(audit?.rentedNumbers === rented.length, `rentedNumbers ${audit?.rentedNumbers}, expected ${rented.length}`);
+	const row = (audit.numbers as Array<Record<string, any>>).find((r) => r.phoneNumber === idle.phone_number);
+	const renewal = renewalTruth(idle.created_at, Date.parse(audit.checkedAt), TZ);
+	check(
+		row?.idle === true && row.nextRenewalAt === renewal.nextRenewalAt && row.daysToRenewal === renewal.daysToRenewal,
+		`the idle number: ${JSON.stringify(row)}, expected idle and renewing ${JSON.stringify(renewal)}`,
+	);
+	const slack = nodeItems(run, 'Post to Slack');
+	check(
+		slack.length === 1 && String(slack[0]?.text).includes(idle.phone_number),
+		`Post to Slack (No-Op) got ${JSON.stringify(slack).slice(0, 300)}`,
+	);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -52,3 +52,34 @@ export function totalsBy(calls: RawCall[], keyOf: (call: RawCall) => string, inR
 	}
 	return result;
 }
+
+/** A timestamp of the API (ISO, or naive `YYYY-MM-DD HH:mm:ss` in UTC) as epoch ms. */
+export function timestampMs(text: string): number {
+	return Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
+}
+
+/**
+ * The next renewal of a number bought at `createdAt` (SPEC §13), found by walking the calendar day by
+ * day from today in `timezone`: the first day after the purchase day that is its monthly anniversary
+ * (the purchase's day of the month, or the month's last day when the month is shorter).
+ */
+export function renewalTruth(
+	createdAt: string,
+	nowMs: number,
+	timezone: string,
+): { nextRenewalAt: string; daysToRenewal: number } {
+	const bought = DateTime.fromMillis(timestampMs(createdAt), { zone: timezone }).startOf('day');
+	const today = DateTime.fromMillis(nowMs, { zone: timezone }).startOf('day');
+	for (let days = 0; days <= 400; days++) {
+		const day = today.plus({ days }).startOf('day');
+		if (day > bought && day.day === Math.min(bought.day, day.daysInMonth as number)) {
+			return { nextRenewalAt: day.toISO({ suppressMilliseconds: true }) as string, daysToRenewal: days };
+		}
+	}
+	throw new Error(`no renewal of a number bought at ${createdAt} within 400 days`);
+}
+
+/** The digits of a phone number, to compare numbers written differently. */
+export function digitsOf(phone: string | null | undefined): string {
+	return (phone ?? '').replace(/\D/g, '');
+}

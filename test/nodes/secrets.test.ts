@@ -104,6 +104,7 @@ const ACTIONS: Array<[string, Record<string, unknown>]> = [
 	['usage/getCalls raw', { resource: 'usage', operation: 'getCalls', period: 'last7Days', returnAll: false, limit: 20, simplify: false, options: {} }],
 	['usage/getCalls all', { resource: 'usage', operation: 'getCalls', period: 'today', returnAll: true, simplify: true, options: {} }],
 	['phoneNumber/getAll', { resource: 'phoneNumber', operation: 'getAll', defaultMonthlyFee: 3.99, monthlyFees: { fee: [{ country: 'DE', fee: 4.5 }] }, options: { rentedOnly: false } }],
+	['phoneNumber/audit', { resource: 'phoneNumber', operation: 'audit', defaultMonthlyFee: 3.99, idleDays: 30, renewingWithinDays: 7, options: {} }],
 	[
 		'chargeSummary/generate per client with CSV',
 		{

@@ -524,3 +524,51 @@ describe('sandbox at scale', () => {
 		}
 	});
 });
+
+describe('sandbox: numbers added by a test', () => {
+	let sandbox: Sandbox;
+	let seeded: ReturnType<Sandbox['phoneNumbers']>;
+
+	beforeAll(async () => {
+		sandbox = await Sandbox.start({ calls: 50, days: 5, futureDays: 0, now: NOW });
+		seeded = sandbox.phoneNumbers();
+	});
+	afterAll(async () => {
+		await sandbox.stop();
+	});
+
+	it('serves the number after the seeded ones, with defaults for the fields not given', async () => {
+		const added = sandbox.addPhoneNumber({ phone_number: '+4930555099001', created_at: '2026-01-31T10:00:00.000000Z' });
+		expect(added).toEqual({
+			id: Math.max(...seeded.map((n) => n.id)) + 1,
+			phone_number: '+4930555099001',
+			nickname: null,
+			country_code: 'DE',
+			type: 'normal',
+			type_label: 'Dedicated Number',
+			sms_capable: true,
+			region: 'eu1',
+			has_active_subscription: true,
+			created_at: '2026-01-31T10:00:00.000000Z',
+		});
+		const { body } = await get(sandbox, '/user/phone-numbers/all');
+		expect(body.data).toEqual([...seeded, added]);
+		expect(() => sandbox.addPhoneNumber({ phone_number: '+4930555099001', created_at: NOW })).toThrow(/already/);
+		const french = { phone_number: '+33155509900', country_code: 'FR', created_at: NOW };
+		expect(() => sandbox.addPhoneNumber(french)).toThrow(/carrier rate/);
+	});
+
+	it('puts calls through an added number: carrier cost at its country rate, none for a SIP trunk', async () => {
+		sandbox.addPhoneNumber({ phone_number: '+442055099002', country_code: 'GB', created_at: NOW });
+		sandbox.addPhoneNumber({ phone_number: '+4940555099003', type: 'sip', created_at: NOW });
+		const call = (created_at: string, assistant_phone_number: string) =>
+			sandbox.addCall({ created_at, assistant_phone_number, type: 'inbound', duration: 61, status: 'completed' });
+		const uk = call('2026-11-26T10:00:00Z', '+442055099002');
+		const sip = call('2026-11-26T10:05:00Z', '+4940555099003');
+		// Two started minutes at GB's 0.0119.
+		expect(uk).toMatchObject({ assistant_phone_number: '+442055099002', type: 'inbound', carrier_cost: '0.02380000' });
+		expect(sip).toMatchObject({ assistant_phone_number: '+4940555099003', carrier_cost: '0.00000000' });
+		const { body } = await get(sandbox, `/user/calls/${uk.id}`);
+		expect(body).toEqual(uk);
+	});
+});

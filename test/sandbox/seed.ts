@@ -366,6 +366,44 @@ export function buildAccount(nowSec: number): Account {
 	};
 }
 
+/** Fields of a number to add to an account; the rest defaults to a rented dedicated DE number. */
+export type NewPhoneNumber = Partial<RawPhoneNumber> & { phone_number: string; created_at: string };
+
+/**
+ * Adds a number to the account, after the seeded ones (which stay as they are), so that tests can
+ * put numbers of their own (bought on given days, released, SIP) and calls through them into the
+ * sandbox. Unset fields: the next free id, type `normal`, an active subscription, no nickname.
+ */
+export function addPhoneNumber(account: Account, fields: NewPhoneNumber): RawPhoneNumber {
+	const country = fields.country_code ?? 'DE';
+	if (CARRIER_RATE[country] === undefined) {
+		throw new Error(`No carrier rate for ${country}; use one of ${Object.keys(CARRIER_RATE).join(', ')}`);
+	}
+	// Calls store their number as an index below NONE.
+	if (account.phoneNumbers.length >= NONE) throw new Error(`The sandbox holds at most ${NONE} numbers`);
+	if (account.phoneNumbers.some((n) => n.phone_number === fields.phone_number)) {
+		throw new Error(`The account already has ${fields.phone_number}`);
+	}
+	const id = fields.id ?? max(...account.phoneNumbers.map((n) => n.id)) + 1;
+	if (account.numberIndex.has(id)) throw new Error(`The account already has a number with id ${id}`);
+	const type = fields.type ?? 'normal';
+	const number: RawPhoneNumber = {
+		id,
+		phone_number: fields.phone_number,
+		nickname: fields.nickname ?? null,
+		country_code: country,
+		type,
+		type_label: fields.type_label ?? TYPE_LABEL[type],
+		sms_capable: fields.sms_capable ?? type === 'normal',
+		region: fields.region ?? (country === 'US' ? 'us1' : 'eu1'),
+		has_active_subscription: fields.has_active_subscription ?? true,
+		created_at: fields.created_at,
+	};
+	account.numberIndex.set(id, account.phoneNumbers.length);
+	account.phoneNumbers.push(number);
+	return structuredClone(number);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The call store
 // ---------------------------------------------------------------------------------------------

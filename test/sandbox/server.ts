@@ -19,6 +19,7 @@ import {
 	CallGenerator,
 	FINAL_STATUSES,
 	NONE,
+	addPhoneNumber,
 	appendCalls,
 	buildAccount,
 	carrierUnits,
@@ -33,6 +34,7 @@ import {
 	type Account,
 	type CallRecord,
 	type CallStore,
+	type NewPhoneNumber,
 	type RawAssistant,
 	type RawCall,
 	type RawCampaign,
@@ -40,7 +42,7 @@ import {
 	type TimestampStyle,
 } from './seed';
 
-export type { RawAssistant, RawCall, RawCampaign, RawPhoneNumber, TimestampStyle } from './seed';
+export type { NewPhoneNumber, RawAssistant, RawCall, RawCampaign, RawPhoneNumber, TimestampStyle } from './seed';
 
 // ---------------------------------------------------------------------------------------------
 // Options and public types
@@ -548,6 +550,16 @@ export class Sandbox {
 		const i = this.store.push(record);
 		if (Object.keys(rest).length > 0) this.store.patch(i, rest);
 		return this.store.render(i, { nowSec: this.nowSec(), final: true, style: this.options.timestampStyle });
+	}
+
+	/**
+	 * Adds a phone number to the account, after the seeded ones (which stay as they are): served by
+	 * /user/phone-numbers/all from now on, and `addCall({ assistant_phone_number })` puts calls through
+	 * it (carrier costs at its country's rate, none for a SIP trunk). Unset fields: the next free id, a
+	 * rented dedicated number (type `normal`, active subscription) in DE. Returns the number as served.
+	 */
+	addPhoneNumber(fields: NewPhoneNumber): RawPhoneNumber {
+		return addPhoneNumber(this.account, fields);
 	}
 
 	/** Adds `n` generated calls between `from` and `to` (optionally one campaign / assistant, by name). */

@@ -1,6 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { buildFeeTable, describePhoneNumbers, phoneNumberItem } from '../../../../src/numbers';
-import { feeProperties } from '../../../shared/descriptions';
+import { renewalOf } from '../../../../src/renewals';
+import { feeProperties, timezoneOption } from '../../../shared/descriptions';
+import { timezoneOf } from '../../../shared/parameters';
 import type { ClientSetup } from '../../../shared/transport';
 import type { OperationResult } from '../types';
 
@@ -24,6 +26,11 @@ export const description: INodeProperties[] = [
 				description:
 					'Whether to return only dedicated numbers with an active rental (leave out SIP trunks, caller IDs and released numbers)',
 			},
+			{
+				...timezoneOption(),
+				description:
+					"IANA timezone in which renewal days are counted. Empty uses the workflow's timezone.",
+			},
 		],
 	},
 ];
@@ -38,10 +45,15 @@ export function feeTableOf(context: IExecuteFunctions, itemIndex: number) {
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, setup: ClientSetup): Promise<OperationResult[]> {
 	const fees = feeTableOf(this, itemIndex);
-	const options = this.getNodeParameter('options', itemIndex, {}) as { rentedOnly?: boolean };
+	const options = this.getNodeParameter('options', itemIndex, {}) as { rentedOnly?: boolean; timezone?: unknown };
 	const rentedOnly = options.rentedOnly !== false;
+	const timezone = timezoneOf(this, options.timezone);
 	const [numbers, assistants] = [await setup.client.getPhoneNumbers(), await setup.client.getAssistants()];
+	// Today is Famulor's (its Date header), like the triggers' clock; the local clock before any answer.
+	const now = setup.serverNow() ?? Date.now();
 	return describePhoneNumbers(numbers, assistants, fees)
 		.filter((info) => !rentedOnly || info.rented)
-		.map((info) => ({ json: phoneNumberItem(info, setup.settings.currency) as IDataObject }));
+		.map((info) => ({
+			json: phoneNumberItem(info, setup.settings.currency, renewalOf(info, now, timezone)) as IDataObject,
+		}));
 }

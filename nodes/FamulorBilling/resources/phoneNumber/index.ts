@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import * as audit from './audit';
 import * as getAll from './getAll';
 
 export const operations: INodeProperties = {
@@ -9,6 +10,12 @@ export const operations: INodeProperties = {
 	displayOptions: { show: { resource: ['phoneNumber'] } },
 	options: [
 		{
+			name: 'Audit Rentals',
+			value: 'audit',
+			action: 'Audit rented numbers for idle lines and renewals',
+			description: 'Which rented numbers had no calls lately, and which renew soon, with their monthly fees',
+		},
+		{
 			name: 'Get Many',
 			value: 'getAll',
 			action: 'Get many phone numbers with their monthly fees',
@@ -18,5 +25,5 @@ export const operations: INodeProperties = {
 	default: 'getAll',
 };
 
-export const description: INodeProperties[] = [operations, ...getAll.description];
-export const handlers = { getAll: getAll.execute };
+export const description: INodeProperties[] = [operations, ...getAll.description, ...audit.description];
+export const handlers = { getAll: getAll.execute, audit: audit.execute };

@@ -1,0 +1,385 @@
+/**
+ * Audit of rented numbers (SPEC §13): which ones cost a monthly fee and carry no calls, and which
+ * renew soon — the question to answer before the renewal, since a started month is not refunded.
+ *
+ * The calls of the window (the last `idleDays` × 24 h up to now) are read once with the usage
+ * summary's reader and counted per number as they stream by: one row per rented number is kept (and
+ * the reader's set of call ids).
+ * A call belongs to the number it was made or taken through (`assistant_phone_number`), compared by
+ * digits, whatever its status. Numbers are keys of a Map, never of a plain object.
+ */
+import { DateTime } from 'luxon';
+import type { Call } from './calls';
+import type { FamulorClient } from './client';
+import { CELL, escapeHtml, FONT, HEAD, heading, NUM, table } from './chargeSummary/html';
+import { escapeSlack } from './chargeSummary/text';
+import { InvalidParameterError } from './errors';
+import { forEachCall } from './fetchCalls';
+import { addUnits, formatMoney, toAmount, type Units } from './money';
+import { phoneNumberItem, type PhoneNumberInfo } from './numbers';
+import type { ResolvedPeriod } from './periods';
+import { renewalOf, type RenewalEstimate } from './renewals';
+
+export const DEFAULT_IDLE_DAYS = 30;
+export const MAX_IDLE_DAYS = 365;
+export const DEFAULT_RENEWING_WITHIN_DAYS = 7;
+/** Every number renews within a month, so a longer look-ahead would count nothing more. */
+export const MAX_RENEWING_WITHIN_DAYS = 31;
+
+const HOUR_MS = 3_600_000;
+
+function wholeNumberIn(value: unknown, min: number, max: number): number | undefined {
+	const number = typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : value;
+	const valid = typeof number === 'number' && Number.isInteger(number) && number >= min && number <= max;
+	return valid ? (number as number) : undefined;
+}
+
+const shown = (value: unknown) => (typeof value === 'number' ? String(value) : JSON.stringify(String(value ?? '')));
+
+export function assertIdleDays(value: unknown): number {
+	const days = wholeNumberIn(value, 1, MAX_IDLE_DAYS);
+	if (days === undefined) {
+		throw new InvalidParameterError(
+			'idleDays',
+			`Idle Days ${shown(value)} is not a whole number of days from 1 to ${MAX_IDLE_DAYS}`,
+			`Enter after how many days without a call a rented number counts as idle, e.g. ${DEFAULT_IDLE_DAYS}.`,
+		);
+	}
+	return days;
+}
+
+export function assertRenewingWithinDays(value: unknown): number {
+	const days = wholeNumberIn(value, 0, MAX_RENEWING_WITHIN_DAYS);
+	if (days === undefined) {
+		throw new InvalidParameterError(
+			'renewingWithinDays',
+			`Renewing Within Days ${shown(value)} is not a whole number of days from 0 to ${MAX_RENEWING_WITHIN_DAYS}`,
+			`Enter how many days ahead a renewal counts as soon, e.g. ${DEFAULT_RENEWING_WITHIN_DAYS} ` +
+				`(0 = today only; ${MAX_RENEWING_WITHIN_DAYS} covers every number, since each renews monthly).`,
+		);
+	}
+	return days;
+}
+
+/** The window of the audit: the last `idleDays` × 24 h up to `nowMs` (not calendar days), [start, end). */
+export function auditWindow(nowMs: number, idleDays: number, timezone: string): ResolvedPeriod {
+	const end = DateTime.fromMillis(nowMs, { zone: timezone });
+	const start = DateTime.fromMillis(nowMs - idleDays * 24 * HOUR_MS, { zone: timezone });
+	return {
+		id: `last${idleDays}x24h`,
+		label: `the last ${idleDays} × 24 hours`,
+		start: start.toISO({ suppressMilliseconds: true }) as string,
+		end: end.toISO({ suppressMilliseconds: true }) as string,
+		timezone,
+		startMs: start.toMillis(),
+		endMs: end.toMillis(),
+	};
+}
+
+/** The digits of a phone number ("+49 (30) 555-01" → "493055501"); empty for none. */
+export function phoneDigits(phone: string | null | undefined): string {
+	return (phone ?? '').replace(/\D/g, '');
+}
+
+export interface RentalAuditInput {
+	/** The account's numbers, described with their fees; only rented ones are audited. */
+	numbers: PhoneNumberInfo[];
+	nowMs: number;
+	timezone: string;
+	idleDays: number;
+	renewingWithinDays: number;
+	currency: string;
+}
+
+interface Row {
+	info: PhoneNumberInfo;
+	renewal: RenewalEstimate | null;
+	calls: number;
+	billableSeconds: number;
+	cost: Units;
+	lastCallMs: number | null;
+}
+
+export type RentalRow = ReturnType<typeof phoneNumberItem> & {
+	callsInWindow: number;
+	minutesInWindow: number;
+	costInWindow: number;
+	lastCallAt: string | null;
+	idle: boolean;
+};
+
+export interface RentalAuditItem {
+	checkedAt: string;
+	currency: string;
+	idleDays: number;
+	rentedNumbers: number;
+	monthlyFees: number;
+	idleNumbers: number;
+	idleMonthlyFees: number;
+	renewingSoon: number;
+	renewingSoonFees: number;
+	numbers: RentalRow[];
+	text: string;
+	html: string;
+}
+
+/** Counts the calls of the window per rented number: `add` each call once, then `finish`. */
+export class RentalAudit {
+	readonly window: ResolvedPeriod;
+	private readonly rows: Row[];
+	private readonly byDigits = new Map<string, Row>();
+
+	constructor(private readonly input: RentalAuditInput) {
+		this.window = auditWindow(input.nowMs, input.idleDays, input.timezone);
+		this.rows = input.numbers
+			.filter((info) => info.rented)
+			.map((info) => ({
+				info,
+				renewal: renewalOf(info, input.nowMs, input.timezone),
+				calls: 0,
+				billableSeconds: 0,
+				cost: 0,
+				lastCallMs: null,
+			}));
+		for (const row of this.rows) {
+			const digits = phoneDigits(row.info.phoneNumber);
+			// The API lists a number once; should it list the same digits twice, the first one counts the calls.
+			if (digits && !this.byDigits.has(digits)) this.byDigits.set(digits, row);
+		}
+	}
+
+	get rentedCount(): number {
+		return this.rows.length;
+	}
+
+	/** A call of the window (the reader passes each call once, inside the window). */
+	add(call: Call): void {
+		const row = this.byDigits.get(phoneDigits(call.assistantPhoneNumber));
+		if (!row) return;
+		row.calls += 1;
+		row.billableSeconds += call.billableSeconds;
+		row.cost = addUnits(row.cost, call.totalCost);
+		if (row.lastCallMs === null || call.createdAt > row.lastCallMs) row.lastCallMs = call.createdAt;
+	}
+
+	finish(): RentalAuditItem {
+		const { currency, idleDays, renewingWithinDays, timezone, nowMs } = this.input;
+		// Soonest renewal first; numbers without an estimate last.
+		const rows = [...this.rows].sort(
+			(a, b) =>
+				(a.renewal?.daysToRenewal ?? Infinity) - (b.renewal?.daysToRenewal ?? Infinity) || a.info.id - b.info.id,
+		);
+		const soon = (row: Row) => row.renewal !== null && row.renewal.daysToRenewal <= renewingWithinDays;
+		const feesOf = (list: Row[]) => list.reduce((sum, row) => addUnits(sum, row.info.monthlyFee), 0);
+		const idle = rows.filter((row) => row.calls === 0);
+		const renewing = rows.filter(soon);
+		const totals: Totals = {
+			rented: rows.length,
+			fees: feesOf(rows),
+			idle: idle.length,
+			idleFees: feesOf(idle),
+			renewing: renewing.length,
+			renewingFees: feesOf(renewing),
+		};
+		const report: Report = { rows, idleSoon: idle.filter(soon), totals, ...this.input, window: this.window };
+		return {
+			checkedAt: new Date(nowMs).toISOString(),
+			currency,
+			idleDays,
+			rentedNumbers: totals.rented,
+			monthlyFees: toAmount(totals.fees),
+			idleNumbers: totals.idle,
+			idleMonthlyFees: toAmount(totals.idleFees),
+			renewingSoon: totals.renewing,
+			renewingSoonFees: toAmount(totals.renewingFees),
+			numbers: rows.map((row) => ({
+				...phoneNumberItem(row.info, currency, row.renewal),
+				callsInWindow: row.calls,
+				minutesInWindow: Number((row.billableSeconds / 60).toFixed(4)),
+				costInWindow: toAmount(row.cost),
+				lastCallAt: row.lastCallMs === null ? null : new Date(row.lastCallMs).toISOString(),
+				idle: row.calls === 0,
+			})),
+			text: renderRentalText(report),
+			html: renderRentalHtml(report, timezone),
+		};
+	}
+}
+
+/**
+ * The audit of SPEC §13: reads the account's calls of the window once (none when no number is
+ * rented) and returns the one item.
+ */
+export async function auditRentals(client: FamulorClient, input: RentalAuditInput): Promise<RentalAuditItem> {
+	const audit = new RentalAudit(input);
+	if (audit.rentedCount > 0) {
+		await forEachCall(client, { period: audit.window, query: {}, filters: {} }, (call) => audit.add(call));
+	}
+	return audit.finish();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slack text and email HTML
+// ---------------------------------------------------------------------------------------------
+
+interface Totals {
+	rented: number;
+	fees: Units;
+	idle: number;
+	idleFees: Units;
+	renewing: number;
+	renewingFees: Units;
+}
+
+interface Report extends RentalAuditInput {
+	rows: Row[];
+	/** Idle numbers renewing within `renewingWithinDays`, soonest first. */
+	idleSoon: Row[];
+	totals: Totals;
+	window: ResolvedPeriod;
+}
+
+const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
+
+function withinText(days: number): string {
+	return days === 0 ? 'today' : `within ${plural(days, 'day', 'days')}`;
+}
+
+/** "8 Dec" in the timezone (English, whatever the server's locale). */
+function dayText(iso: string, timezone: string): string {
+	return DateTime.fromISO(iso, { zone: timezone }).setLocale('en').toFormat('d LLL');
+}
+
+/** "on 8 Dec", or "today (8 Dec)" unless the sentence already says today. */
+function renewalText(renewal: RenewalEstimate, timezone: string, sentenceSaysToday: boolean): string {
+	const day = dayText(renewal.nextRenewalAt, timezone);
+	return renewal.daysToRenewal === 0 && !sentenceSaysToday ? `today (${day})` : `on ${day}`;
+}
+
+function numberName(info: PhoneNumberInfo): string {
+	return info.nickname ? `${info.phoneNumber} (${info.nickname})` : info.phoneNumber;
+}
+
+/** One Slack paragraph: idle numbers and their fees, then those of them that renew soon. */
+function renderRentalText(report: Report): string {
+	const { totals, idleDays, renewingWithinDays, currency, timezone } = report;
+	const days = plural(idleDays, 'day', 'days');
+	const within = withinText(renewingWithinDays);
+	if (totals.rented === 0) return 'No rented numbers, so no monthly number fees.';
+	const rented = plural(totals.rented, 'rented number', 'rented numbers');
+	const verb = (count: number) => (count === 1 ? 'renews' : 'renew');
+	if (totals.idle === 0) {
+		const them = totals.rented === 1 ? 'It' : `${totals.renewing} of them`;
+		const renewing = totals.renewing ? ` ${them} ${verb(totals.renewing)} ${within}.` : '';
+		const all = totals.rented === 1 ? 'The one rented number' : `All ${rented}`;
+		return `${all} had calls in ${days} (${formatMoney(totals.fees, currency)} a month).${renewing}`;
+	}
+	const idleFees = formatMoney(totals.idleFees, currency);
+	const head = `${totals.idle} of ${rented} had no calls in ${days}: ${idleFees} a month.`;
+	const list = report.idleSoon
+		.map((row) => {
+			const when = renewalText(row.renewal as RenewalEstimate, timezone, renewingWithinDays === 0);
+			return `${escapeSlack(numberName(row.info))} ${when}`;
+		})
+		.join(', ');
+	const count = report.idleSoon.length;
+	if (totals.idle === 1) {
+		return `${head} ${count ? `It renews ${within}: ${list}.` : `It does not renew ${within}.`}`;
+	}
+	if (count === 0) return `${head} None of them renews ${within}.`;
+	return `${head} ${count} of them ${verb(count)} ${within}: ${list}.`;
+}
+
+const IDLE_ROW = 'background-color:#fef2f2;';
+const BADGE = `${FONT}font-size:12px;font-weight:bold;padding:2px 6px;white-space:nowrap;`;
+
+function renewalCell(renewal: RenewalEstimate | null, timezone: string): string {
+	if (!renewal) return '–';
+	const day = DateTime.fromISO(renewal.nextRenewalAt, { zone: timezone }).setLocale('en').toFormat('d LLL yyyy');
+	const when = renewal.daysToRenewal === 0 ? 'today' : `in ${plural(renewal.daysToRenewal, 'day', 'days')}`;
+	return `${escapeHtml(day)}<br><span style="color:#6b7280;">${escapeHtml(when)}</span>`;
+}
+
+function lastCallCell(ms: number | null, timezone: string): string {
+	if (ms === null) return 'none';
+	return escapeHtml(DateTime.fromMillis(ms, { zone: timezone }).setLocale('en').toFormat('d LLL yyyy HH:mm'));
+}
+
+/** An email-safe report (inline CSS, nested tables, no external assets); API text is escaped. */
+function renderRentalHtml(report: Report, timezone: string): string {
+	const { totals, currency, idleDays, renewingWithinDays } = report;
+	const money = (units: Units) => escapeHtml(formatMoney(units, currency));
+	const title = 'Rented numbers: idle lines and renewals';
+	const note =
+		'Renewal dates are estimates: Famulor publishes none. Each is the monthly anniversary of the purchase date, ' +
+		`on the last day of shorter months, in ${timezone}. A number is idle when no call was made or taken ` +
+		`through it in the last ${idleDays} × 24 hours, whatever the call's status. ` +
+		`Monthly fees come from the node's fee table.`;
+	const checked = DateTime.fromMillis(report.nowMs, { zone: timezone }).setLocale('en').toFormat('d LLL yyyy HH:mm');
+	const days = plural(idleDays, 'day', 'days');
+	const facts = [
+		['Rented numbers', totals.rented, `${formatMoney(totals.fees, currency)} a month`],
+		[`Idle (no calls in ${days})`, totals.idle, `${formatMoney(totals.idleFees, currency)} a month`],
+		[`Renewing ${withinText(renewingWithinDays)}`, totals.renewing, formatMoney(totals.renewingFees, currency)],
+	]
+		.map(
+			([label, count, amount]) =>
+				`<tr><td style="${CELL}color:#6b7280;">${escapeHtml(String(label))}</td>` +
+				`<td style="${CELL}${NUM}">${count}</td>` +
+				`<td style="${CELL}${NUM}">${escapeHtml(String(amount))}</td></tr>`,
+		)
+		.join('');
+	const head =
+		`<tr><th style="${HEAD}">Number</th><th style="${HEAD}">Renews (estimate)</th>` +
+		`<th style="${HEAD}${NUM}">Monthly fee</th><th style="${HEAD}${NUM}">Calls</th>` +
+		`<th style="${HEAD}${NUM}">Billable min</th><th style="${HEAD}${NUM}">Cost</th>` +
+		`<th style="${HEAD}">Last call</th><th style="${HEAD}">Status</th></tr>`;
+	const rows = report.rows
+		.map((row) => {
+			const idle = row.calls === 0;
+			const soon = row.renewal !== null && row.renewal.daysToRenewal <= renewingWithinDays;
+			const status = idle
+				? `<span style="${BADGE}color:#b91c1c;">${soon ? 'Idle, renews soon' : 'Idle'}</span>`
+				: `<span style="${BADGE}color:#047857;">In use</span>`;
+			const nickname = row.info.nickname
+				? `<br><span style="color:#6b7280;">${escapeHtml(row.info.nickname)}</span>`
+				: '';
+			const cell = `${CELL}${idle ? IDLE_ROW : ''}`;
+			return (
+				`<tr><td style="${cell}white-space:nowrap;">${escapeHtml(row.info.phoneNumber)}${nickname}</td>` +
+				`<td style="${cell}white-space:nowrap;">${renewalCell(row.renewal, timezone)}</td>` +
+				`<td style="${cell}${NUM}">${money(row.info.monthlyFee)}</td>` +
+				`<td style="${cell}${NUM}">${row.calls}</td>` +
+				`<td style="${cell}${NUM}">${escapeHtml((row.billableSeconds / 60).toFixed(2))}</td>` +
+				`<td style="${cell}${NUM}">${money(row.cost)}</td>` +
+				`<td style="${cell}white-space:nowrap;">${lastCallCell(row.lastCallMs, timezone)}</td>` +
+				`<td style="${cell}">${status}</td></tr>`
+			);
+		})
+		.join('');
+	const empty = `<tr><td colspan="8" style="${CELL}">No rented numbers.</td></tr>`;
+	const subtitle = `Checked ${checked} (${timezone}); calls of the last ${days}.`;
+	const body =
+		`<tr><td style="${FONT}font-size:22px;font-weight:bold;color:#111827;padding:0 0 4px 0;">` +
+		`${escapeHtml(title)}</td></tr>` +
+		`<tr><td style="${FONT}font-size:14px;color:#6b7280;padding:0 0 12px 0;">${escapeHtml(subtitle)}</td></tr>` +
+		`<tr><td>${table(facts)}</td></tr>` +
+		heading('Numbers') +
+		`<tr><td>${table(head + (rows || empty))}</td></tr>` +
+		`<tr><td style="${FONT}font-size:12px;color:#6b7280;padding:20px 0 0 0;line-height:1.5;">` +
+		`${escapeHtml(note)}</td></tr>`;
+	return (
+		'<!DOCTYPE html><html><head><meta charset="utf-8">' +
+		'<meta name="viewport" content="width=device-width, initial-scale=1">' +
+		`<title>${escapeHtml(title)}</title></head>` +
+		'<body style="margin:0;padding:0;background-color:#f3f4f6;">' +
+		table(
+			`<tr><td align="center" style="padding:24px 12px;">` +
+				`<table role="presentation" width="720" cellpadding="0" cellspacing="0" border="0" ` +
+				`style="border-collapse:collapse;width:100%;max-width:720px;background-color:#ffffff;">` +
+				`<tr><td style="padding:24px;">${table(body)}</td></tr></table></td></tr>`,
+			'background-color:#f3f4f6;',
+		) +
+		'</body></html>'
+	);
+}
