@@ -18,7 +18,7 @@ import { toAmount } from '../money';
 import { apiDateRange } from '../periods';
 import { Contributions, type Contributor } from './contributors';
 import { loadSpike, newSpikeState, storeSpike, type OpenWindow, type SpikeModel, type SpikeState } from './spikeState';
-import { fingerprint, type PollEnvironment } from './state';
+import { fingerprint, fromTheFuture, type PollEnvironment } from './state';
 import { MAX_AMOUNT } from './thresholdEvents';
 import { newTracker, track } from './tracker';
 import { DAY_MS, Windows, type Seasonality, type SpikeWindow } from './windows';
@@ -155,10 +155,12 @@ function applyCall(config: SpikeConfig, model: SpikeModel, windows: Windows, cal
 	}
 }
 
-export async function pollSpike(client: FamulorClient, previous: SpikeState, config: SpikeConfig, env: PollEnvironment): Promise<SpikePollResult> {
+export async function pollSpike(client: FamulorClient, stored: SpikeState, config: SpikeConfig, env: PollEnvironment): Promise<SpikePollResult> {
 	const windows = new Windows(config.window, config.timezone);
 	const settleMs = config.settleMinutes * 60_000;
 	const started = env.now();
+	const times = [stored.updatedAt, stored.evaluatedUntil, stored.tracker?.stream.newestAt, stored.tracker?.horizon];
+	const previous = fromTheFuture(times, started) ? newSpikeState(stored.config) : stored;
 	const model = loadSpike(previous);
 	let tracker = previous.tracker;
 	if (!tracker) {

@@ -49,3 +49,14 @@ export function readState<T extends { v: number; config: string }>(
 	if (!parsed.success || parsed.data.v !== STATE_VERSION || parsed.data.config !== config) return undefined;
 	return parsed.data;
 }
+
+/** How far ahead of the server's clock a stored time may lie before the state counts as damaged. */
+const FUTURE_TOLERANCE_MS = 60 * 60_000;
+
+/**
+ * Whether a state recorded times after `now` (the clock was stepped back, or the state is damaged).
+ * Such a state would keep a trigger blind until those times; it is treated as lost instead.
+ */
+export function fromTheFuture(times: Array<number | undefined>, now: number): boolean {
+	return times.some((time) => time !== undefined && time > now + FUTURE_TOLERANCE_MS);
+}

@@ -18,7 +18,7 @@ import { displayText, valueOfCall } from '../metrics';
 import { apiDateRange, periodContaining, type ResolvedPeriod } from '../periods';
 import { pollBalance } from './balance';
 import { Contributions } from './contributors';
-import type { PollEnvironment } from './state';
+import { fromTheFuture, type PollEnvironment } from './state';
 import { thresholdEvent, thresholdInUnits, type ThresholdConfig, type ThresholdEvent } from './thresholdEvents';
 import { emptyPeriod, loadPeriod, newThresholdState, storePeriod, type PeriodTotals, type ThresholdState } from './thresholdState';
 import { MAX_WATCH_MS, newTracker, track, type TrackerChanges } from './tracker';
@@ -121,16 +121,28 @@ export async function pollThreshold(
 	config: ThresholdConfig,
 	env: PollEnvironment,
 ): Promise<ThresholdPollResult> {
-	if (config.metric === 'balance') return pollBalance(client, previous, config, env);
+	const stored = fromTheFuture([previous.updatedAt, previous.tracker?.stream.newestAt, previous.tracker?.horizon], env.now())
+		? newThresholdState(previous.config, false)
+		: previous;
+	if (config.metric === 'balance') return pollBalance(client, stored, config, env);
+	return await pollUsage(client, stored, config, env);
+}
+
+async function pollUsage(
+	client: FamulorClient,
+	previous: ThresholdState,
+	config: ThresholdConfig,
+	env: PollEnvironment,
+): Promise<ThresholdPollResult> {
 	const started = periodOf(config, env.now());
 	const tracker = previous.tracker ?? newTracker({ ...config.query, date_from: apiDateRange(started.startMs, started.endMs).date_from });
-	const stored = previous.tracker ? previous : { ...previous, periods: [storePeriod(emptyPeriod(started))] };
+	const base = previous.tracker ? previous : { ...previous, periods: [storePeriod(emptyPeriod(started))] };
 	const changes = await track(client, tracker, { now: env.now(), settleMs: config.settleMinutes * 60_000, hasTime: env.hasTime });
 	// Calls were deleted under us: start over, silently.
 	if (changes.lost) return { state: newThresholdState(previous.config, false), events: [], building: true, current: [] };
 	const now = env.now();
 	const current = periodOf(config, now);
-	const periods = applyChanges(config, stored, changes, current);
+	const periods = applyChanges(config, base, changes, current);
 	const totals = periods.find((p) => p.id === current.id) as PeriodTotals;
 	const currentValues = groupsOf(config, totals).map((group) => ({
 		group: config.groupBy === 'none' ? null : group,
