@@ -15,12 +15,16 @@ import { searchAssistants, searchCampaigns } from '../shared/listSearch';
 import { createClient, type ClientSetup } from '../shared/transport';
 import { toNodeError } from '../shared/errors';
 
-const handlers: Record<string, Record<string, OperationExecute>> = {
-	account: account.handlers,
-	usage: usage.handlers,
-	phoneNumber: phoneNumber.handlers,
-	chargeSummary: chargeSummary.handlers,
-};
+/**
+ * resource → operation → handler, in Maps: a parameter's value (an imported workflow can hold
+ * anything, even `__proto__`) is never a key of a plain object.
+ */
+const handlers = new Map<string, Map<string, OperationExecute>>(
+	Object.entries({ account, usage, phoneNumber, chargeSummary }).map(([resource, module]) => [
+		resource,
+		new Map(Object.entries(module.handlers as Record<string, OperationExecute>)),
+	]),
+);
 
 export class FamulorBilling implements INodeType {
 	description: INodeTypeDescription = {
@@ -69,7 +73,7 @@ export class FamulorBilling implements INodeType {
 			try {
 				const resource = this.getNodeParameter('resource', itemIndex) as string;
 				const operation = this.getNodeParameter('operation', itemIndex) as string;
-				const handler = handlers[resource]?.[operation];
+				const handler = handlers.get(resource)?.get(operation);
 				if (!handler) {
 					throw new NodeOperationError(this.getNode(), `The operation "${operation}" of resource "${resource}" is not supported`, {
 						itemIndex,

@@ -87,6 +87,15 @@ describe('the action node', () => {
 		expectPrototypeUntouched();
 	});
 
+	it('a resource or operation called __proto__ or constructor is an unsupported operation, nothing more', async () => {
+		for (const [resource, operation] of [['__proto__', 'constructor'], ['usage', '__proto__'], ['constructor', 'toString']]) {
+			const { error } = await run({ resource, operation });
+			// n8n itself may refuse first (the operation parameter is not shown for an unknown resource).
+			expect(error?.message).toMatch(/is not supported$|^Could not get parameter "operation"$/);
+		}
+		expectPrototypeUntouched();
+	});
+
 	it('usage/getCalls returns the calls with their names', async () => {
 		const { output, error } = await run({ resource: 'usage', operation: 'getCalls', period: 'custom', startDate: '2026-11-20', endDate: '2026-11-21', returnAll: true, simplify: true, options: { timezone: TZ } });
 		expect(error).toBeUndefined();
