@@ -73,7 +73,12 @@ export async function runTriggerPoll<Config, State, Result extends { state: Stat
 		// Read back through the state's schema (a copy, never n8n's observed object): anything damaged,
 		// older or another configuration's is a new baseline.
 		const stored = spec.readState(JSON.parse(JSON.stringify(staticData.state ?? null)) as unknown, fingerprint);
-		const state = stored ?? spec.newState(fingerprint, spec.fireOnActivation(config) && !manual);
+		// Fire on Activation applies to an activation (no state yet, or a state of another configuration),
+		// not to a damaged or older state: that one is rebuilt silently, or every threshold reported
+		// before would be reported again.
+		const previousConfig = (staticData.state as { config?: unknown } | undefined)?.config;
+		const activation = staticData.state === undefined || (typeof previousConfig === 'string' && previousConfig !== fingerprint);
+		const state = stored ?? spec.newState(fingerprint, spec.fireOnActivation(config) && activation && !manual);
 		// Time comes from Famulor's clock (its Date header), which also stamps the calls. Before the
 		// first response of a poll, the last known offset to the local clock stands in.
 		let skew = storedSkew(staticData.skew);

@@ -1,32 +1,37 @@
 /**
- * Fault-injection property suite (issue 7). fast-check generates poll sequences — clock steps that
- * cross midnight, month ends and the DST change in Europe/Berlin, calls arriving between polls and
- * between page requests, calls whose cost appears only once they settle, bursts of generated calls —
- * and fault schedules: bursts of every sandbox fault (429 with retry_after / Retry-After / neither,
- * 500/502/503, dropped connections, answers slower than the timeout, truncated and malformed JSON,
- * costs as numbers, naive timestamps, duplicated pages). Each sequence runs twice against its own
- * sandbox, fault-free and with the faults, driving the engines (pollThreshold / pollSpike) through a
- * FamulorClient over real HTTP on virtual time (see lib/virtual.ts, lib/poller.ts, lib/scenario.ts).
+ * Fault-injection property suite (issues 7 and 12). fast-check generates poll sequences — clock steps
+ * that cross midnight, month ends and the DST change in Europe/Berlin, calls arriving between polls
+ * and between page requests, calls whose cost appears only once they settle, bursts of generated
+ * calls — and fault schedules: bursts of every sandbox fault but the trickle (test/sandbox/server.ts
+ * FAULT_KINDS: 429 with retry_after / Retry-After / neither, 500/502/503, dropped connections, answers
+ * slower than the timeout, truncated and malformed JSON, costs as numbers, naive timestamps, repeated
+ * pages, and paginators that drift: a per_page cap, short pages, a lying last_page or total, an ignored
+ * page), and damaged stored states (wrong types, objects for lists, missing keys, times and pacing
+ * from the future, an older version). Each sequence runs twice against its own sandbox, fault-free
+ * and with the faults, driving the engines (pollThreshold / pollSpike) through a FamulorClient over
+ * real HTTP on virtual time (see lib/virtual.ts, lib/poller.ts, lib/scenario.ts).
  *
  * Invariants:
  *  1. no eventId is emitted twice (either run);
  *  2. every eventId of the fault-free run is emitted by the faulty run, at most LATE_BOUND polls later,
  *     and the faulty run emits nothing the fault-free run does not (exceptions below);
  *  3. final money totals (threshold period values per group, spike buckets, a usage summary read under
- *     faults) equal the fault-free totals exactly, and the sandbox's own BigInt sums;
+ *     faults) equal the fault-free totals exactly, and the sandbox's own BigInt sums: never short;
  *  4. a poll that cannot complete throws a FamulorApiError and leaves the stored state byte-identical;
- *     no engine ever writes into the state it is given; once ready, a state never goes back to building;
+ *     no engine ever writes into the state it is given; once ready, a state never goes back to
+ *     building (unless it was damaged: then it must be rebuilt by a new baseline);
  *  5. every poll ends within MAX_POLL_MS + 2 s of virtual time, and the requests sent
  *     (client-side send times, retries included) never exceed 20 per 10 s or 100 per minute.
  *
  * Two kinds of events are exempt from 2, and counted in the summary instead: forecast crossings (a
  * forecast falls while a poll is missed, so a crossing can be gone by the next poll), and the alerts
- * of a faulty run whose first baseline completed later than the fault-free run's — a baseline absorbs
- * what it finds without alerting, by design — until both runs agree again on what was reported
- * (fired thresholds, armed spike groups). Sequences keep what the engines promise:
- * fault bursts of at most MAX_FAULTY_RUN polls and steps of at most 5 h (the spike trigger catches up
- * one day of windows), at most 3 repeated pages a poll, a spike window evaluated once its calls are
- * final (Settle Minutes), and the activation poll repeated until it succeeds (n8n does not activate
+ * around a baseline of the faulty run that the fault-free run did not have — its first one completing
+ * later, or one rebuilding a damaged state — which absorbs what it finds without alerting, by design,
+ * until both runs agree again on what was reported (fired thresholds, armed spike groups). Sequences
+ * keep what the engines promise: fault bursts of at most MAX_FAULTY_RUN polls and steps of at most
+ * 5 h (the spike trigger catches up one day of windows), at most 3 repeated pages a poll, a spike
+ * window evaluated once its calls are final (Settle Minutes), no damage in the last polls (a rebuilt
+ * baseline must complete), and the activation poll repeated until it succeeds (n8n does not activate
  * a trigger whose first poll fails).
  *
  * FAULTS_RUNS (default 25 per engine) and FAULTS_SEED change the number of sequences and the seed. A
@@ -71,6 +76,8 @@ const totals = {
 	maxPollMs: 0,
 	maxPer10s: 0,
 	maxPerMinute: 0,
+	damaged: 0,
+	kinds: new Map<string, number>(),
 };
 
 class InvariantError extends Error {}
@@ -89,6 +96,7 @@ function compareRuns<State extends AnyState>(clean: RunResult<State>, faulty: Ru
 	totals.sequences++;
 	totals.polls += clean.polls.length + faulty.polls.length;
 	totals.faults += faulty.faultsHit;
+	for (const [kind, n] of faulty.kinds) totals.kinds.set(kind, (totals.kinds.get(kind) ?? 0) + n);
 
 	for (const poll of clean.polls) {
 		check(poll.ok, () => `fault-free poll ${poll.index} failed: ${describeError(poll.error)}`);
@@ -97,6 +105,8 @@ function compareRuns<State extends AnyState>(clean: RunResult<State>, faulty: Ru
 		check(run.duplicates.length === 0, () => `${name} run emitted ${run.duplicates.join(', ')} twice`);
 		let ready = false;
 		for (const poll of run.polls) {
+			// A damaged state is rebuilt by a new baseline: building again is what it must do.
+			if (poll.damaged) ready = false;
 			check(poll.inputUntouched, () => `${name} poll ${poll.index}: the engine wrote into the state it was given`);
 			if (!poll.ok) {
 				totals.failedPolls++;
@@ -119,19 +129,27 @@ function compareRuns<State extends AnyState>(clean: RunResult<State>, faulty: Ru
 		check(run.polls[run.polls.length - 1].phase === 'ready', () => `${name} run is not ready after the drain polls`);
 	}
 
-	// A first baseline that the faulty run completed later than the fault-free run absorbed the
-	// crossings in between (a baseline never alerts): until both runs agree again on what was reported
-	// (fired thresholds, armed spike groups), their alerts may differ.
-	const readyAt = (run: RunResult<State>) => run.polls.find((poll) => poll.phase === 'ready')?.index ?? Infinity;
-	const faultyReady = readyAt(faulty);
-	let divergedUntil = -1;
-	if (faultyReady > readyAt(clean)) {
-		const episodeAt = (run: RunResult<State>, index: number) => run.polls.filter((poll) => poll.index === index).at(-1)?.episode;
-		divergedUntil = Infinity;
-		for (let index = faultyReady; index < clean.polls.length && divergedUntil === Infinity; index++) {
-			if (episodeAt(clean, index) === episodeAt(faulty, index)) divergedUntil = index;
+	// A baseline never alerts: one that the faulty run completed later than the fault-free run (its first
+	// one, or one rebuilding a damaged state) absorbed the crossings in between. Until both runs agree
+	// again on what was reported (fired thresholds, armed spike groups), their alerts may differ.
+	const episodeAt = (run: RunResult<State>, index: number) => run.polls.filter((poll) => poll.index === index).at(-1)?.episode;
+	const readyFrom = (run: RunResult<State>, from: number) => run.polls.find((poll) => poll.index >= from && poll.phase === 'ready')?.index ?? Infinity;
+	const agreeFrom = (from: number) => {
+		for (let index = from; index < clean.polls.length; index++) if (episodeAt(clean, index) === episodeAt(faulty, index)) return index;
+		return Infinity;
+	};
+	const windows: Array<[number, number]> = [];
+	const faultyReady = readyFrom(faulty, 0);
+	if (faultyReady > readyFrom(clean, 0)) windows.push([0, agreeFrom(faultyReady)]);
+	for (const poll of faulty.polls) {
+		if (poll.damaged) {
+			totals.damaged++;
+			// Alerts the faulty run still owed (a fault burst delays them by up to LATE_BOUND polls) are
+			// absorbed by the new baseline too.
+			windows.push([Math.max(0, poll.index - LATE_BOUND), agreeFrom(readyFrom(faulty, poll.index))]);
 		}
 	}
+	const exempt = (index: number) => windows.some(([from, until]) => index >= from && index <= until);
 	for (const [id, index] of clean.emittedAt) {
 		totals.events++;
 		if (NOT_MONOTONE.test(id)) {
@@ -141,7 +159,7 @@ function compareRuns<State extends AnyState>(clean: RunResult<State>, faulty: Ru
 		}
 		const late = faulty.emittedAt.get(id);
 		if (late === undefined) {
-			check(index <= divergedUntil, () => `the faulty run never emitted ${id} (fault-free: poll ${index}; faulty ready at poll ${faultyReady})`);
+			check(exempt(index), () => `the faulty run never emitted ${id} (fault-free: poll ${index}; faulty baselines: ${JSON.stringify(windows)})`);
 			totals.exempt++;
 			continue;
 		}
@@ -150,7 +168,7 @@ function compareRuns<State extends AnyState>(clean: RunResult<State>, faulty: Ru
 	}
 	for (const [id, index] of faulty.emittedAt) {
 		if (NOT_MONOTONE.test(id) || clean.emittedAt.has(id)) continue;
-		check(index <= divergedUntil, () => `the faulty run emitted ${id} (poll ${index}), which the fault-free run never did`);
+		check(exempt(index), () => `the faulty run emitted ${id} (poll ${index}), which the fault-free run never did`);
 		totals.exempt++;
 	}
 }
@@ -269,9 +287,10 @@ async function replay(file: string): Promise<void> {
 describe('fault injection', () => {
 	afterAll(() => {
 		console.log(
-			`faults: ${totals.polls} polls simulated, ${totals.faults} faults injected, ${totals.checks} invariants checked\n` +
+			`faults: ${totals.polls} polls simulated, ${totals.faults} faults injected, ${totals.damaged} stored states damaged, ${totals.checks} invariants checked\n` +
+				`  (fault kinds hit: ${[...totals.kinds].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, n]) => `${kind} ×${n}`).join(', ')})\n` +
 				`  (${totals.sequences} sequences run fault-free and faulty; ${totals.failedPolls} polls failed with a typed error and left their state as it was; ` +
-				`${totals.events} fault-free events: ${totals.maxLate} polls late at most, ${totals.exempt} different after a faulty run's later first baseline, ${totals.forecast} forecast ones not compared; ` +
+				`${totals.events} fault-free events: ${totals.maxLate} polls late at most, ${totals.exempt} different after a faulty run's later baseline, ${totals.forecast} forecast ones not compared; ` +
 				`longest poll ${(totals.maxPollMs / 1000).toFixed(1)} s virtual; at most ${totals.maxPer10s} requests in 10 s and ${totals.maxPerMinute} in a minute)`,
 		);
 	});

@@ -25,12 +25,20 @@ export function spikeBuckets(state: SpikeState | undefined): Record<string, Reco
 	);
 }
 
-/** The thresholds fired per period and group. */
+/** The thresholds fired per period and group ('damaged' for a state that is not a valid one). */
 export function thresholdEpisode(state: ThresholdState | undefined): unknown {
-	return state?.periods.map((p) => [p.id, p.groups.map((g) => [g.name, g.fired])]) ?? null;
+	try {
+		return state?.periods.map((p) => [p.id, p.groups.map((g) => [g.name, g.fired])]) ?? null;
+	} catch {
+		return 'damaged';
+	}
 }
 
-/** The last evaluated window and the groups in a spike episode. */
+/** The last evaluated window and the groups in a spike episode ('damaged' for a state that is not a valid one). */
 export function spikeEpisode(state: SpikeState | undefined): unknown {
-	return state ? [state.evaluatedUntil, [...state.disarmed].sort()] : null;
+	try {
+		return state ? [state.evaluatedUntil, [...state.disarmed].sort()] : null;
+	} catch {
+		return 'damaged';
+	}
 }

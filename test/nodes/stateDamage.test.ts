@@ -87,6 +87,19 @@ describe('threshold trigger: a damaged state is trusted only if valid, else a si
 	});
 });
 
+describe('Fire on Activation', () => {
+	it('announces on the first activation only, not when a damaged state is rebuilt', async () => {
+		const parameters = { metric: 'spend', period: 'month', thresholdType: 'absolute', thresholds: '1', groupBy: 'none', options: { timezone: TZ, fireOnActivation: true } };
+		const workflow = createPollingWorkflow({ node: new FamulorThresholdTrigger(), parameters, credentials, timezone: TZ });
+		expect(eventIds(await workflow.poll())).toEqual(['threshold:spend:all:2026-11:1']);
+		state(workflow.staticData()).v = 1;
+		sandbox.clock.advance(60_000);
+		const rebuilt = await workflow.poll();
+		expect(rebuilt.error).toBeUndefined();
+		expect(eventIds(rebuilt)).toEqual([]);
+	});
+});
+
 /** Ways a stored spike state can come back damaged. */
 const SPIKE_DAMAGE: Damage[] = [
 	['groups: null', (data) => void (state(data).groups = null)],

@@ -102,33 +102,40 @@ export interface ResolvedSandboxOptions {
 	drainBalance: boolean;
 }
 
-export type FaultKind =
-	| '429'
-	| '429-header'
-	| '429-bare'
-	| '500'
-	| '502'
-	| '503'
-	| 'drop'
-	| 'slow'
-	| 'truncated'
-	| 'malformed'
-	| 'drift-number-cost'
-	| 'drift-naive-time'
-	| 'duplicate-page'
-	/** Headers at once, then the body one byte every `delayMs` (default 300 ms): never idle, never done. */
-	| 'trickle'
-	// Paginators that drift from Laravel's (lists: calls and assistants):
-	/** per_page capped at 50, and reported as 50. */
-	| 'cap-per-page'
-	/** 15 rows a page (offsets too) while per_page echoes the request. */
-	| 'short-page'
-	/** last_page 1 whatever the total. */
-	| 'lying-last-page'
-	/** total 150 above the rows (last_page to match). */
-	| 'lying-total'
-	/** The rows of page 1 whatever page is asked, current_page echoing the request. */
-	| 'ignore-page';
+/**
+ * Every fault the sandbox can inject, the one list the tests draw from:
+ * - 429 with retry_after in the body, with a Retry-After header, or with neither; 500, 502 (an HTML
+ *   page), 503; a dropped connection; an answer slower than `delayMs`; a body cut in half, or not JSON;
+ * - drifted types: costs as numbers, naive timestamps; a page answered with the previous page's rows;
+ * - `trickle`: headers at once, then the body one byte every `delayMs` (default 300 ms) — never idle,
+ *   never done;
+ * - paginators that drift from Laravel's (calls and assistants): `cap-per-page` (50, reported as 50),
+ *   `short-page` (15 rows a page, offsets too, while per_page echoes the request), `lying-last-page`
+ *   (last_page 1 whatever the total), `lying-total` (total 150 above the rows, last_page to match),
+ *   `ignore-page` (page 1's rows whatever page is asked, current_page echoing the request).
+ */
+export const FAULT_KINDS = [
+	'429',
+	'429-header',
+	'429-bare',
+	'500',
+	'502',
+	'503',
+	'drop',
+	'slow',
+	'truncated',
+	'malformed',
+	'drift-number-cost',
+	'drift-naive-time',
+	'duplicate-page',
+	'trickle',
+	'cap-per-page',
+	'short-page',
+	'lying-last-page',
+	'lying-total',
+	'ignore-page',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface Fault {
 	kind: FaultKind;

@@ -35,7 +35,7 @@ export interface EngineEvent {
 export interface EngineSpec<Config, State extends { v: number; config: string; phase: string }> {
 	name: string;
 	fingerprint(config: Config): string;
-	newState(fingerprint: string, config: Config): State;
+	newState(fingerprint: string, config: Config, firstActivation: boolean): State;
 	/** The stored state through its schema, like nodes/shared/trigger.ts reads it. */
 	readState(stored: unknown, fingerprint: string): State | undefined;
 	poll(client: FamulorClient, state: State, config: Config, env: PollEnvironment): Promise<{ state: State; events: EngineEvent[]; building: boolean }>;
@@ -46,7 +46,7 @@ export interface EngineSpec<Config, State extends { v: number; config: string; p
 export const thresholdSpec: EngineSpec<ThresholdConfig, ThresholdState> = {
 	name: 'threshold',
 	fingerprint: (config) => thresholdFingerprint(config, 'sandbox#1'),
-	newState: (fingerprint, config) => newThresholdState(fingerprint, config.fireOnActivation),
+	newState: (fingerprint, config, first) => newThresholdState(fingerprint, config.fireOnActivation && first),
 	readState: readThresholdState,
 	poll: (client, state, config, env) => pollThreshold(client, state, config, env),
 	episode: (state) => JSON.stringify(thresholdEpisode(state)),
@@ -114,10 +114,13 @@ export async function modelPoll<Config, State extends { v: number; config: strin
 	});
 	const snapshot = JSON.stringify(stored);
 	const fingerprint = spec.fingerprint(config);
-	const usable = stored.state !== undefined ? spec.readState(stored.state, fingerprint) : undefined;
+	// Like nodes/shared/trigger.ts: a state that is there but does not pass its schema is a silent new
+	// baseline; fireOnActivation only applies when there is no state at all (a first activation).
+	const usable = stored.state !== undefined ? spec.readState(JSON.parse(JSON.stringify(stored.state)), fingerprint) : undefined;
+	const firstActivation = stored.state === undefined;
 	const base = { requests: 0, building: true, events: [] as EngineEvent[] };
 	try {
-		const state = usable ?? spec.newState(fingerprint, config);
+		const state = usable ?? spec.newState(fingerprint, config, firstActivation);
 		if (stored.skew === undefined) await client.getMe();
 		const env: PollEnvironment = {
 			now: () => setup.serverNow,

@@ -4,7 +4,7 @@
 import { FamulorClient } from '../../../src/client';
 import { Sandbox, type Fault } from '../../sandbox/server';
 import { modelPoll, type EngineEvent, type EngineSpec, type PollOutcome, type Stored } from './poller';
-import { applyArrivals, MINUTE, type Sequence } from './scenario';
+import { applyArrivals, damageStored, MINUTE, type Sequence, type StateDamage } from './scenario';
 import { httpTransport, seededRandom, VirtualClock, VirtualRateLimiter } from './virtual';
 
 export const SANDBOX_DAYS = 9;
@@ -27,6 +27,8 @@ export interface PollRecord {
 	inputUntouched: boolean;
 	unchangedOnFailure: boolean;
 	faultsHit: number;
+	/** The stored state was damaged before this poll (faulty run only). */
+	damaged: StateDamage | null;
 }
 
 export interface RunResult<State> {
@@ -38,6 +40,8 @@ export interface RunResult<State> {
 	sentAt: number[];
 	violations: number;
 	faultsHit: number;
+	/** Faults hit, by kind (sandbox faults and state damage). */
+	kinds: Map<string, number>;
 	finalNow: number;
 	sandbox: Sandbox;
 	/** A client on this run's transport and clock, without deadline (for reads after the sequence). */
@@ -91,11 +95,13 @@ export async function runSequence<Config, State extends { v: number; config: str
 	const emittedAt = new Map<string, number>();
 	const duplicates: string[] = [];
 	let faultsHit = 0;
+	const kinds = new Map<string, number>();
+	const count = (kind: string, n = 1) => kinds.set(kind, (kinds.get(kind) ?? 0) + n);
 
 	const plans = [
 		...sequence.polls.map((plan, index) => ({ plan, at: times[index] })),
 		...Array.from({ length: DRAIN_POLLS }, (_, k) => ({
-			plan: { step: { kind: 'ms' as const, ms: MINUTE }, arrivals: [], midPoll: null, faults: [] },
+			plan: { step: { kind: 'ms' as const, ms: MINUTE }, arrivals: [], midPoll: null, faults: [], damage: null },
 			at: times[times.length - 1] + (k + 1) * MINUTE,
 		})),
 	];
@@ -106,6 +112,11 @@ export async function runSequence<Config, State extends { v: number; config: str
 			applyArrivals(sandbox, plan.arrivals, at);
 			sandbox.resetStats();
 			if (options.withFaults && plan.faults.length) sandbox.injectFaults(plan.faults);
+			const damaged = options.withFaults && index > 0 ? (plan.damage ?? null) : null;
+			if (damaged) {
+				damageStored(stored, damaged, at);
+				count(`state damage: ${damaged}`);
+			}
 			pollRequests = 0;
 			// Calls arriving during the activation poll would be part of one run's baseline and not the
 			// other's: they arrive after it instead.
@@ -124,7 +135,9 @@ export async function runSequence<Config, State extends { v: number; config: str
 					random,
 					keepPacingOnFailure: options.keepPacingOnFailure,
 				});
-				const hit = sandbox.requestLog.slice(logged).filter((entry) => entry.fault !== undefined).length;
+				const faulted = sandbox.requestLog.slice(logged).filter((entry) => entry.fault !== undefined);
+				for (const entry of faulted) count(entry.fault as string);
+				const hit = faulted.length;
 				faultsHit += hit;
 				const eventIds = outcome.events.map((event) => event.eventId);
 				for (const id of eventIds) {
@@ -146,6 +159,7 @@ export async function runSequence<Config, State extends { v: number; config: str
 					inputUntouched: outcome.inputUntouched,
 					unchangedOnFailure: outcome.unchangedOnFailure,
 					faultsHit: hit,
+					damaged: attempt === 1 ? damaged : null,
 				});
 				if (index > 0 || outcome.ok || attempt >= MAX_ACTIVATION_ATTEMPTS) break;
 			}
@@ -168,6 +182,7 @@ export async function runSequence<Config, State extends { v: number; config: str
 		sentAt: http.sentAt,
 		violations: limiter.violations,
 		faultsHit,
+		kinds,
 		finalNow,
 		sandbox,
 		client: () => {

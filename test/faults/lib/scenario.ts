@@ -15,7 +15,7 @@ import { filtersFromInput } from '../../../src/filters';
 import type { ThresholdConfig, ThresholdMetric } from '../../../src/triggers/threshold';
 import type { SpikeConfig, SpikeMetric, SpikeWindow, Seasonality } from '../../../src/triggers/spike';
 import type { TriggerGroupBy } from '../../../src/calls';
-import type { Fault, FaultKind, RawCall, Sandbox } from '../../sandbox/server';
+import { FAULT_KINDS, type Fault, type FaultKind, type RawCall, type Sandbox } from '../../sandbox/server';
 
 export const MINUTE = 60_000;
 export const HOUR = 60 * MINUTE;
@@ -52,30 +52,29 @@ export interface PollPlan {
 	/** Calls that arrive between two requests of the poll (after request `afterRequest`). */
 	midPoll: { afterRequest: number; arrivals: Arrival[] } | null;
 	faults: Fault[];
+	/** The faulty run finds its stored state damaged this way before the poll. */
+	damage?: StateDamage | null;
 }
 
-const FAULT_KINDS: FaultKind[] = [
-	'429',
-	'429-header',
-	'429-bare',
-	'500',
-	'502',
-	'503',
-	'drop',
-	'slow',
-	'truncated',
-	'malformed',
-	'drift-number-cost',
-	'drift-naive-time',
-	'duplicate-page',
-];
+/** Every sandbox fault but the trickle (real-time byte timers; its deadline is proved in test/nodes/hostile.test.ts). */
+export const SEQUENCE_FAULT_KINDS: FaultKind[] = FAULT_KINDS.filter((kind) => kind !== 'trickle');
+
+/**
+ * Ways the stored state comes back damaged before a poll of the faulty run (SPEC §9: a state that
+ * does not have the expected shape is lost — a silent new baseline):
+ * a field of the wrong type, a list where an object belongs (or the reverse), a missing key, times
+ * from the future (a clock stepped back), a state of an older version, pacing history from the future.
+ */
+export const STATE_DAMAGE = ['wrong-type', 'object-for-list', 'missing-key', 'future-times', 'older-version', 'future-pacing'] as const;
+export type StateDamage = (typeof STATE_DAMAGE)[number];
+
 
 /** Wall-clock delay of an injected `slow` answer: longer than the transport's wall timeout, so it times out. */
 export const SLOW_WALL_MS = 600;
 
 const faultArb: fc.Arbitrary<Fault> = fc
 	.record({
-		kind: fc.constantFrom(...FAULT_KINDS),
+		kind: fc.constantFrom(...SEQUENCE_FAULT_KINDS),
 		path: fc.constantFrom<string | undefined>(undefined, undefined, '/user/calls', '&page=1', '&page=2', '/user/me'),
 		count: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 3 }) }, { weight: 1, arbitrary: fc.integer({ min: 4, max: 8 }) }),
 		retryAfterSec: fc.constantFrom(1, 3, 12, 40),
@@ -147,7 +146,14 @@ const pollArb: fc.Arbitrary<PollPlan> = fc.record({
 		{ freq: 5 },
 	),
 	faults: fc.oneof({ weight: 1, arbitrary: fc.constant([] as Fault[]) }, { weight: 1, arbitrary: fc.array(faultArb, { minLength: 1, maxLength: 4 }) }),
+	damage: fc.oneof({ weight: 15, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...STATE_DAMAGE) }),
 });
+
+/**
+ * Polls at the end of a sequence without state damage: a damaged state is rebuilt by a new baseline
+ * (a 12,000-call baseline takes several polls), which must complete before the sequence ends.
+ */
+export const UNDAMAGED_TAIL = 6;
 
 /** Longest run of consecutive polls with faults; every burst is followed by a clean poll. */
 export const MAX_FAULTY_RUN = 3;
@@ -199,7 +205,10 @@ export function sequenceArb(minPolls: number, maxPolls: number): fc.Arbitrary<Se
 		seed: fc.integer({ min: 1, max: 1_000_000 }),
 		sort: fc.constantFrom<'asc' | 'desc'>('desc', 'asc'),
 		calls: fc.oneof({ weight: 6, arbitrary: fc.constant(360) }, { weight: 2, arbitrary: fc.constant(2_500) }, { weight: 1, arbitrary: fc.constant(12_000) }),
-		polls: fc.array(pollArb, { minLength: minPolls, maxLength: maxPolls }).map(limitBursts),
+		polls: fc
+			.array(pollArb, { minLength: minPolls, maxLength: maxPolls })
+			.map(limitBursts)
+			.map((polls) => polls.map((poll, index) => (index === 0 || index >= polls.length - UNDAMAGED_TAIL ? { ...poll, damage: null } : poll))),
 	});
 }
 
@@ -369,5 +378,32 @@ export function applyArrivals(sandbox: Sandbox, arrivals: Arrival[], now: number
 				});
 			}
 		}
+	}
+}
+
+/** Damages a stored state (and pacing) in place, the way `damage` says. */
+export function damageStored(stored: { state?: unknown; pacing?: unknown; skew?: unknown }, damage: StateDamage, now: number): void {
+	const state = stored.state as Record<string, unknown> | undefined;
+	if (!state) return;
+	switch (damage) {
+		case 'wrong-type':
+			state.updatedAt = String(state.updatedAt);
+			break;
+		case 'object-for-list':
+			if ('periods' in state) state.periods = { current: state.periods };
+			else state.groups = Object.fromEntries(((state.groups as Array<{ name: string }>) ?? []).map((g) => [g.name, g]));
+			break;
+		case 'missing-key':
+			delete state.tracker;
+			break;
+		case 'future-times':
+			state.updatedAt = now + 3 * 86_400_000;
+			break;
+		case 'older-version':
+			state.v = 1;
+			break;
+		case 'future-pacing':
+			stored.pacing = { sent: Array.from({ length: 120 }, (_, i) => now + 86_400_000 + i), limits: { perMinute: 100, perTenSeconds: 20 } };
+			break;
 	}
 }
