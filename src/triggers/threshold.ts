@@ -84,15 +84,40 @@ function applyChanges(config: ThresholdConfig, stored: ThresholdState, changes: 
 		applyCall(config, periods, before, -1);
 		applyCall(config, periods, after, 1);
 	}
-	for (const call of changes.added) applyCall(config, periods, call, 1);
+	for (const call of changes.added) {
+		applyCall(config, periods, call, 1);
+		if (config.metric === 'forecastSpend' && stored.phase === 'building') notePeak(config, periods, call);
+	}
 	return periods.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * While a baseline is built, the highest forecast the period reached so far, per group: right after a
+ * call, when spend jumps (between calls a forecast only falls). Calls come oldest first, so the period
+ * value after each is the spend at that moment. A rebuilt baseline absorbs the thresholds below this
+ * peak: a forecast that fell since it was reported must not be reported again when it rises back.
+ */
+function notePeak(config: ThresholdConfig, periods: PeriodTotals[], call: Call): void {
+	const totals = periods.find((p) => call.createdAt >= p.start && call.createdAt < p.end);
+	if (!totals || !matchesFilters(call, config.filters)) return;
+	const period = periodOf(config, totals.start);
+	if (!forecastReady(period, call.createdAt)) return;
+	const group = groupOf(config, call);
+	const forecast = valueAt(config, totals, group, period, call.createdAt);
+	totals.peaks.set(group, Math.max(totals.peaks.get(group) ?? 0, forecast));
 }
 
 /**
  * The crossings of every period not in the future: the current one, and a period that ended but is
  * still kept because its calls could change (a crossing there is reported late rather than never).
  */
-function evaluateAll(config: ThresholdConfig, periods: PeriodTotals[], current: ResolvedPeriod, now: number): ThresholdEvent[] {
+function evaluateAll(
+	config: ThresholdConfig,
+	periods: PeriodTotals[],
+	current: ResolvedPeriod,
+	now: number,
+	absorbPeaks = false,
+): ThresholdEvent[] {
 	const events: ThresholdEvent[] = [];
 	for (const totals of periods) {
 		if (totals.start > current.startMs) continue;
@@ -102,9 +127,11 @@ function evaluateAll(config: ThresholdConfig, periods: PeriodTotals[], current: 
 		for (const group of groupsOf(config, totals)) {
 			const value = valueAt(config, totals, group, period, now);
 			const fired = totals.fired.get(group) ?? new Set<number>();
+			// A rebuilt baseline (not announcing) absorbs what the forecast reached since the period began.
+			const reached = absorbPeaks ? Math.max(value, totals.peaks.get(group) ?? 0) : value;
 			for (const threshold of config.thresholds) {
 				const limit = thresholdInUnits(config, threshold);
-				if (fired.has(threshold) || value < limit) continue;
+				if (fired.has(threshold) || reached < limit) continue;
 				fired.add(threshold);
 				const crossing = { value, threshold, limit, period, now, closed, contributions: totals.contributions.get(group) };
 				events.push(thresholdEvent(config, { ...crossing, group: config.groupBy === 'none' ? null : group }));
@@ -151,7 +178,9 @@ async function pollUsage(
 	}));
 	// Evaluate only once every call up to now is read (a baseline or a burst can take several polls).
 	const baseline = previous.phase === 'building';
-	const events = changes.caughtUp ? evaluateAll(config, periods, current, now) : [];
+	const events = changes.caughtUp ? evaluateAll(config, periods, current, now, baseline && !previous.announce) : [];
+	// The peaks served the baseline; a ready state does not need them.
+	if (baseline && changes.caughtUp) for (const totals of periods) totals.peaks.clear();
 	// A period that ended stays while its calls can still change (calls are watched for at most MAX_WATCH_MS).
 	const kept = periods.filter((p) => p.end > current.startMs || p.end > now - MAX_WATCH_MS);
 	const state: ThresholdState = {

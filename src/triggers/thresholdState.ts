@@ -9,10 +9,14 @@ import { CONTRIBUTOR_DIMENSIONS, Contributions, type ContributionEntry } from '.
 import { count, epochMs, epochMsOrZero, finite, readState, STATE_VERSION } from './state';
 import { trackerStateSchema, type TrackerState } from './tracker';
 
-/** One group of a period as stored. `value` is absent when the group's calls were all taken back. */
+/**
+ * One group of a period as stored. `value` is absent when the group's calls were all taken back;
+ * `peak` is the highest forecast seen while a baseline is built (forecastSpend only).
+ */
 export interface StoredGroup {
 	name: string;
 	value?: number;
+	peak?: number;
 	fired: number[];
 	contributors: ContributionEntry[];
 }
@@ -43,6 +47,7 @@ export interface ThresholdState {
 const storedGroupSchema = z.object({
 	name: z.string(),
 	value: finite.optional(),
+	peak: finite.optional(),
 	fired: z.array(finite),
 	contributors: z.array(z.tuple([z.enum(CONTRIBUTOR_DIMENSIONS), z.string(), finite])),
 });
@@ -90,16 +95,21 @@ export interface PeriodTotals {
 	contributions: Map<string, Contributions>;
 	/** Thresholds already reported (or absorbed by a baseline) per group. */
 	fired: Map<string, Set<number>>;
+	/** The highest forecast per group while a baseline is built. */
+	peaks: Map<string, number>;
 }
 
 export function emptyPeriod(period: ResolvedPeriod): PeriodTotals {
-	return { id: period.id, start: period.startMs, end: period.endMs, values: new Map(), contributions: new Map(), fired: new Map() };
+	const { id, startMs: start, endMs: end } = period;
+	return { id, start, end, values: new Map(), contributions: new Map(), fired: new Map(), peaks: new Map() };
 }
 
 export function loadPeriod(stored: StoredPeriod): PeriodTotals {
-	const totals: PeriodTotals = { id: stored.id, start: stored.start, end: stored.end, values: new Map(), contributions: new Map(), fired: new Map() };
+	const { id, start, end } = stored;
+	const totals: PeriodTotals = { id, start, end, values: new Map(), contributions: new Map(), fired: new Map(), peaks: new Map() };
 	for (const group of stored.groups) {
 		if (group.value !== undefined) totals.values.set(group.name, group.value);
+		if (group.peak !== undefined) totals.peaks.set(group.name, group.peak);
 		totals.fired.set(group.name, new Set(group.fired));
 		totals.contributions.set(group.name, Contributions.from(group.contributors));
 	}
@@ -116,6 +126,8 @@ export function storePeriod(totals: PeriodTotals): StoredPeriod {
 		};
 		const value = totals.values.get(name);
 		if (value !== undefined) group.value = value;
+		const peak = totals.peaks.get(name);
+		if (peak !== undefined) group.peak = peak;
 		return group;
 	});
 	return { id: totals.id, start: totals.start, end: totals.end, groups };

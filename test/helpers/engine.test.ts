@@ -9,7 +9,6 @@ import {
 	createCredentialsHelper,
 	createPollingWorkflow,
 	executeNode,
-	runPoll,
 	type CredentialData,
 } from './engine';
 import { CounterTrigger } from './fixtures/CounterTrigger.node';
@@ -149,46 +148,6 @@ describe('executeNode (WorkflowExecute, manual mode)', () => {
 		await executeNode({ node: new EchoAction(), parameters: { path: '/boom' }, credentials: creds() });
 		expect(capturedLogs.length).toBeGreaterThan(0);
 		expect(capturedLogText()).not.toContain(API_KEY);
-	});
-});
-
-describe('runPoll (real PollContext)', () => {
-	it('persists mutations into the caller-owned static data object, exposes mode and budget', async () => {
-		events = [{ id: 1 }, { id: 2 }];
-		const staticData: IDataObject = {};
-		const first = await runPoll({
-			node: new CounterTrigger(),
-			parameters: {},
-			credentials: creds(),
-			staticData,
-			pollBudgetMs: 1234,
-			activation: 'init',
-		});
-		expect(first.error).toBeUndefined();
-		expect(first.staticData).toBe(staticData);
-		expect(staticData).toMatchObject({ polls: 1, cursor: 2, lastMode: 'trigger', lastActivation: 'init' });
-		expect(first.result![0].map((i) => i.json)).toEqual([
-			{ id: 1, mode: 'trigger', activation: 'init', budgetMs: 1234, timezone: 'UTC' },
-			{ id: 2, mode: 'trigger', activation: 'init', budgetMs: 1234, timezone: 'UTC' },
-		]);
-		expect(seen[0].headers.authorization).toBe(`Bearer ${API_KEY}`);
-
-		const second = await runPoll({ node: new CounterTrigger(), parameters: {}, credentials: creds(), staticData, mode: 'manual' });
-		expect(second.result).toBeNull();
-		expect(staticData).toMatchObject({ polls: 2, cursor: 2, lastMode: 'manual', lastActivation: 'manual' });
-		expect(seen[1].url).toBe('/events?after=2');
-	});
-
-	it('returns the error a poll throws', async () => {
-		const { error, result } = await runPoll({ node: new CounterTrigger(), parameters: { fail: true }, credentials: creds(), staticData: {} });
-		expect(result).toBeNull();
-		expect(error?.message).toBe('Counter trigger asked to fail');
-	});
-
-	it('uses n8n\'s default poll budget when none is given', async () => {
-		events = [{ id: 1 }];
-		const { result } = await runPoll({ node: new CounterTrigger(), parameters: {}, credentials: creds(), staticData: {} });
-		expect(result![0][0].json.budgetMs).toBe(5 * 60 * 1000);
 	});
 });
 
