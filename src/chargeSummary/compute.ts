@@ -19,7 +19,16 @@
 import { DateTime } from 'luxon';
 import { addCall, emptyTotals, type UsageTotals } from '../aggregate';
 import { parseTimestamp, type Call } from '../calls';
-import { formatCents, formatMoney, prorateUnits, toCents, type Units } from '../money';
+import {
+	formatCents,
+	formatMoney,
+	prorateUnits,
+	toAmount,
+	toCents,
+	UNITS_PER_CENT,
+	UNITS_PER_CURRENCY,
+	type Units,
+} from '../money';
 import type { PhoneNumberInfo } from '../numbers';
 import { publicPeriod, type Period, type ResolvedPeriod } from '../periods';
 import { clientOfCall, clientOfNumber, UNASSIGNED, type ClientRules } from './clients';
@@ -142,7 +151,6 @@ const ATTRIBUTION_PLAN =
 const MAX_DAY_BARS = 62;
 const MAX_MATCH_CACHE = 50_000;
 const round4 = (value: number) => Number(value.toFixed(4));
-const unitsToNumber = (units: Units) => Number((units / 1e8).toFixed(8));
 
 interface BarSlot {
 	label: string;
@@ -369,8 +377,8 @@ export class ChargeSummaryBuilder {
 						name: plan.name,
 						label: plan.label,
 						includedMinutes: plan.includedMinutes,
-						planFee: unitsToNumber(plan.planFee),
-						overageRate: unitsToNumber(plan.overageRate),
+						planFee: toAmount(plan.planFee),
+						overageRate: toAmount(plan.overageRate),
 					}
 				: null;
 
@@ -463,7 +471,7 @@ export class ChargeSummaryBuilder {
 				value += reported ? bucket.barCost[position] : bucket.barSeconds[position];
 			}
 			return reported
-				? { label: slot.label, value: unitsToNumber(value), display: formatMoney(value, currency) }
+				? { label: slot.label, value: toAmount(value), display: formatMoney(value, currency) }
 				: { label: slot.label, value: round4(value / 60), display: `${formatMinutes(value)} min` };
 		});
 		return {
@@ -505,7 +513,7 @@ export class ChargeSummaryBuilder {
 					description: `Platform cost of ${callsText} as reported, ${formatMinutes(totals.billableSeconds)} billable min`,
 					quantity: round4(billableMinutes),
 					unit: 'min',
-					unitPrice: totals.billableSeconds ? unitsToNumber(prorateUnits(platform, 60, totals.billableSeconds)) : 0,
+					unitPrice: totals.billableSeconds ? toAmount(prorateUnits(platform, 60, totals.billableSeconds)) : 0,
 					cents: toCents(platform),
 				}),
 			);
@@ -518,7 +526,7 @@ export class ChargeSummaryBuilder {
 					description: `${terms.label} plan fee (${fee}/month, ${share.description})${shareText}`,
 					quantity: this.hasClients ? round4(plan.fraction) : share.months,
 					unit: this.hasClients ? 'share' : 'month',
-					unitPrice: this.hasClients ? unitsToNumber(plan.planFeeUnits) : unitsToNumber(terms.planFee),
+					unitPrice: this.hasClients ? toAmount(plan.planFeeUnits) : toAmount(terms.planFee),
 					cents: plan.planFeeCents,
 				}),
 			);
@@ -534,7 +542,7 @@ export class ChargeSummaryBuilder {
 						: `Overage: ${overageText}`,
 					quantity: round4((plan.overageSeconds * (this.hasClients ? plan.fraction : 1)) / 60),
 					unit: 'min',
-					unitPrice: unitsToNumber(terms.overageRate),
+					unitPrice: toAmount(terms.overageRate),
 					cents: plan.overageCents,
 				}),
 			);
@@ -545,7 +553,7 @@ export class ChargeSummaryBuilder {
 				description: `Carrier (telephony) cost of ${callsText} as reported, ${formatMinutes(totals.talkSeconds)} talk min`,
 				quantity: round4(talkMinutes),
 				unit: 'min',
-				unitPrice: totals.talkSeconds ? unitsToNumber(prorateUnits(totals.carrierCost, 60, totals.talkSeconds)) : 0,
+				unitPrice: totals.talkSeconds ? toAmount(prorateUnits(totals.carrierCost, 60, totals.talkSeconds)) : 0,
 				cents: toCents(totals.carrierCost),
 			}),
 		);
@@ -570,7 +578,7 @@ export class ChargeSummaryBuilder {
 					description: `Number rental: ${group.count} ${group.count === 1 ? 'number' : 'numbers'}${countries} × ${formatMoney(fee, currency)}/month, ${share.description}`,
 					quantity: group.count,
 					unit: 'number',
-					unitPrice: unitsToNumber(perNumber),
+					unitPrice: toAmount(perNumber),
 					cents: toCents(perNumber * group.count),
 				}),
 			);
@@ -579,11 +587,11 @@ export class ChargeSummaryBuilder {
 		if (bucket.markupPercent > 0) {
 			const baseCents = lines.reduce((sum, line) => sum + line.cents, 0);
 			// markup = base × percent / 100, exactly: percent is held in 1e-8 units.
-			const markupUnits = prorateUnits(baseCents * 1_000_000, bucket.markupUnits, 100 * 100_000_000);
+			const markupUnits = prorateUnits(baseCents * UNITS_PER_CENT, bucket.markupUnits, 100 * UNITS_PER_CURRENCY);
 			lines.push(
 				withClient({
 					kind: 'markup',
-					description: `Markup ${formatNumber(bucket.markupPercent)}% on ${formatCents(baseCents * 1_000_000)} ${currency}`,
+					description: `Markup ${formatNumber(bucket.markupPercent)}% on ${formatCents(baseCents * UNITS_PER_CENT)} ${currency}`,
 					quantity: bucket.markupPercent,
 					unit: '%',
 					unitPrice: baseCents / 100,
