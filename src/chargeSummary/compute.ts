@@ -30,115 +30,21 @@ import {
 	type Units,
 } from '../money';
 import type { PhoneNumberInfo } from '../numbers';
-import { publicPeriod, type Period, type ResolvedPeriod } from '../periods';
-import { clientOfCall, clientOfNumber, UNASSIGNED, type ClientRules } from './clients';
-import type { PlanTerms, PricingMode } from './plans';
+import { publicPeriod, type ResolvedPeriod } from '../periods';
+import { clientOfCall, clientOfNumber, UNASSIGNED } from './clients';
 import { periodShare, prorateMonthly, PRORATION_RULE, type PeriodShare } from './proration';
-
-export type LineKind = 'calls' | 'carrier' | 'platform' | 'planFee' | 'overage' | 'numberRental' | 'markup';
-
-export interface ChargeLine {
-	kind: LineKind;
-	description: string;
-	quantity: number;
-	unit: string;
-	unitPrice: number;
-	/** Rounded to the cent. */
-	amount: number;
-	/** Present when client rules are used. */
-	client?: string;
-}
-
-export interface Charges {
-	/** platform + carrier: what the calls cost (in plan mode: plan fee + overage + carrier). */
-	calls: number;
-	carrier: number;
-	/** reported mode: reported total − carrier; plan mode: plan fee + overage. */
-	platform: number;
-	planFee: number;
-	overage: number;
-	numberRentals: number;
-	markup: number;
-	total: number;
-}
-
-export interface UsageSummary {
-	calls: number;
-	talkMinutes: number;
-	billableMinutes: number;
-	/** Plan mode: included minutes for the period (prorated like the plan fee); reported mode: null. */
-	includedMinutes: number | null;
-	/** Plan mode: billable minutes beyond the included ones (a client's share in a client summary); reported mode: null. */
-	overageMinutes: number | null;
-}
-
-export interface ClientRow {
-	client: string;
-	calls: number;
-	talkMinutes: number;
-	billableMinutes: number;
-	markupPercent: number;
-	charges: Charges;
-	total: number;
-}
-
-export interface ChartBar {
-	label: string;
-	value: number;
-	display: string;
-}
-
-export interface Chart {
-	by: 'day' | 'month' | 'client';
-	metric: 'reportedCost' | 'billableMinutes' | 'charges';
-	title: string;
-	bars: ChartBar[];
-}
-
-export interface PlanInfo {
-	name: string;
-	label: string;
-	includedMinutes: number;
-	planFee: number;
-	overageRate: number;
-}
-
-export interface ChargeSummary {
-	period: Period;
-	currency: string;
-	pricingMode: PricingMode;
-	plan: PlanInfo | null;
-	/** The client of a per-client summary; null for the account summary. */
-	client: string | null;
-	usage: UsageSummary;
-	charges: Charges;
-	lines: ChargeLine[];
-	byClient: ClientRow[];
-	proration: { rule: string; applied: string; months: number };
-	attribution: string | null;
-	roundingRule: string;
-	/** Data of the HTML bar chart (not part of the node's JSON output). */
-	chart: Chart;
-}
-
-export interface ChargeSummaryResult {
-	/** The whole account; with client rules its lines are the clients' lines, each with `client`. */
-	overall: ChargeSummary;
-	/** One summary per client (configured clients in order, then Unassigned if it has calls or numbers); empty without rules. */
-	clients: ChargeSummary[];
-}
-
-export interface ChargeSummaryConfig {
-	period: ResolvedPeriod;
-	currency: string;
-	pricingMode: PricingMode;
-	/** Required in plan mode. */
-	plan?: PlanTerms;
-	/** Client rules (parseClientRules); none or empty = no agency breakdown. */
-	clients?: ClientRules;
-	/** The credential's billing cycle day (for "one whole billing cycle"); default 1. */
-	billingCycleDay?: number;
-}
+import type {
+	ChargeLine,
+	Charges,
+	ChargeSummary,
+	ChargeSummaryConfig,
+	ChargeSummaryResult,
+	Chart,
+	ClientRow,
+	LineKind,
+	PlanInfo,
+	UsageSummary,
+} from './types';
 
 export const ROUNDING_RULE =
 	'Each line is computed exactly and rounded once to the cent (half away from zero); totals are sums of the rounded lines, so charges.total equals the sum of lines[].amount.';

@@ -5,7 +5,7 @@
  * that is not ours (client, assistant and campaign names inside descriptions, labels, currency) goes
  * through escapeHtml.
  */
-import type { ChargeSummary, Chart } from './compute';
+import type { ChargeSummary, Chart } from './types';
 import { componentRows, pricingText, usageText } from './text';
 
 export function escapeHtml(text: string): string {

@@ -6,10 +6,11 @@
  *   const result = builder.finish(numbers);
  *   const items = summaryItems(result, onePerClient);
  */
-import type { ChargeSummary, ChargeSummaryResult } from './compute';
+import type { ChargeSummary, ChargeSummaryResult } from './types';
 import { renderHtml } from './html';
 import { renderText } from './text';
 
+export * from './types';
 export * from './compute';
 export * from './clients';
 export * from './plans';

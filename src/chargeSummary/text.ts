@@ -3,7 +3,7 @@
  * currency. `&`, `<` and `>` in user-controlled text are escaped as Slack requires, so a client or
  * assistant name can never become a link or an @channel mention.
  */
-import type { ChargeLine, ChargeSummary, Charges } from './compute';
+import type { ChargeLine, ChargeSummary, Charges } from './types';
 
 export function escapeSlack(text: string): string {
 	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
