@@ -2,10 +2,7 @@
  * Charge summaries (SPEC §6), computed by streaming: calls go in one at a time through
  * `ChargeSummaryBuilder.add`, and `finish` turns the totals plus the account's numbers into the
  * summary. Memory grows with the clients and the chart bars (days or months), never with the calls.
- *
- * ROUNDING RULE: every line is computed exactly in 1e-8 units and rounded once to the cent (half away
- * from zero); every total is the sum of the rounded lines. So `charges.total` equals the sum of
- * `lines[].amount` to the cent, and the clients of `byClient` add up to the account total.
+ * Amounts are rounded by the rule in cents.ts.
  *
  * ATTRIBUTION (agencies): each call belongs to the first client rule that matches it, each rented
  * number to the first rule matching the number or one of its assistants, the rest to `Unassigned`.
@@ -32,22 +29,17 @@ import {
 import type { PhoneNumberInfo } from '../numbers';
 import { publicPeriod, type ResolvedPeriod } from '../periods';
 import { clientOfCall, clientOfNumber, UNASSIGNED } from './clients';
+import { allocateCents, chargesOf, emptyCharges, ROUNDING_RULE, toPublicLine, type CentLine } from './cents';
 import { periodShare, prorateMonthly, PRORATION_RULE, type PeriodShare } from './proration';
 import type {
-	ChargeLine,
-	Charges,
 	ChargeSummary,
 	ChargeSummaryConfig,
 	ChargeSummaryResult,
 	Chart,
 	ClientRow,
-	LineKind,
 	PlanInfo,
 	UsageSummary,
 } from './types';
-
-export const ROUNDING_RULE =
-	'Each line is computed exactly and rounded once to the cent (half away from zero); totals are sums of the rounded lines, so charges.total equals the sum of lines[].amount.';
 
 const ATTRIBUTION_REPORTED =
 	'Each call is charged to the first client rule that matches it, each rented number to the first rule matching the number or one of its assistants; everything else is Unassigned. Markup is a percentage of the client\'s own calls and rentals.';
@@ -86,86 +78,6 @@ function barSlots(period: ResolvedPeriod): { by: 'day' | 'month'; slots: BarSlot
 	}
 	return { by, slots };
 }
-
-/**
- * Splits `total` cents in proportion to `weights` (non-negative integers) by the largest-remainder
- * method: floors first, then the remaining cents one each to the largest remainders (ties: larger
- * weight, then lower index). The parts always add up to `total`. All weights 0 → all parts 0 except
- * that the caller must choose other weights; returns null then.
- */
-export function allocateCents(total: number, weights: number[]): number[] | null {
-	const sum = weights.reduce((a, b) => a + b, 0);
-	if (sum <= 0) return null;
-	const bigTotal = BigInt(total);
-	const bigSum = BigInt(sum);
-	const parts = weights.map((weight) => {
-		const product = bigTotal * BigInt(weight);
-		return { floor: product / bigSum, remainder: product % bigSum, weight };
-	});
-	let left = total - parts.reduce((acc, part) => acc + Number(part.floor), 0);
-	const order = parts
-		.map((part, index) => ({ ...part, index }))
-		.sort((a, b) =>
-			a.remainder !== b.remainder ? (b.remainder > a.remainder ? 1 : -1) : b.weight - a.weight || a.index - b.index,
-		);
-	const result = parts.map((part) => Number(part.floor));
-	for (const entry of order) {
-		if (left <= 0) break;
-		result[entry.index] += 1;
-		left -= 1;
-	}
-	return result;
-}
-
-function emptyCharges(): Charges {
-	return { calls: 0, carrier: 0, platform: 0, planFee: 0, overage: 0, numberRentals: 0, markup: 0, total: 0 };
-}
-
-/** Charges (in cents) from lines (in cents). */
-function chargesOf(lines: Array<{ kind: LineKind; cents: number }>): Charges {
-	const cents = { calls: 0, carrier: 0, platform: 0, planFee: 0, overage: 0, numberRentals: 0, markup: 0 };
-	for (const line of lines) {
-		if (line.kind === 'numberRental') cents.numberRentals += line.cents;
-		else if (line.kind === 'calls') cents.calls += line.cents;
-		else cents[line.kind] += line.cents;
-	}
-	const platform = cents.platform + cents.planFee + cents.overage;
-	const calls = cents.calls + platform + cents.carrier;
-	const total = calls + cents.numberRentals + cents.markup;
-	return {
-		calls: calls / 100,
-		carrier: cents.carrier / 100,
-		platform: platform / 100,
-		planFee: cents.planFee / 100,
-		overage: cents.overage / 100,
-		numberRentals: cents.numberRentals / 100,
-		markup: cents.markup / 100,
-		total: total / 100,
-	};
-}
-
-interface CentLine {
-	kind: LineKind;
-	description: string;
-	quantity: number;
-	unit: string;
-	unitPrice: number;
-	cents: number;
-	client?: string;
-}
-
-const toPublicLine = (line: CentLine): ChargeLine => {
-	const result: ChargeLine = {
-		kind: line.kind,
-		description: line.description,
-		quantity: line.quantity,
-		unit: line.unit,
-		unitPrice: line.unitPrice,
-		amount: line.cents / 100,
-	};
-	if (line.client !== undefined) result.client = line.client;
-	return result;
-};
 
 export class ChargeSummaryBuilder {
 	private readonly buckets: Bucket[] = [];
