@@ -30,6 +30,7 @@ import type { PhoneNumberInfo } from '../numbers';
 import { publicPeriod, type ResolvedPeriod } from '../periods';
 import { clientOfCall, clientOfNumber, UNASSIGNED } from './clients';
 import { allocateCents, chargesOf, emptyCharges, ROUNDING_RULE, toPublicLine, type CentLine } from './cents';
+import { countText, formatMinutes, money, plainNumber, round4 } from './format';
 import { periodShare, prorateMonthly, PRORATION_RULE, type PeriodShare } from './proration';
 import type {
 	ChargeSummary,
@@ -48,7 +49,6 @@ const ATTRIBUTION_PLAN =
 
 const MAX_DAY_BARS = 62;
 const MAX_MATCH_CACHE = 50_000;
-const round4 = (value: number) => Number(value.toFixed(4));
 
 interface BarSlot {
 	label: string;
@@ -253,7 +253,7 @@ export class ChargeSummaryBuilder {
 					by: 'client',
 					metric: 'charges',
 					title: 'Charges per client',
-					bars: rows.map((row) => ({ label: row.client, value: row.total, display: `${row.total.toFixed(2)} ${currency}` })),
+					bars: rows.map((row) => ({ label: row.client, value: row.total, display: money(row.total, currency) })),
 				}
 			: this.timeChart(this.buckets.map((_, index) => index));
 		const overall: ChargeSummary = {
@@ -321,7 +321,7 @@ export class ChargeSummaryBuilder {
 		const lines: CentLine[] = [];
 		const billableMinutes = totals.billableSeconds / 60;
 		const talkMinutes = totals.talkSeconds / 60;
-		const callsText = `${totals.calls} ${totals.calls === 1 ? 'call' : 'calls'}`;
+		const callsText = countText(totals.calls, 'call');
 
 		if (pricingMode === 'reported') {
 			const platform = totals.totalCost - totals.carrierCost;
@@ -349,8 +349,8 @@ export class ChargeSummaryBuilder {
 				}),
 			);
 			const includedText = share.whole
-				? `${formatNumber(terms.includedMinutes)} included`
-				: `${formatMinutes(plan.includedSeconds)} included (${formatNumber(terms.includedMinutes)}/month ${share.description})`;
+				? `${plainNumber(terms.includedMinutes)} included`
+				: `${formatMinutes(plan.includedSeconds)} included (${plainNumber(terms.includedMinutes)}/month ${share.description})`;
 			const overageText = `${formatMinutes(plan.overageSeconds)} min over ${includedText} × ${formatMoney(terms.overageRate, currency)}/min`;
 			lines.push(
 				withClient({
@@ -393,7 +393,7 @@ export class ChargeSummaryBuilder {
 			lines.push(
 				withClient({
 					kind: 'numberRental',
-					description: `Number rental: ${group.count} ${group.count === 1 ? 'number' : 'numbers'}${countries} × ${formatMoney(fee, currency)}/month, ${share.description}`,
+					description: `Number rental: ${countText(group.count, 'number')}${countries} × ${formatMoney(fee, currency)}/month, ${share.description}`,
 					quantity: group.count,
 					unit: 'number',
 					unitPrice: toAmount(perNumber),
@@ -409,7 +409,7 @@ export class ChargeSummaryBuilder {
 			lines.push(
 				withClient({
 					kind: 'markup',
-					description: `Markup ${formatNumber(bucket.markupPercent)}% on ${formatCents(baseCents * UNITS_PER_CENT)} ${currency}`,
+					description: `Markup ${plainNumber(bucket.markupPercent)}% on ${formatCents(baseCents * UNITS_PER_CENT)} ${currency}`,
 					quantity: bucket.markupPercent,
 					unit: '%',
 					unitPrice: baseCents / 100,
@@ -419,13 +419,4 @@ export class ChargeSummaryBuilder {
 		}
 		return lines;
 	}
-}
-
-function formatNumber(value: number): string {
-	return String(Number(value.toFixed(4)));
-}
-
-/** Seconds as minutes with at most 2 decimals, e.g. "12.5". */
-export function formatMinutes(seconds: number): string {
-	return String(Number((seconds / 60).toFixed(2)));
 }

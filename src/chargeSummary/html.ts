@@ -6,6 +6,7 @@
  * through escapeHtml.
  */
 import type { ChargeSummary, Chart } from './types';
+import { money, plainNumber } from './format';
 import { componentRows, pricingText, usageText } from './text';
 
 export function escapeHtml(text: string): string {
@@ -23,9 +24,8 @@ const CELL = `${FONT}font-size:14px;color:#1f2937;padding:6px 8px;border-bottom:
 const HEAD = `${FONT}font-size:12px;color:#6b7280;text-transform:uppercase;letter-spacing:0.04em;padding:6px 8px;border-bottom:2px solid #d1d5db;text-align:left;`;
 const NUM = 'text-align:right;white-space:nowrap;';
 
-const money = (amount: number, currency: string) => escapeHtml(`${amount.toFixed(2)} ${currency}`);
-const plainNumber = (value: number) => String(Number(value.toFixed(4)));
-/** Minutes as in the descriptions: two decimals. */
+const moneyHtml = (amount: number, currency: string) => escapeHtml(money(amount, currency));
+/** Minutes in a table column: always two decimals ("12.50"), unlike the descriptions' "12.5". */
 const minutesNumber = (value: number) => value.toFixed(2);
 /** A unit price: at least two decimals (4.50), more only when it has them (0.01412258). */
 const unitPrice = (value: number) => {
@@ -93,17 +93,17 @@ export function renderHtml(summary: ChargeSummary): string {
 				`<tr><td style="${CELL}">${line.client !== undefined && severalClients ? `<span style="color:#6b7280;">${escapeHtml(line.client)}:</span> ` : ''}${escapeHtml(line.description)}</td>` +
 				`<td style="${CELL}${NUM}">${escapeHtml(quantityText(line.quantity, line.unit))}</td>` +
 				`<td style="${CELL}${NUM}">${escapeHtml(unitPrice(line.unitPrice))}</td>` +
-				`<td style="${CELL}${NUM}">${money(line.amount, currency)}</td></tr>`,
+				`<td style="${CELL}${NUM}">${moneyHtml(line.amount, currency)}</td></tr>`,
 		)
 		.join('');
-	const totalRow = `<tr><td colspan="3" style="${CELL}font-weight:bold;border-bottom:none;">Total</td><td style="${CELL}${NUM}font-weight:bold;border-bottom:none;">${money(summary.charges.total, currency)}</td></tr>`;
+	const totalRow = `<tr><td colspan="3" style="${CELL}font-weight:bold;border-bottom:none;">Total</td><td style="${CELL}${NUM}font-weight:bold;border-bottom:none;">${moneyHtml(summary.charges.total, currency)}</td></tr>`;
 
 	let summaryBlock = '';
 	if (severalClients) {
 		const components = componentRows(summary.charges, summary.plan !== null)
 			.map(
 				(row) =>
-					`<tr><td style="${CELL}">${escapeHtml(row.label)}</td><td style="${CELL}${NUM}">${money(row.amount, currency)}</td></tr>`,
+					`<tr><td style="${CELL}">${escapeHtml(row.label)}</td><td style="${CELL}${NUM}">${moneyHtml(row.amount, currency)}</td></tr>`,
 			)
 			.join('');
 		const clientRows = summary.byClient
@@ -112,11 +112,11 @@ export function renderHtml(summary: ChargeSummary): string {
 					`<tr><td style="${CELL}">${escapeHtml(row.client)}</td><td style="${CELL}${NUM}">${row.calls}</td>` +
 					`<td style="${CELL}${NUM}">${escapeHtml(minutesNumber(row.billableMinutes))}</td>` +
 					`<td style="${CELL}${NUM}">${row.markupPercent ? `${escapeHtml(plainNumber(row.markupPercent))}%` : '–'}</td>` +
-					`<td style="${CELL}${NUM}font-weight:bold;">${money(row.total, currency)}</td></tr>`,
+					`<td style="${CELL}${NUM}font-weight:bold;">${moneyHtml(row.total, currency)}</td></tr>`,
 			)
 			.join('');
 		summaryBlock =
-			`<tr><td>${table(components + `<tr><td style="${CELL}font-weight:bold;">Total</td><td style="${CELL}${NUM}font-weight:bold;">${money(summary.charges.total, currency)}</td></tr>`)}</td></tr>` +
+			`<tr><td>${table(components + `<tr><td style="${CELL}font-weight:bold;">Total</td><td style="${CELL}${NUM}font-weight:bold;">${moneyHtml(summary.charges.total, currency)}</td></tr>`)}</td></tr>` +
 			heading('By client') +
 			`<tr><td>${table(
 				`<tr><th style="${HEAD}">Client</th><th style="${HEAD}${NUM}">Calls</th><th style="${HEAD}${NUM}">Billable min</th><th style="${HEAD}${NUM}">Markup</th><th style="${HEAD}${NUM}">Total</th></tr>` +

@@ -13,6 +13,7 @@ import { renderText } from './text';
 export * from './types';
 export * from './compute';
 export { allocateCents, ROUNDING_RULE } from './cents';
+export { formatMinutes } from './format';
 export * from './clients';
 export * from './plans';
 export * from './proration';

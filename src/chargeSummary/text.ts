@@ -3,29 +3,25 @@
  * currency. `&`, `<` and `>` in user-controlled text are escaped as Slack requires, so a client or
  * assistant name can never become a link or an @channel mention.
  */
+import { countText, minutesText, money } from './format';
 import type { ChargeLine, ChargeSummary, Charges } from './types';
 
 export function escapeSlack(text: string): string {
 	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export function money(amount: number, currency: string): string {
-	return `${amount.toFixed(2)} ${currency}`;
-}
-
-const minutes = (value: number) => String(Number(value.toFixed(2)));
 
 export function pricingText(summary: ChargeSummary): string {
 	const plan = summary.plan;
 	if (!plan) return 'reported call costs';
-	return `${plan.label} plan: ${minutes(plan.includedMinutes)} min included, ${money(plan.planFee, summary.currency)}/month, ${plan.overageRate} ${summary.currency}/min over`;
+	return `${plan.label} plan: ${minutesText(plan.includedMinutes)} min included, ${money(plan.planFee, summary.currency)}/month, ${plan.overageRate} ${summary.currency}/min over`;
 }
 
 export function usageText(summary: ChargeSummary): string {
 	const usage = summary.usage;
-	const base = `${usage.calls} ${usage.calls === 1 ? 'call' : 'calls'}, ${minutes(usage.talkMinutes)} talk min, ${minutes(usage.billableMinutes)} billable min`;
+	const base = `${countText(usage.calls, 'call')}, ${minutesText(usage.talkMinutes)} talk min, ${minutesText(usage.billableMinutes)} billable min`;
 	if (usage.includedMinutes === null) return base;
-	return `${base} (${minutes(usage.includedMinutes)} included, ${minutes(usage.overageMinutes ?? 0)} over${summary.client ? ', share of the account' : ''})`;
+	return `${base} (${minutesText(usage.includedMinutes)} included, ${minutesText(usage.overageMinutes ?? 0)} over${summary.client ? ', share of the account' : ''})`;
 }
 
 /** Components of the charges, for the account summary of several clients. */
@@ -68,7 +64,7 @@ export function renderText(summary: ChargeSummary): string {
 		out.push('', '*By client*');
 		for (const row of summary.byClient) {
 			out.push(
-				`• ${escapeSlack(row.client)}: ${money(row.total, currency)} (${row.calls} ${row.calls === 1 ? 'call' : 'calls'}, ${minutes(row.billableMinutes)} billable min${row.markupPercent ? `, incl. ${row.markupPercent}% markup` : ''})`,
+				`• ${escapeSlack(row.client)}: ${money(row.total, currency)} (${countText(row.calls, 'call')}, ${minutesText(row.billableMinutes)} billable min${row.markupPercent ? `, incl. ${row.markupPercent}% markup` : ''})`,
 			);
 		}
 	}
