@@ -16,22 +16,14 @@
 import { DateTime } from 'luxon';
 import { addCall, emptyTotals, type UsageTotals } from '../aggregate';
 import { parseTimestamp, type Call } from '../calls';
-import {
-	formatCents,
-	formatMoney,
-	prorateUnits,
-	toAmount,
-	toCents,
-	UNITS_PER_CENT,
-	UNITS_PER_CURRENCY,
-	type Units,
-} from '../money';
+import { formatMoney, prorateUnits, toAmount, toCents, type Units } from '../money';
 import type { PhoneNumberInfo } from '../numbers';
 import { publicPeriod, type ResolvedPeriod } from '../periods';
 import { clientOfCall, clientOfNumber, UNASSIGNED } from './clients';
-import { allocateCents, chargesOf, emptyCharges, ROUNDING_RULE, toPublicLine, type CentLine } from './cents';
-import { countText, formatMinutes, money, plainNumber, round4 } from './format';
-import { periodShare, prorateMonthly, PRORATION_RULE, type PeriodShare } from './proration';
+import { allocateCents, chargesOf, emptyCharges, ROUNDING_RULE, toPublicLine } from './cents';
+import { formatMinutes, money, round4 } from './format';
+import { linesOf } from './lines';
+import { periodShare, prorateMonthly, PRORATION_RULE } from './proration';
 import type {
 	ChargeSummary,
 	ChargeSummaryConfig,
@@ -201,13 +193,26 @@ export class ChargeSummaryBuilder {
 				: null;
 
 		const bucketLines = this.buckets.map((bucket, index) =>
-			this.linesOf(bucket, rentals[index], share, {
-				planFeeUnits,
-				planFeeCents: planFeeParts[index],
-				overageSeconds,
-				overageCents: overageParts[index],
-				fraction: fractions[index],
-				includedSeconds,
+			linesOf({
+				currency,
+				share,
+				totals: bucket.totals,
+				numbers: rentals[index],
+				markupPercent: bucket.markupPercent,
+				markupUnits: bucket.markupUnits,
+				plan:
+					pricingMode === 'plan' && plan
+						? {
+								terms: plan,
+								feeUnits: planFeeUnits,
+								includedSeconds,
+								overageSeconds,
+								fraction: fractions[index],
+								feeCents: planFeeParts[index],
+								overageCents: overageParts[index],
+							}
+						: null,
+				client: this.hasClients ? (bucket.name as string) : undefined,
 			}),
 		);
 
@@ -298,125 +303,5 @@ export class ChargeSummaryBuilder {
 			title: `${reported ? 'Reported call cost' : 'Billable minutes'} per ${this.barBy}`,
 			bars,
 		};
-	}
-
-	private linesOf(
-		bucket: Bucket,
-		numbers: PhoneNumberInfo[],
-		share: PeriodShare,
-		plan: {
-			planFeeUnits: Units;
-			planFeeCents: number;
-			overageSeconds: number;
-			overageCents: number;
-			fraction: number;
-			includedSeconds: number;
-		},
-	): CentLine[] {
-		const { currency, pricingMode } = this.config;
-		const terms = this.config.plan;
-		const totals = bucket.totals;
-		const client = this.hasClients ? (bucket.name as string) : undefined;
-		const withClient = (line: Omit<CentLine, 'client'>): CentLine => (client === undefined ? line : { ...line, client });
-		const lines: CentLine[] = [];
-		const billableMinutes = totals.billableSeconds / 60;
-		const talkMinutes = totals.talkSeconds / 60;
-		const callsText = countText(totals.calls, 'call');
-
-		if (pricingMode === 'reported') {
-			const platform = totals.totalCost - totals.carrierCost;
-			lines.push(
-				withClient({
-					kind: 'platform',
-					description: `Platform cost of ${callsText} as reported, ${formatMinutes(totals.billableSeconds)} billable min`,
-					quantity: round4(billableMinutes),
-					unit: 'min',
-					unitPrice: totals.billableSeconds ? toAmount(prorateUnits(platform, 60, totals.billableSeconds)) : 0,
-					cents: toCents(platform),
-				}),
-			);
-		} else if (terms) {
-			const fee = formatMoney(terms.planFee, currency);
-			const shareText = this.hasClients ? `, ${(plan.fraction * 100).toFixed(2)}% share by billable minutes` : '';
-			lines.push(
-				withClient({
-					kind: 'planFee',
-					description: `${terms.label} plan fee (${fee}/month, ${share.description})${shareText}`,
-					quantity: this.hasClients ? round4(plan.fraction) : share.months,
-					unit: this.hasClients ? 'share' : 'month',
-					unitPrice: this.hasClients ? toAmount(plan.planFeeUnits) : toAmount(terms.planFee),
-					cents: plan.planFeeCents,
-				}),
-			);
-			const includedText = share.whole
-				? `${plainNumber(terms.includedMinutes)} included`
-				: `${formatMinutes(plan.includedSeconds)} included (${plainNumber(terms.includedMinutes)}/month ${share.description})`;
-			const overageText = `${formatMinutes(plan.overageSeconds)} min over ${includedText} × ${formatMoney(terms.overageRate, currency)}/min`;
-			lines.push(
-				withClient({
-					kind: 'overage',
-					description: this.hasClients
-						? `Overage: ${(plan.fraction * 100).toFixed(2)}% share of ${overageText}`
-						: `Overage: ${overageText}`,
-					quantity: round4((plan.overageSeconds * (this.hasClients ? plan.fraction : 1)) / 60),
-					unit: 'min',
-					unitPrice: toAmount(terms.overageRate),
-					cents: plan.overageCents,
-				}),
-			);
-		}
-		lines.push(
-			withClient({
-				kind: 'carrier',
-				description: `Carrier (telephony) cost of ${callsText} as reported, ${formatMinutes(totals.talkSeconds)} talk min`,
-				quantity: round4(talkMinutes),
-				unit: 'min',
-				unitPrice: totals.talkSeconds ? toAmount(prorateUnits(totals.carrierCost, 60, totals.talkSeconds)) : 0,
-				cents: toCents(totals.carrierCost),
-			}),
-		);
-
-		// Number rentals: one line per monthly fee, highest first.
-		const byFee = new Map<Units, { count: number; countries: Set<string> }>();
-		for (const number of numbers) {
-			let group = byFee.get(number.monthlyFee);
-			if (!group) {
-				group = { count: 0, countries: new Set() };
-				byFee.set(number.monthlyFee, group);
-			}
-			group.count += 1;
-			if (number.countryCode) group.countries.add(number.countryCode.toUpperCase());
-		}
-		for (const [fee, group] of [...byFee.entries()].sort((a, b) => b[0] - a[0])) {
-			const perNumber = prorateMonthly(fee, share);
-			const countries = group.countries.size ? ` (${[...group.countries].sort().join(', ')})` : '';
-			lines.push(
-				withClient({
-					kind: 'numberRental',
-					description: `Number rental: ${countText(group.count, 'number')}${countries} × ${formatMoney(fee, currency)}/month, ${share.description}`,
-					quantity: group.count,
-					unit: 'number',
-					unitPrice: toAmount(perNumber),
-					cents: toCents(perNumber * group.count),
-				}),
-			);
-		}
-
-		if (bucket.markupPercent > 0) {
-			const baseCents = lines.reduce((sum, line) => sum + line.cents, 0);
-			// markup = base × percent / 100, exactly: percent is held in 1e-8 units.
-			const markupUnits = prorateUnits(baseCents * UNITS_PER_CENT, bucket.markupUnits, 100 * UNITS_PER_CURRENCY);
-			lines.push(
-				withClient({
-					kind: 'markup',
-					description: `Markup ${plainNumber(bucket.markupPercent)}% on ${formatCents(baseCents * UNITS_PER_CENT)} ${currency}`,
-					quantity: bucket.markupPercent,
-					unit: '%',
-					unitPrice: baseCents / 100,
-					cents: toCents(markupUnits),
-				}),
-			);
-		}
-		return lines;
 	}
 }
