@@ -13,15 +13,15 @@
  * equal among the configured clients. A client's markup is `markupPercent` of its own lines (calls and
  * rentals), rounded to the cent, as a `markup` line.
  */
-import { DateTime } from 'luxon';
 import { addCall, emptyTotals, type UsageTotals } from '../aggregate';
 import { parseTimestamp, type Call } from '../calls';
-import { formatMoney, prorateUnits, toAmount, toCents, type Units } from '../money';
+import { prorateUnits, toAmount, toCents, type Units } from '../money';
 import type { PhoneNumberInfo } from '../numbers';
-import { publicPeriod, type ResolvedPeriod } from '../periods';
+import { publicPeriod } from '../periods';
+import { addToBars, barSlots, clientChart, newBarSeries, timeChart, type BarSeries, type BarSlot } from './chart';
 import { clientOfCall, clientOfNumber, UNASSIGNED } from './clients';
 import { allocateCents, chargesOf, emptyCharges, ROUNDING_RULE, toPublicLine } from './cents';
-import { formatMinutes, money, round4 } from './format';
+import { round4 } from './format';
 import { linesOf } from './lines';
 import { periodShare, prorateMonthly, PRORATION_RULE } from './proration';
 import type {
@@ -39,13 +39,7 @@ const ATTRIBUTION_REPORTED =
 const ATTRIBUTION_PLAN =
 	'Each call is charged to the first client rule that matches it, each rented number to the first rule matching the number or one of its assistants; everything else is Unassigned. The plan fee and overage are shared in proportion to billable minutes (whole cents, largest remainder), carrier costs and rentals are each client\'s own, and markup is a percentage of the client\'s own lines.';
 
-const MAX_DAY_BARS = 62;
 const MAX_MATCH_CACHE = 50_000;
-
-interface BarSlot {
-	label: string;
-	startMs: number;
-}
 
 interface Bucket {
 	name: string | null;
@@ -53,22 +47,7 @@ interface Bucket {
 	markupUnits: Units;
 	configured: boolean;
 	totals: UsageTotals;
-	barCalls: Float64Array;
-	barSeconds: Float64Array;
-	barCost: Float64Array;
-}
-
-function barSlots(period: ResolvedPeriod): { by: 'day' | 'month'; slots: BarSlot[] } {
-	const zone = period.timezone;
-	const start = DateTime.fromMillis(period.startMs, { zone });
-	const end = DateTime.fromMillis(period.endMs, { zone });
-	const dayCount = Math.ceil(end.diff(start.startOf('day'), 'days').days);
-	const by = dayCount <= MAX_DAY_BARS ? 'day' : 'month';
-	const slots: BarSlot[] = [];
-	for (let at = start.startOf(by); at < end; at = at.plus(by === 'day' ? { days: 1 } : { months: 1 })) {
-		slots.push({ label: at.toFormat(by === 'day' ? 'ccc d LLL' : 'LLL yyyy'), startMs: at.toMillis() });
-	}
-	return { by, slots };
+	bars: BarSeries;
 }
 
 export class ChargeSummaryBuilder {
@@ -91,17 +70,7 @@ export class ChargeSummaryBuilder {
 	}
 
 	private newBucket(name: string | null, markupPercent: number, markupUnits: Units, configured: boolean): Bucket {
-		const size = this.slots.length;
-		return {
-			name,
-			markupPercent,
-			markupUnits,
-			configured,
-			totals: emptyTotals(),
-			barCalls: new Float64Array(size),
-			barSeconds: new Float64Array(size),
-			barCost: new Float64Array(size),
-		};
+		return { name, markupPercent, markupUnits, configured, totals: emptyTotals(), bars: newBarSeries(this.slots) };
 	}
 
 	private bucketIndexOf(call: Call): number {
@@ -115,29 +84,12 @@ export class ChargeSummaryBuilder {
 		return index;
 	}
 
-	private slotOf(ms: number): number {
-		const slots = this.slots;
-		let low = 0;
-		let high = slots.length - 1;
-		if (high < 0 || ms < slots[0].startMs) return 0;
-		while (low < high) {
-			const mid = (low + high + 1) >> 1;
-			if (slots[mid].startMs <= ms) low = mid;
-			else high = mid - 1;
-		}
-		return low;
-	}
-
 	/** Adds one call of the period (the caller filters by period). */
 	add(call: Call): void {
 		addCall(this.overallTotals, call);
 		const bucket = this.buckets[this.bucketIndexOf(call)];
 		addCall(bucket.totals, call);
-		if (this.slots.length === 0) return;
-		const slot = this.slotOf(call.createdAt);
-		bucket.barCalls[slot] += 1;
-		bucket.barSeconds[slot] += call.billableSeconds;
-		bucket.barCost[slot] += call.totalCost;
+		addToBars(bucket.bars, this.slots, call);
 	}
 
 	/** The summary, given the account's numbers (describePhoneNumbers); only rented ones are charged. */
@@ -254,12 +206,7 @@ export class ChargeSummaryBuilder {
 
 		const allLines = shown.flatMap(({ index }) => bucketLines[index]);
 		const overallChart: Chart = this.hasClients
-			? {
-					by: 'client',
-					metric: 'charges',
-					title: 'Charges per client',
-					bars: rows.map((row) => ({ label: row.client, value: row.total, display: money(row.total, currency) })),
-				}
+			? clientChart(rows, currency)
 			: this.timeChart(this.buckets.map((_, index) => index));
 		const overall: ChargeSummary = {
 			...base,
@@ -285,23 +232,8 @@ export class ChargeSummaryBuilder {
 	}
 
 	private timeChart(indexes: number[]): Chart {
+		const series = indexes.map((index) => this.buckets[index].bars);
 		const reported = this.config.pricingMode === 'reported';
-		const currency = this.config.currency;
-		const bars = this.slots.map((slot, position) => {
-			let value = 0;
-			for (const index of indexes) {
-				const bucket = this.buckets[index];
-				value += reported ? bucket.barCost[position] : bucket.barSeconds[position];
-			}
-			return reported
-				? { label: slot.label, value: toAmount(value), display: formatMoney(value, currency) }
-				: { label: slot.label, value: round4(value / 60), display: `${formatMinutes(value)} min` };
-		});
-		return {
-			by: this.barBy,
-			metric: reported ? 'reportedCost' : 'billableMinutes',
-			title: `${reported ? 'Reported call cost' : 'Billable minutes'} per ${this.barBy}`,
-			bars,
-		};
+		return timeChart(this.slots, this.barBy, series, reported, this.config.currency);
 	}
 }
