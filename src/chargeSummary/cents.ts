@@ -49,7 +49,7 @@ export function allocateCents(total: number, weights: number[]): number[] | null
 	const result = parts.map((part) => Number(part.floor));
 	for (const entry of order) {
 		if (left <= 0) break;
-		result[entry.index] += 1;
+		result[entry.index] = (result[entry.index] ?? 0) + 1;
 		left -= 1;
 	}
 	return result;

@@ -12,16 +12,20 @@ import { countText, formatMinutes, plainNumber, round4 } from './format';
 import type { PlanTerms } from './plans';
 import { prorateMonthly, type PeriodShare } from './proration';
 
-/** A bucket's part of the plan charges, which are account-level (plan mode). */
-export interface PlanPart {
+/** Plan mode: the account's plan charges for the period. */
+export interface AccountPlan {
 	terms: PlanTerms;
-	/** The account's plan fee for the period (prorated), before it is shared. */
+	/** The plan fee for the period (prorated). */
 	feeUnits: Units;
 	/** Included seconds for the period (prorated like the fee). */
 	includedSeconds: number;
-	/** The account's billable seconds beyond the included ones. */
+	/** Billable seconds beyond the included ones. */
 	overageSeconds: number;
-	/** The bucket's share of the plan fee and the overage (its part of the billable seconds). */
+}
+
+/** A bucket's part of the account's plan charges, which are shared in proportion to billable seconds. */
+export interface PlanPart extends AccountPlan {
+	/** The bucket's share of the plan fee and the overage. */
 	fraction: number;
 	/** The bucket's share of the plan fee and of the overage in whole cents (allocateCents). */
 	feeCents: number;
