@@ -216,7 +216,8 @@ export class FamulorClient {
 			throw new FamulorApiError(
 				'malformed',
 				`Famulor's response to ${where} has an unexpected shape (${describeIssue(result.error)})`,
-				'Check that Base URL points at the Famulor Classic API (https://app.famulor.de/api). If it does, the API changed: please report it to the package maintainers.',
+				'Check that Base URL points at the Famulor Classic API (https://app.famulor.de/api). If it does, ' +
+					'the API changed: please report it to the package maintainers.',
 			);
 		}
 		return result.data;
@@ -280,7 +281,8 @@ export class FamulorClient {
 				new FamulorApiError(
 					'outOfTime',
 					'The poll ran out of time while waiting for the Famulor rate limit',
-					'Nothing is lost: the next poll continues where this one stopped. If this repeats, poll less often or let fewer workflows share the API key.',
+					'Nothing is lost: the next poll continues where this one stopped. If this repeats, poll less often ' +
+						'or let fewer workflows share the API key.',
 					{ retryAfterMs: ms, retryable: false },
 				)
 			);
@@ -336,7 +338,11 @@ export function checkBaseUrl(baseUrl: string, secret?: string): string {
 	const trimmed = (baseUrl ?? '').trim().replace(/\/+$/, '');
 	const url = parseUrl(trimmed);
 	if (!url) {
-		throw new FamulorApiError('insecureUrl', 'Base URL is not a URL (it is not repeated here, in case a key was pasted into it)', BASE_URL_FIX);
+		throw new FamulorApiError(
+			'insecureUrl',
+			'Base URL is not a URL (it is not repeated here, in case a key was pasted into it)',
+			BASE_URL_FIX,
+		);
 	}
 	if (url.username || url.password) {
 		throw new FamulorApiError(
@@ -357,6 +363,7 @@ export function checkBaseUrl(baseUrl: string, secret?: string): string {
 	throw new FamulorApiError(
 		'insecureUrl',
 		`Base URL "${scrubSecret(`${url.protocol}//${url.host}`, secret)}" is not https`,
-		'Use an https:// address; plain http:// is only accepted for localhost, so the API key never crosses a network unencrypted.',
+		'Use an https:// address; plain http:// is only accepted for localhost, so the API key never crosses ' +
+			'a network unencrypted.',
 	);
 }
