@@ -13,7 +13,7 @@ import { DateTime } from 'luxon';
 import { dimensionKey, FAILED_STATUSES, matchesFilters, type Call, type CallFilters, type TriggerGroupBy } from '../calls';
 import type { CallQuery, FamulorClient } from '../client';
 import { assertOneOf, InvalidParameterError } from '../errors';
-import { formatMoney, toAmount, UNITS_PER_CURRENCY } from '../money';
+import { formatMoney, toAmount } from '../money';
 import { apiDateRange } from '../periods';
 import {
 	addContribution,
@@ -381,7 +381,7 @@ function evaluateWindows(config: SpikeConfig, state: SpikeState, windows: Window
 function minAbsoluteInUnits(config: SpikeConfig): number {
 	switch (config.metric) {
 		case 'spend':
-			return Math.round(config.minAbsoluteIncrease * UNITS_PER_CURRENCY);
+			return Math.round(config.minAbsoluteIncrease * 100_000_000);
 		case 'minutes':
 			return Math.round(config.minAbsoluteIncrease * 60);
 		default:
