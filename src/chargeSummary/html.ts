@@ -18,13 +18,13 @@ export function escapeHtml(text: string): string {
 		.replace(/'/g, '&#39;');
 }
 
-const FONT = "font-family:Arial,Helvetica,sans-serif;";
+export const FONT = "font-family:Arial,Helvetica,sans-serif;";
 const BAR_COLOR = '#4f46e5';
-const CELL = `${FONT}font-size:14px;color:#1f2937;padding:6px 8px;border-bottom:1px solid #e5e7eb;`;
-const HEAD =
+export const CELL = `${FONT}font-size:14px;color:#1f2937;padding:6px 8px;border-bottom:1px solid #e5e7eb;`;
+export const HEAD =
 	`${FONT}font-size:12px;color:#6b7280;text-transform:uppercase;letter-spacing:0.04em;padding:6px 8px;` +
 	'border-bottom:2px solid #d1d5db;text-align:left;';
-const NUM = 'text-align:right;white-space:nowrap;';
+export const NUM = 'text-align:right;white-space:nowrap;';
 
 const moneyHtml = (amount: number, currency: string) => escapeHtml(money(amount, currency));
 /** Minutes in a table column: always two decimals ("12.50"), unlike the descriptions' "12.5". */
@@ -41,14 +41,14 @@ function quantityText(quantity: number, unit: string): string {
 	return `${plainNumber(quantity)} ${unit}`;
 }
 
-function table(inner: string, extra = ''): string {
+export function table(inner: string, extra = ''): string {
 	return (
 		'<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" ' +
 		`style="border-collapse:collapse;width:100%;${extra}">${inner}</table>`
 	);
 }
 
-function heading(text: string): string {
+export function heading(text: string): string {
 	const style = `${FONT}font-size:16px;font-weight:bold;color:#111827;padding:20px 0 8px 0;`;
 	return `<tr><td style="${style}">${escapeHtml(text)}</td></tr>`;
 }
