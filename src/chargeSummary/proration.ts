@@ -82,10 +82,11 @@ export function periodShare(period: ResolvedPeriod, billingCycleDay: number): Pe
 	const months = pieces.reduce((sum, piece) => sum + piece.coveredMs / piece.monthMs, 0);
 	const describe = (piece: MonthPiece) => `${formatDays(piece.coveredMs)}/${formatDays(piece.monthMs)} days`;
 	const allFull = pieces.every((piece) => piece.coveredMs === piece.monthMs);
+	const only = pieces.length === 1 ? pieces[0] : undefined;
 	const description = allFull
 		? `${pieces.length} full calendar months`
-		: pieces.length === 1
-			? `prorated ${describe(pieces[0])}`
+		: only
+			? `prorated ${describe(only)}`
 			: `prorated ${pieces.map((piece) => `${describe(piece)} of ${piece.month}`).join(' + ')}`;
 	return { whole: null, pieces, months: Number(months.toFixed(4)), description };
 }
