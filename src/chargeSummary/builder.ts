@@ -21,7 +21,7 @@ import { publicPeriod } from '../periods';
 import { allocateCents, chargesOf, ROUNDING_RULE, toPublicLine, type CentLine } from './cents';
 import { addToBars, barSlots, clientChart, newBarSeries, timeChart, type BarSeries, type BarSlot } from './chart';
 import { clientOfCall, clientOfNumber, UNASSIGNED } from './clients';
-import { round4 } from './format';
+import { minutesOf } from './format';
 import { linesOf, type AccountPlan, type PlanPart } from './lines';
 import { periodShare, prorateMonthly, PRORATION_RULE, type PeriodShare } from './proration';
 import type {
@@ -245,10 +245,10 @@ export class ChargeSummaryBuilder {
 	private usageOf(totals: UsageTotals, plan: AccountPlan | null, fraction: number): UsageSummary {
 		return {
 			calls: totals.calls,
-			talkMinutes: round4(totals.talkSeconds / 60),
-			billableMinutes: round4(totals.billableSeconds / 60),
-			includedMinutes: plan ? round4(plan.includedSeconds / 60) : null,
-			overageMinutes: plan ? round4((plan.overageSeconds * fraction) / 60) : null,
+			talkMinutes: minutesOf(totals.talkSeconds),
+			billableMinutes: minutesOf(totals.billableSeconds),
+			includedMinutes: plan ? minutesOf(plan.includedSeconds) : null,
+			overageMinutes: plan ? minutesOf(plan.overageSeconds * fraction) : null,
 		};
 	}
 
@@ -257,8 +257,8 @@ export class ChargeSummaryBuilder {
 		return {
 			client: bucket.name as string,
 			calls: bucket.totals.calls,
-			talkMinutes: round4(bucket.totals.talkSeconds / 60),
-			billableMinutes: round4(bucket.totals.billableSeconds / 60),
+			talkMinutes: minutesOf(bucket.totals.talkSeconds),
+			billableMinutes: minutesOf(bucket.totals.billableSeconds),
 			markupPercent: bucket.markupPercent,
 			charges,
 			total: charges.total,

@@ -7,7 +7,7 @@ import { DateTime } from 'luxon';
 import type { Call } from '../calls';
 import { formatMoney, toAmount } from '../money';
 import type { ResolvedPeriod } from '../periods';
-import { formatMinutes, money, round4 } from './format';
+import { formatMinutes, minutesOf, money } from './format';
 import type { Chart, ClientRow } from './types';
 
 const MAX_DAY_BARS = 62;
@@ -73,7 +73,7 @@ export function timeChart(
 		for (const one of series) value += (reported ? one.cost[position] : one.seconds[position]) ?? 0;
 		return reported
 			? { label: slot.label, value: toAmount(value), display: formatMoney(value, currency) }
-			: { label: slot.label, value: round4(value / 60), display: `${formatMinutes(value)} min` };
+			: { label: slot.label, value: minutesOf(value), display: `${formatMinutes(value)} min` };
 	});
 	return {
 		by,

@@ -3,8 +3,11 @@
  * descriptions, the Slack text and the HTML report.
  */
 
-/** Quantities, minutes and shares in the JSON: at most 4 decimals. */
+/** Quantities and shares in the JSON: at most 4 decimals. */
 export const round4 = (value: number): number => Number(value.toFixed(4));
+
+/** Seconds as minutes in the JSON: at most 4 decimals. */
+export const minutesOf = (seconds: number): number => round4(seconds / 60);
 
 /** A number in text: at most 4 decimals, no trailing zeros ("12.5", "0.3333"). */
 export const plainNumber = (value: number): string => String(round4(value));

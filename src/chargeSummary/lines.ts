@@ -8,7 +8,7 @@ import type { UsageTotals } from '../aggregate';
 import { formatMoney, prorateUnits, toAmount, toCents, UNITS_PER_CENT, UNITS_PER_CURRENCY, type Units } from '../money';
 import type { PhoneNumberInfo } from '../numbers';
 import { centsToAmount, type CentLine } from './cents';
-import { countText, formatMinutes, plainNumber, round4 } from './format';
+import { countText, formatMinutes, minutesOf, plainNumber, round4 } from './format';
 import type { PlanTerms } from './plans';
 import { prorateMonthly, type PeriodShare } from './proration';
 
@@ -70,7 +70,7 @@ function platformLine({ totals }: LineInput): CentLine {
 	return {
 		kind: 'platform',
 		description: `Platform cost of ${countText(totals.calls, 'call')} as reported, ${minutes} billable min`,
-		quantity: round4(totals.billableSeconds / 60),
+		quantity: minutesOf(totals.billableSeconds),
 		unit: 'min',
 		unitPrice: perMinute(platform, totals.billableSeconds),
 		cents: toCents(platform),
@@ -104,7 +104,7 @@ function planLines({ currency, share, client }: LineInput, plan: PlanPart): Cent
 		{
 			kind: 'overage',
 			description: shared ? `Overage: ${sharePercent} share of ${overage}` : `Overage: ${overage}`,
-			quantity: round4((plan.overageSeconds * (shared ? plan.fraction : 1)) / 60),
+			quantity: minutesOf(plan.overageSeconds * (shared ? plan.fraction : 1)),
 			unit: 'min',
 			unitPrice: toAmount(terms.overageRate),
 			cents: plan.overageCents,
@@ -118,7 +118,7 @@ function carrierLine({ totals }: LineInput): CentLine {
 	return {
 		kind: 'carrier',
 		description: `Carrier (telephony) cost of ${countText(totals.calls, 'call')} as reported, ${minutes} talk min`,
-		quantity: round4(totals.talkSeconds / 60),
+		quantity: minutesOf(totals.talkSeconds),
 		unit: 'min',
 		unitPrice: perMinute(totals.carrierCost, totals.talkSeconds),
 		cents: toCents(totals.carrierCost),
