@@ -2,11 +2,13 @@
  * Famulor Classic API client over an injected transport. The nodes inject n8n's
  * `httpRequestWithAuthentication`; tests and benchmarks inject a plain HTTP transport. The client
  * owns everything between "I want page 3 of the calls" and typed data: pacing, retries with
- * backoff and jitter, error classification and schema validation.
+ * backoff and jitter, deadlines and schema validation. What each answer means (the body, or which
+ * typed error) is decided in clientErrors.ts.
  */
+import { classifyResponse, classifyTransportError } from './clientErrors';
 import { FamulorApiError } from './errors';
 import { scrubSecret } from './secrets';
-import { Pacer, headerNumber, headerValue, type RateLimits } from './pacing';
+import { Pacer, type RateLimits } from './pacing';
 import {
 	assistantSchema,
 	callSchema,
@@ -214,7 +216,8 @@ export class FamulorClient {
 			throw new FamulorApiError(
 				'malformed',
 				`Famulor's response to ${where} has an unexpected shape (${describeIssue(result.error)})`,
-				'Check that Base URL points at the Famulor Classic API (https://app.famulor.de/api). If it does, the API changed: please report it to the package maintainers.',
+				'Check that Base URL points at the Famulor Classic API (https://app.famulor.de/api). If it does, ' +
+					'the API changed: please report it to the package maintainers.',
 			);
 		}
 		return result.data;
@@ -246,7 +249,7 @@ export class FamulorClient {
 				error = response;
 			} else {
 				this.pacer.observe(response.headers ?? {}, this.now());
-				const outcome = this.classify(response, path);
+				const outcome = classifyResponse(response, path, this.scrub);
 				if (!(outcome instanceof FamulorApiError)) return outcome.body;
 				error = outcome;
 			}
@@ -278,7 +281,8 @@ export class FamulorClient {
 				new FamulorApiError(
 					'outOfTime',
 					'The poll ran out of time while waiting for the Famulor rate limit',
-					'Nothing is lost: the next poll continues where this one stopped. If this repeats, poll less often or let fewer workflows share the API key.',
+					'Nothing is lost: the next poll continues where this one stopped. If this repeats, poll less often ' +
+						'or let fewer workflows share the API key.',
 					{ retryAfterMs: ms, retryable: false },
 				)
 			);
@@ -304,89 +308,6 @@ export class FamulorClient {
 		const base = Math.min(15_000, 500 * 2 ** (attempt - 1));
 		return Math.round(base * (0.7 + 0.6 * this.random()));
 	}
-
-	private classify(response: TransportResponse, path: string): { body: unknown } | FamulorApiError {
-		const { status } = response;
-		let body = response.body;
-		if (status >= 200 && status < 300) {
-			if (typeof body === 'string') {
-				try {
-					body = JSON.parse(body);
-				} catch {
-					return new FamulorApiError(
-						'malformed',
-						`Famulor's response to GET ${path} is not valid JSON`,
-						'This is usually a transient fault; the request was retried. If it persists, check that Base URL points at the Famulor API and not at a web page or proxy.',
-						{ status, retryable: true },
-					);
-				}
-			}
-			if (body === undefined || body === null || body === '') {
-				return new FamulorApiError('malformed', `Famulor's response to GET ${path} is empty`, 'Try again later.', {
-					status,
-					retryable: true,
-				});
-			}
-			return { body };
-		}
-		if (status >= 300 && status < 400) {
-			const location = headerValue(response.headers, 'location') ?? 'another address';
-			return new FamulorApiError(
-				'badRequest',
-				`The Base URL redirects (HTTP ${status}) to ${this.scrub(stripQuery(location))}; the request was not followed, so the API key was not sent there`,
-				'Set Base URL in the credential to the final API address (https://app.famulor.de/api).',
-				{ status },
-			);
-		}
-		if (status === 401) {
-			return new FamulorApiError(
-				'auth',
-				'Famulor rejected the API key (HTTP 401): it is wrong or was revoked',
-				'Create a new key in the Famulor dashboard under API Keys (https://app.famulor.de/api-keys) and update the Famulor Billing API credential.',
-				{ status },
-			);
-		}
-		if (status === 403) {
-			return new FamulorApiError(
-				'forbidden',
-				'Famulor refused access (HTTP 403): the plan or the key does not allow API access',
-				'Check that API access is enabled for your Famulor plan and that the key belongs to the right account.',
-				{ status },
-			);
-		}
-		if (status === 404) {
-			return new FamulorApiError(
-				'notFound',
-				`Nothing answers at GET ${path} (HTTP 404)`,
-				'Check Base URL in the credential: it must be the API root, e.g. https://app.famulor.de/api (no trailing path).',
-				{ status },
-			);
-		}
-		if (status === 429) {
-			const retryAfterMs = retryAfterOf(response);
-			return new FamulorApiError(
-				'rateLimited',
-				'Famulor rate limit reached (HTTP 429) and retries did not get through',
-				'Poll less often, or make fewer workflows share this API key (Famulor allows 100 requests a minute).',
-				{ status, retryAfterMs },
-			);
-		}
-		if (status >= 500) {
-			return new FamulorApiError(
-				'server',
-				`Famulor answered GET ${path} with HTTP ${status}`,
-				'Famulor had a temporary problem; the request was retried. Try again in a few minutes.',
-				{ status },
-			);
-		}
-		const detail = messageOf(body, this.scrub);
-		return new FamulorApiError(
-			'badRequest',
-			`Famulor rejected GET ${path} (HTTP ${status})${detail ? `: ${detail}` : ''}`,
-			'Check the node parameters (IDs, dates and filters).',
-			{ status },
-		);
-	}
 }
 
 function describeWait(ms: number): string {
@@ -394,78 +315,6 @@ function describeWait(ms: number): string {
 	if (seconds < 120) return `${seconds} s`;
 	if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
 	return `${Math.round(seconds / 3600)} h`;
-}
-
-function stripQuery(url: string): string {
-	return url.split('?')[0].slice(0, 200);
-}
-
-function messageOf(body: unknown, scrub: (text: string) => string): string | undefined {
-	if (body && typeof body === 'object') {
-		const record = body as Record<string, unknown>;
-		const text = record.message ?? record.error;
-		if (typeof text === 'string') return scrub(text).slice(0, 200);
-	}
-	return undefined;
-}
-
-function retryAfterOf(response: TransportResponse): number | undefined {
-	const body = response.body;
-	if (body && typeof body === 'object') {
-		const value = (body as Record<string, unknown>).retry_after;
-		const seconds = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
-		if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
-	}
-	const header = headerNumber(response.headers, 'retry-after');
-	if (header !== undefined && header >= 0) return Math.ceil(header * 1000);
-	const dateHeader = headerValue(response.headers, 'retry-after');
-	if (dateHeader) {
-		const at = Date.parse(dateHeader);
-		if (Number.isFinite(at)) return Math.max(0, at - Date.now());
-	}
-	return undefined;
-}
-
-/** The system error code of a failed request, looked up through wrappers (n8n wraps axios errors). */
-function errorCode(error: unknown): string {
-	let current = error as Record<string, unknown> | undefined;
-	for (let depth = 0; current && depth < 5; depth++) {
-		if (typeof current.code === 'string' && /^E[A-Z_]+$/.test(current.code)) return current.code;
-		current = (current.cause ?? current.error) as Record<string, unknown> | undefined;
-	}
-	return '';
-}
-
-function classifyTransportError(error: unknown): FamulorApiError {
-	const record = (error ?? {}) as Record<string, unknown>;
-	const code = errorCode(error);
-	const aborted = code === 'ERR_CANCELED' || code === 'ABORT_ERR' || /^(AbortError|CanceledError|TimeoutError)$/.test(String(record.name ?? ''));
-	if (aborted || code === 'ECONNABORTED' || code === 'ETIMEDOUT' || /timeout|timed out/i.test(String(record.message ?? ''))) {
-		return new FamulorApiError(
-			'timeout',
-			'Famulor did not answer in time',
-			'Famulor may be slow right now; the request was retried. Try again in a few minutes.',
-		);
-	}
-	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-		return new FamulorApiError(
-			'network',
-			'The Base URL host could not be found',
-			'Check Base URL in the credential (https://app.famulor.de/api).',
-		);
-	}
-	if (code === 'ECONNREFUSED') {
-		return new FamulorApiError(
-			'network',
-			'Nothing accepts connections at the Base URL',
-			'Check Base URL in the credential (https://app.famulor.de/api) and that the host is reachable from n8n.',
-		);
-	}
-	return new FamulorApiError(
-		'network',
-		`The connection to Famulor failed${code ? ` (${code})` : ''}`,
-		'Check the network between n8n and Famulor; the request was retried. Try again in a few minutes.',
-	);
 }
 
 function parseUrl(text: string): URL | undefined {
@@ -489,7 +338,11 @@ export function checkBaseUrl(baseUrl: string, secret?: string): string {
 	const trimmed = (baseUrl ?? '').trim().replace(/\/+$/, '');
 	const url = parseUrl(trimmed);
 	if (!url) {
-		throw new FamulorApiError('insecureUrl', 'Base URL is not a URL (it is not repeated here, in case a key was pasted into it)', BASE_URL_FIX);
+		throw new FamulorApiError(
+			'insecureUrl',
+			'Base URL is not a URL (it is not repeated here, in case a key was pasted into it)',
+			BASE_URL_FIX,
+		);
 	}
 	if (url.username || url.password) {
 		throw new FamulorApiError(
@@ -510,6 +363,7 @@ export function checkBaseUrl(baseUrl: string, secret?: string): string {
 	throw new FamulorApiError(
 		'insecureUrl',
 		`Base URL "${scrubSecret(`${url.protocol}//${url.host}`, secret)}" is not https`,
-		'Use an https:// address; plain http:// is only accepted for localhost, so the API key never crosses a network unencrypted.',
+		'Use an https:// address; plain http:// is only accepted for localhost, so the API key never crosses ' +
+			'a network unencrypted.',
 	);
 }

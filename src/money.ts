@@ -6,6 +6,7 @@
 export type Units = number;
 
 export const UNITS_PER_CURRENCY = 100_000_000;
+export const UNITS_PER_CENT = UNITS_PER_CURRENCY / 100;
 const DECIMALS = 8;
 const DECIMAL_PATTERN = /^([+-])?(\d*)(?:\.(\d*))?$/;
 
@@ -59,13 +60,13 @@ export function toAmount(units: Units): number {
 
 /** Units → cents, rounded half away from zero. */
 export function toCents(units: Units): number {
-	const cents = Math.round(Math.abs(units) / 1_000_000);
+	const cents = Math.round(Math.abs(units) / UNITS_PER_CENT);
 	return units < 0 ? -cents : cents;
 }
 
 /** Rounds units to whole cents (still in units). */
 export function roundToCent(units: Units): Units {
-	return toCents(units) * 1_000_000;
+	return toCents(units) * UNITS_PER_CENT;
 }
 
 /** Amount (number of currency) → units, for user parameters such as budgets and fees. */

@@ -51,14 +51,25 @@ async function readCredential(context: FamulorContext): Promise<{ settings: Acco
 	};
 }
 
-/** Timestamps n8n's responses carry, lower-cased like Node's http module delivers them. */
+/**
+ * What httpRequestWithAuthentication resolves to with `returnFullResponse: true`. Header names are
+ * lower-cased, as Node's http module delivers them: createClient reads the server's clock from `date`.
+ */
 interface FullResponse {
 	statusCode: number;
 	headers: Record<string, unknown>;
 	body: unknown;
 }
 
-export function n8nTransport(context: FamulorContext, baseUrl: string, onResponse?: (headers: Record<string, unknown>) => void): Transport {
+/**
+ * The core's Transport over n8n. Every HTTP status comes back as a response for the client to classify
+ * (src/clientErrors.ts); redirects are not followed, since the credential's key would go along.
+ */
+export function n8nTransport(
+	context: FamulorContext,
+	baseUrl: string,
+	onResponse?: (headers: Record<string, unknown>) => void,
+): Transport {
 	return async (request) => {
 		const options: IHttpRequestOptions = {
 			method: request.method,

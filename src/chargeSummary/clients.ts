@@ -76,84 +76,121 @@ function ruleLabel(index: number, name: string): string {
 	return name ? `Client rule ${index + 1} (${name})` : `Client rule ${index + 1}`;
 }
 
-/** Validates the `clients` rows: a name, a known matchBy, at least one value, a non-negative markup. */
+/**
+ * Validates the `clients` rows: each needs a name (not "Unassigned"), a known matchBy, at least one
+ * value (phone rules: phone numbers or prefixes) and a markup from 0 to 100,000 %, the same on every
+ * rule of a client. Errors name the rule and say how to fix it.
+ */
 export function parseClientRules(rows: ClientRuleInput[]): ClientRules {
 	const clients: ClientInfo[] = [];
 	const byName = new Map<string, number>();
 	const rules: ClientRule[] = [];
 	rows.forEach((row, index) => {
-		const name = typeof row.name === 'string' ? row.name.trim() : row.name === undefined || row.name === null ? '' : String(row.name).trim();
-		if (!name) {
-			throw new InvalidParameterError(
-				'clients',
-				`${ruleLabel(index, '')} has no name`,
-				'Give every client rule the client name that should appear in the report, e.g. "Acme GmbH".',
-			);
-		}
-		if (normalizeName(name) === normalizeName(UNASSIGNED)) {
-			throw new InvalidParameterError(
-				'clients',
-				`${ruleLabel(index, name)} uses the reserved name "${UNASSIGNED}"`,
-				`Choose another client name: "${UNASSIGNED}" collects the calls and numbers no rule matches.`,
-			);
-		}
-		const matchBy = row.matchBy as MatchBy;
-		if (!MATCH_BY.includes(matchBy)) {
-			throw new InvalidParameterError(
-				'clients',
-				`${ruleLabel(index, name)} matches by "${String(row.matchBy)}", which is not supported`,
-				'Set Match By to Assistant, Campaign or Phone Number.',
-			);
-		}
-		const values = (typeof row.values === 'string' ? row.values : row.values === undefined || row.values === null ? '' : String(row.values))
-			.split(',')
-			.map((value) => value.trim())
-			.filter((value) => value !== '');
-		if (values.length === 0) {
-			throw new InvalidParameterError(
-				'clients',
-				`${ruleLabel(index, name)} has no values to match`,
-				matchBy === 'phoneNumber'
-					? 'Enter the client\'s Famulor numbers, comma-separated, e.g. "+4930123456, +4940*" (a trailing * matches a prefix).'
-					: `Enter the ${matchBy} names of this client, comma-separated, e.g. "Acme Sales, Acme*" (a trailing * matches a prefix).`,
-			);
-		}
-		const patterns = values.map((value) => patternOf(matchBy, value));
-		if (matchBy === 'phoneNumber') {
-			const bad = values.find((value, i) => patterns[i].text === '' && value !== '*');
-			if (bad !== undefined) {
-				throw new InvalidParameterError(
-					'clients',
-					`${ruleLabel(index, name)} has "${bad}", which is not a phone number`,
-					'Enter numbers in E.164 form such as +4930123456, or a prefix such as +4930*.',
-				);
-			}
-		}
-		const markupRaw = row.markupPercent === undefined || row.markupPercent === null || row.markupPercent === '' ? 0 : row.markupPercent;
-		const markupPercent = typeof markupRaw === 'string' ? Number(markupRaw) : markupRaw;
-		if (typeof markupPercent !== 'number' || !Number.isFinite(markupPercent) || markupPercent < 0 || markupPercent > 100_000) {
-			throw new InvalidParameterError(
-				'clients',
-				`${ruleLabel(index, name)} has markup "${String(row.markupPercent)}", which is not a percentage of zero or more`,
-				'Enter the markup as a percentage, e.g. 15 for 15 %, or 0 for none.',
-			);
-		}
+		const name = ruleName(row, index);
+		const matchBy = ruleMatchBy(row, index, name);
+		const patterns = rulePatterns(row, index, name, matchBy);
+		const markupPercent = ruleMarkup(row, index, name);
 		const key = normalizeName(name);
 		let client = byName.get(key);
+		const earlier = client === undefined ? undefined : clients[client];
 		if (client === undefined) {
 			client = clients.length;
 			byName.set(key, client);
 			clients.push({ name, markupPercent, markupUnits: amountToUnits(markupPercent) });
-		} else if (clients[client].markupPercent !== markupPercent) {
+		} else if (earlier && earlier.markupPercent !== markupPercent) {
 			throw new InvalidParameterError(
 				'clients',
-				`${ruleLabel(index, name)} sets markup ${markupPercent} %, but an earlier rule for the same client sets ${clients[client].markupPercent} %`,
+				`${ruleLabel(index, name)} sets markup ${markupPercent} %, ` +
+					`but an earlier rule for the same client sets ${earlier.markupPercent} %`,
 				'Use the same markup on every rule of a client.',
 			);
 		}
 		rules.push({ client, matchBy, patterns });
 	});
 	return { clients, rules };
+}
+
+/** A parameter's text: a string as it is, nothing as '', anything else as String() gives it. */
+function textOf(value: unknown): string {
+	return typeof value === 'string' ? value : value === undefined || value === null ? '' : String(value);
+}
+
+function ruleName(row: ClientRuleInput, index: number): string {
+	const name = textOf(row.name).trim();
+	if (!name) {
+		throw new InvalidParameterError(
+			'clients',
+			`${ruleLabel(index, '')} has no name`,
+			'Give every client rule the client name that should appear in the report, e.g. "Acme GmbH".',
+		);
+	}
+	if (normalizeName(name) === normalizeName(UNASSIGNED)) {
+		throw new InvalidParameterError(
+			'clients',
+			`${ruleLabel(index, name)} uses the reserved name "${UNASSIGNED}"`,
+			`Choose another client name: "${UNASSIGNED}" collects the calls and numbers no rule matches.`,
+		);
+	}
+	return name;
+}
+
+function ruleMatchBy(row: ClientRuleInput, index: number, name: string): MatchBy {
+	const matchBy = row.matchBy as MatchBy;
+	if (!MATCH_BY.includes(matchBy)) {
+		throw new InvalidParameterError(
+			'clients',
+			`${ruleLabel(index, name)} matches by "${String(row.matchBy)}", which is not supported`,
+			'Set Match By to Assistant, Campaign or Phone Number.',
+		);
+	}
+	return matchBy;
+}
+
+/** The rule's comma-separated values as patterns; a phone rule's values must hold digits (or be `*`). */
+function rulePatterns(row: ClientRuleInput, index: number, name: string, matchBy: MatchBy): Pattern[] {
+	const values = textOf(row.values)
+		.split(',')
+		.map((value) => value.trim())
+		.filter((value) => value !== '');
+	if (values.length === 0) {
+		throw new InvalidParameterError(
+			'clients',
+			`${ruleLabel(index, name)} has no values to match`,
+			matchBy === 'phoneNumber'
+				? 'Enter the client\'s Famulor numbers, comma-separated, e.g. "+4930123456, +4940*" ' +
+						'(a trailing * matches a prefix).'
+				: `Enter the ${matchBy} names of this client, comma-separated, e.g. "Acme Sales, Acme*" ` +
+						'(a trailing * matches a prefix).',
+		);
+	}
+	const patterns = values.map((value) => patternOf(matchBy, value));
+	if (matchBy === 'phoneNumber') {
+		const bad = values.find((value, i) => patterns[i]?.text === '' && value !== '*');
+		if (bad !== undefined) {
+			throw new InvalidParameterError(
+				'clients',
+				`${ruleLabel(index, name)} has "${bad}", which is not a phone number`,
+				'Enter numbers in E.164 form such as +4930123456, or a prefix such as +4930*.',
+			);
+		}
+	}
+	return patterns;
+}
+
+/** The markup percentage: empty means 0, a text is read as a number; from 0 to 100,000. */
+function ruleMarkup(row: ClientRuleInput, index: number, name: string): number {
+	const raw = row.markupPercent;
+	const markupRaw = raw === undefined || raw === null || raw === '' ? 0 : raw;
+	const markupPercent = typeof markupRaw === 'string' ? Number(markupRaw) : markupRaw;
+	const valid = typeof markupPercent === 'number' && Number.isFinite(markupPercent);
+	if (!valid || markupPercent < 0 || markupPercent > 100_000) {
+		throw new InvalidParameterError(
+			'clients',
+			`${ruleLabel(index, name)} has markup "${String(raw)}", which is not a percentage of zero or more`,
+			'Enter the markup as a percentage, e.g. 15 for 15 %, or 0 for none.',
+		);
+	}
+	return markupPercent;
 }
 
 function ruleMatches(rule: ClientRule, value: string | null): boolean {
@@ -184,7 +221,8 @@ export function clientOfCall(rules: ClientRule[], call: Call): number {
 export function clientOfNumber(rules: ClientRule[], number: PhoneNumberInfo): number {
 	for (const rule of rules) {
 		if (rule.matchBy === 'phoneNumber' && ruleMatches(rule, number.phoneNumber)) return rule.client;
-		if (rule.matchBy === 'assistant' && number.assistants.some((assistant) => ruleMatches(rule, assistant))) return rule.client;
+		const assistants = number.assistants;
+		if (rule.matchBy === 'assistant' && assistants.some((assistant) => ruleMatches(rule, assistant))) return rule.client;
 	}
 	return -1;
 }

@@ -5,7 +5,7 @@
  * `-`, `@`, or their full-width forms) first, also after leading spaces or control characters, and
  * cells that start with a tab, CR or LF. Numeric cells are our own numbers.
  */
-import type { ChargeSummary } from './compute';
+import type { ChargeSummary } from './types';
 
 export const CSV_MIME_TYPE = 'text/csv';
 

@@ -1,16 +1,21 @@
 /**
- * Charge summaries (SPEC §6): the streaming builder, the renderers, and the public item shape.
+ * Charge summaries (SPEC §6), the public entry: the streaming builder (builder.ts, which takes its
+ * lines from lines.ts, its rounding from cents.ts and its bars from chart.ts), the client rules, the
+ * plans and proration, the renderers (text, html, csv), and the node's item shape. As the node uses it:
  *
  *   const builder = new ChargeSummaryBuilder({ period, currency, pricingMode, plan, clients, billingCycleDay });
- *   for (const call of calls) builder.add(call);
- *   const result = builder.finish(numbers);
- *   const items = summaryItems(result, onePerClient);
+ *   await forEachCall(client, { period, query: {}, filters: {} }, (call) => builder.add(call));
+ *   const result = builder.finish(describePhoneNumbers(numbers, assistants, fees));
+ *   const items = summariesToOutput(result, onePerClient).map(summaryItem);
  */
-import type { ChargeSummary, ChargeSummaryResult } from './compute';
+import type { ChargeSummary, ChargeSummaryResult } from './types';
 import { renderHtml } from './html';
 import { renderText } from './text';
 
-export * from './compute';
+export * from './types';
+export { ChargeSummaryBuilder } from './builder';
+export { allocateCents, ROUNDING_RULE } from './cents';
+export { formatMinutes } from './format';
 export * from './clients';
 export * from './plans';
 export * from './proration';
@@ -27,7 +32,7 @@ export function summaryItem(summary: ChargeSummary): ChargeSummaryItem {
 	return { ...rest, text: renderText(summary), html: renderHtml(summary) };
 }
 
-/** The summaries to output: one per client with `onePerClient` (when there are client rules), else the account summary. */
+/** The summaries to output: one per client with `onePerClient` (if there are client rules), else the account's. */
 export function summariesToOutput(result: ChargeSummaryResult, onePerClient: boolean): ChargeSummary[] {
 	return onePerClient && result.clients.length > 0 ? result.clients : [result.overall];
 }

@@ -25,7 +25,7 @@ export interface MonthPiece {
 }
 
 export interface PeriodShare {
-	/** true when the period is one whole calendar month or billing cycle. */
+	/** Which whole unit the period is, charged as one full month; null when it is prorated. */
 	whole: 'month' | 'billingCycle' | null;
 	pieces: MonthPiece[];
 	/** The share of a month as a number (for display), e.g. 0.3333. */
@@ -51,7 +51,12 @@ export function periodShare(period: ResolvedPeriod, billingCycleDay: number): Pe
 	const monthStart = start.startOf('month');
 	if (start.equals(monthStart) && end.toMillis() === monthStart.plus({ months: 1 }).toMillis()) {
 		const ms = wallMs(end) - wallMs(start);
-		return { whole: 'month', pieces: [{ month: start.toFormat('LLL yyyy'), coveredMs: ms, monthMs: ms }], months: 1, description: 'full month' };
+		return {
+			whole: 'month',
+			pieces: [{ month: start.toFormat('LLL yyyy'), coveredMs: ms, monthMs: ms }],
+			months: 1,
+			description: 'full month',
+		};
 	}
 	const cycle = billingCycleContaining(start, billingCycleDay);
 	if (cycle.start.toMillis() === period.startMs && cycle.end.toMillis() === period.endMs) {
@@ -68,15 +73,20 @@ export function periodShare(period: ResolvedPeriod, billingCycleDay: number): Pe
 		const next = month.plus({ months: 1 });
 		const from = start > month ? start : month;
 		const to = end < next ? end : next;
-		pieces.push({ month: month.toFormat('LLL yyyy'), coveredMs: wallMs(to) - wallMs(from), monthMs: wallMs(next) - wallMs(month) });
+		pieces.push({
+			month: month.toFormat('LLL yyyy'),
+			coveredMs: wallMs(to) - wallMs(from),
+			monthMs: wallMs(next) - wallMs(month),
+		});
 	}
 	const months = pieces.reduce((sum, piece) => sum + piece.coveredMs / piece.monthMs, 0);
 	const describe = (piece: MonthPiece) => `${formatDays(piece.coveredMs)}/${formatDays(piece.monthMs)} days`;
 	const allFull = pieces.every((piece) => piece.coveredMs === piece.monthMs);
+	const only = pieces.length === 1 ? pieces[0] : undefined;
 	const description = allFull
 		? `${pieces.length} full calendar months`
-		: pieces.length === 1
-			? `prorated ${describe(pieces[0])}`
+		: only
+			? `prorated ${describe(only)}`
 			: `prorated ${pieces.map((piece) => `${describe(piece)} of ${piece.month}`).join(' + ')}`;
 	return { whole: null, pieces, months: Number(months.toFixed(4)), description };
 }
@@ -88,4 +98,7 @@ export function prorateMonthly(amount: number, share: PeriodShare): number {
 }
 
 export const PRORATION_RULE =
-	'Monthly amounts (number rentals; in plan mode also the plan fee and included minutes) are charged in full when the period is exactly one calendar month or one billing cycle. Otherwise they are prorated by calendar days: each calendar month the period touches contributes (days covered ÷ days in that month), e.g. 10 days of a 30-day month = 10/30 of the monthly fee.';
+	'Monthly amounts (number rentals; in plan mode also the plan fee and included minutes) are charged in ' +
+	'full when the period is exactly one calendar month or one billing cycle. Otherwise they are prorated ' +
+	'by calendar days: each calendar month the period touches contributes (days covered ÷ days in that ' +
+	'month), e.g. 10 days of a 30-day month = 10/30 of the monthly fee.';

@@ -3,29 +3,30 @@
  * currency. `&`, `<` and `>` in user-controlled text are escaped as Slack requires, so a client or
  * assistant name can never become a link or an @channel mention.
  */
-import type { ChargeLine, ChargeSummary, Charges } from './compute';
+import { countText, minutesText, money } from './format';
+import type { ChargeLine, ChargeSummary, Charges, ClientRow } from './types';
 
 export function escapeSlack(text: string): string {
 	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-export function money(amount: number, currency: string): string {
-	return `${amount.toFixed(2)} ${currency}`;
-}
-
-const minutes = (value: number) => String(Number(value.toFixed(2)));
-
 export function pricingText(summary: ChargeSummary): string {
 	const plan = summary.plan;
 	if (!plan) return 'reported call costs';
-	return `${plan.label} plan: ${minutes(plan.includedMinutes)} min included, ${money(plan.planFee, summary.currency)}/month, ${plan.overageRate} ${summary.currency}/min over`;
+	const fee = money(plan.planFee, summary.currency);
+	const included = minutesText(plan.includedMinutes);
+	return `${plan.label} plan: ${included} min included, ${fee}/month, ${plan.overageRate} ${summary.currency}/min over`;
 }
 
 export function usageText(summary: ChargeSummary): string {
 	const usage = summary.usage;
-	const base = `${usage.calls} ${usage.calls === 1 ? 'call' : 'calls'}, ${minutes(usage.talkMinutes)} talk min, ${minutes(usage.billableMinutes)} billable min`;
+	const base =
+		`${countText(usage.calls, 'call')}, ${minutesText(usage.talkMinutes)} talk min, ` +
+		`${minutesText(usage.billableMinutes)} billable min`;
 	if (usage.includedMinutes === null) return base;
-	return `${base} (${minutes(usage.includedMinutes)} included, ${minutes(usage.overageMinutes ?? 0)} over${summary.client ? ', share of the account' : ''})`;
+	const included = minutesText(usage.includedMinutes);
+	const over = minutesText(usage.overageMinutes ?? 0);
+	return `${base} (${included} included, ${over} over${summary.client ? ', share of the account' : ''})`;
 }
 
 /** Components of the charges, for the account summary of several clients. */
@@ -46,9 +47,19 @@ function lineText(line: ChargeLine, currency: string): string {
 	return `• ${escapeSlack(line.description)}: ${money(line.amount, currency)}`;
 }
 
+function clientRowText(row: ClientRow, currency: string): string {
+	const markup = row.markupPercent ? `, incl. ${row.markupPercent}% markup` : '';
+	return (
+		`• ${escapeSlack(row.client)}: ${money(row.total, currency)} ` +
+		`(${countText(row.calls, 'call')}, ${minutesText(row.billableMinutes)} billable min${markup})`
+	);
+}
+
 export function renderText(summary: ChargeSummary): string {
 	const { currency } = summary;
-	const title = summary.client ? `Famulor charge summary: ${escapeSlack(summary.client)}` : 'Famulor charge summary';
+	const title = summary.client
+		? `Famulor charge summary: ${escapeSlack(summary.client)}`
+		: 'Famulor charge summary';
 	const out: string[] = [
 		`*${title}*`,
 		`*Period:* ${escapeSlack(summary.period.label)} (${escapeSlack(summary.period.timezone)})`,
@@ -59,19 +70,21 @@ export function renderText(summary: ChargeSummary): string {
 	];
 	const severalClients = summary.client === null && summary.byClient.length > 0;
 	if (severalClients) {
-		for (const row of componentRows(summary.charges, summary.plan !== null)) out.push(`• ${row.label}: ${money(row.amount, currency)}`);
+		for (const row of componentRows(summary.charges, summary.plan !== null)) {
+			out.push(`• ${row.label}: ${money(row.amount, currency)}`);
+		}
 	} else {
 		for (const line of summary.lines) out.push(lineText(line, currency));
 	}
 	out.push(`*Total: ${money(summary.charges.total, currency)}*`);
 	if (severalClients) {
 		out.push('', '*By client*');
-		for (const row of summary.byClient) {
-			out.push(
-				`• ${escapeSlack(row.client)}: ${money(row.total, currency)} (${row.calls} ${row.calls === 1 ? 'call' : 'calls'}, ${minutes(row.billableMinutes)} billable min${row.markupPercent ? `, incl. ${row.markupPercent}% markup` : ''})`,
-			);
-		}
+		for (const row of summary.byClient) out.push(clientRowText(row, currency));
 	}
-	out.push('', `_Monthly fees: ${escapeSlack(summary.proration.applied)}. Each line is rounded to the cent; the total is the sum of the lines._`);
+	out.push(
+		'',
+		`_Monthly fees: ${escapeSlack(summary.proration.applied)}. ` +
+			'Each line is rounded to the cent; the total is the sum of the lines._',
+	);
 	return out.join('\n');
 }

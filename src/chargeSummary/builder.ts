@@ -1,0 +1,294 @@
+/**
+ * Charge summaries (SPEC §6), computed by streaming: calls go in one at a time through
+ * `ChargeSummaryBuilder.add`, and `finish` turns the totals plus the account's numbers into the
+ * summary. Memory grows with the clients and the chart bars (days or months), never with the calls
+ * (the cache of client matches is capped). Lines come from lines.ts, rounded by the rule in cents.ts.
+ *
+ * ATTRIBUTION (agencies): each call belongs to the first client rule that matches it, each rented
+ * number to the first rule matching the number or one of its assistants, the rest to `Unassigned`.
+ * Reported call costs, carrier costs and rentals are each client's own. In plan mode the plan fee and
+ * the overage are account-level: they are shared by the clients in proportion to billable seconds, in
+ * whole cents by the largest-remainder method (ties to the larger user, then the earlier client), so
+ * the clients' shares add up exactly to the account's line. With no billable seconds at all the shares
+ * are equal among the configured clients. A client's markup is `markupPercent` of its own lines,
+ * rounded to the cent, as a `markup` line.
+ */
+import { addCall, emptyTotals, type UsageTotals } from '../aggregate';
+import { parseTimestamp, type Call } from '../calls';
+import { prorateUnits, toAmount, toCents, type Units } from '../money';
+import type { PhoneNumberInfo } from '../numbers';
+import { publicPeriod } from '../periods';
+import { allocateCents, chargesOf, ROUNDING_RULE, toPublicLine, type CentLine } from './cents';
+import { addToBars, barSlots, clientChart, newBarSeries, timeChart, type BarSeries, type BarSlot } from './chart';
+import { clientOfCall, clientOfNumber, UNASSIGNED } from './clients';
+import { minutesOf } from './format';
+import { linesOf, type AccountPlan, type PlanPart } from './lines';
+import { periodShare, prorateMonthly, PRORATION_RULE, type PeriodShare } from './proration';
+import type {
+	ChargeSummary,
+	ChargeSummaryConfig,
+	ChargeSummaryResult,
+	Chart,
+	ClientRow,
+	PlanInfo,
+	UsageSummary,
+} from './types';
+
+const ATTRIBUTION_REPORTED =
+	'Each call is charged to the first client rule that matches it, each rented number to the first rule ' +
+	'matching the number or one of its assistants; everything else is Unassigned. Markup is a percentage of ' +
+	'the client\'s own calls and rentals.';
+const ATTRIBUTION_PLAN =
+	'Each call is charged to the first client rule that matches it, each rented number to the first rule ' +
+	'matching the number or one of its assistants; everything else is Unassigned. The plan fee and overage ' +
+	'are shared in proportion to billable minutes (whole cents, largest remainder), carrier costs and ' +
+	'rentals are each client\'s own, and markup is a percentage of the client\'s own lines.';
+
+const MAX_MATCH_CACHE = 50_000;
+
+/** The account (without client rules), or one client, or Unassigned. */
+interface Bucket {
+	/** null for the account without client rules. */
+	name: string | null;
+	markupPercent: number;
+	markupUnits: Units;
+	/** A client of the rules (shown and sharing the plan even without calls), not Unassigned. */
+	configured: boolean;
+	totals: UsageTotals;
+	bars: BarSeries;
+}
+
+/** What the summaries of one finish share: the fields every summary repeats, and each bucket's lines. */
+interface Finished {
+	base: Omit<ChargeSummary, 'client' | 'usage' | 'charges' | 'lines' | 'byClient' | 'chart'>;
+	plan: AccountPlan | null;
+	parts: PlanPart[] | null;
+	lines: CentLine[][];
+	/** Indexes of the buckets reported, in order. */
+	shown: number[];
+	rows: ClientRow[];
+}
+
+export class ChargeSummaryBuilder {
+	private readonly buckets: Bucket[] = [];
+	private readonly overallTotals = emptyTotals();
+	private readonly slots: BarSlot[];
+	private readonly barBy: 'day' | 'month';
+	private readonly matchCache = new Map<string, number>();
+	private readonly hasClients: boolean;
+
+	constructor(readonly config: ChargeSummaryConfig) {
+		if (config.pricingMode === 'plan' && !config.plan) throw new Error('plan mode needs plan terms');
+		const { by, slots } = barSlots(config.period);
+		this.barBy = by;
+		this.slots = slots;
+		const clients = config.clients?.clients ?? [];
+		this.hasClients = clients.length > 0;
+		for (const client of clients) {
+			this.buckets.push(this.newBucket(client.name, client.markupPercent, client.markupUnits, true));
+		}
+		this.buckets.push(this.newBucket(this.hasClients ? UNASSIGNED : null, 0, 0, false));
+	}
+
+	private newBucket(name: string | null, markupPercent: number, markupUnits: Units, configured: boolean): Bucket {
+		return { name, markupPercent, markupUnits, configured, totals: emptyTotals(), bars: newBarSeries(this.slots) };
+	}
+
+	/**
+	 * The bucket of a call. Client rules read only its assistant, campaign and number, so the match is
+	 * cached per combination of the three (\u0000 separates them, \u0001 stands for a missing one).
+	 */
+	private bucketIndexOf(call: Call): number {
+		if (!this.hasClients) return 0;
+		const key =
+			`${call.assistantName ?? '\u0001'}\u0000${call.campaignName ?? '\u0001'}\u0000` +
+			`${call.assistantPhoneNumber ?? '\u0001'}`;
+		const cached = this.matchCache.get(key);
+		if (cached !== undefined) return cached;
+		const client = clientOfCall(this.config.clients?.rules ?? [], call);
+		const index = client < 0 ? this.buckets.length - 1 : client;
+		if (this.matchCache.size < MAX_MATCH_CACHE) this.matchCache.set(key, index);
+		return index;
+	}
+
+	/** Adds one call of the period (the caller filters by period). */
+	add(call: Call): void {
+		addCall(this.overallTotals, call);
+		const bucket = this.bucketAt(this.bucketIndexOf(call));
+		addCall(bucket.totals, call);
+		addToBars(bucket.bars, this.slots, call);
+	}
+
+	/** The summary, given the account's numbers (describePhoneNumbers); only rented ones are charged. */
+	finish(numbers: PhoneNumberInfo[]): ChargeSummaryResult {
+		const finished = this.finishLines(numbers);
+		const rows = finished.rows;
+		const allLines = finished.shown.flatMap((index) => finished.lines[index] ?? []);
+		const overall: ChargeSummary = {
+			...finished.base,
+			client: null,
+			usage: this.usageOf(this.overallTotals, finished.plan, 1),
+			charges: chargesOf(allLines),
+			lines: allLines.map(toPublicLine),
+			byClient: rows,
+			chart: this.hasClients ? clientChart(rows, this.config.currency) : this.timeChart(this.buckets),
+		};
+		const clients: ChargeSummary[] = this.hasClients
+			? finished.shown.map((index, position) => this.clientSummary(finished, index, position))
+			: [];
+		return { overall, clients };
+	}
+
+	/** Everything finish reports from: the plan's parts, each bucket's lines, the buckets shown and their rows. */
+	private finishLines(numbers: PhoneNumberInfo[]): Finished {
+		const share = periodShare(this.config.period, this.config.billingCycleDay ?? 1);
+		const rentals = this.rentalsByBucket(numbers);
+		const plan = this.accountPlan(share);
+		const parts = plan ? this.planParts(plan) : null;
+		const lines = this.buckets.map((bucket, index) =>
+			linesOf({
+				currency: this.config.currency,
+				share,
+				totals: bucket.totals,
+				numbers: rentals[index] ?? [],
+				markupPercent: bucket.markupPercent,
+				markupUnits: bucket.markupUnits,
+				plan: parts?.[index] ?? null,
+				client: this.hasClients ? (bucket.name as string) : undefined,
+			}),
+		);
+		// Every configured client is reported; Unassigned only when it has calls or numbers.
+		const shown = this.buckets
+			.map((bucket, index) => ({ bucket, index }))
+			.filter(({ bucket, index }) => {
+				return !this.hasClients || bucket.configured || bucket.totals.calls > 0 || (rentals[index]?.length ?? 0) > 0;
+			})
+			.map(({ index }) => index);
+		const rows = this.hasClients
+			? shown.map((index) => this.clientRow(this.bucketAt(index), lines[index] ?? []))
+			: [];
+		return { base: this.summaryBase(share), plan, parts, lines, shown, rows };
+	}
+
+	/** Rented numbers per bucket; numbers created after the period are left out. */
+	private rentalsByBucket(numbers: PhoneNumberInfo[]): PhoneNumberInfo[][] {
+		const rules = this.config.clients?.rules ?? [];
+		const unassigned = this.buckets.length - 1;
+		const rentals: PhoneNumberInfo[][] = this.buckets.map(() => []);
+		for (const number of numbers) {
+			if (!number.rented) continue;
+			const created = number.createdAt ? parseTimestamp(number.createdAt) : NaN;
+			if (!Number.isNaN(created) && created >= this.config.period.endMs) continue;
+			const client = this.hasClients ? clientOfNumber(rules, number) : 0;
+			rentals[client < 0 ? unassigned : client]?.push(number);
+		}
+		return rentals;
+	}
+
+	/** Plan mode: the plan fee, included seconds and overage of the whole account for the period. */
+	private accountPlan(share: PeriodShare): AccountPlan | null {
+		const terms = this.config.plan;
+		if (this.config.pricingMode !== 'plan' || !terms) return null;
+		const includedSeconds = prorateMonthly(terms.includedSeconds, share);
+		const overageSeconds = Math.max(0, this.overallTotals.billableSeconds - includedSeconds);
+		return { terms, feeUnits: prorateMonthly(terms.planFee, share), includedSeconds, overageSeconds };
+	}
+
+	/**
+	 * Each bucket's part of the account's plan fee and overage: in proportion to its billable seconds, in
+	 * whole cents. Without any billable seconds, equal parts for the configured clients (or the account).
+	 */
+	private planParts(plan: AccountPlan): PlanPart[] {
+		let weights = this.buckets.map((bucket) => bucket.totals.billableSeconds);
+		if (weights.every((weight) => weight === 0)) {
+			weights = this.buckets.map((bucket) => (bucket.configured || !this.hasClients ? 1 : 0));
+		}
+		const weightSum = weights.reduce((a, b) => a + b, 0);
+		const overageUnits = prorateUnits(plan.terms.overageRate, plan.overageSeconds, 60);
+		const none = weights.map(() => 0);
+		const feeCents = allocateCents(toCents(plan.feeUnits), weights) ?? none;
+		const overageCents = allocateCents(toCents(overageUnits), weights) ?? none;
+		return weights.map((weight, index) => ({
+			...plan,
+			fraction: weight / weightSum,
+			feeCents: feeCents[index] ?? 0,
+			overageCents: overageCents[index] ?? 0,
+		}));
+	}
+
+	private planInfo(): PlanInfo | null {
+		const plan = this.config.plan;
+		if (this.config.pricingMode !== 'plan' || !plan) return null;
+		return {
+			name: plan.name,
+			label: plan.label,
+			includedMinutes: plan.includedMinutes,
+			planFee: toAmount(plan.planFee),
+			overageRate: toAmount(plan.overageRate),
+		};
+	}
+
+	private summaryBase(share: PeriodShare): Finished['base'] {
+		const { period, currency, pricingMode } = this.config;
+		return {
+			period: publicPeriod(period),
+			currency,
+			pricingMode,
+			plan: this.planInfo(),
+			proration: { rule: PRORATION_RULE, applied: share.description, months: share.months },
+			attribution: this.hasClients ? (pricingMode === 'plan' ? ATTRIBUTION_PLAN : ATTRIBUTION_REPORTED) : null,
+			roundingRule: ROUNDING_RULE,
+		};
+	}
+
+	/** Usage of some calls; in plan mode with the account's included minutes and `fraction` of its overage. */
+	private usageOf(totals: UsageTotals, plan: AccountPlan | null, fraction: number): UsageSummary {
+		return {
+			calls: totals.calls,
+			talkMinutes: minutesOf(totals.talkSeconds),
+			billableMinutes: minutesOf(totals.billableSeconds),
+			includedMinutes: plan ? minutesOf(plan.includedSeconds) : null,
+			overageMinutes: plan ? minutesOf(plan.overageSeconds * fraction) : null,
+		};
+	}
+
+	private clientRow(bucket: Bucket, lines: CentLine[]): ClientRow {
+		const charges = chargesOf(lines);
+		return {
+			client: bucket.name as string,
+			calls: bucket.totals.calls,
+			talkMinutes: minutesOf(bucket.totals.talkSeconds),
+			billableMinutes: minutesOf(bucket.totals.billableSeconds),
+			markupPercent: bucket.markupPercent,
+			charges,
+			total: charges.total,
+		};
+	}
+
+	/** The summary of the client of bucket `index`, the `position`-th shown. */
+	private clientSummary(finished: Finished, index: number, position: number): ChargeSummary {
+		const bucket = this.bucketAt(index);
+		const row = finished.rows[position] as ClientRow;
+		return {
+			...finished.base,
+			client: bucket.name,
+			usage: this.usageOf(bucket.totals, finished.plan, finished.parts?.[index]?.fraction ?? 0),
+			charges: row.charges,
+			lines: (finished.lines[index] ?? []).map(toPublicLine),
+			byClient: [row],
+			chart: this.timeChart([bucket]),
+		};
+	}
+
+	private timeChart(buckets: Bucket[]): Chart {
+		const series = buckets.map((bucket) => bucket.bars);
+		const reported = this.config.pricingMode === 'reported';
+		return timeChart(this.slots, this.barBy, series, reported, this.config.currency);
+	}
+
+	private bucketAt(index: number): Bucket {
+		const bucket = this.buckets[index];
+		if (!bucket) throw new RangeError(`no bucket ${index}`);
+		return bucket;
+	}
+}
