@@ -55,7 +55,7 @@ export class Pacer {
 
 	private windowWait(now: number, windowMs: number, limit: number): number {
 		if (this.sent.length < limit) return 0;
-		const oldestInWindow = this.sent[this.sent.length - limit];
+		const oldestInWindow = this.sent[this.sent.length - limit] ?? now;
 		const freeAt = oldestInWindow + windowMs + WINDOW_MARGIN_MS;
 		return freeAt > now ? freeAt - now : 0;
 	}
@@ -78,7 +78,8 @@ export class Pacer {
 		// can take longer than any fixed margin). Requests go out one at a time: the newest send is
 		// the one answered.
 		const newest = this.sent.length - 1;
-		if (newest >= 0 && this.sent[newest] < now) this.sent[newest] = now;
+		const sentAt = this.sent[newest];
+		if (sentAt !== undefined && sentAt < now) this.sent[newest] = now;
 		const limit = headerNumber(headers, 'x-ratelimit-limit');
 		if (limit !== undefined && limit > 0 && limit !== this.limits.perMinute) {
 			this.limits = { perMinute: limit, perTenSeconds: Math.max(1, Math.floor(limit / 5)) };
