@@ -16,8 +16,8 @@ import { checkPage, incomplete, pageHolding } from '../pages';
 /** Rows of the probe page of a quiet poll: the anchor and up to four new calls, a few KB. */
 export const PROBE_SIZE = 5;
 
-/** A newest-first page kept for later because arrivals shifted it past the position wanted. */
-export interface HeldPage {
+/** A newest-first page set aside for later because arrivals shifted it past the position wanted. */
+export interface PageSetAside {
 	page: CallsPage;
 	lowest: number;
 	highest: number;
@@ -32,7 +32,7 @@ export class PageCursor {
 	size: number;
 	/** The page read last; used again while the next position is on it. */
 	current: CallsPage | undefined;
-	held: HeldPage | undefined;
+	setAside: PageSetAside | undefined;
 	private readonly pages = new Map<string, CallsPage>();
 
 	constructor(
@@ -55,8 +55,8 @@ export class PageCursor {
 		this.size = this.perPage;
 	}
 
-	/** The page `page` at the current size: the current page, one fetched earlier in this poll, or a new request. */
-	cachedOrUndefined(page: number): CallsPage | undefined {
+	/** Page `page` at the current size if this poll read it already (the current page, or an earlier one). */
+	readThisPoll(page: number): CallsPage | undefined {
 		const current = this.current;
 		if (current && current.page === page && current.perPage === this.size) return current;
 		return this.pages.get(key(page, this.size));

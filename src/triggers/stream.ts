@@ -16,7 +16,7 @@
  * time, and stops when the poll's time runs out; the next poll continues from k.
  *
  * One page at a time, the reader (StreamReader.read) runs these steps:
- *   1. placePage   — the page holding the position (PageCursor), kept aside or asked again when
+ *   1. placePage   — the page holding the position (PageCursor), set aside or asked again when
  *                    arrivals shifted it;
  *   2. continuity  — it goes on where the previous page of the poll ended;
  *   3. watch check — the oldest watched call is where it was left (WatchCheck);
@@ -108,7 +108,7 @@ export async function readStream(client: FamulorClient, previous: StreamState, o
 	return await new StreamReader(client, previous, options).read();
 }
 
-/** How far above the wanted position a newest-first page may come back and still be kept. */
+/** How far above the wanted position a newest-first page may come back and still be set aside for later. */
 const HOLD_SHIFT = PAGE_SIZE / 2;
 
 /** What a step decided: go on with this page, read the next one (`again`), stop, or end the poll with a result. */
@@ -280,21 +280,21 @@ class StreamReader {
 
 	/**
 	 * Step 1: the page holding the position, its rows sorted by position. A newest-first page that
-	 * arrivals shifted a few rows past the position is kept for later; any other page that does not
+	 * arrivals shifted a few rows past the position is set aside for later; any other page that does not
 	 * hold the position is asked again.
 	 */
 	private async placePage(): Promise<{ page: CallsPage; positioned: PositionedCall[] } | 'again' | 'stop'> {
 		const { cursor } = this;
 		if (cursor.current === undefined && !this.roomForPage()) return 'stop';
 		const pageNumber = cursor.pageNumber(this.position, this.total, this.order);
-		const held = cursor.held;
-		const kept = held && this.position >= held.lowest && this.position <= held.highest ? held.page : undefined;
-		if (kept) cursor.held = undefined;
-		const page = kept ?? cursor.cachedOrUndefined(pageNumber) ?? (await cursor.fetchOrStop(pageNumber));
+		const aside = cursor.setAside;
+		const fromAside = aside && this.position >= aside.lowest && this.position <= aside.highest ? aside.page : undefined;
+		if (fromAside) cursor.setAside = undefined;
+		const page = fromAside ?? cursor.readThisPoll(pageNumber) ?? (await cursor.fetchOrStop(pageNumber));
 		if (page === undefined) return 'stop';
 		cursor.current = page;
-		// A kept page's total is older than the one read since: keep the larger.
-		this.total = kept ? Math.max(this.total, page.total) : page.total;
+		// A page set aside has an older total than the one read since: use the larger.
+		this.total = fromAside ? Math.max(this.total, page.total) : page.total;
 		if (page.calls.length === 0) return 'stop';
 		const positioned = positionsOf(page, this.order).sort((a, b) => a.position - b.position);
 		if (orderOf(page.calls) === -this.order && page.calls.length > 1) {
@@ -308,10 +308,10 @@ class StreamReader {
 		const highest = (positioned[positioned.length - 1] as PositionedCall).position;
 		if (this.order === -1 && this.position < lowest && lowest - this.position <= HOLD_SHIFT && highest < this.total) {
 			// Newest first: calls that arrived since the total was read shifted the page toward older
-			// positions by a few rows, all above the position. Keep it, read the few rows below it from
-			// the next page, and go on with the kept rows: under steady arrivals the reader still
+			// positions by a few rows, all above the position. Set it aside, read the few rows below it from
+			// the next page, and go on with the rows set aside: under steady arrivals the reader still
 			// advances a page per request instead of by the arrivals.
-			cursor.held = { page, lowest, highest };
+			cursor.setAside = { page, lowest, highest };
 			cursor.forget();
 			return ++this.readsAtPosition > MAX_READS_PER_POSITION ? 'stop' : 'again';
 		}

@@ -40,11 +40,11 @@ describe('PageCursor', () => {
 		const cursor = new PageCursor(api.client(), {}, 100, false);
 		const page = await cursor.fetchOrStop(2);
 		cursor.current = page;
-		expect(cursor.cachedOrUndefined(2)).toBe(page);
+		expect(cursor.readThisPoll(2)).toBe(page);
 		cursor.drop();
-		expect(cursor.cachedOrUndefined(2)).toBe(page);
+		expect(cursor.readThisPoll(2)).toBe(page);
 		cursor.forget();
-		expect(cursor.cachedOrUndefined(2)).toBeUndefined();
+		expect(cursor.readThisPoll(2)).toBeUndefined();
 		expect(api.callRequests()).toBe(1);
 	});
 
