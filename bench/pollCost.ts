@@ -187,13 +187,13 @@ async function measureTrigger(
 		addSettledCalls(sandbox, perMinute);
 		sandbox.resetStats();
 		await poll(workflow);
-		const state = workflow.staticData().state as { tracker?: { watch?: unknown[] } };
+		const state = workflow.staticData().state as { tracker?: { settled?: { id?: unknown[] }; open?: unknown[] } };
 		sustained.push({
 			perMinute,
 			requests: sandbox.stats.requests,
 			bytes: sandbox.stats.bytes,
 			stateChars: JSON.stringify(state).length,
-			watched: state.tracker?.watch?.length ?? 0,
+			watched: (state.tracker?.settled?.id?.length ?? 0) + (state.tracker?.open?.length ?? 0),
 		});
 		log(`poll cost ${trigger}: sustained ${perMinute}/min → ${sandbox.stats.requests} requests`);
 	}

@@ -1,8 +1,9 @@
 /**
  * The Spike Trigger's state: its stored (JSON) form and schema, and the working form the engine
  * computes with. Group names are Map keys in the working form and values in lists when stored (a
- * campaign may be called `__proto__`). A group's windows are stored as two columns, window starts
- * as differences to the previous start: a week of 15-minute windows stays a few kilobytes.
+ * campaign may be called `__proto__`). A group's windows are stored as two columns: window starts in
+ * minutes (windows begin on whole minutes in every timezone) as differences to the previous start,
+ * and values — a week of 15-minute windows stays a few kilobytes.
  */
 import { z } from 'zod';
 import { CONTRIBUTOR_DIMENSIONS, Contributions, type ContributionEntry } from './contributors';
@@ -31,7 +32,7 @@ export interface SpikeState {
 	config: string;
 	phase: 'building' | 'ready';
 	tracker: TrackerState | null;
-	/** Per group, the metric value of each window: starts (first, then differences) and values. */
+	/** Per group, the metric value of each window: starts in minutes (first, then differences) and values. */
 	groups: Array<{ name: string; starts: number[]; values: number[] }>;
 	/** Contributors and top calls of the windows not evaluated yet. */
 	open: Array<{ start: number; group: string; contributors: ContributionEntry[]; top: TopCall[] }>;
@@ -67,6 +68,8 @@ export const spikeStateSchema = z.object({
 	disarmed: z.array(z.string()),
 	updatedAt: epochMsOrZero,
 });
+
+const MINUTE_MS = 60_000;
 
 export function newSpikeState(config: string): SpikeState {
 	return {
@@ -106,7 +109,7 @@ export function loadSpike(state: SpikeState): SpikeModel {
 		let start = 0;
 		group.starts.forEach((delta, index) => {
 			start += delta;
-			windows.set(start, group.values[index] ?? 0);
+			windows.set(start * MINUTE_MS, group.values[index] ?? 0);
 		});
 		buckets.set(group.name, windows);
 	}
@@ -126,7 +129,8 @@ export function storeSpike(base: SpikeState, model: SpikeModel, updates: Partial
 		.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 		.map(([name, windows]) => {
 			const sorted = [...windows].sort(([a], [b]) => a - b);
-			return { name, starts: sorted.map(([start], i) => start - (sorted[i - 1]?.[0] ?? 0)), values: sorted.map(([, value]) => value) };
+			const minutes = sorted.map(([start]) => Math.round(start / MINUTE_MS));
+			return { name, starts: minutes.map((start, i) => start - (minutes[i - 1] ?? 0)), values: sorted.map(([, value]) => value) };
 		});
 	const open: SpikeState['open'] = [];
 	for (const [start, byGroup] of [...model.open].sort(([a], [b]) => a - b)) {

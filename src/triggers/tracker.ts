@@ -20,9 +20,10 @@ import { count, epochMs, epochMsOrZero, int } from './state';
 import { newStream, readStream, streamStateSchema, type StreamState } from './stream';
 
 /**
- * What was counted for a call that may still change. Keys are short because a busy account's state
- * holds many of them: st status, cost and car total and carrier cost (1e-8 units), dur duration (s),
- * as assistant, ca campaign, ph the Famulor number, dir direction.
+ * What was counted for a call that may still change (in the state: the `open` tuples below). Keys are
+ * short because a busy account has hundreds of calls in progress: st status, cost and car total and
+ * carrier cost (1e-8 units), dur duration (s), as assistant, ca campaign, ph the Famulor number,
+ * dir direction.
  */
 export interface Counted {
 	st: string;
@@ -50,11 +51,30 @@ export interface SettledColumns {
 	at: number[];
 }
 
+/**
+ * A watched call that may still change, as stored: a tuple rather than an object, because a busy
+ * account keeps hundreds of them and keys would be a third of the state —
+ * [id, position, created_at, status, total cost, carrier cost, duration, assistant, campaign, number, direction].
+ */
+export type OpenCall = [
+	id: number,
+	pos: number,
+	at: number,
+	st: string,
+	cost: number,
+	car: number,
+	dur: number,
+	as: string | null,
+	ca: string | null,
+	ph: string | null,
+	dir: string | null,
+];
+
 export interface TrackerState {
 	query: CallQuery;
 	stream: StreamState;
 	settled: SettledColumns;
-	open: Array<{ id: number; pos: number; at: number } & Counted>;
+	open: OpenCall[];
 	/** created_at of the oldest call consumed (ms), 0 before the first. */
 	oldestAt: number;
 	/**
@@ -68,16 +88,7 @@ export interface TrackerState {
 export const MAX_WATCH_MS = 2 * 60 * 60 * 1000;
 
 const nullableText = z.string().nullable();
-const countedSchema = z.object({
-	st: z.string(),
-	cost: int,
-	car: int,
-	dur: count,
-	as: nullableText,
-	ca: nullableText,
-	ph: nullableText,
-	dir: nullableText,
-});
+const openCallSchema = z.tuple([count, count, epochMs, z.string(), int, int, count, nullableText, nullableText, nullableText, nullableText]);
 
 export const trackerStateSchema = z
 	.object({
@@ -91,7 +102,7 @@ export const trackerStateSchema = z
 		}),
 		stream: streamStateSchema,
 		settled: z.object({ id: z.array(int), pos: z.array(int), at: z.array(int) }),
-		open: z.array(countedSchema.extend({ id: count, pos: count, at: epochMs })),
+		open: z.array(openCallSchema),
 		oldestAt: epochMsOrZero,
 		horizon: z.union([z.literal(0), epochMs]),
 	})
@@ -181,7 +192,9 @@ export function decodeSettled(columns: SettledColumns): WatchedCall[] | undefine
 function watchListOf(state: TrackerState): Map<number, WatchedCall> {
 	const list = new Map<number, WatchedCall>();
 	for (const call of decodeSettled(state.settled) ?? []) list.set(call.id, call);
-	for (const { id, pos, at, ...counted } of state.open) list.set(id, { id, pos, at, counted });
+	for (const [id, pos, at, st, cost, car, dur, as, ca, ph, dir] of state.open) {
+		list.set(id, { id, pos, at, counted: { st, cost, car, dur, as, ca, ph, dir } });
+	}
 	return list;
 }
 
@@ -263,7 +276,7 @@ export async function track(client: FamulorClient, previous: TrackerState, optio
 		query: previous.query,
 		stream: read.state,
 		settled: encodeSettled(kept.filter((w) => !isOpen(w))),
-		open: kept.filter(isOpen).map(({ id, pos, at, counted }) => ({ id, pos, at, ...counted })),
+		open: kept.filter(isOpen).map(({ id, pos, at, counted: c }): OpenCall => [id, pos, at, c.st, c.cost, c.car, c.dur, c.as, c.ca, c.ph, c.dir]),
 		oldestAt,
 		horizon: keptSince,
 	};

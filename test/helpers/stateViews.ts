@@ -18,7 +18,7 @@ export function spikeBuckets(state: SpikeState | undefined): Record<string, Reco
 			let start = 0;
 			const windows = group.starts.map((delta, index) => {
 				start += delta;
-				return [String(start), group.values[index] as number] as const;
+				return [String(start * 60_000), group.values[index] as number] as const;
 			});
 			return [group.name, Object.fromEntries(windows)];
 		}),
