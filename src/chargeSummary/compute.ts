@@ -22,7 +22,7 @@ import { parseTimestamp, type Call } from '../calls';
 import { formatCents, formatMoney, prorateUnits, toCents, type Units } from '../money';
 import type { PhoneNumberInfo } from '../numbers';
 import { publicPeriod, type Period, type ResolvedPeriod } from '../periods';
-import { clientOfCall, clientOfNumber, UNASSIGNED, type ClientRules } from './clients';
+import { clientOfCall, clientOfNumber, UNASSIGNED, type ClientRules } from '../clients';
 import type { PlanTerms, PricingMode } from './plans';
 import { periodShare, prorateMonthly, PRORATION_RULE, type PeriodShare } from './proration';
 

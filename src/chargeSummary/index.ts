@@ -11,7 +11,7 @@ import { renderHtml } from './html';
 import { renderText } from './text';
 
 export * from './compute';
-export * from './clients';
+export * from '../clients';
 export * from './plans';
 export * from './proration';
 export { escapeHtml, renderHtml, barHtml } from './html';

@@ -8,10 +8,10 @@
  * A value ending in `*` is a prefix ("Sales*", "+4930*"); `*` alone matches any value that is set.
  * Several rules may share a client name (e.g. one by assistant, one by campaign): they form one client.
  */
-import type { Call } from '../calls';
-import { InvalidParameterError } from '../errors';
-import { amountToUnits, type Units } from '../money';
-import type { PhoneNumberInfo } from '../numbers';
+import type { Call } from './calls';
+import { InvalidParameterError } from './errors';
+import { amountToUnits, type Units } from './money';
+import type { PhoneNumberInfo } from './numbers';
 
 export type MatchBy = 'assistant' | 'campaign' | 'phoneNumber';
 export const MATCH_BY: readonly MatchBy[] = ['assistant', 'campaign', 'phoneNumber'];
