@@ -4,6 +4,8 @@
  * was is decided here independently of src/ (clientOfRaw restates the rules below), and every value
  * and budget is computed from the sandbox's raw calls with BigInt (test/helpers/truth.ts).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { DateTime } from 'luxon';
 import type { INodeParameters } from 'n8n-workflow';
 import { FamulorBilling } from '../../nodes/FamulorBilling/FamulorBilling.node';
@@ -475,6 +477,72 @@ describe('one set of client rules for the charge summary and the triggers', () =
 		// And both agree with the rules restated here.
 		const truth = monthSpend(Date.parse(spend.period.start));
 		for (const [client, value] of spend.values) expect(value).toBe(Number(truth.get(client)) / 1e8);
+	}, 60_000);
+});
+
+// ---------------------------------------------------------------------------------------------
+// The example workflow
+// ---------------------------------------------------------------------------------------------
+
+describe('examples/client-budget-alerts-slack.json', () => {
+	const read = (file: string) =>
+		JSON.parse(fs.readFileSync(path.join(__dirname, '../../examples', file), 'utf8')) as {
+			nodes: Json[];
+			connections: Json;
+		};
+	const example = read('client-budget-alerts-slack.json');
+	const trigger = example.nodes.find((n) => n.type === 'n8n-nodes-famulor-billing.famulorThresholdTrigger') as Json;
+
+	it("uses the monthly client report's rules, each client with its own budget, and posts every alert to Slack", () => {
+		const report = read('monthly-client-report.json');
+		const summary = report.nodes.find((n) => n.type === 'n8n-nodes-famulor-billing.famulorBilling') as Json;
+		const withoutBudget = (rules: Json[]) => rules.map(({ budget, ...rule }) => (void budget, rule));
+		expect(withoutBudget(trigger.parameters.clients.client)).toEqual(summary.parameters.clients.client);
+		expect((trigger.parameters.clients.client as Json[]).map((rule) => rule.budget)).toEqual([300, 500, 200]);
+		expect(trigger.parameters).toMatchObject({
+			groupBy: 'client',
+			thresholdType: 'percentOfBudget',
+			thresholds: '60, 80, 100',
+		});
+		expect(trigger.credentials).toBeUndefined(); // picked on import
+		const next = example.connections[trigger.name]?.main?.[0]?.[0]?.node;
+		expect(example.nodes.find((n) => n.name === next)?.type).toBe('n8n-nodes-base.slack');
+	});
+
+	it('its trigger runs against the sandbox: a baseline, then an alert per threshold a client crosses', async () => {
+		const workflow = createPollingWorkflow({
+			node: threshold,
+			parameters: trigger.parameters,
+			credentials,
+			timezone: TZ,
+		});
+		expect(await poll(workflow)).toEqual([]);
+		// Contoso Ltd: the calls through +4930555010101 (the Sales Assistant's line); no markup.
+		const contoso = () => {
+			// The billing cycle renews on the 1st (the credential's Billing Cycle Day): the calendar month.
+			const start = DateTime.fromMillis(sandbox.clock.nowMs(), { zone: TZ }).startOf('month').toMillis();
+			return sandbox
+				.visibleCalls()
+				.filter((call) => createdMs(call) >= start && digits(call.assistant_phone_number ?? '') === '+4930555010101')
+				.reduce((sum, call) => sum + costUnits(call.total_cost as string), 0n);
+		};
+		const before = Number(contoso()) / 2e8; // percent of the 200 budget
+		addSpend('Acme GmbH', 210n * 100_000_000n - contoso() + 1_000_000n); // Sales Assistant calls: 105 % of 200
+		const fired = await poll(workflow);
+		expect(before).toBeLessThan(100);
+		expect(fired.map((e) => e.threshold)).toEqual([60, 80, 100].filter((t) => t > before));
+		for (const event of fired) {
+			expect(event).toMatchObject({
+				group: 'Contoso Ltd',
+				client: 'Contoso Ltd',
+				budget: 200,
+				value: Number(contoso()) / 1e8,
+			});
+			expect(event.message).toBe(
+				`Contoso Ltd reached ${event.threshold}% of its 200.00 EUR budget this billing cycle: ${eur(contoso())}.`,
+			);
+		}
+		expect(await poll(workflow)).toEqual([]);
 	}, 60_000);
 });
 
