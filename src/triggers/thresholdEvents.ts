@@ -110,8 +110,10 @@ export function validateThresholdConfig(config: ThresholdConfig): void {
 	const budget = Math.max(...budgetsInUse(config));
 	const largest = config.thresholdType === 'percentOfBudget' ? (budget * highest) / 100 : highest;
 	if (largest > MAX_AMOUNT) {
+		// The largest budget may be a client's own (Group By Client): name where it is set.
+		const budgetParameter = budget === config.budget ? 'budget' : 'clients';
 		throw new InvalidParameterError(
-			config.thresholdType === 'percentOfBudget' ? 'budget' : 'thresholds',
+			config.thresholdType === 'percentOfBudget' ? budgetParameter : 'thresholds',
 			`A threshold of ${largest} is beyond what the package can count exactly`,
 			`Use thresholds up to ${MAX_AMOUNT.toLocaleString('en-US')}.`,
 		);
