@@ -321,6 +321,43 @@ describe('Threshold Trigger grouped by client', () => {
 		expect(again).toEqual([]);
 	}, 60_000);
 
+	it('Fetch Test Event returns a sample of the client with the highest spend, with its own budget, and leaves the state as it was', async () => {
+		const start = monthSpend(sandbox.clock.nowMs());
+		const budgets = {
+			'Acme GmbH': budgetAt(start.get('Acme GmbH')!, 0.5),
+			Northwind: budgetAt(start.get('Northwind')!, 0.3),
+		};
+		const parameters = {
+			metric: 'spend',
+			period: 'month',
+			thresholdType: 'percentOfBudget',
+			budget: 100_000,
+			thresholds: '60, 80',
+			groupBy: 'client',
+			clients: rules(budgets),
+			options: { timezone: TZ },
+		};
+		const workflow = createPollingWorkflow({
+			node: threshold,
+			parameters: parameters as INodeParameters,
+			credentials,
+			timezone: TZ,
+		});
+		expect(await poll(workflow)).toEqual([]);
+		const before = JSON.stringify(workflow.persisted());
+		const outcome = await workflow.poll({ mode: 'manual' });
+		expect(outcome.error).toBeUndefined();
+		const [sample] = events(outcome);
+		// The client with the highest spend; its budget and next threshold are its own.
+		const top = [...start].filter(([client]) => client !== 'Unassigned').sort(([, a], [, b]) => (b > a ? 1 : -1))[0]!;
+		expect(sample).toMatchObject({ sample: true, group: top[0], client: top[0], value: Number(top[1]) / 1e8 });
+		expect(sample?.budget).toBe(budgets[top[0] as keyof typeof budgets] ?? 100_000);
+		expect(sample?.message).toMatch(
+			new RegExp(`^Sample: [\\d.]+ EUR now of client "${top[0]}"; the next threshold is [\\d.]+ EUR\\.$`),
+		);
+		expect(JSON.stringify(workflow.persisted())).toBe(before);
+	});
+
 	it('client names are data: clients called __proto__ and constructor are grouped, stored in lists and survive a restart', async () => {
 		const parameters = {
 			metric: 'spend',
