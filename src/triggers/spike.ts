@@ -59,6 +59,8 @@ export interface SpikeEvent {
 	excess: number;
 	currency: string;
 	group: string | null;
+	/** Group By Client only: the client's name (as `group`). */
+	client?: string | null;
 	topContributors: Contributor[];
 	topCalls: Array<{ id: number; totalCost: number; durationSeconds: number; assistantName: string | null; campaignName: string | null; createdAt: string }>;
 	message: string;

@@ -57,6 +57,8 @@ export interface ThresholdEvent {
 	currency: string;
 	period: Period | null;
 	group: string | null;
+	/** Group By Client only: the client's name (as `group`). */
+	client?: string | null;
 	crossedAt: string;
 	topContributors: Contributor[];
 	message: string;
