@@ -105,8 +105,11 @@ export const NO_NUMBER = '(no number)';
 /** How usage summaries can group calls. */
 export const GROUP_BY = ['none', 'day', 'hour', 'assistant', 'campaign', 'phoneNumber', 'direction', 'status'] as const;
 export type GroupBy = (typeof GROUP_BY)[number];
-/** How the triggers can group calls (each group is evaluated on its own). */
-export const TRIGGER_GROUP_BY = ['none', 'assistant', 'campaign', 'phoneNumber'] as const;
+/**
+ * How the triggers can group calls (each group is evaluated on its own). `client` groups by the
+ * client rules of charge summaries (src/clients.ts, src/triggers/clientGroups.ts).
+ */
+export const TRIGGER_GROUP_BY = ['none', 'assistant', 'campaign', 'phoneNumber', 'client'] as const;
 export type TriggerGroupBy = (typeof TRIGGER_GROUP_BY)[number];
 
 /** The group a call belongs to for the dimension groups (time groups are handled by the aggregator). */

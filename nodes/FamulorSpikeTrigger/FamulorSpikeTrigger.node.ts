@@ -21,8 +21,9 @@ import {
 	type SpikePollResult,
 	type SpikeWindow,
 } from '../../src/triggers/spike';
-import { filtersProperty, timezoneOption, triggerGroupByOptions } from '../shared/descriptions';
-import { filterInput, timezoneOf } from '../shared/parameters';
+import { readClientGrouping } from '../../src/triggers/clientGroups';
+import { clientsProperty, filtersProperty, timezoneOption, triggerGroupByOptions } from '../shared/descriptions';
+import { clientRows, filterInput, timezoneOf } from '../shared/parameters';
 import { searchAssistants, searchCampaigns } from '../shared/listSearch';
 import { runTriggerPoll, type TriggerSpec } from '../shared/trigger';
 
@@ -107,8 +108,16 @@ export class FamulorSpikeTrigger implements INodeType {
 				type: 'options',
 				options: triggerGroupByOptions,
 				default: 'none',
-				description: 'Detect spikes separately for each assistant, campaign or number',
+				description: 'Detect spikes separately for each assistant, campaign, number or client',
 			},
+			clientsProperty(
+				{ groupBy: ['client'] },
+				{
+					description:
+						'Which calls belong to which client: the same rules as Charge Summary → Generate. Each call goes to the first rule that matches; the rest is "Unassigned".',
+					markupDescription: 'Percentage the client is billed on top of the spend (used by charge summaries; spikes compare usage as it is)',
+				},
+			),
 			filtersProperty({}),
 			{
 				displayName: 'Options',
@@ -117,6 +126,14 @@ export class FamulorSpikeTrigger implements INodeType {
 				placeholder: 'Add Option',
 				default: {},
 				options: [
+					{
+						displayName: 'Include Unassigned',
+						name: 'includeUnassigned',
+						type: 'boolean',
+						default: false,
+						description: 'Whether spikes of the calls no client rule matches are detected too, as "Unassigned"',
+						displayOptions: { show: { '/groupBy': ['client'] } },
+					},
 					{
 						displayName: 'Min Baseline Samples',
 						name: 'minBaselineSamples',
@@ -154,14 +171,23 @@ const spikeTrigger: TriggerSpec<SpikeConfig, ReturnType<typeof newSpikeState>, S
 		const { query, filters } = filtersFromInput(filterInput(context.getNodeParameter('filters', {}) as IDataObject), {
 			includeStatusInQuery: false,
 		});
+		const metric = context.getNodeParameter('metric') as SpikeMetric;
+		const groupBy = context.getNodeParameter('groupBy', 'none') as TriggerGroupBy;
+		const clients = readClientGrouping({
+			metric,
+			groupBy,
+			rows: groupBy === 'client' ? clientRows(context.getNodeParameter('clients', {})) : [],
+			includeUnassigned: options.includeUnassigned,
+		});
 		const config: SpikeConfig = {
-			metric: context.getNodeParameter('metric') as SpikeMetric,
+			metric,
 			window: context.getNodeParameter('window') as SpikeWindow,
 			baselineDays: Number(context.getNodeParameter('baselineDays', 7)),
 			seasonality: context.getNodeParameter('seasonality', 'sameTimeOfDay') as Seasonality,
 			minIncreasePercent: Number(context.getNodeParameter('minIncreasePercent', 100)),
 			minAbsoluteIncrease: Number(context.getNodeParameter('minAbsoluteIncrease', 0)),
-			groupBy: context.getNodeParameter('groupBy', 'none') as TriggerGroupBy,
+			groupBy,
+			...(clients ? { clients } : {}),
 			query,
 			filters,
 			timezone: timezoneOf(context, options.timezone),

@@ -21,8 +21,9 @@ import {
 	type ThresholdPollResult,
 } from '../../src/triggers/threshold';
 import type { TriggerPeriod } from '../../src/periods';
-import { filtersProperty, timezoneOption, triggerGroupByOptions } from '../shared/descriptions';
-import { filterInput, timezoneOf } from '../shared/parameters';
+import { readClientGrouping } from '../../src/triggers/clientGroups';
+import { clientsProperty, filtersProperty, timezoneOption, triggerGroupByOptions } from '../shared/descriptions';
+import { clientRows, filterInput, timezoneOf } from '../shared/parameters';
 import { searchAssistants, searchCampaigns } from '../shared/listSearch';
 import { runTriggerPoll, type TriggerSpec } from '../shared/trigger';
 import { filtersFromInput } from '../../src/filters';
@@ -87,7 +88,8 @@ export class FamulorThresholdTrigger implements INodeType {
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 500,
-				description: 'The budget for the period in the metric unit (currency for spend and balance, minutes, or calls)',
+				description:
+					'The budget for the period in the metric unit (currency for spend and balance, minutes, or calls). With Group By Client: the budget of each client without one of its own.',
 				displayOptions: { show: { thresholdType: ['percentOfBudget'] } },
 			},
 			{
@@ -105,9 +107,19 @@ export class FamulorThresholdTrigger implements INodeType {
 				type: 'options',
 				options: triggerGroupByOptions,
 				default: 'none',
-				description: 'Evaluate the thresholds separately for each assistant, campaign or number',
+				description: 'Evaluate the thresholds separately for each assistant, campaign, number or client',
 				displayOptions: { show: { metric: usageMetrics } },
 			},
+			clientsProperty(
+				{ metric: usageMetrics, groupBy: ['client'] },
+				{
+					description:
+						'Which calls belong to which client: the same rules as Charge Summary → Generate. Each call goes to the first rule that matches; the rest is "Unassigned". Each client is evaluated against its own budget.',
+					markupDescription:
+						"Percentage the client is billed on top of the spend. With the option Include Markup, the client's spend counts with it.",
+					budget: true,
+				},
+			),
 			filtersProperty({ metric: usageMetrics }),
 			{
 				displayName: 'Options',
@@ -122,6 +134,23 @@ export class FamulorThresholdTrigger implements INodeType {
 						type: 'boolean',
 						default: false,
 						description: 'Whether thresholds already reached when the workflow is activated fire once right away (otherwise they count as already reported)',
+					},
+					{
+						displayName: 'Include Markup',
+						name: 'includeMarkup',
+						type: 'boolean',
+						default: false,
+						description:
+							"Whether a client's spend counts with its Markup Percent (spend × (1 + markup / 100)), so its budget is compared with what the client is billed",
+						displayOptions: { show: { '/groupBy': ['client'] } },
+					},
+					{
+						displayName: 'Include Unassigned',
+						name: 'includeUnassigned',
+						type: 'boolean',
+						default: false,
+						description: 'Whether the calls no client rule matches are evaluated too, as "Unassigned" with the node\'s Budget',
+						displayOptions: { show: { '/groupBy': ['client'] } },
 					},
 					{
 						displayName: 'Re-Arm Margin (%)',
@@ -152,6 +181,14 @@ const thresholdTrigger: TriggerSpec<ThresholdConfig, ReturnType<typeof newThresh
 		const options = context.getNodeParameter('options', {}) as IDataObject;
 		const usage = metric !== 'balance';
 		const thresholdType = context.getNodeParameter('thresholdType', 'percentOfBudget') as ThresholdConfig['thresholdType'];
+		const groupBy = context.getNodeParameter('groupBy', 'none') as TriggerGroupBy;
+		const clients = readClientGrouping({
+			metric,
+			groupBy,
+			rows: groupBy === 'client' ? clientRows(context.getNodeParameter('clients', {})) : [],
+			includeUnassigned: options.includeUnassigned,
+			includeMarkup: options.includeMarkup,
+		});
 		const { query, filters } = usage
 			? filtersFromInput(filterInput(context.getNodeParameter('filters', {}) as IDataObject), { includeStatusInQuery: false })
 			: { query: {}, filters: {} };
@@ -163,7 +200,8 @@ const thresholdTrigger: TriggerSpec<ThresholdConfig, ReturnType<typeof newThresh
 			thresholdType,
 			budget: thresholdType === 'percentOfBudget' ? Number(context.getNodeParameter('budget', 0)) : 0,
 			thresholds: parseThresholds(context.getNodeParameter('thresholds', '')),
-			groupBy: usage ? (context.getNodeParameter('groupBy', 'none') as TriggerGroupBy) : 'none',
+			groupBy: usage ? groupBy : 'none',
+			...(clients ? { clients } : {}),
 			query,
 			filters,
 			rearmMarginPercent: options.rearmMargin === undefined ? 10 : Number(options.rearmMargin),

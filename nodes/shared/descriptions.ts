@@ -57,9 +57,102 @@ export const groupByOptions = [
 	{ name: 'Status', value: 'status' },
 ];
 
-export const triggerGroupByOptions = groupByOptions.filter((option) =>
-	(TRIGGER_GROUP_BY as readonly string[]).includes(option.value),
-);
+const clientGroupOption = {
+	name: 'Client',
+	value: 'client',
+	description: 'Per client, by the Clients rules (the same rules as Charge Summary → Generate)',
+};
+
+export const triggerGroupByOptions = [...groupByOptions, clientGroupOption]
+	.filter((option) => (TRIGGER_GROUP_BY as readonly string[]).includes(option.value))
+	.sort((a, b) => a.name.localeCompare(b.name));
+
+/**
+ * The client rules of agencies (SPEC §6, §11): one definition for Charge Summary → Generate and the
+ * triggers' Group By Client, so rules can be copied between them. `budget` adds the Threshold
+ * Trigger's per-client budget.
+ */
+export function clientsProperty(
+	show: Record<string, string[]>,
+	options: { description: string; markupDescription: string; budget?: boolean },
+): INodeProperties {
+	const budget: INodeProperties[] = options.budget
+		? [
+				{
+					displayName: 'Budget',
+					name: 'budget',
+					type: 'number',
+					typeOptions: { minValue: 0 },
+					default: 0,
+					description:
+						"This client's budget for the period, in the metric unit (currency, minutes or calls). 0: the node's Budget.",
+					displayOptions: { show: { '/thresholdType': ['percentOfBudget'] } },
+				},
+			]
+		: [];
+	return {
+		displayName: 'Clients',
+		name: 'clients',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Client Rule',
+		default: {},
+		description: options.description,
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'Client',
+				name: 'client',
+				values: [
+					{
+						displayName: 'Name',
+						name: 'name',
+						type: 'string',
+						default: '',
+						placeholder: 'Acme GmbH',
+						description: 'Client name shown in the report. Several rules with the same name form one client.',
+					},
+					{
+						displayName: 'Match By',
+						name: 'matchBy',
+						type: 'options',
+						options: [
+							{
+								name: 'Assistant',
+								value: 'assistant',
+								description: 'Assistant name (numbers: an assistant using the number)',
+							},
+							{ name: 'Campaign', value: 'campaign', description: 'Campaign name (calls only)' },
+							{
+								name: 'Phone Number',
+								value: 'phoneNumber',
+								description: 'The Famulor number that made or took the call',
+							},
+						],
+						default: 'assistant',
+					},
+					{
+						displayName: 'Values',
+						name: 'values',
+						type: 'string',
+						default: '',
+						placeholder: 'Acme Sales, Acme Support*',
+						description: 'Comma-separated names or numbers; a trailing * matches a prefix (e.g. +4930*)',
+					},
+					{
+						displayName: 'Markup Percent',
+						name: 'markupPercent',
+						type: 'number',
+						typeOptions: { minValue: 0, numberPrecision: 2 },
+						default: 0,
+						description: options.markupDescription,
+					},
+					...budget,
+				],
+			},
+		],
+	};
+}
 
 function locator(displayName: string, name: string, searchListMethod: string, placeholder: string): INodeProperties {
 	return {

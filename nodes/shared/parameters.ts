@@ -1,5 +1,6 @@
 /** Reading shared parameters from n8n into the core's plain inputs. */
 import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator, IPollFunctions } from 'n8n-workflow';
+import type { ClientRuleInput } from '../../src/clients';
 import type { FilterInput } from '../../src/filters';
 import { assertTimezone, resolvePeriod, type ActionPeriod, type ResolvedPeriod } from '../../src/periods';
 
@@ -21,6 +22,12 @@ export function filterInput(raw: IDataObject | undefined): FilterInput {
 		direction: typeof filters.direction === 'string' ? filters.direction : undefined,
 		status: typeof filters.status === 'string' ? filters.status : undefined,
 	};
+}
+
+/** The rows of a `clients` rule list parameter (Charge Summary, and the triggers' Group By Client). */
+export function clientRows(parameter: unknown): ClientRuleInput[] {
+	const rows = (parameter as IDataObject | undefined)?.client;
+	return Array.isArray(rows) ? (rows as ClientRuleInput[]) : [];
 }
 
 /** The `timezone` option, else the workflow's timezone; validated. */

@@ -20,7 +20,7 @@ import type { PhoneNumberInfo } from '../numbers';
 import { publicPeriod } from '../periods';
 import { allocateCents, chargesOf, ROUNDING_RULE, toPublicLine, type CentLine } from './cents';
 import { addToBars, barSlots, clientChart, newBarSeries, timeChart, type BarSeries, type BarSlot } from './chart';
-import { clientOfCall, clientOfNumber, UNASSIGNED } from './clients';
+import { clientOfCall, clientOfNumber, UNASSIGNED } from '../clients';
 import { minutesOf } from './format';
 import { linesOf, type AccountPlan, type PlanPart } from './lines';
 import { periodShare, prorateMonthly, PRORATION_RULE, type PeriodShare } from './proration';

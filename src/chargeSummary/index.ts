@@ -16,7 +16,7 @@ export * from './types';
 export { ChargeSummaryBuilder } from './builder';
 export { allocateCents, ROUNDING_RULE } from './cents';
 export { formatMinutes } from './format';
-export * from './clients';
+export * from '../clients';
 export * from './plans';
 export * from './proration';
 export { escapeHtml, renderHtml, barHtml } from './html';

@@ -4,7 +4,7 @@
  * prices and plan terms keep up to 8 decimals; minutes and shares have at most 4.
  */
 import type { Period, ResolvedPeriod } from '../periods';
-import type { ClientRules } from './clients';
+import type { ClientRules } from '../clients';
 import type { PlanTerms, PricingMode } from './plans';
 
 export type LineKind = 'calls' | 'carrier' | 'platform' | 'planFee' | 'overage' | 'numberRental' | 'markup';

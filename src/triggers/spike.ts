@@ -16,6 +16,7 @@ import { assertOneOf, InvalidParameterError } from '../errors';
 import { displayText, displayValue, metricName, toCountingUnits, unitOf, valueOfCall } from '../metrics';
 import { toAmount } from '../money';
 import { apiDateRange } from '../periods';
+import { clientGroupOf, validateClientGrouping, type ClientGrouping } from './clientGroups';
 import { Contributions, type Contributor } from './contributors';
 import { loadSpike, newSpikeState, storeSpike, type OpenWindow, type SpikeModel, type SpikeState } from './spikeState';
 import { fingerprint, fromTheFuture, type PollEnvironment } from './state';
@@ -36,6 +37,8 @@ export interface SpikeConfig {
 	minIncreasePercent: number;
 	minAbsoluteIncrease: number;
 	groupBy: TriggerGroupBy;
+	/** Group By Client: the client rules and their options (absent otherwise, so older fingerprints stay). */
+	clients?: ClientGrouping;
 	query: CallQuery;
 	filters: CallFilters;
 	timezone: string;
@@ -56,6 +59,8 @@ export interface SpikeEvent {
 	excess: number;
 	currency: string;
 	group: string | null;
+	/** Group By Client only: the client's name (as `group`). */
+	client?: string | null;
 	topContributors: Contributor[];
 	topCalls: Array<{ id: number; totalCost: number; durationSeconds: number; assistantName: string | null; campaignName: string | null; createdAt: string }>;
 	message: string;
@@ -69,6 +74,7 @@ export function validateSpikeConfig(config: SpikeConfig): void {
 	assertOneOf(config.window, ['fifteenMinutes', 'hour', 'sixHours', 'day'], 'window', 'Window');
 	assertOneOf(config.seasonality, ['sameTimeOfDay', 'sameWeekday', 'none'], 'seasonality', 'Seasonality');
 	assertOneOf(config.groupBy, TRIGGER_GROUP_BY, 'groupBy', 'Group By');
+	validateClientGrouping(config);
 	const check = (ok: boolean, parameter: string, message: string, fix: string) => {
 		if (!ok) throw new InvalidParameterError(parameter, message, fix);
 	};
@@ -127,11 +133,18 @@ export interface SpikePollResult {
 	building: boolean;
 }
 
+/** The group of a call ('' = all calls), or undefined when it is not evaluated (Unassigned without the option). */
+function groupOf(config: SpikeConfig, call: Call): string | undefined {
+	if (config.groupBy === 'client') return clientGroupOf(config.clients, call);
+	return config.groupBy === 'none' ? '' : (dimensionKey(call, config.groupBy) as string);
+}
+
 /** Adds (or, with sign -1, takes back) a call in its window; windows not evaluated yet also record who contributed. */
 function applyCall(config: SpikeConfig, model: SpikeModel, windows: Windows, call: Call, sign: 1 | -1): void {
 	if (!matchesFilters(call, config.filters)) return;
+	const group = groupOf(config, call);
+	if (group === undefined) return;
 	const value = valueOfCall(config.metric, call) * sign;
-	const group = config.groupBy === 'none' ? '' : (dimensionKey(call, config.groupBy) as string);
 	const window = windows.of(call.createdAt);
 	if (value !== 0) {
 		const buckets = model.buckets.get(group) ?? new Map<number, number>();
@@ -293,6 +306,7 @@ function spikeEvent(
 		excess: format(value - baseline),
 		currency: config.currency,
 		group: groupValue,
+		...(config.groupBy === 'client' ? { client: groupValue } : {}),
 		topContributors: contributors,
 		topCalls: (open?.top ?? []).map((call) => ({
 			id: call.id,

@@ -17,6 +17,7 @@ import type { FamulorClient } from '../client';
 import { displayText, valueOfCall } from '../metrics';
 import { apiDateRange, periodContaining, type ResolvedPeriod } from '../periods';
 import { pollBalance } from './balance';
+import { billedValue, clientGroupOf } from './clientGroups';
 import { Contributions } from './contributors';
 import { fromTheFuture, type PollEnvironment } from './state';
 import { thresholdEvent, thresholdInUnits, type ThresholdConfig, type ThresholdEvent } from './thresholdEvents';
@@ -37,18 +38,21 @@ export interface ThresholdPollResult {
 
 const periodOf = (config: ThresholdConfig, at: number) => periodContaining(config.period, at, config.timezone, config.billingCycleDay);
 
-function groupOf(config: ThresholdConfig, call: Call): string {
+/** The group of a call ('' = all calls), or undefined when it is not evaluated (Unassigned without the option). */
+function groupOf(config: ThresholdConfig, call: Call): string | undefined {
+	if (config.groupBy === 'client') return clientGroupOf(config.clients, call);
 	return config.groupBy === 'none' ? '' : (dimensionKey(call, config.groupBy) as string);
 }
 
 /** Adds (or, with sign -1, takes back) a call in the period that holds it. */
 function applyCall(config: ThresholdConfig, periods: PeriodTotals[], call: Call, sign: 1 | -1): void {
 	if (!matchesFilters(call, config.filters)) return;
+	const group = groupOf(config, call);
+	if (group === undefined) return;
 	const target = periods.find((p) => call.createdAt >= p.start && call.createdAt < p.end);
 	if (!target) return;
 	const value = valueOfCall(config.metric, call) * sign;
 	if (value === 0) return;
-	const group = groupOf(config, call);
 	const next = (target.values.get(group) ?? 0) + value;
 	if (next === 0 && sign < 0) target.values.delete(group);
 	else target.values.set(group, next);
@@ -59,7 +63,7 @@ function applyCall(config: ThresholdConfig, periods: PeriodTotals[], call: Call,
 
 /** The metric's value now: the period total, or for the forecast, that total projected to the period's end. */
 function valueAt(config: ThresholdConfig, totals: PeriodTotals, group: string, period: ResolvedPeriod, now: number): number {
-	const value = totals.values.get(group) ?? 0;
+	const value = billedValue(config, group, totals.values.get(group) ?? 0);
 	if (config.metric !== 'forecastSpend') return value;
 	const elapsed = Math.max(1, Math.min(now, period.endMs) - period.startMs);
 	return Math.round((value * (period.endMs - period.startMs)) / elapsed);
@@ -103,6 +107,7 @@ function notePeak(config: ThresholdConfig, periods: PeriodTotals[], call: Call):
 	const period = periodOf(config, totals.start);
 	if (!forecastReady(period, call.createdAt)) return;
 	const group = groupOf(config, call);
+	if (group === undefined) return;
 	const forecast = valueAt(config, totals, group, period, call.createdAt);
 	totals.peaks.set(group, Math.max(totals.peaks.get(group) ?? 0, forecast));
 }
@@ -130,7 +135,7 @@ function evaluateAll(
 			// A rebuilt baseline (not announcing) absorbs what the forecast reached since the period began.
 			const reached = absorbPeaks ? Math.max(value, totals.peaks.get(group) ?? 0) : value;
 			for (const threshold of config.thresholds) {
-				const limit = thresholdInUnits(config, threshold);
+				const limit = thresholdInUnits(config, threshold, group);
 				if (fired.has(threshold) || reached < limit) continue;
 				fired.add(threshold);
 				const crossing = { value, threshold, limit, period, now, closed, contributions: totals.contributions.get(group) };
@@ -202,10 +207,11 @@ export function thresholdSample(config: ThresholdConfig, result: ThresholdPollRe
 	const upcoming =
 		config.metric === 'balance'
 			? ([...thresholds].reverse().find((t) => top.value > thresholdInUnits(config, t)) ?? thresholds[0])
-			: (thresholds.find((t) => top.value < thresholdInUnits(config, t)) ?? thresholds[thresholds.length - 1]);
+			: (thresholds.find((t) => top.value < thresholdInUnits(config, t, top.group)) ??
+				thresholds[thresholds.length - 1]);
 	const threshold = upcoming ?? 0;
 	const period = config.metric === 'balance' ? periodContaining('day', now, config.timezone) : top.period;
-	const limit = thresholdInUnits(config, threshold);
+	const limit = thresholdInUnits(config, threshold, top.group);
 	const event = thresholdEvent(config, { group: top.group, value: top.value, threshold, limit, period, now });
 	const text = (units: number) => displayText(config.metric, units, config.currency);
 	const status = result.building ? ' The baseline is still being built; values are partial.' : '';

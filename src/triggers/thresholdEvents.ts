@@ -9,6 +9,15 @@ import type { CallQuery } from '../client';
 import { assertOneOf, InvalidParameterError } from '../errors';
 import { displayText, displayValue, metricName, toCountingUnits, unitOf } from '../metrics';
 import { publicPeriod, type Period, type ResolvedPeriod, type TriggerPeriod } from '../periods';
+import {
+	billedValue,
+	budgetOfGroup,
+	budgetsInUse,
+	clientSubject,
+	markupOfGroup,
+	validateClientGrouping,
+	type ClientGrouping,
+} from './clientGroups';
 import type { Contributions, Contributor } from './contributors';
 import { fingerprint } from './state';
 
@@ -24,6 +33,8 @@ export interface ThresholdConfig {
 	budget: number;
 	thresholds: number[];
 	groupBy: TriggerGroupBy;
+	/** Group By Client: the client rules and their options (absent otherwise, so older fingerprints stay). */
+	clients?: ClientGrouping;
 	query: CallQuery;
 	filters: CallFilters;
 	/** Balance re-arm margin, percent of the threshold. */
@@ -46,6 +57,8 @@ export interface ThresholdEvent {
 	currency: string;
 	period: Period | null;
 	group: string | null;
+	/** Group By Client only: the client's name (as `group`). */
+	client?: string | null;
 	crossedAt: string;
 	topContributors: Contributor[];
 	message: string;
@@ -83,10 +96,12 @@ export function validateThresholdConfig(config: ThresholdConfig): void {
 	assertOneOf(config.period, ['day', 'week', 'month', 'billingCycle'], 'period', 'Period');
 	assertOneOf(config.thresholdType, ['absolute', 'percentOfBudget'], 'thresholdType', 'Threshold Type');
 	assertOneOf(config.groupBy, TRIGGER_GROUP_BY, 'groupBy', 'Group By');
+	validateClientGrouping(config);
 	if (config.thresholds.length === 0) {
 		throw new InvalidParameterError('thresholds', 'No thresholds are set', 'Enter numbers separated by commas, e.g. 50, 80, 100.');
 	}
-	if (config.thresholdType === 'percentOfBudget' && !(config.budget > 0)) {
+	// Grouped by client, the node's Budget matters only where a client has none (checked above).
+	if (config.thresholdType === 'percentOfBudget' && !(config.budget > 0) && config.groupBy !== 'client') {
 		throw new InvalidParameterError(
 			'budget',
 			`Budget is ${config.budget}, so percentages of it mean nothing`,
@@ -94,10 +109,13 @@ export function validateThresholdConfig(config: ThresholdConfig): void {
 		);
 	}
 	const highest = Math.max(...config.thresholds);
-	const largest = config.thresholdType === 'percentOfBudget' ? (config.budget * highest) / 100 : highest;
+	const budget = Math.max(...budgetsInUse(config));
+	const largest = config.thresholdType === 'percentOfBudget' ? (budget * highest) / 100 : highest;
 	if (largest > MAX_AMOUNT) {
+		// The largest budget may be a client's own (Group By Client): name where it is set.
+		const budgetParameter = budget === config.budget ? 'budget' : 'clients';
 		throw new InvalidParameterError(
-			config.thresholdType === 'percentOfBudget' ? 'budget' : 'thresholds',
+			config.thresholdType === 'percentOfBudget' ? budgetParameter : 'thresholds',
 			`A threshold of ${largest} is beyond what the package can count exactly`,
 			`Use thresholds up to ${MAX_AMOUNT.toLocaleString('en-US')}.`,
 		);
@@ -116,9 +134,10 @@ export function thresholdFingerprint(config: ThresholdConfig, account: string): 
 	return fingerprint({ ...config, fireOnActivation: undefined, account });
 }
 
-/** A threshold in the metric's counting unit (money units, seconds, calls). */
-export function thresholdInUnits(config: ThresholdConfig, threshold: number): number {
-	const amount = config.thresholdType === 'percentOfBudget' ? (config.budget * threshold) / 100 : threshold;
+/** A threshold in the metric's counting unit (money units, seconds, calls); of a group's own budget when it has one. */
+export function thresholdInUnits(config: ThresholdConfig, threshold: number, group: string | null = null): number {
+	const percent = config.thresholdType === 'percentOfBudget';
+	const amount = percent ? (budgetOfGroup(config, group) * threshold) / 100 : threshold;
 	return toCountingUnits(config.metric, amount);
 }
 
@@ -154,16 +173,44 @@ function messageOf(config: ThresholdConfig, crossing: Crossing, budgetUnits: num
 			: `${subject} fell to ${text(limit)} or below: ${text(value)}.`;
 	}
 	const verb = config.metric === 'forecastSpend' ? 'is on track to reach' : 'reached';
+	if (config.groupBy === 'client' && group !== null) return clientMessage(config, crossing, budgetUnits, verb, when);
 	return budgetUnits !== null
 		? `${subject} ${verb} ${threshold}% of the ${text(budgetUnits)} budget: ${text(value)}.`
 		: `${subject} ${verb} ${text(limit)}: ${text(value)}.`;
 }
 
+/**
+ * The sentence of a client's event: "Acme GmbH reached 80% of its 300.00 EUR budget this month:
+ * 241.10 EUR." (the unit names the metric: "… of its 500.00 minutes budget …").
+ */
+function clientMessage(
+	config: ThresholdConfig,
+	crossing: Crossing,
+	budgetUnits: number | null,
+	verb: string,
+	when: string,
+): string {
+	const { group, value, threshold, limit } = crossing;
+	const text = (units: number) => displayText(config.metric, units, config.currency);
+	const client = clientSubject(group ?? '');
+	const markup = markupOfGroup(config, group);
+	const billed = markup ? ` (with its ${markup.markupPercent}% markup)` : '';
+	const figure = config.metric === 'forecastSpend' ? `${text(value)} forecast${billed}` : `${text(value)}${billed}`;
+	if (budgetUnits !== null) {
+		return `${client} ${verb} ${threshold}% of its ${text(budgetUnits)} budget${when}: ${figure}.`;
+	}
+	return `${client} ${verb} ${text(limit)}${when}: ${figure}.`;
+}
+
 export function thresholdEvent(config: ThresholdConfig, crossing: Crossing): ThresholdEvent {
 	const { group, value, threshold, limit, period } = crossing;
 	const percent = config.thresholdType === 'percentOfBudget';
-	const budgetUnits = percent ? toCountingUnits(config.metric, config.budget) : null;
+	const budget = percent ? budgetOfGroup(config, group) : null;
+	const budgetUnits = budget !== null ? toCountingUnits(config.metric, budget) : null;
 	const format = (units: number) => displayValue(config.metric, units);
+	// With Include Markup, the contributors of a client's spend are shown with its markup too.
+	const contributorValue = (units: number) => format(billedValue(config, group, units));
+	const client = config.groupBy === 'client' ? { client: group } : {};
 	return {
 		eventId: crossing.eventId ?? `threshold:${config.metric}:${group ?? 'all'}:${period ? period.id : 'balance'}:${threshold}`,
 		metric: config.metric,
@@ -171,13 +218,14 @@ export function thresholdEvent(config: ThresholdConfig, crossing: Crossing): Thr
 		value: format(value),
 		threshold,
 		thresholdValue: format(limit),
-		budget: percent ? config.budget : null,
+		budget,
 		percentOfBudget: budgetUnits ? Number(((value / budgetUnits) * 100).toFixed(2)) : null,
 		currency: config.currency,
 		period: period ? publicPeriod(period) : null,
 		group,
+		...client,
 		crossedAt: new Date(crossing.now).toISOString(),
-		topContributors: crossing.contributions?.top(format) ?? [],
+		topContributors: crossing.contributions?.top(contributorValue) ?? [],
 		message: messageOf(config, crossing, budgetUnits),
 	};
 }

@@ -40,6 +40,28 @@ function liveValue(workflow: { staticData(): Record<string, any> }): number {
 	return periodValues(state.periods[state.periods.length - 1])[''] ?? 0;
 }
 
+/** Group By Client over the seeded assistants, campaigns and numbers; web calls of other assistants are Unassigned. */
+const CLIENTS = [
+	{ name: 'Acme GmbH', matchBy: 'assistant', values: 'Sales*', markupPercent: 0, budget: 2000 },
+	{ name: 'Northwind', matchBy: 'campaign', values: 'Customer Feedback Survey', markupPercent: 0 },
+	{ name: 'Globex', matchBy: 'phoneNumber', values: '+4989*, +3120*, +1212*', markupPercent: 0, budget: 900 },
+];
+
+const BY_CLIENT: [string, FamulorThresholdTrigger, Record<string, unknown>] = [
+	'threshold by client',
+	new FamulorThresholdTrigger(),
+	{
+		metric: 'spend',
+		period: 'month',
+		thresholdType: 'percentOfBudget',
+		budget: 1_000_000,
+		thresholds: '80',
+		groupBy: 'client',
+		clients: { client: CLIENTS },
+		options: { timezone: TZ, includeUnassigned: true },
+	},
+];
+
 function addSettledCalls(sandbox: Sandbox, n: number): void {
 	for (let i = 0; i < n; i++) {
 		sandbox.addCall({
@@ -64,9 +86,11 @@ describe.each(['desc', 'asc'] as const)('steady-state polls with 100,000 calls i
 		await sandbox.stop();
 	});
 
-	it.each([
+	it.each<[string, FamulorThresholdTrigger | FamulorSpikeTrigger, Record<string, unknown>]>([
 		['threshold', new FamulorThresholdTrigger(), { metric: 'calls', period: 'month', thresholdType: 'absolute', thresholds: '10000000', groupBy: 'none', options: { timezone: TZ } }],
 		['spike', new FamulorSpikeTrigger(), { metric: 'spend', window: 'hour', baselineDays: 7, seasonality: 'sameTimeOfDay', minIncreasePercent: 100, minAbsoluteIncrease: 1000, groupBy: 'none', options: { timezone: TZ } }],
+		// Grouping does not touch reading (the sort order does): one order is enough for Group By Client.
+		...(sort === 'desc' ? [BY_CLIENT] : []),
 	])('%s trigger: requests per poll ≤ 2 + new/100', async (_name, node, parameters) => {
 		const truth = monthTruth(sandbox);
 		expect(truth.calls).toBeGreaterThanOrEqual(100_000);
@@ -85,7 +109,16 @@ describe.each(['desc', 'asc'] as const)('steady-state polls with 100,000 calls i
 			expect(outcome.error).toBeUndefined();
 			expect(sandbox.stats.requests).toBeLessThanOrEqual(2 + fresh / 100);
 		}
+		// SPEC §9: the state stays under 64 KB for 100,000 calls a month, whatever the grouping.
+		expect(JSON.stringify(workflow.staticData().state).length).toBeLessThan(64 * 1024);
 		if (_name === 'threshold') expect(liveValue(workflow)).toBe(monthTruth(sandbox).calls);
+		if (_name === 'threshold by client') {
+			// With Unassigned included, every call of the month is in exactly one client's value.
+			const state = workflow.staticData().state as ThresholdState;
+			const values = periodValues(state.periods[state.periods.length - 1]);
+			expect(Object.keys(values).sort()).toEqual(['Acme GmbH', 'Globex', 'Northwind', 'Unassigned']);
+			expect(Object.values(values).reduce((a, b) => a + b, 0)).toBe(Number(monthTruth(sandbox).spend));
+		}
 	}, 180_000);
 });
 

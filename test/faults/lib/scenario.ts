@@ -11,7 +11,9 @@
  */
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
+import { parseClientRules } from '../../../src/clients';
 import { filtersFromInput } from '../../../src/filters';
+import type { ClientGrouping } from '../../../src/triggers/clientGroups';
 import type { ThresholdConfig, ThresholdMetric } from '../../../src/triggers/threshold';
 import type { SpikeConfig, SpikeMetric, SpikeWindow, Seasonality } from '../../../src/triggers/spike';
 import type { TriggerGroupBy } from '../../../src/calls';
@@ -220,7 +222,27 @@ const LADDER = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610];
 const PERCENTS = [10, 25, 50, 75, 90, 100, 120, 150, 200, 300];
 
 const timezoneArb = fc.constantFrom('Europe/Berlin', 'Europe/Berlin', 'Europe/Berlin', 'America/New_York', 'UTC');
-const groupByArb = fc.constantFrom<TriggerGroupBy>('none', 'none', 'assistant', 'campaign', 'phoneNumber');
+const groupByArb = fc.constantFrom<TriggerGroupBy>('none', 'none', 'assistant', 'campaign', 'phoneNumber', 'client');
+
+/**
+ * Group By Client: rules over the sandbox's names, with client names that are also names of
+ * Object.prototype's members. lib/truth.ts restates them (clientOf).
+ */
+export const CLIENT_RULES = [
+	{ name: '__proto__', matchBy: 'assistant', values: 'Sales*', markupPercent: 10, budget: 30 },
+	{ name: 'Northwind', matchBy: 'campaign', values: 'Customer Feedback Survey', markupPercent: 0 },
+	{ name: 'constructor', matchBy: 'phoneNumber', values: '+4989*, +31 20 555 0303', markupPercent: 5.5 },
+];
+
+/** The `clients` of a configuration grouped by client (none otherwise, as the nodes build it). */
+function clientsOf(
+	groupBy: TriggerGroupBy,
+	includeUnassigned: boolean,
+	includeMarkup: boolean,
+): { clients?: ClientGrouping } {
+	if (groupBy !== 'client') return {};
+	return { clients: { rules: parseClientRules(CLIENT_RULES), includeUnassigned, includeMarkup } };
+}
 const directionArb = fc.constantFrom<string | undefined>(undefined, undefined, undefined, 'outbound', 'inbound');
 
 export const thresholdConfigArb: fc.Arbitrary<ThresholdConfig> = fc
@@ -236,6 +258,8 @@ export const thresholdConfigArb: fc.Arbitrary<ThresholdConfig> = fc
 		groupBy: groupByArb,
 		direction: directionArb,
 		fireOnActivation: fc.boolean(),
+		includeUnassigned: fc.boolean(),
+		includeMarkup: fc.boolean(),
 	})
 	.map((c) => {
 		const scale = c.metric === 'minutes' ? 5 : c.metric === 'forecastSpend' ? 3 : 1;
@@ -249,6 +273,7 @@ export const thresholdConfigArb: fc.Arbitrary<ThresholdConfig> = fc
 			budget: c.percent ? c.budget : 0,
 			thresholds: c.percent ? [...c.percents] : c.ladder.map((v) => v * scale),
 			groupBy: c.groupBy,
+			...clientsOf(c.groupBy, c.includeUnassigned, c.includeMarkup),
 			query,
 			filters,
 			rearmMarginPercent: 10,
@@ -271,6 +296,7 @@ export const spikeConfigArb: fc.Arbitrary<SpikeConfig> = fc
 		timezone: timezoneArb,
 		fastSettle: fc.constantFrom(0, 5, 15),
 		minBaselineSamples: fc.constantFrom(1, 2, 3),
+		includeUnassigned: fc.boolean(),
 	})
 	.map((c) => {
 		const { query, filters } = filtersFromInput({ direction: c.direction }, { includeStatusInQuery: false });
@@ -286,6 +312,7 @@ export const spikeConfigArb: fc.Arbitrary<SpikeConfig> = fc
 			minIncreasePercent: c.minIncreasePercent,
 			minAbsoluteIncrease: c.minAbsoluteIncrease,
 			groupBy: c.groupBy,
+			...clientsOf(c.groupBy, c.includeUnassigned, false),
 			query,
 			filters,
 			timezone: c.timezone,

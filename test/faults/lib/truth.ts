@@ -10,8 +10,27 @@ import { costUnits, createdMs } from '../../helpers/truth';
 
 const DAY = 86_400_000;
 
-function groupOf(call: RawCall, groupBy: string): string {
-	switch (groupBy) {
+const digits = (phone: string) => (phone.trim().startsWith('+') ? '+' : '') + phone.replace(/\D/g, '');
+
+/** CLIENT_RULES of lib/scenario.ts restated: the first rule that matches, else Unassigned. */
+function clientOf(call: RawCall): string {
+	if (String(call.assistant_name ?? '').trim().toLowerCase().startsWith('sales')) return '__proto__';
+	if (String(call.campaign_name ?? '').trim().toLowerCase() === 'customer feedback survey') return 'Northwind';
+	const own = call.assistant_phone_number ? digits(call.assistant_phone_number) : '';
+	if (own.startsWith('+4989') || own === '+31205550303') return 'constructor';
+	return 'Unassigned';
+}
+
+/** The group of a call, or undefined when it is not counted (Unassigned without Include Unassigned). */
+function groupOf(
+	call: RawCall,
+	config: { groupBy: string; clients?: { includeUnassigned: boolean } },
+): string | undefined {
+	switch (config.groupBy) {
+		case 'client': {
+			const client = clientOf(call);
+			return client === 'Unassigned' && !config.clients?.includeUnassigned ? undefined : client;
+		}
 		case 'assistant':
 			return call.assistant_name ?? '(no assistant)';
 		case 'campaign':
@@ -53,7 +72,8 @@ export function thresholdTruth(sandbox: Sandbox, config: ThresholdConfig, now: n
 		if (at < start || at >= end || !matches(call, config.filters)) continue;
 		const value =
 			config.metric === 'minutes' ? BigInt(billable(call)) : config.metric === 'calls' ? 1n : costUnits(call.total_cost as string);
-		const group = groupOf(call, config.groupBy);
+		const group = groupOf(call, config);
+		if (group === undefined) continue;
 		sums.set(group, (sums.get(group) ?? 0n) + value);
 	}
 	return Object.fromEntries([...sums].filter(([, v]) => v !== 0n).map(([k, v]) => [k, Number(v)]));
@@ -72,7 +92,8 @@ const FAILED = new Set(['failed', 'busy', 'no-answer']);
 /** The spike trigger's buckets (group → window start → value) for windows the trigger keeps at `now`. */
 export function spikeTruth(sandbox: Sandbox, config: SpikeConfig, now: number): Record<string, Record<string, number>> {
 	const keepFrom = now - (config.baselineDays + 2) * DAY;
-	const result: Record<string, Record<string, bigint>> = {};
+	// Maps: a group may be called __proto__.
+	const result = new Map<string, Map<string, bigint>>();
 	for (const call of sandbox.visibleCalls()) {
 		if (!matches(call, config.filters)) continue;
 		const start = windowStart(config.window, createdMs(call), config.timezone);
@@ -88,13 +109,14 @@ export function spikeTruth(sandbox: Sandbox, config: SpikeConfig, now: number): 
 							? 1n
 							: 0n;
 		if (value === 0n) continue;
-		const group = groupOf(call, config.groupBy);
-		const buckets = (result[group] ??= {});
-		buckets[String(start)] = (buckets[String(start)] ?? 0n) + value;
+		const group = groupOf(call, config);
+		if (group === undefined) continue;
+		const buckets = result.get(group) ?? new Map<string, bigint>();
+		result.set(group, buckets);
+		buckets.set(String(start), (buckets.get(String(start)) ?? 0n) + value);
 	}
-	return Object.fromEntries(
-		Object.entries(result).map(([group, buckets]) => [group, Object.fromEntries(Object.entries(buckets).map(([k, v]) => [k, Number(v)]))]),
-	);
+	const asRecord = (buckets: Map<string, bigint>) => Object.fromEntries([...buckets].map(([k, v]) => [k, Number(v)]));
+	return Object.fromEntries([...result].map(([group, buckets]) => [group, asRecord(buckets)]));
 }
 
 /** Usage per assistant over [start, end): calls and exact cost units. */

@@ -14,7 +14,7 @@ import {
 } from '../../../../src/chargeSummary';
 import { describePhoneNumbers } from '../../../../src/numbers';
 import { forEachCall } from '../../../../src/fetchCalls';
-import { feeProperties, periodProperties, timezoneOption } from '../../../shared/descriptions';
+import { clientsProperty, feeProperties, periodProperties, timezoneOption } from '../../../shared/descriptions';
 import { periodOf, timezoneOf } from '../../../shared/parameters';
 import type { ClientSetup } from '../../../shared/transport';
 import { feeTableOf } from '../phoneNumber/getAll';
@@ -90,60 +90,11 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: showCustomPlan },
 	},
 	...feeProperties(show),
-	{
-		displayName: 'Clients',
-		name: 'clients',
-		type: 'fixedCollection',
-		typeOptions: { multipleValues: true, sortable: true },
-		placeholder: 'Add Client Rule',
-		default: {},
+	clientsProperty(show, {
 		description:
 			'For agencies: which calls and numbers belong to which client. Each call goes to the first rule that matches; the rest is "Unassigned".',
-		displayOptions: { show },
-		options: [
-			{
-				displayName: 'Client',
-				name: 'client',
-				values: [
-					{
-						displayName: 'Name',
-						name: 'name',
-						type: 'string',
-						default: '',
-						placeholder: 'Acme GmbH',
-						description: 'Client name shown in the report. Several rules with the same name form one client.',
-					},
-					{
-						displayName: 'Match By',
-						name: 'matchBy',
-						type: 'options',
-						options: [
-							{ name: 'Assistant', value: 'assistant', description: 'Assistant name (numbers: an assistant using the number)' },
-							{ name: 'Campaign', value: 'campaign', description: 'Campaign name (calls only)' },
-							{ name: 'Phone Number', value: 'phoneNumber', description: 'The Famulor number that made or took the call' },
-						],
-						default: 'assistant',
-					},
-					{
-						displayName: 'Values',
-						name: 'values',
-						type: 'string',
-						default: '',
-						placeholder: 'Acme Sales, Acme Support*',
-						description: 'Comma-separated names or numbers; a trailing * matches a prefix (e.g. +4930*)',
-					},
-					{
-						displayName: 'Markup Percent',
-						name: 'markupPercent',
-						type: 'number',
-						typeOptions: { minValue: 0, numberPrecision: 2 },
-						default: 0,
-						description: "Percentage added to this client's charges (calls and rentals) as a markup line",
-					},
-				],
-			},
-		],
-	},
+		markupDescription: "Percentage added to this client's charges (calls and rentals) as a markup line",
+	}),
 	{
 		displayName: 'Outputs',
 		name: 'outputs',

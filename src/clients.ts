@@ -7,11 +7,15 @@
  * compare with everything but digits and a leading `+` removed ("+49 30 123-456" = "+4930123456").
  * A value ending in `*` is a prefix ("Sales*", "+4930*"); `*` alone matches any value that is set.
  * Several rules may share a client name (e.g. one by assistant, one by campaign): they form one client.
+ *
+ * The one matcher of the package: charge summaries (src/chargeSummary) and the triggers' Group By
+ * Client (src/triggers/clientGroups.ts) both assign calls with `clientOfCall`, so a report and an
+ * alert never disagree about whose call it was.
  */
-import type { Call } from '../calls';
-import { InvalidParameterError } from '../errors';
-import { amountToUnits, type Units } from '../money';
-import type { PhoneNumberInfo } from '../numbers';
+import type { Call } from './calls';
+import { InvalidParameterError } from './errors';
+import { amountToUnits, prorateUnits, UNITS_PER_CURRENCY, type Units } from './money';
+import type { PhoneNumberInfo } from './numbers';
 
 export type MatchBy = 'assistant' | 'campaign' | 'phoneNumber';
 export const MATCH_BY: readonly MatchBy[] = ['assistant', 'campaign', 'phoneNumber'];
@@ -22,6 +26,8 @@ export interface ClientRuleInput {
 	matchBy?: unknown;
 	values?: unknown;
 	markupPercent?: unknown;
+	/** Threshold Trigger only: the client's budget for the period; empty or 0 = the node's Budget. */
+	budget?: unknown;
 }
 
 interface Pattern {
@@ -41,6 +47,8 @@ export interface ClientInfo {
 	markupPercent: number;
 	/** markupPercent as exact units of a percent (1e-8), for integer arithmetic. */
 	markupUnits: Units;
+	/** The client's own budget (Threshold Trigger), or null: the node's Budget applies. */
+	budget: number | null;
 }
 
 export interface ClientRules {
@@ -76,10 +84,26 @@ function ruleLabel(index: number, name: string): string {
 	return name ? `Client rule ${index + 1} (${name})` : `Client rule ${index + 1}`;
 }
 
+/** A rule's budget: empty, null or 0 = not set (the node's Budget applies); else a non-negative number. */
+function budgetOf(row: ClientRuleInput, index: number, name: string): number | null {
+	const raw = row.budget;
+	if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return null;
+	const budget = typeof raw === 'string' ? Number(raw.trim()) : raw;
+	if (typeof budget !== 'number' || !Number.isFinite(budget) || budget < 0) {
+		throw new InvalidParameterError(
+			'clients',
+			`${ruleLabel(index, name)} has budget "${String(raw)}", which is not an amount of zero or more`,
+			"Enter the client's budget for the period, e.g. 300, or 0 to use the node's Budget.",
+		);
+	}
+	return budget === 0 ? null : budget;
+}
+
 /**
  * Validates the `clients` rows: each needs a name (not "Unassigned"), a known matchBy, at least one
- * value (phone rules: phone numbers or prefixes) and a markup from 0 to 100,000 %, the same on every
- * rule of a client. Errors name the rule and say how to fix it.
+ * value (phone rules: phone numbers or prefixes), a markup from 0 to 100,000 % and a budget of zero or
+ * more. Rules of one client agree on its markup, and on its budget where they set one. Errors name
+ * the rule and say how to fix it.
  */
 export function parseClientRules(rows: ClientRuleInput[]): ClientRules {
 	const clients: ClientInfo[] = [];
@@ -90,14 +114,21 @@ export function parseClientRules(rows: ClientRuleInput[]): ClientRules {
 		const matchBy = ruleMatchBy(row, index, name);
 		const patterns = rulePatterns(row, index, name, matchBy);
 		const markupPercent = ruleMarkup(row, index, name);
+		const budget = budgetOf(row, index, name);
 		const key = normalizeName(name);
 		let client = byName.get(key);
 		const earlier = client === undefined ? undefined : clients[client];
-		if (client === undefined) {
+		if (client === undefined || earlier === undefined) {
 			client = clients.length;
 			byName.set(key, client);
-			clients.push({ name, markupPercent, markupUnits: amountToUnits(markupPercent) });
-		} else if (earlier && earlier.markupPercent !== markupPercent) {
+			clients.push({ name, markupPercent, markupUnits: amountToUnits(markupPercent), budget });
+		} else if (budget !== null && earlier.budget !== null && earlier.budget !== budget) {
+			throw new InvalidParameterError(
+				'clients',
+				`${ruleLabel(index, name)} sets budget ${budget}, but an earlier rule for the same client sets ${earlier.budget}`,
+				'Set the budget on one rule of the client (or the same budget on each).',
+			);
+		} else if (earlier.markupPercent !== markupPercent) {
 			throw new InvalidParameterError(
 				'clients',
 				`${ruleLabel(index, name)} sets markup ${markupPercent} %, ` +
@@ -105,6 +136,7 @@ export function parseClientRules(rows: ClientRuleInput[]): ClientRules {
 				'Use the same markup on every rule of a client.',
 			);
 		}
+		if (budget !== null && earlier) earlier.budget = budget;
 		rules.push({ client, matchBy, patterns });
 	});
 	return { clients, rules };
@@ -211,6 +243,22 @@ export function clientOfCall(rules: ClientRule[], call: Call): number {
 		if (ruleMatches(rule, value)) return rule.client;
 	}
 	return -1;
+}
+
+/** The name of the client of a call (first matching rule), or `Unassigned`. */
+export function clientNameOfCall(rules: ClientRules, call: Call): string {
+	const index = clientOfCall(rules.rules, call);
+	return (index < 0 ? undefined : rules.clients[index]?.name) ?? UNASSIGNED;
+}
+
+/**
+ * Units with the client's markup: units × (1 + markupPercent / 100), computed exactly in integers
+ * and rounded half away from zero to 1e-8 — what the client is billed for them.
+ */
+export function withMarkup(units: Units, client: ClientInfo): Units {
+	if (client.markupUnits === 0) return units;
+	const whole = 100 * UNITS_PER_CURRENCY;
+	return prorateUnits(units, whole + client.markupUnits, whole);
 }
 
 /**
