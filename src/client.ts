@@ -6,6 +6,7 @@
  */
 import { FamulorApiError, scrubSecret } from './errors';
 import { Pacer, headerNumber, headerValue, type RateLimits } from './pacing';
+import { platform2ResponseError } from './platform';
 import {
 	assistantSchema,
 	callSchema,
@@ -287,6 +288,8 @@ export class FamulorClient {
 				{ status },
 			);
 		}
+		const platform2 = platform2ResponseError(status, body);
+		if (platform2) return platform2;
 		if (status === 401) {
 			return new FamulorApiError(
 				'auth',

@@ -15,6 +15,8 @@ export type FamulorErrorKind =
 	| 'malformed'
 	| 'badRequest'
 	| 'insecureUrl'
+	/** A Famulor Platform 2.0 key or address (src/platform.ts); this package reads Famulor Classic. */
+	| 'unsupportedPlatform'
 	/** The poll's time budget ended before the next request could be sent: stop, keep what was read. */
 	| 'outOfTime';
 
