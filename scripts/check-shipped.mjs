@@ -7,6 +7,11 @@
  * `globalThis`, `__dirname`/`__filename`, `eval` or `new Function`. package.json must have no
  * `dependencies` and ship only dist/. The n8n linter enforces the same on the TypeScript sources
  * (no-restricted-imports, no-restricted-globals); this is the check on the build output.
+ *
+ * Also checked on dist/, for the other verification points a linter does not see: every node that
+ * package.json registers has its codex file (node name, codexVersion, categories, documentation
+ * link) and its light and dark icon (two different SVG files), and the shipped text is English —
+ * at least in the sense a machine can check: no letters outside ASCII (no umlauts or accents).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -64,11 +69,45 @@ for (const file of files) {
 	}
 }
 
+// Codex files and icons of every registered node.
+for (const nodePath of pkg.n8n?.nodes ?? []) {
+	const base = join(root, nodePath.replace(/\.node\.js$/, ''));
+	const name = nodePath.split('/').pop().replace(/\.node\.js$/, '');
+	const codexPath = `${base}.node.json`;
+	if (!existsSync(codexPath)) {
+		problems.push(`${relative(root, codexPath)}: codex file missing`);
+		continue;
+	}
+	const codex = JSON.parse(readFileSync(codexPath, 'utf8'));
+	const expected = `${pkg.name}.${name.charAt(0).toLowerCase()}${name.slice(1)}`;
+	const where = relative(root, codexPath);
+	if (codex.node !== expected) problems.push(`${where}: "node" is ${codex.node}, expected ${expected}`);
+	if (codex.codexVersion !== '1.0') problems.push(`${where}: codexVersion must be "1.0"`);
+	if (!codex.categories?.length) problems.push(`${where}: no categories`);
+	if (!codex.resources?.primaryDocumentation?.[0]?.url) problems.push(`${where}: no documentation link`);
+	const dir = join(base, '..');
+	const light = join(dir, 'famulor.svg');
+	const dark = join(dir, 'famulor.dark.svg');
+	if (!existsSync(light) || !existsSync(dark)) {
+		problems.push(`${relative(root, dir)}: light and dark icons missing`);
+	} else if (readFileSync(light, 'utf8') === readFileSync(dark, 'utf8')) {
+		problems.push(`${relative(root, dir)}: the dark icon is the light one`);
+	}
+}
+
+// English only (what a machine can check): no letters outside ASCII in the shipped code.
+for (const file of files) {
+	const text = readFileSync(file, 'utf8');
+	const foreign = [...new Set(text.match(/[^\x00-\x7F]/gu) ?? [])].filter((ch) => /\p{L}/u.test(ch));
+	if (foreign.length) problems.push(`${relative(root, file)}: letters outside English ${foreign.join(' ')}`);
+}
+
 if (problems.length) {
 	console.error(`check:shipped: FAILED\n  ${problems.join('\n  ')}`);
 	process.exit(1);
 }
 console.log(
 	`check:shipped: ${files.length} files in dist/ require only ${[...required].sort().join(', ')} and their own ` +
-		'files; no process, globalThis, __dirname, eval or new Function; no runtime dependencies; ships only dist/',
+		'files; no process, globalThis, __dirname, eval or new Function; no runtime dependencies; ships only dist/; ' +
+		`${(pkg.n8n?.nodes ?? []).length} nodes with codex and light/dark icons; no letters outside ASCII`,
 );
