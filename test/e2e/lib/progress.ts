@@ -10,6 +10,8 @@ export interface Count {
 	done: number;
 	total?: number;
 	unit: string;
+	/** Bytes fetched so far, shown while nothing is counted yet (e.g. downloads before unpacking). */
+	bytes?: number;
 }
 
 export interface ProgressTask {
@@ -43,9 +45,14 @@ export function clock(ms: number): string {
  * slowly through the few big ones at the end, so any estimate from it would be wrong.
  */
 export function describeCount(count: Count): string {
-	if (count.total === undefined || count.total <= 0) return `${count.done} ${count.unit}`;
+	const fetched = count.bytes !== undefined && count.bytes > 0 ? `, ${megabytes(count.bytes)} downloaded` : '';
+	if (count.total === undefined || count.total <= 0) return `${count.done} ${count.unit}${fetched}`;
 	const shown = Math.min(count.done, count.total);
-	return `${shown}/${count.total} ${count.unit} (${Math.floor((shown / count.total) * 100)} %)`;
+	return `${shown}/${count.total} ${count.unit} (${Math.floor((shown / count.total) * 100)} %)${fetched}`;
+}
+
+export function megabytes(bytes: number): string {
+	return `${Math.round(bytes / 1_048_576)} MB`;
 }
 
 export class Progress {

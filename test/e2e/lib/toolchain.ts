@@ -25,7 +25,9 @@ import {
 	readFileSync,
 	renameSync,
 	rmSync,
+	statSync,
 	writeFileSync,
+	type Dirent,
 } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
@@ -371,10 +373,12 @@ async function installN8n(
 		args = ['install', `n8n@${version}`, '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund'];
 	}
 	const label = `n8n ${version}`;
+	const cacheBytes = npmCacheBytes();
+	const downloaded = () => Math.max(0, npmCacheBytes() - cacheBytes);
 	const download = progress.task(
 		label,
 		locked ? 'downloading and unpacking (npm ci, lockfile)' : 'resolving and downloading (npm install, no lockfile)',
-		() => ({ done: countUnpacked(stage), total, unit: 'packages' }),
+		() => ({ done: countUnpacked(stage), total, unit: 'packages unpacked', bytes: downloaded() }),
 	);
 	const install = await procs.run(`npm ${args[0]} n8n`, 'npm', args, { cwd: stage, env: npmEnv(), timeoutMs: left() });
 	if (install.code !== 0) {
@@ -416,6 +420,43 @@ async function installN8n(
 	}
 	rmSync(dir, { recursive: true, force: true });
 	renameSync(stage, dir);
+}
+
+/** npm's cache folder: npm_config_cache (any case), else ~/.npm. */
+function npmCacheDir(): string {
+	for (const [key, value] of Object.entries(process.env)) {
+		if (/^npm_config_cache$/i.test(key) && value) return value;
+	}
+	return join(homedir(), '.npm');
+}
+
+/**
+ * Bytes of package tarballs in npm's cache (its content store). npm fetches a tarball there before
+ * it unpacks it, so the growth of this number is the download progress before anything is unpacked.
+ */
+export function npmCacheBytes(dir = join(npmCacheDir(), '_cacache', 'content-v2')): number {
+	let total = 0;
+	const walk = (path: string): void => {
+		let entries: Dirent[];
+		try {
+			entries = readdirSync(path, { withFileTypes: true });
+		} catch {
+			return;
+		}
+		for (const entry of entries) {
+			const child = join(path, entry.name);
+			if (entry.isDirectory()) walk(child);
+			else {
+				try {
+					total += statSync(child).size;
+				} catch {
+					// removed meanwhile
+				}
+			}
+		}
+	};
+	walk(dir);
+	return total;
 }
 
 export function tail(text: string, lines = 15): string {
