@@ -260,7 +260,9 @@ export async function ensureToolchains(procs: ProcessTracker, options: EnsureOpt
 	}
 	const nodeBinDir = join(node, '..');
 	const n8nDirs = new Map(versions.map((version) => [version, join(cache, `n8n-${version}`)]));
-	for (const [version, dir] of n8nDirs) adoptManualInstall(dir, version);
+	if (existsSync(node)) {
+		for (const [version, dir] of n8nDirs) await adoptManualInstall(procs, dir, version, node);
+	}
 	const missing = versions.filter((version) => !n8nComplete(n8nDirs.get(version) as string, version));
 	if (!nodeMissing && missing.length === 0) {
 		return versions.map((version) => toolchainOf(cache, node, nodeBinDir, n8nDirs.get(version) as string, version));
@@ -301,17 +303,18 @@ function toolchainOf(cache: string, node: string, nodeBinDir: string, n8nDir: st
 	};
 }
 
-/** An install made by hand (or by an older runner) without the marker: accepted once sqlite3 is built. */
-function adoptManualInstall(dir: string, version: string): void {
+/** An install made by hand (or by an older runner) without the marker: accepted once sqlite3 loads in Node 24. */
+async function adoptManualInstall(procs: ProcessTracker, dir: string, version: string, node: string): Promise<void> {
 	if (existsSync(join(dir, '.complete'))) return;
 	try {
 		const pkg = JSON.parse(readFileSync(join(dir, 'node_modules/n8n/package.json'), 'utf8')) as { version: string };
-		if (pkg.version === version && existsSync(join(dir, 'node_modules/sqlite3/build/Release/node_sqlite3.node'))) {
-			writeFileSync(join(dir, '.complete'), JSON.stringify({ adopted: new Date().toISOString() }));
-		}
+		if (pkg.version !== version) return;
 	} catch {
-		// not there
+		return; // not there
 	}
+	const sqlite = JSON.stringify(join(dir, 'node_modules/sqlite3'));
+	const check = await procs.run('sqlite3 check', node, ['-e', `require(${sqlite})`], { timeoutMs: 60_000 });
+	if (check.code === 0) writeFileSync(join(dir, '.complete'), JSON.stringify({ adopted: new Date().toISOString() }));
 }
 
 async function installNode(
