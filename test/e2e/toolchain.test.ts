@@ -149,6 +149,9 @@ describe('progress lines', () => {
 		expect(describeCount({ done: 12, unit: 'packages' })).toBe('12 packages');
 		expect(describeCount({ done: 2200, total: 2109, unit: 'packages' })).toBe('2109/2109 packages (100 %)');
 		expect(describeCount({ done: 3, unit: 'packages', bytes: 0 })).toBe('3 packages');
+		expect(describeCount({ done: 0, total: 9, unit: 'packages unpacked', bytes: 3 << 20, bytesOfAll: true })).toBe(
+			'0/9 packages unpacked (0 %), 3 MB downloaded (all versions)',
+		);
 	});
 });
 

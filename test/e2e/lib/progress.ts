@@ -12,6 +12,8 @@ export interface Count {
 	unit: string;
 	/** Bytes fetched so far, shown while nothing is counted yet (e.g. downloads before unpacking). */
 	bytes?: number;
+	/** Whether `bytes` covers every download running (one shared npm cache), not only this one. */
+	bytesOfAll?: boolean;
 }
 
 export interface ProgressTask {
@@ -45,7 +47,10 @@ export function clock(ms: number): string {
  * slowly through the few big ones at the end, so any estimate from it would be wrong.
  */
 export function describeCount(count: Count): string {
-	const fetched = count.bytes !== undefined && count.bytes > 0 ? `, ${megabytes(count.bytes)} downloaded` : '';
+	const fetched =
+		count.bytes !== undefined && count.bytes > 0
+			? `, ${megabytes(count.bytes)} downloaded${count.bytesOfAll ? ' (all versions)' : ''}`
+			: '';
 	if (count.total === undefined || count.total <= 0) return `${count.done} ${count.unit}${fetched}`;
 	const shown = Math.min(count.done, count.total);
 	return `${shown}/${count.total} ${count.unit} (${Math.floor((shown / count.total) * 100)} %)${fetched}`;

@@ -281,8 +281,11 @@ export async function ensureToolchains(procs: ProcessTracker, options: EnsureOpt
 		// The n8n installs run alongside Node's; each builds sqlite3 once Node 24 is there.
 		await Promise.all([
 			nodeReady,
-			...missing.map((version) =>
-				installN8n(procs, progress, n8nDirs.get(version) as string, version, nodeReady, node, nodeBinDir, left),
+			// npm's cache is shared: with several installs, the first one reports the bytes of all.
+			...missing.map((version, index) =>
+				installN8n(procs, progress, n8nDirs.get(version) as string, version, nodeReady, node, nodeBinDir, left, {
+					bytes: index > 0 ? 'none' : missing.length > 1 ? 'all' : 'own',
+				}),
 			),
 		]);
 	} finally {
@@ -359,6 +362,7 @@ async function installN8n(
 	node: string,
 	nodeBinDir: string,
 	left: () => number,
+	report: { bytes: 'own' | 'all' | 'none' },
 ): Promise<void> {
 	const stage = `${dir}.partial-${process.pid}`;
 	rmSync(stage, { recursive: true, force: true });
@@ -381,7 +385,12 @@ async function installN8n(
 	const download = progress.task(
 		label,
 		locked ? 'downloading and unpacking (npm ci, lockfile)' : 'resolving and downloading (npm install, no lockfile)',
-		() => ({ done: countUnpacked(stage), total, unit: 'packages unpacked', bytes: downloaded() }),
+		() => ({
+			done: countUnpacked(stage),
+			total,
+			unit: 'packages unpacked',
+			...(report.bytes === 'none' ? {} : { bytes: downloaded(), bytesOfAll: report.bytes === 'all' }),
+		}),
 	);
 	const install = await procs.run(`npm ${args[0]} n8n`, 'npm', args, { cwd: stage, env: npmEnv(), timeoutMs: left() });
 	if (install.code !== 0) {
