@@ -17,13 +17,21 @@ export class FamulorBillingApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		{
+			displayName:
+				'This credential is for Famulor Classic (app.famulor.de). Famulor Platform 2.0 accounts (app.famulor.io, keys that start with fam_) are not supported.',
+			name: 'generationNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
 			displayName: 'API Key',
 			name: 'apiKey',
 			type: 'string',
 			typeOptions: { password: true },
 			required: true,
 			default: '',
-			description: 'Create a key in the Famulor dashboard under API Keys (https://app.famulor.de/api-keys)',
+			description:
+				'Create a key in the Famulor Classic dashboard under API Keys (https://app.famulor.de/api-keys). A Famulor Platform 2.0 key (starts with fam_) does not work here.',
 		},
 		{
 			displayName: 'Base URL',
@@ -31,7 +39,7 @@ export class FamulorBillingApi implements ICredentialType {
 			type: 'string',
 			default: 'https://app.famulor.de/api',
 			description:
-				'The Famulor Classic API address. Change it only for a white-label host or the local sandbox. Must start with https:// unless the host is this machine (localhost).',
+				'The Famulor Classic API address. Change it only for a white-label Classic host or the local sandbox. Must start with https:// unless the host is this machine (localhost). Famulor Platform 2.0 addresses (app.famulor.io) are not supported.',
 		},
 		{
 			displayName: 'Currency',
@@ -80,7 +88,7 @@ export class FamulorBillingApi implements ICredentialType {
 				properties: {
 					value: 401,
 					message:
-						'Famulor rejected the API key (401): it is wrong or was revoked. Create a new key at https://app.famulor.de/api-keys and paste it here.',
+						'Famulor rejected the API key (401). A key that starts with fam_ is a Famulor Platform 2.0 key (app.famulor.io), which this package cannot read: it reads Famulor Classic, so create a Classic key at https://app.famulor.de/api-keys. Any other key is wrong or was revoked: create a new one there and paste it here.',
 				},
 			},
 			{
@@ -96,7 +104,7 @@ export class FamulorBillingApi implements ICredentialType {
 				properties: {
 					value: 404,
 					message:
-						'Nothing answers at this Base URL (404). Use https://app.famulor.de/api (no trailing path) or your white-label API address.',
+						'Nothing answers at this Base URL (404). Use https://app.famulor.de/api (no trailing path) or your white-label Famulor Classic API address; Famulor Platform 2.0 addresses (app.famulor.io, …/api/v1) are not supported by this package.',
 				},
 			},
 		],

@@ -3,8 +3,9 @@
  *
  * Builds and packs the package, installs it into a fresh n8n user folder the way n8n installs a
  * community package, starts the Famulor sandbox (a realistic account whose calls keep arriving in
- * real time, with a spike yesterday) and n8n@2.40.7 on Node 24 (fetched from the npm registry when
- * this Node is older, cached in ~/.cache/n8n-nodes-famulor-billing), imports a credential for the
+ * real time, with a spike yesterday) and n8n on Node 24 (the newest version this package is tested on,
+ * or --n8n <version>; fetched from the npm registry on the first run with its progress shown, cached
+ * in ~/.cache/n8n-nodes-famulor-billing), imports a credential for the
  * sandbox, a demo workflow and the example workflows, runs the demo workflow once, creates the owner
  * login, and prints the editor URL and what to click. Runs until Ctrl-C, then stops everything it
  * started.
@@ -12,6 +13,7 @@
  *   npm run demo                      # editor on http://127.0.0.1:5678 (next free port if taken)
  *   npm run demo -- --port 5700 --sandbox-port 5781 --no-build --keep
  *   npm run demo -- --check           # start, verify (login, workflows, a run), stop; exit code says
+ *   npm run demo -- --n8n 2.40.7      # another n8n version (also N8N_E2E_VERSION)
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +24,8 @@ import { join, resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { Sandbox } from '../test/sandbox/server';
 import { ProcessTracker, freePorts } from '../test/e2e/lib/proc';
-import { ensureToolchain } from '../test/e2e/lib/toolchain';
+import { DEFAULT_N8N_VERSION, ensureToolchain, n8nVersion } from '../test/e2e/lib/toolchain';
+import { duration } from '../test/e2e/lib/progress';
 import { buildAndPack, installLikeN8n } from '../test/e2e/lib/pack';
 import { N8n, nodeItems } from '../test/e2e/lib/n8n';
 import { chain, CREDENTIAL_TYPE, famulor, manualTrigger, noOp, TYPES, withFamulorCredential, type CredentialRef, type WorkflowJson } from '../test/e2e/lib/workflows';
@@ -37,6 +40,7 @@ const HELP = `npm run demo -- [options]
   --port <n>           n8n editor port (default 5678, or a free one if taken)
   --sandbox-port <n>   Famulor sandbox port (default 5680, or a free one if taken)
   --calls <n>          calls in the sandbox account's past 45 days (default 6000)
+  --n8n <version>      n8n version (default ${DEFAULT_N8N_VERSION}, the newest tested; or N8N_E2E_VERSION)
   --no-build           pack the existing dist/ instead of running npm run build
   --no-live            do not publish the live threshold-alert workflow
   --keep               keep the n8n user folder on exit (printed at the end)
@@ -54,7 +58,7 @@ function parseArgs(argv: string[]): Record<string, string | true> {
 		else if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) flags[name] = argv[++i];
 		else flags[name] = true;
 	}
-	const known = ['port', 'sandbox-port', 'calls', 'no-build', 'no-live', 'keep', 'check', 'help'];
+	const known = ['port', 'sandbox-port', 'calls', 'n8n', 'no-build', 'no-live', 'keep', 'check', 'help'];
 	const unknown = Object.keys(flags).filter((f) => !known.includes(f));
 	if (unknown.length) throw new Error(`Unknown option --${unknown[0]}`);
 	return flags;
@@ -168,8 +172,11 @@ async function main(): Promise<void> {
 	process.once('SIGTERM', () => void stop(0));
 
 	try {
+		const started = Date.now();
 		say('Famulor Billing for n8n — demo');
-		const toolchain = await ensureToolchain(procs, (line) => say(`  ${line}`), 45 * 60_000);
+		const version = n8nVersion(typeof flags.n8n === 'string' ? flags.n8n : undefined);
+		const toolchain = await ensureToolchain(procs, (line) => say(`  ${line}`), 45 * 60_000, version);
+		const toolchainMs = Date.now() - started;
 		say(`  n8n ${toolchain.n8nVersion} on ${toolchain.node}`);
 
 		userRoot = mkdtempSync(join(tmpdir(), 'famulor-demo-'));
@@ -265,6 +272,7 @@ async function main(): Promise<void> {
 		say(` First run, done from the CLI: balance ${Number(balance?.balance ?? 0).toFixed(2)} EUR, this month ${spendThisMonth.toFixed(2)} EUR`);
 		say(`   over ${campaigns.length} campaign groups, last month charged ${charges?.charges?.total} EUR.`);
 		say(` Sandbox ${sandbox.url}  key ${sandbox.apiKey}   n8n log ${server.logFile}`);
+		say(` Ready in ${duration(Date.now() - started)} (Node 24 and n8n ${toolchain.n8nVersion}: ${duration(toolchainMs)}).`);
 		say(' Press Ctrl-C to stop.');
 		say('──────────────────────────────────────────────────────────────────────────');
 

@@ -7,6 +7,7 @@
  */
 import { FamulorApiError } from './errors';
 import { headerNumber, headerValue } from './pacing';
+import { platform2ResponseError } from './platform';
 import type { TransportResponse } from './client';
 
 type Scrub = (text: string) => string;
@@ -20,6 +21,9 @@ export function classifyResponse(
 	const { status } = response;
 	if (status >= 200 && status < 300) return successBody(response, path);
 	if (status >= 300 && status < 400) return redirectError(response, scrub);
+	// A Famulor Platform 2.0 host answering: say so instead of "wrong key" (src/platform.ts).
+	const platform2 = platform2ResponseError(status, response.body);
+	if (platform2) return platform2;
 	if (status >= 500) return serverError(status, path);
 	return refusalError(response, path, scrub);
 }

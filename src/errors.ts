@@ -17,6 +17,8 @@ export type FamulorErrorKind =
 	| 'insecureUrl'
 	/** The API's pages contradict themselves or each other: a total read from them could be short. */
 	| 'incomplete'
+	/** A Famulor Platform 2.0 key or address (src/platform.ts); this package reads Famulor Classic. */
+	| 'unsupportedPlatform'
 	/** The poll's time budget ended before the next request could be sent: stop, keep what was read. */
 	| 'outOfTime';
 

@@ -22,6 +22,7 @@ function failureOf(kind: FamulorErrorKind, retryAfterMs?: number): FailureHint |
 			return { cause: 'temporarily-unavailable' };
 		case 'auth':
 		case 'forbidden':
+		case 'unsupportedPlatform':
 			return { cause: 'credential-invalid' };
 		case 'notFound':
 		case 'insecureUrl':

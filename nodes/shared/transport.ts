@@ -12,6 +12,7 @@ import {
 } from 'n8n-workflow';
 import { FamulorClient, checkBaseUrl, type Transport } from '../../src/client';
 import { InvalidParameterError } from '../../src/errors';
+import { assertClassicCredential } from '../../src/platform';
 import type { RateLimits } from '../../src/pacing';
 
 export type FamulorContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
@@ -32,6 +33,7 @@ export async function accountSettings(context: FamulorContext): Promise<AccountS
 /** The settings, and the key only to cut it out of response text (see ClientOptions.secret). */
 async function readCredential(context: FamulorContext): Promise<{ settings: AccountSettings; secret: string }> {
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
+	assertClassicCredential(credentials); // a Famulor Platform 2.0 key or address: say so, send nothing
 	const currency = String(credentials.currency ?? 'EUR').trim().toUpperCase() || 'EUR';
 	if (!/^[A-Z]{3}$/.test(currency)) {
 		throw new InvalidParameterError(

@@ -1,5 +1,6 @@
 /**
- * `npm run test:e2e` — the package inside a real n8n (n8n@2.40.7 on Node 24), end to end.
+ * `npm run test:e2e` — the package inside a real n8n (on Node 24), end to end: by default the newest
+ * n8n this package is tested on (test/e2e/runtimes/versions.json), any other with --n8n <version>.
  *
  * Packs the package, installs the tarball into a fresh user folder's .n8n/nodes the way n8n's
  * community-package install does, starts two Famulor sandboxes in this process (A for the
@@ -19,6 +20,8 @@
  *   --no-trigger      (E2E_NO_TRIGGER=1)  skip the n8n start part (active triggers; ~4 minutes)
  *   --queue           (E2E_QUEUE=1)       the queue-mode variant instead: Redis (Debian redis-server)
  *                                         + one main (polls) + one worker (runs the executions)
+ *   --n8n <version>   (N8N_E2E_VERSION)   the n8n version to run on (default: the newest in
+ *                                         test/e2e/runtimes/versions.json; others install without a lockfile)
  *   E2E_TIMEOUT_MS    hard limit for the run after the toolchain is ready (default 15 min)
  *   E2E_INSTALL_TIMEOUT_MS  hard limit for a first-time Node 24 + n8n install (default 30 min)
  *   N8N_E2E_CACHE     cache folder for Node 24 and n8n (default ~/.cache/n8n-nodes-famulor-billing)
@@ -32,7 +35,7 @@ import { DateTime } from 'luxon';
 import { Sandbox, type RawCall, type RawPhoneNumber } from '../sandbox/server';
 import { costUnits, createdMs, lastMonthBounds, renewalTruth, toNumber, totalsBy } from '../helpers/truth';
 import { delay, freePorts, ProcessTracker, type Tracked } from './lib/proc';
-import { ensureToolchain, type Toolchain } from './lib/toolchain';
+import { ensureToolchain, flagValue, n8nVersion, type Toolchain } from './lib/toolchain';
 import { buildAndPack, installLikeN8n } from './lib/pack';
 import { N8n, nodeItems, type RawExecution } from './lib/n8n';
 import {
@@ -52,7 +55,9 @@ import {
 } from './lib/workflows';
 
 const REPO = resolve(__dirname, '..', '..');
-const argv = new Set(process.argv.slice(2));
+const args = process.argv.slice(2);
+const argv = new Set(args);
+const N8N_VERSION = n8nVersion(flagValue(args, 'n8n'));
 const KEEP = argv.has('--keep') || process.env.E2E_KEEP === '1';
 const BUILD = !(argv.has('--no-build') || process.env.E2E_NO_BUILD === '1');
 const TRIGGER = !(argv.has('--no-trigger') || process.env.E2E_NO_TRIGGER === '1');
@@ -146,7 +151,7 @@ async function cleanup(): Promise<void> {
 
 function finish(code: number): never {
 	finished = true;
-	info(`total ${((Date.now() - runStarted) / 1000).toFixed(1)} s`);
+	info(`total ${((Date.now() - runStarted) / 1000).toFixed(1)} s (n8n ${N8N_VERSION}${QUEUE ? ', queue mode' : ''})`);
 	process.stdout.write(`${summaryLine()}\n`);
 	process.exit(code);
 }
@@ -161,7 +166,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 async function main(): Promise<void> {
-	info(`n8n-nodes-famulor-billing e2e${QUEUE ? ' (queue mode)' : ''}: ${REPO}`);
+	info(`n8n-nodes-famulor-billing e2e on n8n ${N8N_VERSION}${QUEUE ? ' (queue mode)' : ''}: ${REPO}`);
 
 	// 1. Node 24 + n8n, from the cache (its own, longer limit: the first install takes minutes).
 	let toolchain: Toolchain;
@@ -172,7 +177,7 @@ async function main(): Promise<void> {
 			finish(1);
 		}, INSTALL_TIMEOUT_MS);
 		const started = Date.now();
-		toolchain = await ensureToolchain(procs, info, INSTALL_TIMEOUT_MS);
+		toolchain = await ensureToolchain(procs, info, INSTALL_TIMEOUT_MS, N8N_VERSION);
 		clearTimeout(installTimer);
 		info(`toolchain ready in ${((Date.now() - started) / 1000).toFixed(1)} s: n8n ${toolchain.n8nVersion}, ${toolchain.node}`);
 	} catch (error) {

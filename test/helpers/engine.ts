@@ -11,11 +11,12 @@
  *
  * One file per concern under test/helpers/engine/: setup.ts (process setup, DI, captured logs),
  * nodeTypes.ts (node types, the test credential, shared helpers), credentials.ts (the
- * CredentialsHelper), additionalData.ts, execute.ts (executeNode) and polling.ts
- * (createPollingWorkflow). Import from here; setup runs first.
+ * CredentialsHelper), credentialTest.ts (the Test button), additionalData.ts, execute.ts
+ * (executeNode) and polling.ts (createPollingWorkflow). Import from here; setup runs first.
  */
 export { capturedLogs, capturedLogText, clearCapturedLogs, type CapturedLog } from './engine/setup';
 export { nodeTypeName, type CredentialData, type EngineError } from './engine/nodeTypes';
 export { createCredentialsHelper, TestCredentialsHelper } from './engine/credentials';
+export { testCredential, type CredentialTestResult } from './engine/credentialTest';
 export { executeNode, type ExecuteNodeResult } from './engine/execute';
 export { createPollingWorkflow, type PollingWorkflow, type PollOutcome } from './engine/polling';

@@ -151,6 +151,52 @@ export const CASES: BadInputCase[] = [
 	{ node: 'Famulor Billing', where: 'usage/getSummary', parameter: 'Base URL', value: '`ftp://app.famulor.de/api`', credentials: { baseUrl: 'ftp://app.famulor.de/api' }, message: 'Base URL "ftp://app.famulor.de" is not https', fix: 'Use an https:// address; plain http:// is only accepted for localhost, so the API key never crosses a network unencrypted.' },
 	{ node: 'Famulor Threshold Trigger', where: 'spend', parameter: 'Base URL', value: '`http://10.0.0.5/api` (plain http to another machine)', credentials: { baseUrl: 'http://10.0.0.5/api' }, message: 'Base URL "http://10.0.0.5" is not https', fix: 'Use an https:// address; plain http:// is only accepted for localhost, so the API key never crosses a network unencrypted.' },
 	{ node: 'Famulor Billing', where: 'usage/getSummary', parameter: 'currency', value: '`euros` (credential)', credentials: { currency: 'euros' }, message: 'Parameter "currency": Currency "euros" is not a three-letter ISO 4217 code', fix: 'Set Currency in the Famulor Billing API credential to the code your account is billed in, e.g. EUR or USD.' },
+	// --- Credential of Famulor Platform 2.0 (this package reads Famulor Classic) -------------------
+	{
+		node: 'Famulor Billing',
+		where: 'usage/getSummary',
+		parameter: 'API Key',
+		value: '`fam_…` (a Famulor Platform 2.0 key)',
+		credentials: { apiKey: 'fam_live_0a1b2c3d4e5f6a7b8c9d' },
+		message:
+			'API Key is a Famulor Platform 2.0 key (it starts with fam_), ' +
+			'but this package reads Famulor Classic (app.famulor.de); nothing was sent',
+		fix:
+			'This package reads Famulor Classic. If your account is on Famulor Classic, create a key at ' +
+			'https://app.famulor.de/api-keys and set Base URL to https://app.famulor.de/api. Accounts on Famulor ' +
+			'Platform 2.0 (app.famulor.io, keys starting with fam_) cannot use this package yet; Famulor\'s own ' +
+			'n8n node (n8n-nodes-famulor) reads Platform 2.0.',
+	},
+	{
+		node: 'Famulor Spike Trigger',
+		where: 'spend',
+		parameter: 'API Key',
+		value: '`fam_…` (a Famulor Platform 2.0 key)',
+		credentials: { apiKey: 'fam_sa_9f8e7d6c5b4a39281706' },
+		message:
+			'API Key is a Famulor Platform 2.0 key (it starts with fam_), ' +
+			'but this package reads Famulor Classic (app.famulor.de); nothing was sent',
+		fix:
+			'This package reads Famulor Classic. If your account is on Famulor Classic, create a key at ' +
+			'https://app.famulor.de/api-keys and set Base URL to https://app.famulor.de/api. Accounts on Famulor ' +
+			'Platform 2.0 (app.famulor.io, keys starting with fam_) cannot use this package yet; Famulor\'s own ' +
+			'n8n node (n8n-nodes-famulor) reads Platform 2.0.',
+	},
+	{
+		node: 'Famulor Threshold Trigger',
+		where: 'spend',
+		parameter: 'Base URL',
+		value: '`https://app.famulor.io/api/v1` (Famulor Platform 2.0)',
+		credentials: { baseUrl: 'https://app.famulor.io/api/v1' },
+		message:
+			'Base URL points at app.famulor.io, which is Famulor Platform 2.0, ' +
+			'but this package reads Famulor Classic (app.famulor.de); nothing was sent',
+		fix:
+			'This package reads Famulor Classic. If your account is on Famulor Classic, create a key at ' +
+			'https://app.famulor.de/api-keys and set Base URL to https://app.famulor.de/api. Accounts on Famulor ' +
+			'Platform 2.0 (app.famulor.io, keys starting with fam_) cannot use this package yet; Famulor\'s own ' +
+			'n8n node (n8n-nodes-famulor) reads Platform 2.0.',
+	},
 ];
 
 let sandbox: Sandbox;

@@ -15,7 +15,14 @@ import { FamulorBilling } from '../../nodes/FamulorBilling/FamulorBilling.node';
 import { FamulorSpikeTrigger } from '../../nodes/FamulorSpikeTrigger/FamulorSpikeTrigger.node';
 import { FamulorThresholdTrigger } from '../../nodes/FamulorThresholdTrigger/FamulorThresholdTrigger.node';
 import { FamulorBillingApi } from '../../credentials/FamulorBillingApi.credentials';
-import { capturedLogText, clearCapturedLogs, createPollingWorkflow, executeNode, type CredentialData } from '../helpers/engine';
+import {
+	capturedLogText,
+	clearCapturedLogs,
+	createPollingWorkflow,
+	executeNode,
+	testCredential,
+	type CredentialData,
+} from '../helpers/engine';
 import { FAULT_KINDS, Sandbox } from '../sandbox/server';
 
 const KEY = 'fam-SECRET-7c1d9e2f4a6b8c0d5e3f';
@@ -159,6 +166,43 @@ describe('the key never appears in any output', () => {
 
 // Every fault but the trickle, whose 30 s request deadline is proved in hostile.test.ts.
 const FAULTS = FAULT_KINDS.filter((kind) => kind !== 'trickle');
+
+describe('a Famulor Platform 2.0 key (fam_…) is never sent and never shown', () => {
+	const KEY_2 = 'fam_SECRET_3b8e1f6a9c2d4e7f0a5b';
+
+	it('every node refuses it before any request; errors, items and logs do not contain it', async () => {
+		const platform2 = { ...credentials, apiKey: KEY_2 };
+		const action = await executeNode({
+			node: billing,
+			parameters: { resource: 'usage', operation: 'getCalls', period: 'today', returnAll: true, options: {} } as INodeParameters,
+			credentials: platform2,
+			continueOnFail: true,
+		});
+		expect(action.output?.[0]?.[0]?.json.error).toMatch(/Platform 2\.0/);
+		const polls = [];
+		for (const node of [thresholdTrigger, spikeTrigger]) {
+			const workflow = createPollingWorkflow({
+				node,
+				parameters: { metric: 'spend', thresholds: '1', options: {} } as unknown as INodeParameters,
+				credentials: platform2,
+				timezone: TZ,
+			});
+			polls.push(await workflow.poll(), await workflow.poll({ mode: 'manual' }));
+		}
+		for (const poll of polls) expect(poll.error?.message).toMatch(/Platform 2\.0/);
+		expect(sandbox.requestLog).toEqual([]);
+		const text = [action, ...polls].map(render).join('\n') + capturedLogText();
+		expect(text).not.toContain(KEY_2);
+		expect(text).not.toContain(KEY_2.slice('fam_SECRET_'.length));
+	});
+
+	it("the credential's Test button answers without it", async () => {
+		const result = await testCredential({ apiKey: KEY_2, baseUrl: sandbox.url });
+		expect(result.status).toBe('Error');
+		expect(result.message).toMatch(/Platform 2\.0 key/);
+		expect(render(result) + capturedLogText()).not.toContain(KEY_2.slice('fam_SECRET_'.length));
+	});
+});
 
 describe('the key never appears under any sandbox fault', () => {
 	it.each(FAULTS)('%s: an action that retries or fails typed, and a trigger poll that fails on it', async (kind) => {

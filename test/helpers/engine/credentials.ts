@@ -16,7 +16,7 @@ import { credentialMap, credentialTypes, CREDENTIAL_REF, makeNodeTypes, type Any
 
 
 
-function withDefaults(type: string, data: IDataObject): ICredentialDataDecryptedObject {
+export function withDefaults(type: string, data: IDataObject): ICredentialDataDecryptedObject {
 	const credentialType = credentialTypes[type];
 	const out: ICredentialDataDecryptedObject = {};
 	for (const prop of credentialType?.properties ?? []) {
