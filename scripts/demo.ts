@@ -16,7 +16,7 @@
  *   npm run demo -- --n8n 2.40.7      # another n8n version (also N8N_E2E_VERSION)
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,9 +26,9 @@ import { Sandbox } from '../test/sandbox/server';
 import { ProcessTracker, freePorts } from '../test/e2e/lib/proc';
 import { DEFAULT_N8N_VERSION, ensureToolchain, n8nVersion } from '../test/e2e/lib/toolchain';
 import { duration } from '../test/e2e/lib/progress';
-import { buildAndPack, installLikeN8n } from '../test/e2e/lib/pack';
-import { N8n, nodeItems } from '../test/e2e/lib/n8n';
-import { chain, CREDENTIAL_TYPE, famulor, manualTrigger, noOp, TYPES, withFamulorCredential, type CredentialRef, type WorkflowJson } from '../test/e2e/lib/workflows';
+import { exampleFiles, importSandboxCredentials, installPackage, newInstance, readExample, writeWorkflows } from '../test/e2e/lib/instance';
+import { nodeItems } from '../test/e2e/lib/n8n';
+import { chain, famulor, manualTrigger, noOp, TYPES, withFamulorCredential, type CredentialRef, type WorkflowJson } from '../test/e2e/lib/workflows';
 
 const REPO = resolve(__dirname, '..');
 const OWNER = { email: 'demo@famulor-billing.dev', firstName: 'Demo', lastName: 'User', password: 'Famulor-demo-1' };
@@ -180,17 +180,13 @@ async function main(): Promise<void> {
 		say(`  n8n ${toolchain.n8nVersion} on ${toolchain.node}`);
 
 		userRoot = mkdtempSync(join(tmpdir(), 'famulor-demo-'));
-		const userFolder = join(userRoot, 'n8n');
-		mkdirSync(userFolder, { recursive: true });
-		say(flags['no-build'] ? '  packing dist/' : '  building and packing the package');
-		const pkg = await buildAndPack(procs, REPO, join(userRoot, 'pack'), { build: !flags['no-build'], timeoutMs: 300_000 });
-
 		const port = await portOr(Number(flags.port ?? 5678));
 		const sandboxPort = await portOr(Number(flags['sandbox-port'] ?? 5680));
 		const [brokerPort, serverBroker] = await freePorts(2);
-		const n8n = new N8n(procs, toolchain, { userFolder, port, brokerPort, encryptionKey: randomBytes(24).toString('hex') });
-		await installLikeN8n(procs, pkg, userFolder, n8n.env());
-		say(`  installed ${pkg.name}@${pkg.version} into ${join(userFolder, '.n8n', 'nodes')}`);
+		const n8n = newInstance(procs, toolchain, userRoot, { port, brokerPort });
+		say(flags['no-build'] ? '  packing dist/' : '  building and packing the package');
+		const { pkg } = await installPackage(procs, n8n, REPO, userRoot, !flags['no-build']);
+		say(`  installed ${pkg.name}@${pkg.version} into ${join(n8n.options.userFolder, '.n8n', 'nodes')}`);
 
 		sandbox = await Sandbox.start({
 			port: sandboxPort,
@@ -202,28 +198,20 @@ async function main(): Promise<void> {
 		say(`  Famulor sandbox on ${sandbox.url} (${sandbox.visibleCalls().length} calls; spike of "Black Friday Blitz" at ${sandbox.options.spikeAt})`);
 
 		const cred: CredentialRef = { id: 'famulorDemoCred1', name: 'Famulor sandbox (demo)' };
-		const credentialFile = join(userRoot, 'credentials.json');
-		writeFileSync(
-			credentialFile,
-			JSON.stringify([{ ...cred, type: CREDENTIAL_TYPE, data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url, currency: 'EUR', billingCycleDay: 1 } }]),
-		);
 		say('  importing the credential and workflows (n8n CLI)');
-		await n8n.importCredentials(credentialFile);
+		await importSandboxCredentials(n8n, userRoot, [{ ref: cred, sandbox }]);
 
 		const workflowDir = join(userRoot, 'workflows');
-		mkdirSync(workflowDir, { recursive: true });
-		const write = (wf: WorkflowJson) => writeFileSync(join(workflowDir, `${wf.id}.json`), JSON.stringify(wf, null, 2));
+		const write = (wf: WorkflowJson) => writeWorkflows(workflowDir, [wf]);
 		write(demoWorkflow(cred));
 		const dayStart = DateTime.fromJSDate(sandbox.clock.now()).setZone('Europe/Berlin').startOf('day').toMillis();
 		const todayCalls = sandbox.visibleCalls().filter((c) => Date.parse(c.created_at) >= dayStart);
 		const todaySpend = todayCalls.reduce((sum, c) => sum + Number(c.total_cost), 0);
 		const budget = Math.max(5, Math.ceil(todaySpend * 1.15));
 		if (!flags['no-live']) write(liveWorkflow(cred, budget));
-		const exampleDir = join(REPO, 'examples');
-		const examples = existsSync(exampleDir) ? readdirSync(exampleDir).filter((f) => f.endsWith('.json')).sort() : [];
 		const exampleNames: string[] = [];
-		examples.forEach((file, index) => {
-			const example = JSON.parse(readFileSync(join(exampleDir, file), 'utf8')) as WorkflowJson;
+		exampleFiles(REPO).forEach((file, index) => {
+			const example = readExample(REPO, file);
 			const copy = withFamulorCredential(example, cred);
 			copy.id = example.id ?? `famulorExample${String(index + 1).padStart(2, '0')}`;
 			copy.active = false;

@@ -26,8 +26,7 @@
  *   E2E_INSTALL_TIMEOUT_MS  hard limit for a first-time Node 24 + n8n install (default 30 min)
  *   N8N_E2E_CACHE     cache folder for Node 24 and n8n (default ~/.cache/n8n-nodes-famulor-billing)
  */
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -36,7 +35,7 @@ import { Sandbox, type RawCall, type RawPhoneNumber } from '../sandbox/server';
 import { costUnits, createdMs, lastMonthBounds, renewalTruth, toNumber, totalsBy } from '../helpers/truth';
 import { delay, freePorts, ProcessTracker, type Tracked } from './lib/proc';
 import { ensureToolchain, flagValue, n8nVersion, type Toolchain } from './lib/toolchain';
-import { buildAndPack, installLikeN8n } from './lib/pack';
+import { exampleFiles, importSandboxCredentials, installPackage, newInstance, readExample, writeWorkflows } from './lib/instance';
 import { N8n, nodeItems, type RawExecution } from './lib/n8n';
 import {
 	chain,
@@ -194,22 +193,13 @@ async function main(): Promise<void> {
 	}, TIMEOUT_MS);
 
 	tempDir = mkdtempSync(join(tmpdir(), 'famulor-e2e-'));
-	const userFolder = join(tempDir, 'n8n');
-	mkdirSync(userFolder, { recursive: true });
 	const [port, cliBroker, serverBroker, workerBroker, workerHealth, redisPort] = await freePorts(6);
-	const n8n = new N8n(procs, toolchain, {
-		userFolder,
-		port,
-		brokerPort: cliBroker,
-		encryptionKey: randomBytes(24).toString('hex'),
-		timezone: TZ,
-	});
-	info(`user folder ${userFolder}; n8n port ${port}`);
+	const n8n = newInstance(procs, toolchain, tempDir, { port, brokerPort: cliBroker, timezone: TZ });
+	info(`user folder ${n8n.options.userFolder}; n8n port ${port}`);
 
 	// 3. Pack and install like n8n's community-package install.
 	const installed = await scenario('package packs and installs into .n8n/nodes like a community package', async () => {
-		const pkg = await buildAndPack(procs, REPO, join(tempDir as string, 'pack'), { build: BUILD, timeoutMs: 300_000 });
-		const dir = await installLikeN8n(procs, pkg, userFolder, n8n.env());
+		const { pkg, dir } = await installPackage(procs, n8n, REPO, tempDir as string, BUILD);
 		check(existsSync(join(dir, 'dist/nodes/FamulorBilling/FamulorBilling.node.js')), 'dist/nodes/FamulorBilling/FamulorBilling.node.js missing from the tarball');
 		info(`installed ${basename(pkg.tarball)} into ${dir} (no node_modules next to it: zod and luxon must come from n8n)`);
 	});
@@ -232,16 +222,11 @@ async function main(): Promise<void> {
 
 	const credA: CredentialRef = { id: 'famulorSandboxA01', name: 'Famulor sandbox A' };
 	const credB: CredentialRef = { id: 'famulorSandboxB01', name: 'Famulor sandbox B (examples)' };
-	const credentialFile = join(tempDir, 'credentials.json');
-	writeFileSync(
-		credentialFile,
-		JSON.stringify([
-			{ ...credA, type: CREDENTIAL_TYPE, data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url, currency: 'EUR', billingCycleDay: 1 } },
-			{ ...credB, type: CREDENTIAL_TYPE, data: { apiKey: examplesSandbox.apiKey, baseUrl: examplesSandbox.url, currency: 'EUR', billingCycleDay: 1 } },
-		]),
-	);
 	const credsOk = await scenario('credentials import (n8n import:credentials)', async () => {
-		await n8n.importCredentials(credentialFile);
+		await importSandboxCredentials(n8n, tempDir as string, [
+			{ ref: credA, sandbox },
+			{ ref: credB, sandbox: examplesSandbox },
+		]);
 		const rows = await n8n.query<{ id: string; type: string }>('select id, type from credentials_entity order by id');
 		check(rows.length === 2 && rows.every((r) => r.type === CREDENTIAL_TYPE), `credentials_entity holds ${JSON.stringify(rows)}`);
 	});
@@ -250,10 +235,9 @@ async function main(): Promise<void> {
 	// 5. Workflows of the scenarios.
 	const workflows = buildScenarioWorkflows(credA, sandbox);
 	const workflowDir = join(tempDir, 'workflows');
-	mkdirSync(workflowDir, { recursive: true });
 	if (QUEUE) {
 		// Queue mode: the active threshold workflow on a main + worker pair, nothing else.
-		writeFileSync(join(workflowDir, `${workflows.threshold.id}.json`), JSON.stringify(workflows.threshold, null, 2));
+		writeWorkflows(workflowDir, [workflows.threshold]);
 		const ok = await scenario('threshold workflow imports (n8n import:workflow)', async () => {
 			await n8n.importWorkflow(join(workflowDir, `${workflows.threshold.id}.json`));
 		});
@@ -261,18 +245,19 @@ async function main(): Promise<void> {
 		clearTimeout(hardTimer);
 		return;
 	}
-	for (const wf of [workflows.balance, workflows.summary, workflows.calls, workflows.numbers, workflows.charges, workflows.expressions, workflows.threshold]) writeFileSync(join(workflowDir, `${wf.id}.json`), JSON.stringify(wf, null, 2));
+	const { balance, summary, calls, numbers, charges, expressions, threshold } = workflows;
+	writeWorkflows(workflowDir, [balance, summary, calls, numbers, charges, expressions, threshold]);
 
 	// Examples: each file as shipped must import on its own; copies bound to sandbox B are imported
 	// for the dry runs (schedule examples) and activations (trigger examples).
 	const exampleDir = join(REPO, 'examples');
-	const exampleFiles = existsSync(exampleDir) ? readdirSync(exampleDir).filter((f) => f.endsWith('.json')).sort() : [];
+	const examples = exampleFiles(REPO);
 	const dryRuns: Array<{ file: string; id: string; replaced: string[]; workflow: WorkflowJson }> = [];
 	const activations: Array<{ file: string; id: string; workflow: WorkflowJson }> = [];
-	exampleFiles.forEach((file, index) => {
+	examples.forEach((file, index) => {
 		let example: WorkflowJson;
 		try {
-			example = JSON.parse(readFileSync(join(exampleDir, file), 'utf8')) as WorkflowJson;
+			example = readExample(REPO, file);
 		} catch {
 			return; // reported by the import scenario
 		}
@@ -283,12 +268,12 @@ async function main(): Promise<void> {
 			copy.name = `${example.name} (e2e)`;
 			copy.active = false;
 			activations.push({ file, id, workflow: copy });
-			writeFileSync(join(workflowDir, `${id}.json`), JSON.stringify(copy, null, 2));
+			writeWorkflows(workflowDir, [copy]);
 		} else {
 			const dry = dryRunCopy(example, id, credB);
 			if (dry) {
 				dryRuns.push({ file, id, replaced: dry.replaced, workflow: dry.workflow });
-				writeFileSync(join(workflowDir, `${id}.json`), JSON.stringify(dry.workflow, null, 2));
+				writeWorkflows(workflowDir, [dry.workflow]);
 			}
 		}
 	});
@@ -301,7 +286,7 @@ async function main(): Promise<void> {
 		check(missing.length === 0, `not in the database after import: ${missing.join(', ')}`);
 	});
 
-	for (const file of exampleFiles) {
+	for (const file of examples) {
 		await scenario(`example ${file} imports (n8n import:workflow)`, async () => {
 			const text = readFileSync(join(exampleDir, file), 'utf8');
 			let example: WorkflowJson;
