@@ -102,6 +102,11 @@ export interface StreamOptions {
 	hasTime: (requests?: number) => boolean;
 	/** Calls created before this (ms) are settled history: a late insertion older than it is not counted. */
 	horizon: number;
+	/**
+	 * Whether the next call at the newest end may be consumed now (default: every call). The read ends
+	 * at the first call refused, as caught up to what the caller takes; the next poll reads on from it.
+	 */
+	consumable?: (call: Call) => boolean;
 }
 
 export async function readStream(client: FamulorClient, previous: StreamState, options: StreamOptions): Promise<StreamRead> {
@@ -133,6 +138,8 @@ class StreamReader {
 	/** Pages below the anchor were skipped (they hold only settled calls). */
 	private skipped = false;
 	private lost = false;
+	/** The caller refused the next call (options.consumable): the read ends there, caught up. */
+	private refused = false;
 	private readsAtPosition = 0;
 	/** The last call of the previous page read in this poll: the next page must go on with newer calls. */
 	private previousLast: PositionedCall | undefined;
@@ -212,7 +219,7 @@ class StreamReader {
 
 	/** After the last page: caught up, or stopped mid-list (then the last page is left for the next poll). */
 	private async close(): Promise<StreamRead> {
-		const caughtUp = !this.lost && this.state.k >= this.total;
+		const caughtUp = !this.lost && (this.state.k >= this.total || this.refused);
 		const { beforeLast, pagesConsumed } = this.checkpoints;
 		if (!caughtUp && !this.lost && beforeLast && pagesConsumed >= 2) {
 			// Its last page is the one a repeated page could not be told apart from (nothing after it was read).
@@ -428,6 +435,10 @@ class StreamReader {
 				if (beforePrevious) return { done: this.rollback(beforePrevious) };
 				// The server answered with the wrong rows (a repeated page). Count nothing of this poll.
 				throw inconsistentPage(pageNumber);
+			}
+			if (options.consumable && !options.consumable(call)) {
+				this.refused = true;
+				return 'stop';
 			}
 			state.k = item.position + 1;
 			state.anchorId = call.id;
