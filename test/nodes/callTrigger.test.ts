@@ -315,7 +315,7 @@ describe('filters, Min Cost and Min Duration', () => {
 		});
 		await feed.poll();
 		feed.advance(MINUTE);
-		const black = { campaign_name: 'Black Friday Blitz', type: 'outbound' };
+		const black = { campaign_name: 'Black Friday Blitz', type: 'outbound' as const };
 		const wanted = settledCall(50_000, { ...black, duration: 150, total_cost: '0.50000000' });
 		settledCall(45_000, { ...black, duration: 150, total_cost: '0.49999999' }); // below Min Cost
 		settledCall(40_000, { ...black, duration: 119, total_cost: '3.00000000' }); // under 2 minutes
