@@ -144,8 +144,9 @@ async function measureTrigger(
 	measureNaive: ((fresh: number) => Promise<void>) | undefined,
 	sustainedLevels: number[],
 ): Promise<TriggerPollCost> {
-	const parameters = trigger === 'threshold' ? THRESHOLD_PARAMETERS : trigger === 'spike' ? SPIKE_PARAMETERS : CALL_PARAMETERS;
-	const node = trigger === 'threshold' ? new FamulorThresholdTrigger() : trigger === 'spike' ? new FamulorSpikeTrigger() : new FamulorCallTrigger();
+	const parameters = { threshold: THRESHOLD_PARAMETERS, spike: SPIKE_PARAMETERS, calls: CALL_PARAMETERS }[trigger];
+	const node =
+		trigger === 'threshold' ? new FamulorThresholdTrigger() : trigger === 'spike' ? new FamulorSpikeTrigger() : new FamulorCallTrigger();
 	const workflow = createPollingWorkflow({
 		node,
 		parameters: parameters as never,

@@ -33,7 +33,9 @@ export class FamulorCallTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["minCost"] > 0 ? "calls costing " + $parameter["minCost"] + " or more" : "every call"}}',
-		description: 'Starts the workflow once for every call, with its final cost: a ledger for Google Sheets, or an alert on an expensive call',
+		description:
+			'Starts the workflow once for every call, with its final cost: a ledger for Google Sheets, ' +
+			'or an alert on an expensive call',
 		defaults: { name: 'Famulor Call Trigger' },
 		polling: true,
 		inputs: [],
@@ -42,7 +44,9 @@ export class FamulorCallTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Each call is emitted once, when it has ended and its cost is final (Settle Minutes after it ended), oldest first. Its <code>eventId</code> (<code>call:</code> and the call ID) is a key for spreadsheets: a row keyed by it is never added twice.',
+					'Each call is emitted once, when it has ended and its cost is final (Settle Minutes after it ended), ' +
+					'oldest first. Its <code>eventId</code> (<code>call:</code> and the call ID) is a key for ' +
+					'spreadsheets: a row keyed by it is never added twice.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -77,7 +81,8 @@ export class FamulorCallTrigger implements INodeType {
 						type: 'boolean',
 						default: true,
 						description:
-							'Whether to emit a correction item (correction true, previousTotalCost, eventId ending in :rev1, :rev2, …) when Famulor changes the cost of a call already emitted, seen within 24 hours',
+							'Whether to emit a correction item (correction true, previousTotalCost, eventId ending in :rev1, ' +
+							':rev2, …) when Famulor changes the cost of a call already emitted, seen within 24 hours',
 					},
 					{
 						displayName: 'Max Items per Poll',
@@ -85,7 +90,9 @@ export class FamulorCallTrigger implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 1, numberPrecision: 0 },
 						default: 1000,
-						description: 'The most calls one poll emits; a larger backlog (Start From today or this month) continues on the next polls, oldest first',
+						description:
+							'The most calls one poll emits; a larger backlog (Start From today or this month) continues ' +
+							'on the next polls, oldest first',
 					},
 					{
 						displayName: 'Settle Minutes',
@@ -100,7 +107,9 @@ export class FamulorCallTrigger implements INodeType {
 						name: 'simplify',
 						type: 'boolean',
 						default: true,
-						description: 'Whether to return the billing fields only instead of the raw Famulor call (without transcript) plus those fields',
+						description:
+							'Whether to return the billing fields only instead of the raw Famulor call ' +
+							'(without transcript) plus those fields',
 					},
 					{
 						displayName: 'Start From',
@@ -109,8 +118,16 @@ export class FamulorCallTrigger implements INodeType {
 						default: 'now',
 						options: [
 							{ name: 'Now', value: 'now', description: 'Calls made from the activation on' },
-							{ name: 'Start of Month', value: 'startOfMonth', description: 'Also every call of this month so far, on the first polls' },
-							{ name: 'Start of Today', value: 'startOfToday', description: 'Also every call of today so far, on the first polls' },
+							{
+								name: 'Start of Month',
+								value: 'startOfMonth',
+								description: 'Also every call of this month so far, on the first polls',
+							},
+							{
+								name: 'Start of Today',
+								value: 'startOfToday',
+								description: 'Also every call of today so far, on the first polls',
+							},
 						],
 					},
 					timezoneOption(),
@@ -163,7 +180,8 @@ const callTrigger: TriggerSpec<CallTriggerConfig, CallFeedState, CallTriggerResu
 	readState: readCallFeedState,
 	async poll(client, state, config, env) {
 		// "Fetch Test Event" shows the latest calls; it never reads the feed (nor touches its state).
-		if (config.manual) return { state, events: [], building: false, sample: await sampleCallFeed(client, config.feed, env) };
+		if (config.manual)
+			return { state, events: [], building: false, sample: await sampleCallFeed(client, config.feed, env) };
 		return await pollCallFeed(client, state, config.feed, env);
 	},
 	sample: (_config, result) => result.sample ?? [],

@@ -129,7 +129,8 @@ export async function pollCallFeed(
 	const model = loadCallFeed(previous);
 	const { readTo } = previous;
 	/** Whether a call is one of the feed's: created since Start From, and not read before a re-read from the start. */
-	const ours = (call: Call) => call.createdAt >= since && (!readTo || olderThan({ id: readTo.id, createdAt: readTo.at }, call));
+	const ours = (call: Call) =>
+		call.createdAt >= since && (!readTo || olderThan({ id: readTo.id, createdAt: readTo.at }, call));
 	// The reader takes a call only when it could be emitted now, and no more than a poll may emit.
 	let room = Math.max(0, config.maxItemsPerPoll - model.held.size);
 	const consumable = (call: Call): boolean => {
@@ -189,17 +190,26 @@ export async function pollCallFeed(
 	for (const { after } of changes.updated) seeHeld(after);
 	await settleHeld(recorder, model, config, env, emit);
 
-	const corrections = config.emitCorrections ? await correctionsOf(recorder, model, changes, previous.verifiedTo, env) : undefined;
+	const corrections = config.emitCorrections
+		? await correctionsOf(recorder, model, changes, previous.verifiedTo, env)
+		: undefined;
 	const events = [...emissions, ...(corrections?.emissions ?? [])]
-		.sort((a, b) => a.call.createdAt - b.call.createdAt || a.call.id - b.call.id || (a.revision?.rev ?? 0) - (b.revision?.rev ?? 0))
+		.sort(
+			(a, b) =>
+				a.call.createdAt - b.call.createdAt || a.call.id - b.call.id || (a.revision?.rev ?? 0) - (b.revision?.rev ?? 0),
+		)
 		.map(({ call, raw, revision }) => callEvent(config, call, raw, revision));
 	if (config.emitCorrections) {
-		for (const { call } of emissions) model.emitted.set(call.id, { pos: positions.get(call.id) ?? -1, cost: call.totalCost, at: now, rev: 0 });
+		for (const { call } of emissions)
+			model.emitted.set(call.id, { pos: positions.get(call.id) ?? -1, cost: call.totalCost, at: now, rev: 0 });
 	} else {
 		model.emitted.clear();
 	}
 	const frontier = changes.state.stream.anchorId;
-	const passedReadTo = readTo && frontier !== null && olderThan({ id: readTo.id, createdAt: readTo.at }, { id: frontier, createdAt: changes.state.stream.newestAt });
+	const passedReadTo =
+		readTo &&
+		frontier !== null &&
+		olderThan({ id: readTo.id, createdAt: readTo.at }, { id: frontier, createdAt: changes.state.stream.newestAt });
 	const state: CallFeedState = {
 		...previous,
 		phase: previous.phase === 'building' && !changes.caughtUp ? 'building' : 'ready',
@@ -226,7 +236,9 @@ async function settleHeld(
 	emit: (call: Call) => void,
 ): Promise<void> {
 	const now = env.now();
-	const waiting = [...model.held].filter(([, held]) => (held.due > 0 && held.due <= now) || (held.due === 0 && held.at <= now - STUCK_MS));
+	const waiting = [...model.held].filter(
+		([, held]) => (held.due > 0 && held.due <= now) || (held.due === 0 && held.at <= now - STUCK_MS),
+	);
 	for (const [id, held] of waiting.sort((a, b) => a[1].at - b[1].at)) {
 		if (!env.hasTime()) return;
 		const answer = await recorder.client.getCall(id).then(
@@ -264,7 +276,10 @@ async function correctionsOf(
 	const remembered = [...model.emitted].filter(([, entry]) => entry.pos >= 0).sort((a, b) => a[1].pos - b[1].pos);
 	const located = stream.order === 1 || (stream.order === -1 && Number.isFinite(changes.total));
 	if (remembered.length && located && recorder.requests + 1 <= budget && env.hasTime()) {
-		const target = (remembered.find(([, entry]) => entry.pos > verifiedTo) ?? remembered[0]) as [number, { pos: number }];
+		const target = (remembered.find(([, entry]) => entry.pos > verifiedTo) ?? remembered[0]) as [
+			number,
+			{ pos: number },
+		];
 		const pos = target[1].pos;
 		const index = stream.order === 1 ? pos : changes.total - 1 - pos;
 		const page = Math.floor(Math.max(0, index) / stream.perPage) + 1;
@@ -283,7 +298,11 @@ async function correctionsOf(
 	for (const [id, call] of recorder.latest) {
 		const entry = model.emitted.get(id);
 		if (!entry || call.totalCost === entry.cost || entry.at <= now - CORRECTION_WINDOW_MS) continue;
-		emissions.push({ call, raw: recorder.raw.get(call), revision: { rev: entry.rev + 1, previousTotalCost: entry.cost } });
+		emissions.push({
+			call,
+			raw: recorder.raw.get(call),
+			revision: { rev: entry.rev + 1, previousTotalCost: entry.cost },
+		});
 		entry.rev++;
 		entry.cost = call.totalCost;
 	}
@@ -295,7 +314,11 @@ async function correctionsOf(
  * (read from the newest calls of the last 7 days; if none of those passes Min Cost and Min Duration,
  * the latest due call that passes the filters, so the item's fields can still be mapped). No state.
  */
-export async function sampleCallFeed(client: FamulorClient, config: CallFeedConfig, env: PollEnvironment): Promise<CallEvent[]> {
+export async function sampleCallFeed(
+	client: FamulorClient,
+	config: CallFeedConfig,
+	env: PollEnvironment,
+): Promise<CallEvent[]> {
 	const now = env.now();
 	const period = resolvePeriod('last7Days', { now, timezone: config.timezone });
 	const newest = await newestCalls(client, { period, query: config.query, filters: config.filters }, 100);

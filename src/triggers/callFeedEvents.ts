@@ -47,7 +47,8 @@ export function validateCallFeedConfig(config: CallFeedConfig): void {
 		Number.isFinite(config.minCost) && config.minCost >= 0 && config.minCost <= MAX_AMOUNT,
 		'minCost',
 		`Min Cost ${config.minCost} is not an amount of 0 or more`,
-		`Enter 0 for every call, or an amount in the account currency (e.g. 5 for calls costing 5.00 or more), up to ${MAX_AMOUNT.toLocaleString('en-US')}.`,
+		'Enter 0 for every call, or an amount in the account currency (e.g. 5 for calls costing 5.00 or more), ' +
+			`up to ${MAX_AMOUNT.toLocaleString('en-US')}.`,
 	);
 	check(
 		Number.isFinite(config.minDurationMinutes) && config.minDurationMinutes >= 0 && config.minDurationMinutes <= 1440,
@@ -62,9 +63,12 @@ export function validateCallFeedConfig(config: CallFeedConfig): void {
 		'Enter 0 to 1440 minutes (5 by default): how long after a call ended its cost is taken as final.',
 	);
 	check(
-		Number.isInteger(config.maxItemsPerPoll) && config.maxItemsPerPoll >= 1 && config.maxItemsPerPoll <= MAX_ITEMS_PER_POLL,
+		Number.isInteger(config.maxItemsPerPoll) &&
+			config.maxItemsPerPoll >= 1 &&
+			config.maxItemsPerPoll <= MAX_ITEMS_PER_POLL,
 		'options.maxItemsPerPoll',
-		`Max Items per Poll ${config.maxItemsPerPoll} is not a whole number from 1 to ${MAX_ITEMS_PER_POLL.toLocaleString('en-US')}`,
+		`Max Items per Poll ${config.maxItemsPerPoll} is not a whole number ` +
+			`from 1 to ${MAX_ITEMS_PER_POLL.toLocaleString('en-US')}`,
 		'Enter how many calls one poll may emit at most (1000 by default); a larger backlog continues on the next polls.',
 	);
 }
@@ -74,7 +78,13 @@ export function validateCallFeedConfig(config: CallFeedConfig): void {
  * how many a poll emits and whether corrections are emitted do not restart the feed.
  */
 export function callFeedFingerprint(config: CallFeedConfig, account: string): string {
-	return fingerprint({ ...config, simplify: undefined, maxItemsPerPoll: undefined, emitCorrections: undefined, account });
+	return fingerprint({
+		...config,
+		simplify: undefined,
+		maxItemsPerPoll: undefined,
+		emitCorrections: undefined,
+		account,
+	});
 }
 
 const MINUTE_MS = 60_000;
@@ -128,7 +138,12 @@ export interface Revision {
  * The item of a call: `call:<id>` (a correction: `call:<id>:rev<n>` with the cost emitted before).
  * With Simplify off, the raw Famulor call without its transcript comes first, the billing fields over it.
  */
-export function callEvent(config: CallFeedConfig, call: Call, raw: RawCall | undefined, revision?: Revision): CallEvent {
+export function callEvent(
+	config: CallFeedConfig,
+	call: Call,
+	raw: RawCall | undefined,
+	revision?: Revision,
+): CallEvent {
 	const local = DateTime.fromMillis(call.createdAt, { zone: config.timezone });
 	const event: CallEvent = {
 		eventId: revision ? `call:${call.id}:rev${revision.rev}` : `call:${call.id}`,

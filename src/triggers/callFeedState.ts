@@ -49,7 +49,10 @@ export interface CallFeedState {
 
 const columnsSchema = z
 	.object({ id: z.array(int), pos: z.array(int), cost: z.array(int), at: z.array(int), rev: z.array(count) })
-	.refine((c) => [c.pos, c.cost, c.at, c.rev].every((column) => column.length === c.id.length), 'columns differ in length')
+	.refine(
+		(c) => [c.pos, c.cost, c.at, c.rev].every((column) => column.length === c.id.length),
+		'columns differ in length',
+	)
 	.refine((c) => decodeEmitted(c) !== undefined, 'emitted columns do not decode');
 
 export const callFeedStateSchema = z.object({
@@ -117,7 +120,8 @@ export function decodeEmitted(columns: EmittedColumns): Map<number, Emitted> | u
 		const cost = columns.cost[i] ?? NaN;
 		const rev = columns.rev[i] ?? NaN;
 		if (!(Number.isSafeInteger(id) && id >= 1 && Number.isSafeInteger(at) && at >= 946_684_800_000)) return undefined;
-		if (!(Number.isSafeInteger(pos) && pos >= -1 && Number.isSafeInteger(cost) && Number.isSafeInteger(rev))) return undefined;
+		if (!(Number.isSafeInteger(pos) && pos >= -1 && Number.isSafeInteger(cost) && Number.isSafeInteger(rev)))
+			return undefined;
 		if (emitted.has(id)) return undefined;
 		emitted.set(id, { pos, cost, at, rev });
 	}

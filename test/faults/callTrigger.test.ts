@@ -104,7 +104,10 @@ export const callConfigArb: fc.Arbitrary<CallFeedConfig> = fc
 const quiet = (ms: number): PollPlan => ({ step: { kind: 'ms', ms }, arrivals: [], midPoll: null, faults: [] });
 
 function withTail(sequence: Sequence): Sequence {
-	return { ...sequence, polls: [...sequence.polls, quiet(40 * MINUTE), ...Array.from({ length: TAIL_POLLS }, () => quiet(MINUTE))] };
+	return {
+		...sequence,
+		polls: [...sequence.polls, quiet(40 * MINUTE), ...Array.from({ length: TAIL_POLLS }, () => quiet(MINUTE))],
+	};
 }
 
 function sinceOf(config: CallFeedConfig, activation: number): number {
@@ -115,7 +118,8 @@ function sinceOf(config: CallFeedConfig, activation: number): number {
 
 const settled = (call: RawCall) => call.status !== 'in-progress';
 
-const dueAt = (call: RawCall, config: CallFeedConfig) => createdMs(call) + Number(call.duration ?? 0) * 1000 + config.settleMinutes * MINUTE;
+const dueAt = (call: RawCall, config: CallFeedConfig) =>
+	createdMs(call) + Number(call.duration ?? 0) * 1000 + config.settleMinutes * MINUTE;
 
 /**
  * The feed's calls that are due at `now`, from the raw calls: created since Start From, settled, ended
@@ -124,7 +128,12 @@ const dueAt = (call: RawCall, config: CallFeedConfig) => createdMs(call) + Numbe
  * that is not due yet although it has ended (the feed takes calls in order; such a call is due within
  * Settle Minutes); a call still running does not hold the others up.
  */
-function feedTruth(sandbox: Sandbox, config: CallFeedConfig, since: number, now: number): { due: Map<number, RawCall>; required: Set<number> } {
+function feedTruth(
+	sandbox: Sandbox,
+	config: CallFeedConfig,
+	since: number,
+	now: number,
+): { due: Map<number, RawCall>; required: Set<number> } {
 	const minCost = BigInt(Math.round(config.minCost * 100)) * 1_000_000n;
 	const due = new Map<number, RawCall>();
 	const required = new Set<number>();
@@ -136,7 +145,8 @@ function feedTruth(sandbox: Sandbox, config: CallFeedConfig, since: number, now:
 		if (!isDue && (settled(call) || createdMs(call) + config.settleMinutes * MINUTE > now)) blocked = true;
 		if (!isDue) continue;
 		if (config.filters.direction !== undefined && call.type !== config.filters.direction) continue;
-		if (costUnits(call.total_cost as string) < minCost || Number(call.duration ?? 0) < config.minDurationMinutes * 60) continue;
+		if (costUnits(call.total_cost as string) < minCost || Number(call.duration ?? 0) < config.minDurationMinutes * 60)
+			continue;
 		due.set(call.id, call);
 		if (!blocked) required.add(call.id);
 	}
@@ -156,7 +166,9 @@ function changeCosts(sandbox: Sandbox, config: CallFeedConfig, since: number, at
 		.slice(0, CHANGED_CALLS);
 	for (const call of newest) {
 		const units = costUnits(call.total_cost as string) + 12_345_678n;
-		sandbox.updateCall(call.id, { total_cost: `${units / 100_000_000n}.${String(units % 100_000_000n).padStart(8, '0')}` });
+		sandbox.updateCall(call.id, {
+			total_cost: `${units / 100_000_000n}.${String(units % 100_000_000n).padStart(8, '0')}`,
+		});
 	}
 }
 
@@ -170,18 +182,29 @@ function checkRun(name: string, run: Run, config: CallFeedConfig, truth: ReturnT
 		check(poll.inputUntouched, () => `${name} poll ${poll.index}: the engine wrote into the state it was given`);
 		if (!poll.ok) {
 			totals.failedPolls++;
-			check(poll.error instanceof FamulorApiError, () => `${name} poll ${poll.index} threw an untyped error: ${describeError(poll.error)}`);
+			check(
+				poll.error instanceof FamulorApiError,
+				() => `${name} poll ${poll.index} threw an untyped error: ${describeError(poll.error)}`,
+			);
 			check(poll.unchangedOnFailure, () => `${name} poll ${poll.index} failed and changed the stored state`);
 			check(poll.eventIds.length === 0, () => `${name} poll ${poll.index} failed but emitted events`);
 		}
 		if (ready) check(poll.phase === 'ready', () => `${name} poll ${poll.index}: the state went back to building`);
 		if (poll.phase === 'ready') ready = true;
-		check(poll.virtualMs <= POLL_BOUND_MS, () => `${name} poll ${poll.index} took ${poll.virtualMs} ms of virtual time`);
+		check(
+			poll.virtualMs <= POLL_BOUND_MS,
+			() => `${name} poll ${poll.index} took ${poll.virtualMs} ms of virtual time`,
+		);
 		totals.maxPollMs = Math.max(totals.maxPollMs, poll.virtualMs);
 		// Oldest first within a poll.
-		const order = poll.events.map((event) => [Date.parse(String(event.createdAt)), Number(event.id), String(event.eventId)] as const);
+		const order = poll.events.map(
+			(event) => [Date.parse(String(event.createdAt)), Number(event.id), String(event.eventId)] as const,
+		);
 		const sorted = [...order].sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2].localeCompare(b[2]));
-		check(JSON.stringify(order) === JSON.stringify(sorted), () => `${name} poll ${poll.index} emitted out of order: ${order.map((o) => o[2]).join(', ')}`);
+		check(
+			JSON.stringify(order) === JSON.stringify(sorted),
+			() => `${name} poll ${poll.index} emitted out of order: ${order.map((o) => o[2]).join(', ')}`,
+		);
 	}
 	check(run.violations === 0, () => `${name} run: ${run.violations} requests were over Famulor's rate limit`);
 	const per10 = maxInWindow(run.sentAt, 10_000);
@@ -196,8 +219,14 @@ function checkRun(name: string, run: Run, config: CallFeedConfig, truth: ReturnT
 	const expected = [...truth.required].map((id) => `call:${id}`);
 	const missing = expected.filter((id) => !run.emittedAt.has(id));
 	const extra = firsts.filter((id) => !truth.due.has(Number(id.slice(5))));
-	check(missing.length === 0, () => `${name} run never emitted ${missing.slice(0, 10).join(', ')} (${missing.length} of ${expected.length})`);
-	check(extra.length === 0, () => `${name} run emitted ${extra.slice(0, 10).join(', ')}, which are not due calls of the feed`);
+	check(
+		missing.length === 0,
+		() => `${name} run never emitted ${missing.slice(0, 10).join(', ')} (${missing.length} of ${expected.length})`,
+	);
+	check(
+		extra.length === 0,
+		() => `${name} run emitted ${extra.slice(0, 10).join(', ')}, which are not due calls of the feed`,
+	);
 
 	// Costs: the last emitted cost of each call is its final one (with corrections on).
 	const lastCost = new Map<number, { rev: number; cost: number }>();
@@ -205,7 +234,8 @@ function checkRun(name: string, run: Run, config: CallFeedConfig, truth: ReturnT
 		for (const event of poll.events) {
 			const rev = event.correction ? Number(/:rev(\d+)$/.exec(event.eventId)?.[1]) : 0;
 			const known = lastCost.get(Number(event.id));
-			if (!known || rev > known.rev) lastCost.set(Number(event.id), { rev, cost: Math.round(Number(event.totalCost) * 1e8) });
+			if (!known || rev > known.rev)
+				lastCost.set(Number(event.id), { rev, cost: Math.round(Number(event.totalCost) * 1e8) });
 			if (event.correction) totals.corrections++;
 			else totals.emitted++;
 		}
@@ -215,7 +245,10 @@ function checkRun(name: string, run: Run, config: CallFeedConfig, truth: ReturnT
 		const final = Number(costUnits(call.total_cost as string));
 		if (!emitted) continue;
 		if (config.emitCorrections) {
-			check(emitted.cost === final, () => `${name} run: call ${id} was emitted at ${emitted.cost} (rev ${emitted.rev}); its final cost is ${final}`);
+			check(
+				emitted.cost === final,
+				() => `${name} run: call ${id} was emitted at ${emitted.cost} (rev ${emitted.rev}); its final cost is ${final}`,
+			);
 		} else {
 			check(emitted.rev === 0, () => `${name} run emitted a correction of call ${id} with Emit Corrections off`);
 		}
@@ -243,7 +276,8 @@ async function callSequence(config: CallFeedConfig, generated: Sequence): Promis
 		faulty = await runSequence(callSpec, config, sequence, times, { withFaults: true, beforePoll });
 		totals.sequences++;
 		totals.faults += faulty.faultsHit;
-		for (const poll of clean.polls) check(poll.ok, () => `fault-free poll ${poll.index} failed: ${describeError(poll.error)}`);
+		for (const poll of clean.polls)
+			check(poll.ok, () => `fault-free poll ${poll.index} failed: ${describeError(poll.error)}`);
 		const truth = feedTruth(clean.sandbox, config, since, clean.finalNow);
 		checkRun('fault-free', clean, config, truth);
 		checkRun('faulty', faulty, config, feedTruth(faulty.sandbox, config, since, faulty.finalNow));
@@ -258,25 +292,41 @@ async function callSequence(config: CallFeedConfig, generated: Sequence): Promis
 	}
 }
 
-const assertOptions = (runs: number) => ({ numRuns: runs, endOnFailure: true, ...(SEED === undefined ? {} : { seed: SEED }) });
+const assertOptions = (runs: number) => ({
+	numRuns: runs,
+	endOnFailure: true,
+	...(SEED === undefined ? {} : { seed: SEED }),
+});
 
 describe('fault injection: Call Trigger', () => {
 	afterAll(() => {
+		const t = totals;
 		console.log(
-			`calls: ${totals.polls} polls simulated, ${totals.faults} faults injected, ${totals.checks} invariants checked\n` +
-				`  (${totals.sequences} sequences run fault-free and faulty; ${totals.emitted} calls and ${totals.corrections} corrections emitted, ` +
-				`none twice, none missed, every cost final or corrected; ${totals.failedPolls} polls failed with a typed error and left their state as it was; ` +
-				`longest poll ${(totals.maxPollMs / 1000).toFixed(1)} s virtual; at most ${totals.maxPer10s} requests in 10 s and ${totals.maxPerMinute} in a minute; ` +
-				`largest state ${(totals.maxStateChars / 1024).toFixed(1)} KB, at most ${totals.maxHeld} calls held)`,
+			`calls: ${t.polls} polls simulated, ${t.faults} faults injected, ${t.checks} invariants checked\n` +
+				`  (${t.sequences} sequences run fault-free and faulty; ` +
+				`${t.emitted} calls and ${t.corrections} corrections emitted, none twice, none missed, ` +
+				'every cost final or corrected; ' +
+				`${t.failedPolls} polls failed with a typed error and left their state as it was; ` +
+				`longest poll ${(t.maxPollMs / 1000).toFixed(1)} s virtual; ` +
+				`at most ${t.maxPer10s} requests in 10 s and ${t.maxPerMinute} in a minute; ` +
+				`largest state ${(t.maxStateChars / 1024).toFixed(1)} KB, at most ${t.maxHeld} calls held)`,
 		);
 	});
 
-	(REPLAY ? it.skip : it)('every call once, none missed, final costs or corrections, typed failures, bounded state and retries', async () => {
-		await fc.assert(fc.asyncProperty(callConfigArb, sequenceArb(14, 28), callSequence), assertOptions(RUNS));
-	}, 1_800_000);
+	(REPLAY ? it.skip : it)(
+		'every call once, none missed, final costs or corrections, typed failures, bounded state and retries',
+		async () => {
+			await fc.assert(fc.asyncProperty(callConfigArb, sequenceArb(14, 28), callSequence), assertOptions(RUNS));
+		},
+		1_800_000,
+	);
 
-	(REPLAY ? it : it.skip)('replays the case in FAULTS_CALLS_CASE', async () => {
-		const [config, sequence] = JSON.parse(fs.readFileSync(REPLAY as string, 'utf8')) as [CallFeedConfig, Sequence];
-		await callSequence(config, sequence);
-	}, 600_000);
+	(REPLAY ? it : it.skip)(
+		'replays the case in FAULTS_CALLS_CASE',
+		async () => {
+			const [config, sequence] = JSON.parse(fs.readFileSync(REPLAY as string, 'utf8')) as [CallFeedConfig, Sequence];
+			await callSequence(config, sequence);
+		},
+		600_000,
+	);
 });

@@ -118,14 +118,24 @@ async function start(options: Parameters<typeof Sandbox.start>[0] = {}): Promise
 }
 
 describe('every call once, when it is due', () => {
-	it('calls arriving while polling are emitted once, Settle Minutes after they ended, oldest first, with the exact item', async () => {
+	it('calls arriving while polling come once, Settle Minutes after they ended, oldest first, exact items', async () => {
 		await start();
 		const feed = new Feed({ options: { timezone: TZ } });
 		expect(await feed.poll()).toEqual([]); // activation: the calls before it are not emitted
 		feed.advance(MINUTE);
 		const a = settledCall(40_000, { duration: 20 });
-		const b = settledCall(30_000, { duration: 25, campaign_name: null, type: 'inbound', assistant_name: 'Support Bot' });
-		const c = settledCall(20_000, { duration: 0, status: 'no-answer', total_cost: '0.00000000', carrier_cost: '0.00000000' });
+		const b = settledCall(30_000, {
+			duration: 25,
+			campaign_name: null,
+			type: 'inbound',
+			assistant_name: 'Support Bot',
+		});
+		const c = settledCall(20_000, {
+			duration: 0,
+			status: 'no-answer',
+			total_cost: '0.00000000',
+			carrier_cost: '0.00000000',
+		});
 		expect(await feed.poll()).toEqual([]); // ended seconds ago: not due
 		feed.advance(3 * MINUTE);
 		expect(await feed.poll()).toEqual([]); // ended 3 minutes ago: still not due (5 minutes)
@@ -143,14 +153,18 @@ describe('every call once, when it is due', () => {
 });
 
 describe('late costs', () => {
-	it('a call that is in progress for a while and gets its cost after it ended is emitted once, with the final cost', async () => {
+	it('a call in progress for a while, costed after it ended, comes once, with the final cost', async () => {
 		// Calls show `in-progress` with a zero cost until 2 minutes after they ended (the sandbox lifecycle).
 		await start({ settleLagSeconds: 120 });
 		const feed = new Feed({ options: { timezone: TZ } });
 		await feed.poll();
 		const t0 = sandbox.clock.nowMs();
 		const short = sandbox.addCall({ created_at: iso(t0), duration: 60, campaign_name: 'Black Friday Blitz' });
-		const long = sandbox.addCall({ created_at: iso(t0 + 10_000), duration: 20 * 60, campaign_name: 'Black Friday Blitz' });
+		const long = sandbox.addCall({
+			created_at: iso(t0 + 10_000),
+			duration: 20 * 60,
+			campaign_name: 'Black Friday Blitz',
+		});
 		const after = sandbox.addCall({ created_at: iso(t0 + 20_000), duration: 45 });
 		const seen = new Map<string, number>();
 		for (let minute = 1; minute <= 30; minute++) {
@@ -190,7 +204,7 @@ describe('late costs', () => {
 });
 
 describe('Start From: a backfill spread over polls', () => {
-	it('emits every call of the month so far once, oldest first, at most Max Items per Poll a poll, then new calls', async () => {
+	it('every call of the month so far once, oldest first, at most Max Items per Poll a poll, then new', async () => {
 		await start();
 		const monthStart = DateTime.fromISO('2026-11-12T10:00:00Z').setZone(TZ).startOf('month').toMillis();
 		const feed = new Feed({ options: { timezone: TZ, startFrom: 'startOfMonth', maxItemsPerPoll: 150 } });
@@ -211,7 +225,9 @@ describe('Start From: a backfill spread over polls', () => {
 		const truth = sandbox
 			.visibleCalls()
 			.filter((call) => createdMs(call) >= monthStart)
-			.filter((call) => call.status !== 'in-progress' && createdMs(call) + Number(call.duration) * 1000 + 5 * MINUTE <= now)
+			.filter(
+				(call) => call.status !== 'in-progress' && createdMs(call) + Number(call.duration) * 1000 + 5 * MINUTE <= now,
+			)
 			.sort((a, b) => createdMs(a) - createdMs(b) || a.id - b.id);
 		expect(truth.length).toBeGreaterThan(500);
 		expect(truth.some((call) => call.id === fresh.id)).toBe(true);
@@ -229,10 +245,12 @@ describe('Start From: a backfill spread over polls', () => {
 		expect(emittedTotal).toBe(truth.reduce((sum, call) => sum + costUnits(call.total_cost as string), 0n));
 		// A backfill poll reads the calls it takes in pages (newest first: the list's first page, then the
 		// pages from where it stopped): at most 3 + taken/100 requests (and the clock check at activation).
-		feed.requests.slice(1, 12).forEach((requests, index) => expect(requests).toBeLessThanOrEqual(3 + (taken[index + 1] as number) / 100));
+		feed.requests
+			.slice(1, 12)
+			.forEach((requests, index) => expect(requests).toBeLessThanOrEqual(3 + (taken[index + 1] as number) / 100));
 	});
 
-	it('Start of Today emits today\'s calls only', async () => {
+	it("Start of Today emits today's calls only", async () => {
 		await start();
 		const dayStart = DateTime.fromISO('2026-11-12T10:00:00Z').setZone(TZ).startOf('day').toMillis();
 		const feed = new Feed({ options: { timezone: TZ, startFrom: 'startOfToday' } });
@@ -241,15 +259,19 @@ describe('Start From: a backfill spread over polls', () => {
 		const truth = sandbox
 			.visibleCalls()
 			.filter((call) => createdMs(call) >= dayStart)
-			.filter((call) => call.status !== 'in-progress' && createdMs(call) + Number(call.duration) * 1000 + 5 * MINUTE <= now);
+			.filter(
+				(call) => call.status !== 'in-progress' && createdMs(call) + Number(call.duration) * 1000 + 5 * MINUTE <= now,
+			);
 		expect(truth.length).toBeGreaterThan(5);
-		expect(items.map((item) => item.id).sort((a, b) => a - b)).toEqual(truth.map((call) => call.id).sort((a, b) => a - b));
+		expect(items.map((item) => item.id).sort((a, b) => a - b)).toEqual(
+			truth.map((call) => call.id).sort((a, b) => a - b),
+		);
 		expect(items.every((item) => item.day === '2026-11-12' && item.month === '2026-11')).toBe(true);
 	});
 });
 
 describe('corrections', () => {
-	it('a cost changed after emission is emitted as call:<id>:rev<n> with the cost before, also for a call emitted long ago', async () => {
+	it('a cost changed after emission comes as call:<id>:rev<n> with the cost before, also for older calls', async () => {
 		await start();
 		const feed = new Feed({ options: { timezone: TZ } });
 		await feed.poll();
@@ -271,9 +293,16 @@ describe('corrections', () => {
 			feed.advance(MINUTE);
 			corrections.push(...(await feed.poll()));
 		}
-		expect(corrections.map((item) => item.eventId).sort()).toEqual([`call:${early.id}:rev1`, `call:${recent.id}:rev1`].sort());
+		expect(corrections.map((item) => item.eventId).sort()).toEqual(
+			[`call:${early.id}:rev1`, `call:${recent.id}:rev1`].sort(),
+		);
 		const first = corrections.find((item) => item.id === early.id) as Item;
-		expect(first).toEqual({ ...expectedItem(visible(early.id)), eventId: `call:${early.id}:rev1`, correction: true, previousTotalCost: 0.5 });
+		expect(first).toEqual({
+			...expectedItem(visible(early.id)),
+			eventId: `call:${early.id}:rev1`,
+			correction: true,
+			previousTotalCost: 0.5,
+		});
 		expect(first.totalCost).toBe(0.75);
 		// A second change is rev2; an unchanged cost is not emitted again.
 		sandbox.updateCall(early.id, { total_cost: '0.70000000' });
@@ -282,7 +311,9 @@ describe('corrections', () => {
 			feed.advance(MINUTE);
 			later.push(...(await feed.poll()));
 		}
-		expect(later.map((item) => [item.eventId, item.previousTotalCost, item.totalCost])).toEqual([[`call:${early.id}:rev2`, 0.75, 0.7]]);
+		expect(later.map((item) => [item.eventId, item.previousTotalCost, item.totalCost])).toEqual([
+			[`call:${early.id}:rev2`, 0.75, 0.7],
+		]);
 		// The re-checks stay within 2 + new/100 requests a poll.
 		expect(Math.max(...feed.requests.slice(-12))).toBeLessThanOrEqual(2);
 	});
@@ -343,7 +374,9 @@ describe('modes and state', () => {
 		const now = sandbox.clock.nowMs();
 		const latest = sandbox
 			.visibleCalls()
-			.filter((call) => call.status !== 'in-progress' && createdMs(call) + Number(call.duration) * 1000 + 5 * MINUTE <= now)
+			.filter(
+				(call) => call.status !== 'in-progress' && createdMs(call) + Number(call.duration) * 1000 + 5 * MINUTE <= now,
+			)
 			.filter((call) => costUnits(call.total_cost as string) >= 20_000_000n)
 			.sort((a, b) => createdMs(b) - createdMs(a) || b.id - a.id)
 			.slice(0, 3)
@@ -366,7 +399,7 @@ describe('modes and state', () => {
 		expect(JSON.stringify(feed.workflow.persisted())).toBe(persisted);
 	});
 
-	it('after a restart nothing is emitted twice; after the state is lost, no call before it is emitted again', async () => {
+	it('after a restart nothing comes twice; after the state is lost, no call before it comes again', async () => {
 		await start();
 		const feed = new Feed({ options: { timezone: TZ } });
 		await feed.poll();
@@ -436,7 +469,12 @@ describe('modes and state', () => {
 		];
 		for (const [parameters, pattern] of cases) {
 			sandbox.resetStats();
-			const outcome = await createPollingWorkflow({ node, parameters: parameters as never, credentials, timezone: TZ }).poll();
+			const outcome = await createPollingWorkflow({
+				node,
+				parameters: parameters as never,
+				credentials,
+				timezone: TZ,
+			}).poll();
 			expect(outcome.error?.message).toMatch(pattern);
 			expect(outcome.error?.description).toBeTruthy();
 			expect(sandbox.stats.requests).toBe(0);

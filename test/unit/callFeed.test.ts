@@ -66,7 +66,10 @@ class Feed {
 		const stored = JSON.parse(JSON.stringify(this.state)) as unknown;
 		const state = readCallFeedState(stored, this.state.config);
 		expect(state).toBeDefined();
-		const result = await pollCallFeed(this.api.client(), state as CallFeedState, this.settings, { now: () => now, hasTime: () => true });
+		const result = await pollCallFeed(this.api.client(), state as CallFeedState, this.settings, {
+			now: () => now,
+			hasTime: () => true,
+		});
 		this.requests = this.api.requests.length - before;
 		this.state = result.state;
 		this.emitted.push(...result.events);
@@ -74,7 +77,8 @@ class Feed {
 	}
 }
 
-const raw = (fields: Record<string, unknown>) => callSchema.parse({ id: 1, created_at: '2026-11-26T10:00:00Z', ...fields });
+const raw = (fields: Record<string, unknown>) =>
+	callSchema.parse({ id: 1, created_at: '2026-11-26T10:00:00Z', ...fields });
 
 describe('when a call is due', () => {
 	it('settled and ended Settle Minutes ago (created_at + duration)', () => {
@@ -83,14 +87,18 @@ describe('when a call is due', () => {
 		expect(isDue(call, 5, end + 5 * MINUTE - 1)).toBe(false);
 		expect(isDue(call, 5, end + 5 * MINUTE)).toBe(true);
 		expect(isDue(normalizeCall(raw({ status: 'in-progress', duration: 120 })), 5, end + 60 * MINUTE)).toBe(false);
-		expect(isDue(normalizeCall(raw({ status: 'no-answer', duration: 0 })), 0, Date.parse('2026-11-26T10:00:00Z'))).toBe(true);
+		expect(isDue(normalizeCall(raw({ status: 'no-answer', duration: 0 })), 0, Date.parse('2026-11-26T10:00:00Z'))).toBe(
+			true,
+		);
 	});
 
 	it('Start From in the timezone, across the DST change; now to the second', () => {
 		const sunday = Date.parse('2026-10-25T10:00:00Z'); // clocks went back at 03:00 in Berlin
 		expect(iso(startOf('startOfToday', sunday, 'Europe/Berlin'))).toBe('2026-10-24T22:00:00Z');
 		expect(iso(startOf('startOfMonth', sunday, 'Europe/Berlin'))).toBe('2026-09-30T22:00:00Z');
-		expect(iso(startOf('startOfMonth', Date.parse('2026-11-01T03:00:00Z'), 'America/New_York'))).toBe('2026-10-01T04:00:00Z');
+		expect(iso(startOf('startOfMonth', Date.parse('2026-11-01T03:00:00Z'), 'America/New_York'))).toBe(
+			'2026-10-01T04:00:00Z',
+		);
 		expect(startOf('now', NOW + 999, 'UTC')).toBe(NOW);
 	});
 });
@@ -111,10 +119,20 @@ describe('the item', () => {
 
 	it('has day and month of the call in the timezone (the spreadsheet columns)', () => {
 		const berlin = callEvent(config(), call, undefined);
-		expect([berlin.eventId, berlin.day, berlin.month, berlin.correction]).toEqual(['call:42', '2026-12-01', '2026-12', false]);
+		expect([berlin.eventId, berlin.day, berlin.month, berlin.correction]).toEqual([
+			'call:42',
+			'2026-12-01',
+			'2026-12',
+			false,
+		]);
 		const york = callEvent(config({ timezone: 'America/New_York' }), call, undefined);
 		expect([york.day, york.month]).toEqual(['2026-11-30', '2026-11']);
-		expect(berlin).toMatchObject({ totalCost: 0.12345678, carrierCost: 0.02, platformCost: 0.10345678, billableMinutes: 1.0167 });
+		expect(berlin).toMatchObject({
+			totalCost: 0.12345678,
+			carrierCost: 0.02,
+			platformCost: 0.10345678,
+			billableMinutes: 1.0167,
+		});
 		expect(berlin).not.toHaveProperty('previousTotalCost');
 	});
 
@@ -124,11 +142,22 @@ describe('the item', () => {
 	});
 
 	it('Simplify off: the raw call without transcript under the billing fields, eventId first', () => {
-		const rawCall = raw({ id: 42, created_at: '2026-11-30T23:30:00Z', status: 'completed', transcript: [{ text: 'hi' }], variables: { lead: 7 } });
+		const rawCall = raw({
+			id: 42,
+			created_at: '2026-11-30T23:30:00Z',
+			status: 'completed',
+			transcript: [{ text: 'hi' }],
+			variables: { lead: 7 },
+		});
 		const event = callEvent(config({ simplify: false }), call, rawCall);
 		expect(Object.keys(event)[0]).toBe('eventId');
 		expect(event).not.toHaveProperty('transcript');
-		expect(event).toMatchObject({ variables: { lead: 7 }, created_at: '2026-11-30T23:30:00Z', totalCost: 0.12345678, day: '2026-12-01' });
+		expect(event).toMatchObject({
+			variables: { lead: 7 },
+			created_at: '2026-11-30T23:30:00Z',
+			totalCost: 0.12345678,
+			day: '2026-12-01',
+		});
 	});
 });
 
@@ -147,8 +176,15 @@ describe('configuration', () => {
 
 	it('what selects calls starts a new feed; how items look, how many a poll, and corrections do not', () => {
 		const base = callFeedFingerprint(config(), 'a');
-		expect(callFeedFingerprint(config({ simplify: false, maxItemsPerPoll: 5, emitCorrections: false }), 'a')).toBe(base);
-		for (const change of [{ minCost: 1 }, { settleMinutes: 6 }, { startFrom: 'startOfMonth' as const }, { filters: { direction: 'inbound' } }]) {
+		expect(callFeedFingerprint(config({ simplify: false, maxItemsPerPoll: 5, emitCorrections: false }), 'a')).toBe(
+			base,
+		);
+		for (const change of [
+			{ minCost: 1 },
+			{ settleMinutes: 6 },
+			{ startFrom: 'startOfMonth' as const },
+			{ filters: { direction: 'inbound' } },
+		]) {
 			expect(callFeedFingerprint(config(change), 'a')).not.toBe(base);
 		}
 		expect(callFeedFingerprint(config(), 'b')).not.toBe(base);
@@ -196,7 +232,12 @@ describe.each(['desc', 'asc'] as const)('the engine over a list sorted %s', (ord
 		const fake = api();
 		const feed = new Feed(fake);
 		await feed.poll(NOW);
-		const long = fake.add({ created_at: iso(NOW + MINUTE), status: 'in-progress', duration: 0, total_cost: '0.00000000' });
+		const long = fake.add({
+			created_at: iso(NOW + MINUTE),
+			status: 'in-progress',
+			duration: 0,
+			total_cost: '0.00000000',
+		});
 		const next = fake.add({ created_at: iso(NOW + 2 * MINUTE), duration: 30 });
 		expect(await feed.poll(NOW + 8 * MINUTE)).toEqual([expect.objectContaining({ id: next.id })]);
 		expect(feed.state.held.map((h) => h.id)).toEqual([long.id]);
@@ -205,17 +246,29 @@ describe.each(['desc', 'asc'] as const)('the engine over a list sorted %s', (ord
 		expect(feed.state.held).toEqual([expect.objectContaining({ id: long.id, due: NOW + 26 * MINUTE })]);
 		expect(await feed.poll(NOW + 25 * MINUTE)).toEqual([]);
 		const due = await feed.poll(NOW + 26 * MINUTE);
-		expect(due).toEqual([expect.objectContaining({ eventId: `call:${long.id}`, totalCost: 3.21, durationSeconds: 1200, status: 'completed' })]);
+		expect(due).toEqual([
+			expect.objectContaining({
+				eventId: `call:${long.id}`,
+				totalCost: 3.21,
+				durationSeconds: 1200,
+				status: 'completed',
+			}),
+		]);
 		expect(feed.state.held).toEqual([]);
 		expect(await feed.poll(NOW + 40 * MINUTE)).toEqual([]);
 		expect(feed.emitted.map((e) => e.id)).toEqual([next.id, long.id]);
 	});
 
-	it('a call stuck in progress is emitted as it is two hours after it started; a deleted held call is dropped', async () => {
+	it('a call stuck in progress comes as it is 2 hours after it started; a deleted held call is dropped', async () => {
 		const fake = api();
 		const feed = new Feed(fake);
 		await feed.poll(NOW);
-		const stuck = fake.add({ created_at: iso(NOW + MINUTE), status: 'initiated', duration: 0, total_cost: '0.00000000' });
+		const stuck = fake.add({
+			created_at: iso(NOW + MINUTE),
+			status: 'initiated',
+			duration: 0,
+			total_cost: '0.00000000',
+		});
 		const gone = fake.add({ created_at: iso(NOW + 2 * MINUTE), status: 'ringing', duration: 0 });
 		await feed.poll(NOW + 10 * MINUTE);
 		expect(feed.state.held.map((h) => h.id).sort((a, b) => a - b)).toEqual([stuck.id, gone.id]);
@@ -226,12 +279,14 @@ describe.each(['desc', 'asc'] as const)('the engine over a list sorted %s', (ord
 		}
 		expect(stuckAt).toBeGreaterThanOrEqual(NOW + MINUTE + STUCK_MS);
 		expect(stuckAt).toBeLessThan(NOW + MINUTE + STUCK_MS + 10 * MINUTE);
-		expect(feed.emitted.filter((e) => e.id === stuck.id)).toEqual([expect.objectContaining({ status: 'initiated', eventId: `call:${stuck.id}` })]);
+		expect(feed.emitted.filter((e) => e.id === stuck.id)).toEqual([
+			expect.objectContaining({ status: 'initiated', eventId: `call:${stuck.id}` }),
+		]);
 		expect(feed.emitted.some((e) => e.id === gone.id)).toBe(false);
 		expect(feed.state.held).toEqual([]);
 	});
 
-	it('calls deleted under the reader: the list is read again from its start, nothing emitted twice, nothing new missed', async () => {
+	it('calls deleted under the reader: read again from the start, nothing twice, nothing new missed', async () => {
 		const fake = api();
 		const feed = new Feed(fake);
 		await feed.poll(NOW);
@@ -261,7 +316,9 @@ describe.each(['desc', 'asc'] as const)('the engine over a list sorted %s', (ord
 		newest.total_cost = '7.00000000';
 		const corrections = [];
 		for (let t = NOW + MINUTE; t <= NOW + 15 * MINUTE; t += MINUTE) corrections.push(...(await feed.poll(t)));
-		expect(corrections).toEqual([expect.objectContaining({ eventId: `call:${newest.id}:rev1`, totalCost: 7, correction: true })]);
+		expect(corrections).toEqual([
+			expect.objectContaining({ eventId: `call:${newest.id}:rev1`, totalCost: 7, correction: true }),
+		]);
 		// After 24 hours they are forgotten.
 		await feed.poll(NOW + 25 * 60 * MINUTE);
 		expect(feed.state.emitted.id).toEqual([]);

@@ -18,7 +18,11 @@ function apiWith(order: 'asc' | 'desc'): FakeApi {
 	return api;
 }
 
-async function poll(api: FakeApi, state: StreamState, consumable?: (call: Call) => boolean): Promise<{ read: StreamRead; requests: number }> {
+async function poll(
+	api: FakeApi,
+	state: StreamState,
+	consumable?: (call: Call) => boolean,
+): Promise<{ read: StreamRead; requests: number }> {
 	const before = api.callRequests();
 	const read = await readStream(api.client(), state, {
 		query: {},
@@ -31,10 +35,11 @@ async function poll(api: FakeApi, state: StreamState, consumable?: (call: Call) 
 }
 
 /** Oldest first by the list's own key. */
-const sorted = (api: FakeApi) => [...api.calls].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id);
+const sorted = (api: FakeApi) =>
+	[...api.calls].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at) || a.id - b.id);
 
 describe.each(ORDERS)('consumable, list sorted %s', (order) => {
-	it('a cap of n calls a poll: each poll takes the n oldest calls not taken yet, caught up to them, each once', async () => {
+	it('a cap of n calls a poll: each poll takes the n oldest calls not taken yet, caught up, each once', async () => {
 		const api = apiWith(order);
 		seedCalls(api, 1_050, Date.parse('2026-11-20T00:00:00Z'), MINUTE);
 		let state = newStream();
@@ -48,7 +53,11 @@ describe.each(ORDERS)('consumable, list sorted %s', (order) => {
 			// The new calls cost the requests (pages of 100, plus the page where it stopped).
 			expect(requests).toBeLessThanOrEqual(2 + read.fresh.length / 100 + 1);
 			taken.push(...read.fresh.map((f) => f.call.id));
-			expect(taken).toEqual(sorted(api).slice(0, taken.length).map((c) => c.id));
+			expect(taken).toEqual(
+				sorted(api)
+					.slice(0, taken.length)
+					.map((c) => c.id),
+			);
 			expect(read.state.k).toBe(taken.length);
 			state = read.state;
 		}
@@ -80,7 +89,11 @@ describe.each(ORDERS)('consumable, list sorted %s', (order) => {
 		seedCalls(api, 130, Date.parse('2026-11-20T00:00:00Z'), MINUTE);
 		let state = newStream();
 		const first = await poll(api, state, (call) => call.id <= 100);
-		expect(first.read.fresh.map((f) => f.call.id)).toEqual(sorted(api).slice(0, 100).map((c) => c.id));
+		expect(first.read.fresh.map((f) => f.call.id)).toEqual(
+			sorted(api)
+				.slice(0, 100)
+				.map((c) => c.id),
+		);
 		state = first.read.state;
 		const asked: number[] = [];
 		seedCalls(api, 20, Date.parse('2026-11-26T00:00:00Z'), 1_000);
@@ -89,7 +102,11 @@ describe.each(ORDERS)('consumable, list sorted %s', (order) => {
 			return true;
 		});
 		expect(asked[0]).toBe(101);
-		expect(second.read.fresh.map((f) => f.call.id)).toEqual(sorted(api).slice(100).map((c) => c.id));
+		expect(second.read.fresh.map((f) => f.call.id)).toEqual(
+			sorted(api)
+				.slice(100)
+				.map((c) => c.id),
+		);
 		expect(second.read.caughtUp).toBe(true);
 	});
 
@@ -99,7 +116,12 @@ describe.each(ORDERS)('consumable, list sorted %s', (order) => {
 		let state: TrackerState = newTracker({});
 		const now = Date.parse('2026-11-26T12:00:00Z');
 		const hasTime = () => true;
-		const first = await track(api.client(), state, { now, settleMs: 15 * MINUTE, hasTime, consumable: (call) => call.id <= 10 });
+		const first = await track(api.client(), state, {
+			now,
+			settleMs: 15 * MINUTE,
+			hasTime,
+			consumable: (call) => call.id <= 10,
+		});
 		expect(first.added.map((c) => c.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 		expect(first.caughtUp).toBe(true);
 		state = first.state;
