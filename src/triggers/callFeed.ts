@@ -135,9 +135,12 @@ export async function pollCallFeed(
 	let room = Math.max(0, config.maxItemsPerPoll - model.held.size);
 	const consumable = (call: Call): boolean => {
 		if (!ours(call)) return true;
-		if (call.createdAt + settleMs > now || (call.settled && !isDue(call, config.settleMinutes, now))) return false;
+		if (call.createdAt + settleMs > now) return false;
+		// An ended call is due within Settle Minutes: the calls after it wait for it (oldest first). One
+		// whose duration says it ends in the future (data that cannot be right) waits among the held.
+		if (call.settled && !isDue(call, config.settleMinutes, now) && !endsLater(call, now)) return false;
 		// A due call the user did not ask for is passed over without using room.
-		if (call.settled && !passes(config, call)) return true;
+		if (call.settled && isDue(call, config.settleMinutes, now) && !passes(config, call)) return true;
 		if (room <= 0) return false;
 		room--;
 		return true;
@@ -174,7 +177,7 @@ export async function pollCallFeed(
 		const held = model.held.get(call.id);
 		if (!held) return;
 		if (isDue(call, config.settleMinutes, now)) emit(call);
-		else held.due = call.settled ? dueAt(call, config.settleMinutes) : 0;
+		else held.due = call.settled ? heldDue(call, config, now) : 0;
 	};
 	const positions = recorder.positions(changes.state.stream.order);
 	for (const [id, held] of model.held) if (!positions.has(id) && held.pos >= 0) positions.set(id, held.pos);
@@ -183,7 +186,7 @@ export async function pollCallFeed(
 		else if (!ours(call)) continue;
 		else if (isDue(call, config.settleMinutes, now)) emit(call);
 		else {
-			const due = call.settled ? dueAt(call, config.settleMinutes) : 0;
+			const due = call.settled ? heldDue(call, config, now) : 0;
 			model.held.set(call.id, { at: call.createdAt, pos: positions.get(call.id) ?? -1, due });
 		}
 	}
@@ -223,6 +226,16 @@ export async function pollCallFeed(
 	return { state, events, building: state.phase === 'building' };
 }
 
+/** Whether a call's duration says it ends after `now` (it cannot have ended yet, though settled). */
+function endsLater(call: Call, now: number): boolean {
+	return call.createdAt + call.durationSeconds * 1000 > now;
+}
+
+/** When a held call that ended is due: Settle Minutes after its end, or after now if its end cannot be right. */
+function heldDue(call: Call, config: CallFeedConfig, now: number): number {
+	return Math.min(dueAt(call, config.settleMinutes), now + config.settleMinutes * MINUTE_MS);
+}
+
 /**
  * Held calls the tracker no longer reports: those that ended and are now due (the tracker does not
  * read a settled call again), and those still running STUCK_MS after they started (it stops watching
@@ -253,8 +266,10 @@ async function settleHeld(
 		if (answer instanceof FamulorApiError && answer.kind === 'outOfTime') return;
 		if (answer instanceof Error) throw answer;
 		const { call } = answer as { call: Call };
-		if (isDue(call, config.settleMinutes, now) || held.at <= now - STUCK_MS) emit(call);
-		else held.due = call.settled ? dueAt(call, config.settleMinutes) : 0;
+		// Due by its own end, or by the time it was found ended (when its duration cannot be right).
+		const due = call.settled && (isDue(call, config.settleMinutes, now) || (held.due > 0 && held.due <= now));
+		if (due || held.at <= now - STUCK_MS) emit(call);
+		else held.due = call.settled ? heldDue(call, config, now) : 0;
 	}
 }
 

@@ -286,6 +286,20 @@ describe.each(['desc', 'asc'] as const)('the engine over a list sorted %s', (ord
 		expect(feed.state.held).toEqual([]);
 	});
 
+	it('a settled call ending tomorrow (by its duration) does not hold the others up; it comes later', async () => {
+		const fake = api();
+		const feed = new Feed(fake);
+		await feed.poll(NOW);
+		const odd = fake.add({ created_at: iso(NOW + MINUTE), duration: 86_400, total_cost: '0.40000000' });
+		const next = fake.add({ created_at: iso(NOW + 2 * MINUTE), duration: 30 });
+		expect((await feed.poll(NOW + 10 * MINUTE)).map((e) => e.id)).toEqual([next.id]);
+		expect(feed.state.held).toEqual([expect.objectContaining({ id: odd.id, due: NOW + 15 * MINUTE })]);
+		expect(await feed.poll(NOW + 14 * MINUTE)).toEqual([]);
+		const late = await feed.poll(NOW + 15 * MINUTE);
+		expect(late).toEqual([expect.objectContaining({ id: odd.id, durationSeconds: 86_400, totalCost: 0.4 })]);
+		expect(feed.state.held).toEqual([]);
+	});
+
 	it('calls deleted under the reader: read again from the start, nothing twice, nothing new missed', async () => {
 		const fake = api();
 		const feed = new Feed(fake);
