@@ -176,8 +176,8 @@ export async function pollCallFeed(
 	const seeHeld = (call: Call) => {
 		const held = model.held.get(call.id);
 		if (!held) return;
-		if (isDue(call, config.settleMinutes, now)) emit(call);
-		else held.due = call.settled ? heldDue(call, config, now) : 0;
+		if (isDue(call, config.settleMinutes, now) || (call.settled && held.due > 0 && held.due <= now)) emit(call);
+		else held.due = call.settled ? held.due || heldDue(call, config, now) : 0;
 	};
 	const positions = recorder.positions(changes.state.stream.order);
 	for (const [id, held] of model.held) if (!positions.has(id) && held.pos >= 0) positions.set(id, held.pos);
