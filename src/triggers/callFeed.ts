@@ -30,6 +30,7 @@ import {
 	storeCallFeed,
 	type CallFeedModel,
 	type CallFeedState,
+	type Emitted,
 } from './callFeedState';
 import type { PollEnvironment } from './state';
 import { MAX_WATCH_MS, newTracker, track, type TrackerChanges } from './tracker';
@@ -291,12 +292,8 @@ async function correctionsOf(
 	const remembered = [...model.emitted].filter(([, entry]) => entry.pos >= 0).sort((a, b) => a[1].pos - b[1].pos);
 	const located = stream.order === 1 || (stream.order === -1 && Number.isFinite(changes.total));
 	if (remembered.length && located && recorder.requests + 1 <= budget && env.hasTime()) {
-		const target = (remembered.find(([, entry]) => entry.pos > verifiedTo) ?? remembered[0]) as [
-			number,
-			{ pos: number },
-		];
-		const pos = target[1].pos;
-		const index = stream.order === 1 ? pos : changes.total - 1 - pos;
+		const [id, target] = (remembered.find(([, entry]) => entry.pos > verifiedTo) ?? remembered[0]) as [number, Emitted];
+		const index = stream.order === 1 ? target.pos : changes.total - 1 - target.pos;
 		const page = Math.floor(Math.max(0, index) / stream.perPage) + 1;
 		const answer = await recorder.client.getCallsPage(query, page, stream.perPage).then(
 			(value) => value,
@@ -305,9 +302,21 @@ async function correctionsOf(
 		if (!(answer instanceof FamulorApiError && answer.kind === 'outOfTime')) {
 			if (answer instanceof Error) throw answer;
 			const read = answer as CallsPage;
-			const shown = Number.isFinite(read.total) ? positionsOf(read, stream.order as -1 | 1).map((p) => p.position) : [];
-			next = Math.max(pos, ...shown);
+			const shown = Number.isFinite(read.total) ? positionsOf(read, stream.order as -1 | 1) : [];
+			const highest = Math.max(target.pos, ...shown.map((p) => p.position));
+			next = highest;
+			// Calls inserted late (below it) moved it up: look on the next page next time (a call deleted
+			// since is looked for up to the end of the list, then no more).
+			if (shown.length && !shown.some((p) => p.call.id === id)) {
+				target.pos = highest + 1 < read.total ? highest + 1 : -1;
+				next = highest;
+			}
 		}
+	}
+	// Where this poll saw the remembered calls (late insertions below them move them up).
+	for (const [id, position] of recorder.positions(stream.order)) {
+		const entry = model.emitted.get(id);
+		if (entry) entry.pos = position;
 	}
 	const emissions: Emission[] = [];
 	for (const [id, call] of recorder.latest) {

@@ -23,6 +23,7 @@
  *
  * FAULTS_RUNS (default 25) and FAULTS_SEED change the number of sequences and the seed. A failing
  * sequence is written to .tmp/faults-calls-case.json; FAULTS_CALLS_CASE=<that file> replays it.
+ * Sequences that once failed are kept in cases-calls/ and replayed on every run.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -41,6 +42,8 @@ import { FAMULOR_LIMITS, maxInWindow } from './lib/virtual';
 const RUNS = Number(process.env.FAULTS_RUNS ?? 25);
 const SEED = process.env.FAULTS_SEED === undefined ? undefined : Number(process.env.FAULTS_SEED);
 const REPLAY = process.env.FAULTS_CALLS_CASE;
+const CASES = path.join(__dirname, 'cases-calls');
+const RECORDED = fs.readdirSync(CASES).filter((file) => file.endsWith('.json'));
 const POLL_BOUND_MS = MAX_POLL_MS + 2_000;
 const STATE_BOUND = 64 * 1024;
 /** Polls after the sequence: one 40 minutes later (every call is due), then TAIL_POLLS a minute apart. */
@@ -319,6 +322,19 @@ describe('fault injection: Call Trigger', () => {
 			await fc.assert(fc.asyncProperty(callConfigArb, sequenceArb(14, 28), callSequence), assertOptions(RUNS));
 		},
 		1_800_000,
+	);
+
+	// Sequences the generator once found failing, kept so each fix stays proved whatever the seed.
+	(REPLAY ? it.skip : it).each(RECORDED)(
+		'replays the recorded sequence %s',
+		async (file) => {
+			const [config, sequence] = JSON.parse(fs.readFileSync(path.join(CASES, file), 'utf8')) as [
+				CallFeedConfig,
+				Sequence,
+			];
+			await callSequence(config, sequence);
+		},
+		600_000,
 	);
 
 	(REPLAY ? it : it.skip)(

@@ -338,6 +338,27 @@ describe.each(['desc', 'asc'] as const)('the engine over a list sorted %s', (ord
 		expect(feed.state.emitted.id).toEqual([]);
 	});
 
+	it('an emitted call moved up by calls inserted below it is still re-checked, and its correction comes', async () => {
+		const fake = api();
+		// Only calls of 1.00 or more: the one remembered call is re-checked by its own page.
+		const feed = new Feed(fake, config({ minCost: 1 }));
+		await feed.poll(NOW);
+		const watched = fake.add({ created_at: iso(NOW + 5 * MINUTE), total_cost: '1.50000000' });
+		await feed.poll(NOW + 12 * MINUTE);
+		expect(feed.emitted.map((e) => e.id)).toEqual([watched.id]);
+		// 150 calls that show up late, created just before it, then 250 newer ones: it is pages away
+		// from where the reader is, and two pages higher than where it was emitted.
+		seedCalls(fake, 150, NOW + 4 * MINUTE, 100);
+		seedCalls(fake, 250, NOW + 13 * MINUTE, 1_000);
+		await feed.poll(NOW + 30 * MINUTE);
+		watched.total_cost = '1.65000000';
+		const later: CallEvent[] = [];
+		for (let t = NOW + 31 * MINUTE; t <= NOW + 50 * MINUTE; t += MINUTE) later.push(...(await feed.poll(t)));
+		expect(later).toEqual([
+			expect.objectContaining({ eventId: `call:${watched.id}:rev1`, previousTotalCost: 1.5, totalCost: 1.65 }),
+		]);
+	});
+
 	it('a quiet poll costs one request, and the re-check of emitted calls only fits within 2 + new/100', async () => {
 		const fake = api();
 		const feed = new Feed(fake);
