@@ -205,7 +205,13 @@ export async function pollCallFeed(
 		.map(({ call, raw, revision }) => callEvent(config, call, raw, revision));
 	if (config.emitCorrections) {
 		for (const { call } of emissions)
-			model.emitted.set(call.id, { pos: positions.get(call.id) ?? -1, cost: call.totalCost, at: now, rev: 0 });
+			model.emitted.set(call.id, {
+				created: call.createdAt,
+				pos: positions.get(call.id) ?? -1,
+				cost: call.totalCost,
+				at: now,
+				rev: 0,
+			});
 	} else {
 		model.emitted.clear();
 	}
@@ -303,14 +309,8 @@ async function correctionsOf(
 			if (answer instanceof Error) throw answer;
 			const read = answer as CallsPage;
 			const shown = Number.isFinite(read.total) ? positionsOf(read, stream.order as -1 | 1) : [];
-			const highest = Math.max(target.pos, ...shown.map((p) => p.position));
-			next = highest;
-			// Calls inserted late (below it) moved it up: look on the next page next time (a call deleted
-			// since is looked for up to the end of the list, then no more).
-			if (shown.length && !shown.some((p) => p.call.id === id)) {
-				target.pos = highest + 1 < read.total ? highest + 1 : -1;
-				next = highest;
-			}
+			next = Math.max(target.pos, ...shown.map((p) => p.position));
+			if (shown.length && !shown.some((p) => p.call.id === id)) next = search(id, target, shown, read.total);
 		}
 	}
 	// Where this poll saw the remembered calls (late insertions below them move them up).
@@ -331,6 +331,29 @@ async function correctionsOf(
 		entry.cost = call.totalCost;
 	}
 	return { emissions, verifiedTo: next };
+}
+
+/**
+ * A remembered call not on the page of its position (calls inserted late below it moved it up, or the
+ * position came from a page with another page's rows): by its created_at it lies above or below the
+ * page — look there on the next poll — or within it, where it is no more (deleted: no more re-checks).
+ * Returns where the next re-check starts so that it is this call's turn again.
+ */
+function search(id: number, target: Emitted, shown: Array<{ call: Call; position: number }>, total: number): number {
+	const sorted = [...shown].sort((a, b) => a.position - b.position);
+	const lowest = sorted[0] as { call: Call; position: number };
+	const highest = sorted[sorted.length - 1] as { call: Call; position: number };
+	const wanted = { id, createdAt: target.created };
+	if (olderThan(highest.call, wanted) && highest.position + 1 < total) {
+		target.pos = highest.position + 1;
+		return highest.position;
+	}
+	if (olderThan(wanted, lowest.call) && lowest.position > 0) {
+		target.pos = lowest.position - 1;
+		return target.pos - 1;
+	}
+	target.pos = -1;
+	return highest.position;
 }
 
 /**

@@ -18,9 +18,13 @@ export const MAX_REMEMBERED = 1_000;
 /** A cost change is reported as a correction when it is seen within this time after the emission. */
 export const CORRECTION_WINDOW_MS = 24 * 60 * 60 * 1000;
 
-/** Emitted calls in emission order: first values, then differences to the previous one (pos: −1 = unknown, as is). */
+/**
+ * Emitted calls in emission order: id, at (emission) and created (the call's created_at) as first values
+ * then differences to the previous one; pos (−1 = unknown), cost and rev as they are.
+ */
 export interface EmittedColumns {
 	id: number[];
+	created: number[];
 	pos: number[];
 	cost: number[];
 	at: number[];
@@ -48,9 +52,16 @@ export interface CallFeedState {
 }
 
 const columnsSchema = z
-	.object({ id: z.array(int), pos: z.array(int), cost: z.array(int), at: z.array(int), rev: z.array(count) })
+	.object({
+		id: z.array(int),
+		created: z.array(int),
+		pos: z.array(int),
+		cost: z.array(int),
+		at: z.array(int),
+		rev: z.array(count),
+	})
 	.refine(
-		(c) => [c.pos, c.cost, c.at, c.rev].every((column) => column.length === c.id.length),
+		(c) => [c.created, c.pos, c.cost, c.at, c.rev].every((column) => column.length === c.id.length),
 		'columns differ in length',
 	)
 	.refine((c) => decodeEmitted(c) !== undefined, 'emitted columns do not decode');
@@ -77,7 +88,7 @@ export function newCallFeedState(config: string): CallFeedState {
 		since: 0,
 		readTo: null,
 		held: [],
-		emitted: { id: [], pos: [], cost: [], at: [], rev: [] },
+		emitted: { id: [], created: [], pos: [], cost: [], at: [], rev: [] },
 		verifiedTo: -1,
 		updatedAt: 0,
 	};
@@ -88,8 +99,12 @@ export function readCallFeedState(stored: unknown, config: string): CallFeedStat
 	return readState(callFeedStateSchema, stored, config);
 }
 
-/** A call emitted: where it is in the list, the total cost it was emitted with (1e-8 units), when, and its revision. */
+/**
+ * A call emitted: its created_at and where it is in the list (to find its page again), the total cost it
+ * was emitted with (1e-8 units), when, and its revision.
+ */
 export interface Emitted {
+	created: number;
 	pos: number;
 	cost: number;
 	at: number;
@@ -113,31 +128,35 @@ export function decodeEmitted(columns: EmittedColumns): Map<number, Emitted> | u
 	const emitted = new Map<number, Emitted>();
 	let id = 0;
 	let at = 0;
+	let created = 0;
 	for (let i = 0; i < columns.id.length; i++) {
 		id += columns.id[i] ?? NaN;
 		at += columns.at[i] ?? NaN;
+		created += columns.created[i] ?? NaN;
 		const pos = columns.pos[i] ?? NaN;
 		const cost = columns.cost[i] ?? NaN;
 		const rev = columns.rev[i] ?? NaN;
 		if (!(Number.isSafeInteger(id) && id >= 1 && Number.isSafeInteger(at) && at >= 946_684_800_000)) return undefined;
 		if (!(Number.isSafeInteger(pos) && pos >= -1 && Number.isSafeInteger(cost) && Number.isSafeInteger(rev)))
 			return undefined;
+		if (!(Number.isSafeInteger(created) && created >= 946_684_800_000)) return undefined;
 		if (emitted.has(id)) return undefined;
-		emitted.set(id, { pos, cost, at, rev });
+		emitted.set(id, { created, pos, cost, at, rev });
 	}
 	return emitted;
 }
 
 export function encodeEmitted(emitted: Map<number, Emitted>): EmittedColumns {
-	const columns: EmittedColumns = { id: [], pos: [], cost: [], at: [], rev: [] };
-	let previous = { id: 0, at: 0 };
+	const columns: EmittedColumns = { id: [], created: [], pos: [], cost: [], at: [], rev: [] };
+	let previous = { id: 0, at: 0, created: 0 };
 	for (const [id, entry] of emitted) {
 		columns.id.push(id - previous.id);
 		columns.at.push(entry.at - previous.at);
+		columns.created.push(entry.created - previous.created);
 		columns.pos.push(entry.pos);
 		columns.cost.push(entry.cost);
 		columns.rev.push(entry.rev);
-		previous = { id, at: entry.at };
+		previous = { id, at: entry.at, created: entry.created };
 	}
 	return columns;
 }

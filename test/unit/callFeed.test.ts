@@ -194,12 +194,13 @@ describe('configuration', () => {
 describe('the stored state', () => {
 	it('emitted calls round-trip through their delta columns', () => {
 		const emitted = new Map([
-			[500, { pos: 10, cost: 12_345_678, at: NOW, rev: 0 }],
-			[498, { pos: -1, cost: 0, at: NOW, rev: 3 }],
-			[512, { pos: 22, cost: -5, at: NOW + 60_000, rev: 1 }],
+			[500, { created: NOW - 600_000, pos: 10, cost: 12_345_678, at: NOW, rev: 0 }],
+			[498, { created: NOW - 660_000, pos: -1, cost: 0, at: NOW, rev: 3 }],
+			[512, { created: NOW - 60_000, pos: 22, cost: -5, at: NOW + 60_000, rev: 1 }],
 		]);
 		const columns = encodeEmitted(emitted);
 		expect(columns.id).toEqual([500, -2, 14]);
+		expect(columns.created).toEqual([NOW - 600_000, -60_000, 600_000]);
 		expect([...(decodeEmitted(columns) ?? [])]).toEqual([...emitted]);
 	});
 
@@ -210,7 +211,8 @@ describe('the stored state', () => {
 			{ ...good, v: STATE_VERSION - 1 },
 			{ ...good, held: [{ id: 0, at: NOW, pos: 1, due: 0 }] },
 			{ ...good, emitted: { ...good.emitted, id: [5] } },
-			{ ...good, emitted: { id: [5, 0], pos: [1, 2], cost: [1, 1], at: [NOW, 0], rev: [0, 0] } }, // id twice
+			{ ...good, emitted: { id: [5, 0], created: [NOW, 0], pos: [1, 2], cost: [1, 1], at: [NOW, 0], rev: [0, 0] } }, // id twice
+			{ ...good, emitted: { id: [5], created: [5], pos: [1], cost: [1], at: [NOW], rev: [0] } }, // created is no time
 			{ ...good, since: 'yesterday' },
 			{ ...good, readTo: { at: 5, id: 1 } },
 			null,
@@ -357,6 +359,24 @@ describe.each(['desc', 'asc'] as const)('the engine over a list sorted %s', (ord
 		expect(later).toEqual([
 			expect.objectContaining({ eventId: `call:${watched.id}:rev1`, previousTotalCost: 1.5, totalCost: 1.65 }),
 		]);
+	});
+
+	it("an emitted call remembered at a wrong position (another page's rows) is found again by its time", async () => {
+		const fake = api();
+		const feed = new Feed(fake, config({ minCost: 1 }));
+		await feed.poll(NOW);
+		const watched = fake.add({ created_at: iso(NOW + 5 * MINUTE), total_cost: '1.50000000' });
+		await feed.poll(NOW + 12 * MINUTE);
+		seedCalls(fake, 400, NOW + 13 * MINUTE, 1_000);
+		await feed.poll(NOW + 30 * MINUTE);
+		const right = feed.state.emitted.pos[0] as number;
+		// As if a page with another page's rows had placed it 250 positions too high.
+		feed.state = { ...feed.state, emitted: { ...feed.state.emitted, pos: [right + 250] } };
+		watched.total_cost = '1.75000000';
+		const later: CallEvent[] = [];
+		for (let t = NOW + 31 * MINUTE; t <= NOW + 45 * MINUTE; t += MINUTE) later.push(...(await feed.poll(t)));
+		expect(later).toEqual([expect.objectContaining({ eventId: `call:${watched.id}:rev1`, totalCost: 1.75 })]);
+		expect(feed.state.emitted.pos).toEqual([right]);
 	});
 
 	it('a quiet poll costs one request, and the re-check of emitted calls only fits within 2 + new/100', async () => {
