@@ -211,8 +211,9 @@ describe('the stored state', () => {
 			{ ...good, v: STATE_VERSION - 1 },
 			{ ...good, held: [{ id: 0, at: NOW, pos: 1, due: 0 }] },
 			{ ...good, emitted: { ...good.emitted, id: [5] } },
-			{ ...good, emitted: { id: [5, 0], created: [NOW, 0], pos: [1, 2], cost: [1, 1], at: [NOW, 0], rev: [0, 0] } }, // id twice
-			{ ...good, emitted: { id: [5], created: [5], pos: [1], cost: [1], at: [NOW], rev: [0] } }, // created is no time
+			// The same id twice; a created_at that is no time.
+			{ ...good, emitted: { id: [5, 0], created: [NOW, 0], pos: [1, 2], cost: [1, 1], at: [NOW, 0], rev: [0, 0] } },
+			{ ...good, emitted: { id: [5], created: [5], pos: [1], cost: [1], at: [NOW], rev: [0] } },
 			{ ...good, since: 'yesterday' },
 			{ ...good, readTo: { at: 5, id: 1 } },
 			null,
