@@ -110,6 +110,38 @@ describe.each(ORDERS)('consumable, list sorted %s', (order) => {
 		expect(second.read.caughtUp).toBe(true);
 	});
 
+	it("a page that carries another page's rows where the read stops is not taken", async () => {
+		const api = apiWith(order);
+		seedCalls(api, 450, Date.parse('2026-11-20T00:00:00Z'), MINUTE);
+		let state = newStream();
+		for (let i = 0; i < 10 && state.k < 450; i++) state = (await poll(api, state, () => true)).read.state;
+		seedCalls(api, 250, Date.parse('2026-11-26T00:00:00Z'), 1_000);
+		// Page 2 is answered once with the rows of page 1: in a newest-first list the 120 calls taken
+		// end on it (positions 450–569: page 3, the anchor's, and page 2).
+		let repeated = false;
+		api.rowsOfPage = (page) => {
+			if (page !== 2 || repeated) return page;
+			repeated = true;
+			return 1;
+		};
+		const taken: number[] = [];
+		for (let polls = 0; polls < 6 && taken.length < 250; polls++) {
+			let allowed = 120;
+			const outcome: Awaited<ReturnType<typeof poll>> | Error = await poll(api, state, () => allowed-- > 0).catch(
+				(error: Error) => error,
+			);
+			if (outcome instanceof Error) continue; // a typed failure keeps the state as it was
+			taken.push(...outcome.read.fresh.map((f) => f.call.id));
+			state = outcome.read.state;
+		}
+		expect(taken).toEqual(
+			sorted(api)
+				.slice(450)
+				.map((c) => c.id),
+		);
+		if (order === 'desc') expect(repeated).toBe(true);
+	});
+
 	it('track() passes it to the reader', async () => {
 		const api = apiWith(order);
 		seedCalls(api, 50, Date.parse('2026-11-26T10:00:00Z'), MINUTE);
