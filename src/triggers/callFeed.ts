@@ -103,7 +103,10 @@ class Recorder {
 		if (order === 0) return positions;
 		for (const page of this.pages) {
 			if (!Number.isFinite(page.total)) continue;
-			for (const { call, position } of positionsOf(page, order)) positions.set(call.id, position);
+			for (const { call, position } of positionsOf(page, order)) {
+				// A page with rows beyond its own total carries other rows (the reader asks for it again).
+				if (position >= 0 && position < page.total) positions.set(call.id, position);
+			}
 		}
 		return positions;
 	}
@@ -211,6 +214,7 @@ export async function pollCallFeed(
 				cost: call.totalCost,
 				at: now,
 				rev: 0,
+				seen: false,
 			});
 	} else {
 		model.emitted.clear();
@@ -295,10 +299,21 @@ async function correctionsOf(
 	const now = env.now();
 	let next = verifiedTo;
 	const budget = 2 + changes.added.length / 100;
+	// Emitted calls read again on this poll's pages have been re-checked once.
+	for (const id of recorder.latest.keys()) {
+		const entry = model.emitted.get(id);
+		if (entry && entry.at < now) entry.seen = true;
+	}
 	const remembered = [...model.emitted].filter(([, entry]) => entry.pos >= 0).sort((a, b) => a[1].pos - b[1].pos);
+	// The newest emitted call not read again since it was emitted goes first (costs are booked late
+	// soon after a call, if at all); then all of them in turn.
+	const unseen = remembered.filter(([, entry]) => !entry.seen && entry.at < now).pop();
 	const located = stream.order === 1 || (stream.order === -1 && Number.isFinite(changes.total));
 	if (remembered.length && located && recorder.requests + 1 <= budget && env.hasTime()) {
-		const [id, target] = (remembered.find(([, entry]) => entry.pos > verifiedTo) ?? remembered[0]) as [number, Emitted];
+		const [id, target] = (unseen ?? remembered.find(([, entry]) => entry.pos > verifiedTo) ?? remembered[0]) as [
+			number,
+			Emitted,
+		];
 		const index = stream.order === 1 ? target.pos : changes.total - 1 - target.pos;
 		const page = Math.floor(Math.max(0, index) / stream.perPage) + 1;
 		const answer = await recorder.client.getCallsPage(query, page, stream.perPage).then(
@@ -309,8 +324,14 @@ async function correctionsOf(
 			if (answer instanceof Error) throw answer;
 			const read = answer as CallsPage;
 			const shown = Number.isFinite(read.total) ? positionsOf(read, stream.order as -1 | 1) : [];
-			next = Math.max(target.pos, ...shown.map((p) => p.position));
-			if (shown.length && !shown.some((p) => p.call.id === id)) next = search(id, target, shown, read.total);
+			const turn = Math.max(target.pos, ...shown.map((p) => p.position));
+			const found = !shown.length || shown.some((p) => p.call.id === id) ? turn : search(id, target, shown, read.total);
+			// A first re-check leaves the turn where it was.
+			if (!unseen) next = found;
+			for (const { call } of shown) {
+				const entry = model.emitted.get(call.id);
+				if (entry) entry.seen = true;
+			}
 		}
 	}
 	// Where this poll saw the remembered calls (late insertions below them move them up).

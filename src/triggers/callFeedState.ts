@@ -20,7 +20,8 @@ export const CORRECTION_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Emitted calls in emission order: id, at (emission) and created (the call's created_at) as first values
- * then differences to the previous one; pos (−1 = unknown), cost and rev as they are.
+ * then differences to the previous one; pos (−1 = unknown), cost, rev and seen (1: read again since it
+ * was emitted) as they are.
  */
 export interface EmittedColumns {
 	id: number[];
@@ -29,6 +30,7 @@ export interface EmittedColumns {
 	cost: number[];
 	at: number[];
 	rev: number[];
+	seen: number[];
 }
 
 export interface CallFeedState {
@@ -59,9 +61,10 @@ const columnsSchema = z
 		cost: z.array(int),
 		at: z.array(int),
 		rev: z.array(count),
+		seen: z.array(z.union([z.literal(0), z.literal(1)])),
 	})
 	.refine(
-		(c) => [c.created, c.pos, c.cost, c.at, c.rev].every((column) => column.length === c.id.length),
+		(c) => [c.created, c.pos, c.cost, c.at, c.rev, c.seen].every((column) => column.length === c.id.length),
 		'columns differ in length',
 	)
 	.refine((c) => decodeEmitted(c) !== undefined, 'emitted columns do not decode');
@@ -88,7 +91,7 @@ export function newCallFeedState(config: string): CallFeedState {
 		since: 0,
 		readTo: null,
 		held: [],
-		emitted: { id: [], created: [], pos: [], cost: [], at: [], rev: [] },
+		emitted: { id: [], created: [], pos: [], cost: [], at: [], rev: [], seen: [] },
 		verifiedTo: -1,
 		updatedAt: 0,
 	};
@@ -101,7 +104,7 @@ export function readCallFeedState(stored: unknown, config: string): CallFeedStat
 
 /**
  * A call emitted: its created_at and where it is in the list (to find its page again), the total cost it
- * was emitted with (1e-8 units), when, and its revision.
+ * was emitted with (1e-8 units), when, its revision, and whether it was read again since.
  */
 export interface Emitted {
 	created: number;
@@ -109,6 +112,7 @@ export interface Emitted {
 	cost: number;
 	at: number;
 	rev: number;
+	seen: boolean;
 }
 
 export interface Held {
@@ -141,21 +145,22 @@ export function decodeEmitted(columns: EmittedColumns): Map<number, Emitted> | u
 			return undefined;
 		if (!(Number.isSafeInteger(created) && created >= 946_684_800_000)) return undefined;
 		if (emitted.has(id)) return undefined;
-		emitted.set(id, { created, pos, cost, at, rev });
+		emitted.set(id, { created, pos, cost, at, rev, seen: columns.seen[i] === 1 });
 	}
 	return emitted;
 }
 
 export function encodeEmitted(emitted: Map<number, Emitted>): EmittedColumns {
-	const columns: EmittedColumns = { id: [], created: [], pos: [], cost: [], at: [], rev: [] };
+	const columns: EmittedColumns = { id: [], created: [], pos: [], cost: [], at: [], rev: [], seen: [] };
 	let previous = { id: 0, at: 0, created: 0 };
 	for (const [id, entry] of emitted) {
 		columns.id.push(id - previous.id);
 		columns.at.push(entry.at - previous.at);
 		columns.created.push(entry.created - previous.created);
-		columns.pos.push(entry.pos);
+		columns.pos.push(entry.pos >= 0 ? entry.pos : -1);
 		columns.cost.push(entry.cost);
 		columns.rev.push(entry.rev);
+		columns.seen.push(entry.seen ? 1 : 0);
 		previous = { id, at: entry.at, created: entry.created };
 	}
 	return columns;
@@ -175,7 +180,9 @@ export function loadCallFeed(state: CallFeedState): CallFeedModel {
 export function storeCallFeed(model: CallFeedModel, now: number): Pick<CallFeedState, 'held' | 'emitted'> {
 	const recent = [...model.emitted].filter(([, entry]) => entry.at > now - CORRECTION_WINDOW_MS).slice(-MAX_REMEMBERED);
 	return {
-		held: [...model.held].map(([id, held]) => ({ id, ...held })).sort((a, b) => a.at - b.at || a.id - b.id),
+		held: [...model.held]
+			.map(([id, held]) => ({ id, ...held, pos: held.pos >= 0 ? held.pos : -1 }))
+			.sort((a, b) => a.at - b.at || a.id - b.id),
 		emitted: encodeEmitted(new Map(recent)),
 	};
 }

@@ -5,7 +5,7 @@
  * and settle, bursts), the poll loop of lib/poller.ts (modelPoll) and lib/run.ts. Each sequence runs
  * twice against its own sandbox, fault-free and with the faults, then both runs poll on without faults
  * (a 40-minute step, so every call is due, and twelve polls a minute apart). After the 40-minute poll,
- * the cost of the three newest calls due by then changes (the same calls in both runs).
+ * the cost of the three newest calls it emitted changes (the same calls in both runs).
  *
  * Invariants (both runs):
  *  1. no eventId is emitted twice;
@@ -14,7 +14,8 @@
  *     emitted — computed here from the raw calls — unless an older call of the feed that has ended is
  *     not due yet (the feed takes calls in order: it is due within Settle Minutes); and nothing else;
  *  3. every emitted cost equals the final cost, or is followed by its correction (with Emit
- *     Corrections on); a poll emits its items oldest first;
+ *     Corrections on; the changed calls are ones the 40-minute poll emitted); a poll emits its items
+ *     oldest first;
  *  4. a poll that cannot complete throws a FamulorApiError and leaves the stored state byte-identical;
  *     no poll writes into the state it is given; once ready, a state stays ready;
  *  5. every poll ends within MAX_POLL_MS + 2 s of virtual time, and the requests (retries included)
@@ -157,14 +158,17 @@ function feedTruth(
 }
 
 /**
- * The cost of the newest calls due at `at` changes (the same calls in both runs; the fault-free run
- * has emitted them, the faulty one may not have yet).
+ * The cost of the newest calls that became due between `from` and `at` (the 40-minute poll) changes:
+ * the same calls in both runs. The fault-free run emitted them at `at`, less than 24 hours before, so a
+ * change is a correction (SPEC §12) that its next polls must see (an emitted call is re-checked once
+ * soon, then in turn with the others: a change to an older one may take more polls than the tail has).
+ * The faulty run may not have emitted them yet: then it emits the new cost.
  */
-function changeCosts(sandbox: Sandbox, config: CallFeedConfig, since: number, at: number): void {
-	// Calls due in the last 12 hours: emitted less than 24 hours ago, so a change is a correction (SPEC §12).
+function changeCosts(sandbox: Sandbox, config: CallFeedConfig, since: number, from: number, at: number): void {
 	const { due, required } = feedTruth(sandbox, config, since, at);
+	const before = feedTruth(sandbox, config, since, from).due;
 	const newest = [...due.values()]
-		.filter((call) => required.has(call.id) && dueAt(call, config) >= at - 12 * 60 * MINUTE)
+		.filter((call) => required.has(call.id) && !before.has(call.id))
 		.sort((a, b) => createdMs(b) - createdMs(a) || b.id - a.id)
 		.slice(0, CHANGED_CALLS);
 	for (const call of newest) {
@@ -271,7 +275,8 @@ async function callSequence(config: CallFeedConfig, generated: Sequence): Promis
 	const since = sinceOf(config, times[0] as number);
 	const beforePoll = (sandbox: Sandbox, index: number, at: number) => {
 		// After the 40-minute poll, which emitted everything due then (in the fault-free run).
-		if (index === generated.polls.length + 1) changeCosts(sandbox, config, since, at - MINUTE);
+		const last = times[generated.polls.length - 1] as number;
+		if (index === generated.polls.length + 1) changeCosts(sandbox, config, since, last, at - MINUTE);
 	};
 	const clean = await runSequence(callSpec, config, sequence, times, { withFaults: false, beforePoll });
 	let faulty: Run | undefined;

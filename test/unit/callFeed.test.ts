@@ -17,6 +17,7 @@ import {
 	pollCallFeed,
 	readCallFeedState,
 	startOf,
+	storeCallFeed,
 	STUCK_MS,
 	validateCallFeedConfig,
 	type CallEvent,
@@ -194,14 +195,25 @@ describe('configuration', () => {
 describe('the stored state', () => {
 	it('emitted calls round-trip through their delta columns', () => {
 		const emitted = new Map([
-			[500, { created: NOW - 600_000, pos: 10, cost: 12_345_678, at: NOW, rev: 0 }],
-			[498, { created: NOW - 660_000, pos: -1, cost: 0, at: NOW, rev: 3 }],
-			[512, { created: NOW - 60_000, pos: 22, cost: -5, at: NOW + 60_000, rev: 1 }],
+			[500, { created: NOW - 600_000, pos: 10, cost: 12_345_678, at: NOW, rev: 0, seen: false }],
+			[498, { created: NOW - 660_000, pos: -1, cost: 0, at: NOW, rev: 3, seen: true }],
+			[512, { created: NOW - 60_000, pos: 22, cost: -5, at: NOW + 60_000, rev: 1, seen: false }],
 		]);
 		const columns = encodeEmitted(emitted);
 		expect(columns.id).toEqual([500, -2, 14]);
 		expect(columns.created).toEqual([NOW - 600_000, -60_000, 600_000]);
 		expect([...(decodeEmitted(columns) ?? [])]).toEqual([...emitted]);
+	});
+
+	it('a position that is no position is stored as unknown (the state always passes its own schema)', () => {
+		const model = {
+			held: new Map([[7, { at: NOW, pos: -40, due: 0 }]]),
+			emitted: new Map([[8, { created: NOW, pos: -69, cost: 5, at: NOW, rev: 0, seen: false }]]),
+		};
+		const state = { ...newCallFeedState('abc'), ...storeCallFeed(model, NOW) };
+		expect(state.held[0]?.pos).toBe(-1);
+		expect(state.emitted.pos).toEqual([-1]);
+		expect(readCallFeedState(JSON.parse(JSON.stringify(state)), 'abc')).toEqual(state);
 	});
 
 	it('a damaged or foreign state is not trusted (a silent new feed)', () => {
@@ -212,8 +224,11 @@ describe('the stored state', () => {
 			{ ...good, held: [{ id: 0, at: NOW, pos: 1, due: 0 }] },
 			{ ...good, emitted: { ...good.emitted, id: [5] } },
 			// The same id twice; a created_at that is no time.
-			{ ...good, emitted: { id: [5, 0], created: [NOW, 0], pos: [1, 2], cost: [1, 1], at: [NOW, 0], rev: [0, 0] } },
-			{ ...good, emitted: { id: [5], created: [5], pos: [1], cost: [1], at: [NOW], rev: [0] } },
+			{
+				...good,
+				emitted: { id: [5, 0], created: [NOW, 0], pos: [1, 2], cost: [1, 1], at: [NOW, 0], rev: [0, 0], seen: [0, 0] },
+			},
+			{ ...good, emitted: { id: [5], created: [5], pos: [1], cost: [1], at: [NOW], rev: [0], seen: [0] } },
 			{ ...good, since: 'yesterday' },
 			{ ...good, readTo: { at: 5, id: 1 } },
 			null,
