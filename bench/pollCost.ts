@@ -9,6 +9,8 @@
  * - sustained: `n` new calls every minute for 16 minutes, then the poll. Calls younger than the
  *   15-minute settle horizon are re-read on every poll (their cost may still change), so a sustained
  *   rate costs about 1 + 16·n/100 requests.
+ * - the Call Trigger takes a call once it is due (see DUE_AFTER_MS): its isolated poll is the one
+ *   after the new calls became due.
  */
 import type { Sandbox } from '../test/sandbox/server';
 import { createPollingWorkflow, type PollingWorkflow } from '../test/helpers/engine';
@@ -20,6 +22,9 @@ const { FamulorThresholdTrigger } = loadNode<typeof import('../nodes/FamulorThre
 );
 const { FamulorSpikeTrigger } = loadNode<typeof import('../nodes/FamulorSpikeTrigger/FamulorSpikeTrigger.node')>(
 	'nodes/FamulorSpikeTrigger/FamulorSpikeTrigger.node',
+);
+const { FamulorCallTrigger } = loadNode<typeof import('../nodes/FamulorCallTrigger/FamulorCallTrigger.node')>(
+	'nodes/FamulorCallTrigger/FamulorCallTrigger.node',
 );
 
 export const FRESH_LEVELS = [0, 10, 250];
@@ -39,7 +44,7 @@ export interface PollSample {
 }
 
 export interface TriggerPollCost {
-	trigger: 'threshold' | 'spike';
+	trigger: BenchTrigger;
 	parameters: Record<string, unknown>;
 	baseline: { polls: number; requests: number; ms: number };
 	isolated: PollSample[];
@@ -69,6 +74,22 @@ export const THRESHOLD_PARAMETERS = {
 	groupBy: 'none',
 	options: { timezone: TZ },
 };
+
+/** The Call Trigger as shipped: every call, Settle Minutes 5. */
+export const CALL_PARAMETERS = {
+	minCost: 0,
+	minDurationMinutes: 0,
+	options: { timezone: TZ },
+};
+
+/**
+ * The Call Trigger takes a call once it is due (ended Settle Minutes ago): its isolated poll comes
+ * when the new calls are due, 7 minutes after they arrived (75 s long, Settle Minutes 5), with no
+ * poll in between. Its sustained polls, every minute, take the calls that became due since.
+ */
+const DUE_AFTER_MS: Record<BenchTrigger, number> = { threshold: 0, spike: 0, calls: 7 * 60_000 };
+
+export type BenchTrigger = 'threshold' | 'spike' | 'calls';
 
 export const SPIKE_PARAMETERS = {
 	metric: 'spend',
@@ -119,12 +140,13 @@ const phaseOf = (workflow: PollingWorkflow) => (workflow.staticData().state as {
 
 async function measureTrigger(
 	sandbox: Sandbox,
-	trigger: 'threshold' | 'spike',
+	trigger: BenchTrigger,
 	measureNaive: ((fresh: number) => Promise<void>) | undefined,
 	sustainedLevels: number[],
 ): Promise<TriggerPollCost> {
-	const parameters = trigger === 'threshold' ? THRESHOLD_PARAMETERS : SPIKE_PARAMETERS;
-	const node = trigger === 'threshold' ? new FamulorThresholdTrigger() : new FamulorSpikeTrigger();
+	const parameters = { threshold: THRESHOLD_PARAMETERS, spike: SPIKE_PARAMETERS, calls: CALL_PARAMETERS }[trigger];
+	const node =
+		trigger === 'threshold' ? new FamulorThresholdTrigger() : trigger === 'spike' ? new FamulorSpikeTrigger() : new FamulorCallTrigger();
 	const workflow = createPollingWorkflow({
 		node,
 		parameters: parameters as never,
@@ -151,6 +173,7 @@ async function measureTrigger(
 			await poll(workflow);
 			advance(sandbox, workflow, 60_000);
 			addSettledCalls(sandbox, fresh);
+			if (DUE_AFTER_MS[trigger]) advance(sandbox, workflow, DUE_AFTER_MS[trigger]);
 			sandbox.resetStats();
 			await poll(workflow);
 			requests.push(sandbox.stats.requests);
@@ -222,6 +245,7 @@ export async function measurePollCost(sandbox: Sandbox, label: string, sustained
 	const triggers = [
 		await measureTrigger(sandbox, 'threshold', measureNaive, sustainedLevels),
 		await measureTrigger(sandbox, 'spike', undefined, sustainedLevels),
+		await measureTrigger(sandbox, 'calls', undefined, sustainedLevels),
 	];
 	return { label, callsInMonth, triggers, naive };
 }

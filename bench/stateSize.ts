@@ -1,5 +1,5 @@
 /**
- * State size after a simulated month: the pure trigger engines (pollThreshold / pollSpike, exactly
+ * State size after a simulated month: the pure trigger engines (pollThreshold / pollSpike / pollCallFeed, exactly
  * what the nodes run inside runTriggerPoll) poll a sandbox every hour from the first to the
  * last hour of November while ~100,000 calls arrive (business hours, weekdays, and the sandbox's
  * spike campaign on 18 November). Records JSON.stringify(state).length at every poll (largest and
@@ -15,6 +15,14 @@ import {
 	type ThresholdConfig,
 	type ThresholdState,
 } from '../src/triggers/threshold';
+import {
+	callFeedFingerprint,
+	newCallFeedState,
+	pollCallFeed,
+	validateCallFeedConfig,
+	type CallFeedConfig,
+	type CallFeedState,
+} from '../src/triggers/callFeed';
 import type { PollEnvironment } from '../src/triggers/state';
 import type { TriggerGroupBy } from '../src/calls';
 import { Sandbox } from '../test/sandbox/server';
@@ -26,7 +34,7 @@ const STEP_MS = 60 * 60_000;
 
 export interface StateSizeCase {
 	name: string;
-	trigger: 'threshold' | 'spike';
+	trigger: 'threshold' | 'spike' | 'calls';
 	window: string | null;
 	groupBy: TriggerGroupBy;
 	finalChars: number;
@@ -93,7 +101,7 @@ function spikeConfig(window: SpikeConfig['window'], groupBy: TriggerGroupBy): Sp
 
 interface Runner {
 	name: string;
-	trigger: 'threshold' | 'spike';
+	trigger: 'threshold' | 'spike' | 'calls';
 	window: string | null;
 	groupBy: TriggerGroupBy;
 	poll: (env: PollEnvironment) => Promise<{ state: unknown; events: unknown[] }>;
@@ -134,6 +142,37 @@ function spikeRunner(window: SpikeConfig['window'], groupBy: TriggerGroupBy, san
 	};
 }
 
+/** The Call Trigger as shipped (every call, Settle Minutes 5, 1000 a poll), emitting the whole month. */
+function callRunner(sandbox: Sandbox): Runner {
+	const config: CallFeedConfig = {
+		query: {},
+		filters: {},
+		minCost: 0,
+		minDurationMinutes: 0,
+		settleMinutes: 5,
+		timezone: TZ,
+		startFrom: 'now',
+		emitCorrections: true,
+		maxItemsPerPoll: 1000,
+		simplify: true,
+		currency: 'EUR',
+	};
+	validateCallFeedConfig(config);
+	let state: CallFeedState = newCallFeedState(callFeedFingerprint(config, sandbox.url));
+	return {
+		name: 'calls, every call',
+		trigger: 'calls',
+		window: null,
+		groupBy: 'none',
+		poll: async (env) => {
+			const result = await pollCallFeed(sandboxClient(sandbox), state, config, env);
+			state = result.state;
+			return result;
+		},
+		stats: { max: 0, maxAt: 0, last: 0, polls: 0, requests: 0, maxRequests: 0, events: 0 },
+	};
+}
+
 export async function measureStateSize(): Promise<StateSizeResult> {
 	// 10 days of history before November (the spike baseline reads 8), then 30 days revealed by the clock.
 	const sandbox = await Sandbox.start({
@@ -153,6 +192,7 @@ export async function measureStateSize(): Promise<StateSizeResult> {
 			spikeRunner('fifteenMinutes', 'campaign', sandbox),
 			spikeRunner('hour', 'none', sandbox),
 			spikeRunner('hour', 'campaign', sandbox),
+			callRunner(sandbox),
 		];
 		const env: PollEnvironment = { now: () => sandbox.clock.nowMs(), hasTime: () => true };
 		const end = process.env.BENCH_SIM_DAYS ? MONTH_START.plus({ days: Number(process.env.BENCH_SIM_DAYS) }).toMillis() : MONTH_END.toMillis() - STEP_MS;

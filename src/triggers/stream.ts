@@ -102,6 +102,14 @@ export interface StreamOptions {
 	hasTime: (requests?: number) => boolean;
 	/** Calls created before this (ms) are settled history: a late insertion older than it is not counted. */
 	horizon: number;
+	/**
+	 * Whether the next call at the newest end may be consumed now (default: every call). The read ends
+	 * at the first call refused, as caught up to what the caller takes; the next poll reads on from it.
+	 * (In a newest-first list a page of the refused call other than the newest one or the anchor's is first
+	 * confirmed by the next newer page, as a poll that reads to the newest call confirms each page: it
+	 * could carry a newer page's rows.)
+	 */
+	consumable?: (call: Call) => boolean;
 }
 
 export async function readStream(client: FamulorClient, previous: StreamState, options: StreamOptions): Promise<StreamRead> {
@@ -133,6 +141,14 @@ class StreamReader {
 	/** Pages below the anchor were skipped (they hold only settled calls). */
 	private skipped = false;
 	private lost = false;
+	/**
+	 * The caller refused the next call (options.consumable): the read ends there, caught up — once the
+	 * page is confirmed ('pending': a newest-first page before the newest one, until the next page
+	 * shows that it went on where that page ended).
+	 */
+	private refused: 'no' | 'pending' | 'confirmed' = 'no';
+	/** The page on which the anchor was found where it was left (its rows are confirmed by that). */
+	private anchorPage: CallsPage | undefined;
 	private readsAtPosition = 0;
 	/** The last call of the previous page read in this poll: the next page must go on with newer calls. */
 	private previousLast: PositionedCall | undefined;
@@ -212,7 +228,7 @@ class StreamReader {
 
 	/** After the last page: caught up, or stopped mid-list (then the last page is left for the next poll). */
 	private async close(): Promise<StreamRead> {
-		const caughtUp = !this.lost && this.state.k >= this.total;
+		const caughtUp = !this.lost && (this.state.k >= this.total || this.refused === 'confirmed');
 		const { beforeLast, pagesConsumed } = this.checkpoints;
 		if (!caughtUp && !this.lost && beforeLast && pagesConsumed >= 2) {
 			// Its last page is the one a repeated page could not be told apart from (nothing after it was read).
@@ -270,8 +286,10 @@ class StreamReader {
 		// What this poll has before this page, the anchor check included (it moves k when calls were
 		// inserted, and the next poll must see that again to look for them).
 		const before = Checkpoints.take(this.state, this.fresh, this.reread);
+		const checked = this.anchor.checked;
 		const anchor = this.checkAnchor(positioned, lowest, highest);
 		if (anchor !== 'go') return anchor;
+		if (!checked && this.anchor.checked) this.anchorPage = page;
 		this.checkpoints.consuming(before);
 		const consumed = this.consume(positioned, page.page);
 		if (consumed !== 'go') return consumed;
@@ -411,6 +429,11 @@ class StreamReader {
 	/** Step 5: rows below k are re-reads (or late insertions); the row at k is the next new call, and so on. */
 	private consume(positioned: PositionedCall[], pageNumber: number): Step {
 		const { state, options } = this;
+		if (this.refused === 'pending') {
+			// The page after the one with the refused call goes on where it ended: that page was its own.
+			this.refused = 'confirmed';
+			return 'stop';
+		}
 		for (const item of positioned) {
 			if (item.position < this.position) continue;
 			const { call } = item;
@@ -428,6 +451,14 @@ class StreamReader {
 				if (beforePrevious) return { done: this.rollback(beforePrevious) };
 				// The server answered with the wrong rows (a repeated page). Count nothing of this poll.
 				throw inconsistentPage(pageNumber);
+			}
+			if (options.consumable && !options.consumable(call)) {
+				if (this.order === 1 || pageNumber <= 1 || this.cursor.current === this.anchorPage) {
+					this.refused = 'confirmed';
+					return 'stop';
+				}
+				this.refused = 'pending';
+				return 'go';
 			}
 			state.k = item.position + 1;
 			state.anchorId = call.id;

@@ -214,6 +214,8 @@ export interface TrackOptions {
 	settleMs: number;
 	/** Whether there is time for one more request (or for `requests` more). */
 	hasTime: (requests?: number) => boolean;
+	/** Whether the next new call may be consumed now (see StreamOptions.consumable; default: every call). */
+	consumable?: (call: Call) => boolean;
 }
 
 function lowestPosition(watch: WatchedCall[]): WatchedCall | undefined {
@@ -246,6 +248,7 @@ export async function track(client: FamulorClient, previous: TrackerState, optio
 		known: (id) => watch.has(id),
 		hasTime: options.hasTime,
 		horizon: knownSince,
+		consumable: options.consumable,
 	});
 	const updated: Array<{ before: Call; after: Call }> = [];
 	const refresh = (call: Call, position: number) => {

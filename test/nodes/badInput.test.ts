@@ -12,16 +12,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { INodeParameters } from 'n8n-workflow';
 import { FamulorBilling } from '../../nodes/FamulorBilling/FamulorBilling.node';
+import { FamulorCallTrigger } from '../../nodes/FamulorCallTrigger/FamulorCallTrigger.node';
 import { FamulorSpikeTrigger } from '../../nodes/FamulorSpikeTrigger/FamulorSpikeTrigger.node';
 import { FamulorThresholdTrigger } from '../../nodes/FamulorThresholdTrigger/FamulorThresholdTrigger.node';
 import { createPollingWorkflow, executeNode, type CredentialData, type EngineError } from '../helpers/engine';
 import { Sandbox } from '../sandbox/server';
 
-type NodeName = 'Famulor Billing' | 'Famulor Threshold Trigger' | 'Famulor Spike Trigger';
+type NodeName = 'Famulor Billing' | 'Famulor Threshold Trigger' | 'Famulor Spike Trigger' | 'Famulor Call Trigger';
 
 interface BadInputCase {
 	node: NodeName;
-	/** Resource / operation of the action node, or the trigger's metric. */
+	/** Resource / operation of the action node, the trigger's metric, or `every call` (Call Trigger). */
 	where: string;
 	/** The parameter as the message names it. */
 	parameter: string;
@@ -36,6 +37,7 @@ interface BadInputCase {
 
 const THRESHOLD_BASE = { metric: 'spend', period: 'month', thresholdType: 'absolute', thresholds: '50, 80', groupBy: 'none', options: {} };
 const SPIKE_BASE = { metric: 'spend', window: 'hour', baselineDays: 7, seasonality: 'sameTimeOfDay', minIncreasePercent: 100, minAbsoluteIncrease: 0, groupBy: 'none', options: {} };
+const CALL_TRIGGER_BASE = { minCost: 0, minDurationMinutes: 0, options: {} };
 const SUMMARY = { resource: 'usage', operation: 'getSummary', period: 'thisMonth', groupBy: 'none', options: {} };
 const CALLS = { resource: 'usage', operation: 'getCalls', period: 'today', returnAll: false, limit: 10, simplify: true, options: {} };
 const NUMBERS = { resource: 'phoneNumber', operation: 'getAll', defaultMonthlyFee: 3.99, options: {} };
@@ -49,6 +51,7 @@ const rulesOf = (...rules: Array<Record<string, unknown>>) => ({ clients: { clie
 function base(node: NodeName, where: string): Record<string, unknown> {
 	if (node === 'Famulor Threshold Trigger') return THRESHOLD_BASE;
 	if (node === 'Famulor Spike Trigger') return SPIKE_BASE;
+	if (node === 'Famulor Call Trigger') return CALL_TRIGGER_BASE;
 	return { 'usage/getSummary': SUMMARY, 'usage/getCalls': CALLS, 'phoneNumber/getAll': NUMBERS, 'phoneNumber/audit': AUDIT, 'chargeSummary/generate': CHARGES }[where] ?? SUMMARY;
 }
 
@@ -102,6 +105,16 @@ export const CASES: BadInputCase[] = [
 	{ node: 'Famulor Spike Trigger', where: 'spend', parameter: 'clients', value: 'Group By Client without rules', parameters: { groupBy: 'client' }, message: 'Parameter "clients": Group By is Client, but there are no client rules', fix: 'Add one rule per client under Clients (Name, Match By, Values), the same rules as in Charge Summary → Generate, or choose another Group By.' },
 	{ node: 'Famulor Spike Trigger', where: 'spend', parameter: 'clients', value: 'a client named `unassigned`', parameters: { groupBy: 'client', ...rulesOf({ ...RULE, name: 'unassigned' }) }, message: 'Parameter "clients": Client rule 1 (unassigned) uses the reserved name "Unassigned"', fix: 'Choose another client name: "Unassigned" collects the calls and numbers no rule matches.' },
 	{ node: 'Famulor Spike Trigger', where: 'spend', parameter: 'clients', value: 'a phone rule without values', parameters: { groupBy: 'client', ...rulesOf({ ...RULE, matchBy: 'phoneNumber', values: '' }) }, message: 'Parameter "clients": Client rule 1 (Acme GmbH) has no values to match', fix: 'Enter the client\'s Famulor numbers, comma-separated, e.g. "+4930123456, +4940*" (a trailing * matches a prefix).' },
+	// --- Call trigger ----------------------------------------------------------------------------
+	{ node: 'Famulor Call Trigger', where: 'every call', parameter: 'minCost', value: '`-1`', parameters: { minCost: -1 }, message: 'Parameter "minCost": Min Cost -1 is not an amount of 0 or more', fix: 'Enter 0 for every call, or an amount in the account currency (e.g. 5 for calls costing 5.00 or more), up to 90,000,000.' },
+	{ node: 'Famulor Call Trigger', where: 'every call', parameter: 'minCost', value: '`five` (from an expression)', parameters: { minCost: '={{ "five" }}' }, message: 'Parameter "minCost": Min Cost NaN is not an amount of 0 or more', fix: 'Enter 0 for every call, or an amount in the account currency (e.g. 5 for calls costing 5.00 or more), up to 90,000,000.' },
+	{ node: 'Famulor Call Trigger', where: 'every call', parameter: 'minDurationMinutes', value: '`-2`', parameters: { minDurationMinutes: -2 }, message: 'Parameter "minDurationMinutes": Min Duration -2 is not a number of minutes from 0 to 1440', fix: 'Enter 0 for every call, or the shortest call to emit in minutes (e.g. 10).' },
+	{ node: 'Famulor Call Trigger', where: 'every call', parameter: 'options.settleMinutes', value: '`2000`', parameters: { options: { settleMinutes: 2000 } }, message: 'Parameter "options.settleMinutes": Settle Minutes 2000 is out of range', fix: 'Enter 0 to 1440 minutes (5 by default): how long after a call ended its cost is taken as final.' },
+	{ node: 'Famulor Call Trigger', where: 'every call', parameter: 'options.maxItemsPerPoll', value: '`0`', parameters: { options: { maxItemsPerPoll: 0 } }, message: 'Parameter "options.maxItemsPerPoll": Max Items per Poll 0 is not a whole number from 1 to 10,000', fix: 'Enter how many calls one poll may emit at most (1000 by default); a larger backlog continues on the next polls.' },
+	{ node: 'Famulor Call Trigger', where: 'every call', parameter: 'options.maxItemsPerPoll', value: '`2.5`', parameters: { options: { maxItemsPerPoll: 2.5 } }, message: 'Parameter "options.maxItemsPerPoll": Max Items per Poll 2.5 is not a whole number from 1 to 10,000', fix: 'Enter how many calls one poll may emit at most (1000 by default); a larger backlog continues on the next polls.' },
+	{ node: 'Famulor Call Trigger', where: 'every call', parameter: 'options.startFrom', value: '`yesterday` (from an expression)', parameters: { options: { startFrom: '={{ "yesterday" }}' } }, message: 'Parameter "options.startFrom": Start From "yesterday" is not one of its options', fix: 'Pick one from the list; an expression must return one of: now, startOfToday, startOfMonth.' },
+	{ node: 'Famulor Call Trigger', where: 'every call', parameter: 'options.timezone', value: '`Europe/Nowhere`', parameters: { options: { timezone: 'Europe/Nowhere' } }, message: 'Parameter "options.timezone": Unknown timezone "Europe/Nowhere"', fix: 'Use an IANA timezone name such as Europe/Berlin or America/New_York.' },
+	{ node: 'Famulor Call Trigger', where: 'every call', parameter: 'filters.campaignId', value: '`x1` (by ID)', parameters: { filters: { campaignId: { __rl: true, mode: 'id', value: 'x1' } } }, message: 'Parameter "filters.campaignId": Campaign ID "x1" is not a number', fix: 'Pick the campaign from the list, or enter its numeric ID.' },
 	// --- Action node: periods, filters, limits ---------------------------------------------------
 	{ node: 'Famulor Billing', where: 'usage/getSummary', parameter: 'endDate', value: 'custom period ending before it starts', parameters: { period: 'custom', startDate: '2026-11-10', endDate: '2026-11-01' }, message: 'Parameter "endDate": The custom period ends before it starts', fix: 'Set End Date after Start Date (the end is exclusive: 2026-11-01 to 2026-12-01 is November).' },
 	{ node: 'Famulor Billing', where: 'usage/getSummary', parameter: 'endDate', value: 'custom period of 424 days', parameters: { period: 'custom', startDate: '2025-01-01', endDate: '2026-03-01' }, message: 'Parameter "endDate": The custom period is longer than 400 days', fix: 'Choose a period of at most 400 days, or split it into several runs.' },
@@ -214,6 +227,7 @@ const nodes = {
 	'Famulor Billing': new FamulorBilling(),
 	'Famulor Threshold Trigger': new FamulorThresholdTrigger(),
 	'Famulor Spike Trigger': new FamulorSpikeTrigger(),
+	'Famulor Call Trigger': new FamulorCallTrigger(),
 };
 
 async function run(c: BadInputCase): Promise<EngineError | undefined> {
@@ -254,7 +268,7 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export function renderBadInputDoc(cases: BadInputCase[]): string {
 	const rows = cases.map((c) => {
-		const where = c.node === 'Famulor Billing' ? c.where : `metric ${c.where}`;
+		const where = c.node === 'Famulor Billing' || c.node === 'Famulor Call Trigger' ? c.where : `metric ${c.where}`;
 		return `| ${cell(c.node)} (${cell(where)}) | \`${cell(c.parameter)}\` | ${cell(c.value)} | ${cell(c.message)} | ${cell(c.fix)} |`;
 	});
 	return [

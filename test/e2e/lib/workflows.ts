@@ -5,6 +5,7 @@ export const TYPES = {
 	action: `${PACKAGE}.famulorBilling`,
 	threshold: `${PACKAGE}.famulorThresholdTrigger`,
 	spike: `${PACKAGE}.famulorSpikeTrigger`,
+	calls: `${PACKAGE}.famulorCallTrigger`,
 };
 export const CREDENTIAL_TYPE = 'famulorBillingApi';
 
@@ -104,7 +105,7 @@ const EXTERNAL = /^n8n-nodes-base\.(slack|emailSend|gmail|googleSheets|microsoft
 const SCHEDULES = /^n8n-nodes-base\.(scheduleTrigger|cron|interval)$/;
 
 export function isPollingExample(workflow: WorkflowJson): boolean {
-	return workflow.nodes.some((node) => node.type === TYPES.threshold || node.type === TYPES.spike);
+	return workflow.nodes.some((node) => node.type === TYPES.threshold || node.type === TYPES.spike || node.type === TYPES.calls);
 }
 
 /**

@@ -20,6 +20,14 @@ import {
 	type ThresholdState,
 } from '../../../src/triggers/threshold';
 import { newSpikeState, pollSpike, readSpikeState, spikeFingerprint, type SpikeConfig, type SpikeState } from '../../../src/triggers/spike';
+import {
+	callFeedFingerprint,
+	newCallFeedState,
+	pollCallFeed,
+	readCallFeedState,
+	type CallFeedConfig,
+	type CallFeedState,
+} from '../../../src/triggers/callFeed';
 import type { VirtualClock } from './virtual';
 
 /** Same numbers as nodes/shared/trigger.ts. */
@@ -59,6 +67,16 @@ export const spikeSpec: EngineSpec<SpikeConfig, SpikeState> = {
 	readState: readSpikeState,
 	poll: (client, state, config, env) => pollSpike(client, state, config, env),
 	episode: (state) => JSON.stringify(spikeEpisode(state)),
+};
+
+export const callSpec: EngineSpec<CallFeedConfig, CallFeedState> = {
+	name: 'calls',
+	fingerprint: (config) => callFeedFingerprint(config, 'sandbox#1'),
+	newState: (fingerprint) => newCallFeedState(fingerprint),
+	readState: readCallFeedState,
+	poll: (client, state, config, env) => pollCallFeed(client, state, config, env),
+	// What decides the next emission: the calls waiting to be due.
+	episode: (state) => JSON.stringify(state?.held.map((held) => held.id) ?? null),
 };
 
 /** What n8n keeps in the node's static data between polls. */

@@ -53,6 +53,8 @@ export interface RunOptions {
 	/** Calls in the sandbox's seeded past (9 days). */
 	calls?: number;
 	keepPacingOnFailure?: boolean;
+	/** Runs before poll `index` at server time `at`, after its arrivals (e.g. to change a call's cost). */
+	beforePoll?: (sandbox: Sandbox, index: number, at: number) => void;
 }
 
 /** Runs `sequence` at the server instants `times` (plus DRAIN_POLLS clean polls a minute apart). The caller stops `result.sandbox`. */
@@ -110,6 +112,7 @@ export async function runSequence<Config, State extends { v: number; config: str
 			sandbox.clock.set(new Date(at));
 			clock.advanceTo(at);
 			applyArrivals(sandbox, plan.arrivals, at);
+			options.beforePoll?.(sandbox, index, at);
 			sandbox.resetStats();
 			if (options.withFaults && plan.faults.length) sandbox.injectFaults(plan.faults);
 			const damaged = options.withFaults && index > 0 ? (plan.damage ?? null) : null;

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import type { Call } from '../../../../src/calls';
+import { callItem } from '../../../../src/callItem';
 import { InvalidParameterError } from '../../../../src/errors';
 import { forEachCall, newestCalls } from '../../../../src/fetchCalls';
 import { resolveFilters } from '../../../../src/filters';
-import { toAmount } from '../../../../src/money';
 import type { RawCall } from '../../../../src/schemas';
 import { filtersProperty, periodProperties, timezoneOption } from '../../../shared/descriptions';
 import { filterInput, periodOf, timezoneOf } from '../../../shared/parameters';
@@ -50,26 +50,6 @@ export const description: INodeProperties[] = [
 		options: [timezoneOption()],
 	},
 ];
-
-export function callItem(call: Call, currency: string): IDataObject {
-	return {
-		id: call.id,
-		createdAt: new Date(call.createdAt).toISOString(),
-		direction: call.direction,
-		status: call.status,
-		durationSeconds: call.durationSeconds,
-		billableMinutes: Number((call.billableSeconds / 60).toFixed(4)),
-		totalCost: toAmount(call.totalCost),
-		carrierCost: toAmount(call.carrierCost),
-		platformCost: toAmount(call.totalCost - call.carrierCost),
-		currency,
-		assistantName: call.assistantName,
-		campaignName: call.campaignName,
-		assistantPhoneNumber: call.assistantPhoneNumber,
-		clientPhoneNumber: call.clientPhoneNumber,
-		answeredBy: call.answeredBy,
-	};
-}
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, setup: ClientSetup): Promise<OperationResult[]> {
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;

@@ -1,0 +1,188 @@
+/**
+ * The Call Trigger's state: its stored (JSON) form with the schema it is checked against when read
+ * back, and the working form the engine computes with (Maps by call id).
+ *
+ * What it holds, and why it stays bounded whatever the account's size:
+ * - the tracker (the shared stream reader's position and its watch list of recent calls);
+ * - `held`: calls read before they were due — only calls still running when they were old enough to
+ *   be due (the reader takes a call only once it could be due, see callFeed.ts), so a few long calls;
+ * - `emitted`: the most recent emitted calls with the cost they were emitted with, for corrections —
+ *   at most MAX_REMEMBERED, for at most CORRECTION_WINDOW_MS after emission — as delta-encoded columns.
+ */
+import { z } from 'zod';
+import { count, epochMs, epochMsOrZero, int, readState, STATE_VERSION } from './state';
+import { trackerStateSchema, type TrackerState } from './tracker';
+
+/** Emitted calls remembered for corrections. */
+export const MAX_REMEMBERED = 1_000;
+/** A cost change is reported as a correction when it is seen within this time after the emission. */
+export const CORRECTION_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Emitted calls in emission order: id, at (emission) and created (the call's created_at) as first values
+ * then differences to the previous one; pos (−1 = unknown), cost, rev and seen (1: read again since it
+ * was emitted) as they are.
+ */
+export interface EmittedColumns {
+	id: number[];
+	created: number[];
+	pos: number[];
+	cost: number[];
+	at: number[];
+	rev: number[];
+	seen: number[];
+}
+
+export interface CallFeedState {
+	v: number;
+	config: string;
+	phase: 'building' | 'ready';
+	tracker: TrackerState | null;
+	/** Calls created before this (ms) are not emitted (Start From); 0 before the first poll. */
+	since: number;
+	/**
+	 * After the list had to be read again from its start (calls were deleted under the reader): the
+	 * newest call read before, so that the calls up to it are not emitted a second time.
+	 */
+	readTo: { at: number; id: number } | null;
+	/** Calls read before they were due: created_at, position (−1 unknown), and when due (0: still running). */
+	held: Array<{ id: number; at: number; pos: number; due: number }>;
+	emitted: EmittedColumns;
+	/** Position up to which the round-robin re-check of emitted calls got (−1: from the start). */
+	verifiedTo: number;
+	updatedAt: number;
+}
+
+const columnsSchema = z
+	.object({
+		id: z.array(int),
+		created: z.array(int),
+		pos: z.array(int),
+		cost: z.array(int),
+		at: z.array(int),
+		rev: z.array(count),
+		seen: z.array(z.union([z.literal(0), z.literal(1)])),
+	})
+	.refine(
+		(c) => [c.created, c.pos, c.cost, c.at, c.rev, c.seen].every((column) => column.length === c.id.length),
+		'columns differ in length',
+	)
+	.refine((c) => decodeEmitted(c) !== undefined, 'emitted columns do not decode');
+
+export const callFeedStateSchema = z.object({
+	v: count,
+	config: z.string(),
+	phase: z.enum(['building', 'ready']),
+	tracker: trackerStateSchema.nullable(),
+	since: epochMsOrZero,
+	readTo: z.object({ at: epochMs, id: count }).nullable(),
+	held: z.array(z.object({ id: count.min(1), at: epochMs, pos: int.min(-1), due: epochMsOrZero })),
+	emitted: columnsSchema,
+	verifiedTo: int.min(-1),
+	updatedAt: epochMsOrZero,
+});
+
+export function newCallFeedState(config: string): CallFeedState {
+	return {
+		v: STATE_VERSION,
+		config,
+		phase: 'building',
+		tracker: null,
+		since: 0,
+		readTo: null,
+		held: [],
+		emitted: { id: [], created: [], pos: [], cost: [], at: [], rev: [], seen: [] },
+		verifiedTo: -1,
+		updatedAt: 0,
+	};
+}
+
+/** The stored state if it is valid and this configuration's, else undefined (a new baseline). */
+export function readCallFeedState(stored: unknown, config: string): CallFeedState | undefined {
+	return readState(callFeedStateSchema, stored, config);
+}
+
+/**
+ * A call emitted: its created_at and where it is in the list (to find its page again), the total cost it
+ * was emitted with (1e-8 units), when, its revision, and whether it was read again since.
+ */
+export interface Emitted {
+	created: number;
+	pos: number;
+	cost: number;
+	at: number;
+	rev: number;
+	seen: boolean;
+}
+
+export interface Held {
+	at: number;
+	pos: number;
+	due: number;
+}
+
+/** The state's calls as the engine computes with them. */
+export interface CallFeedModel {
+	held: Map<number, Held>;
+	/** In emission order (a Map keeps insertion order). */
+	emitted: Map<number, Emitted>;
+}
+
+export function decodeEmitted(columns: EmittedColumns): Map<number, Emitted> | undefined {
+	const emitted = new Map<number, Emitted>();
+	let id = 0;
+	let at = 0;
+	let created = 0;
+	for (let i = 0; i < columns.id.length; i++) {
+		id += columns.id[i] ?? NaN;
+		at += columns.at[i] ?? NaN;
+		created += columns.created[i] ?? NaN;
+		const pos = columns.pos[i] ?? NaN;
+		const cost = columns.cost[i] ?? NaN;
+		const rev = columns.rev[i] ?? NaN;
+		if (!(Number.isSafeInteger(id) && id >= 1 && Number.isSafeInteger(at) && at >= 946_684_800_000)) return undefined;
+		if (!(Number.isSafeInteger(pos) && pos >= -1 && Number.isSafeInteger(cost) && Number.isSafeInteger(rev)))
+			return undefined;
+		if (!(Number.isSafeInteger(created) && created >= 946_684_800_000)) return undefined;
+		if (emitted.has(id)) return undefined;
+		emitted.set(id, { created, pos, cost, at, rev, seen: columns.seen[i] === 1 });
+	}
+	return emitted;
+}
+
+export function encodeEmitted(emitted: Map<number, Emitted>): EmittedColumns {
+	const columns: EmittedColumns = { id: [], created: [], pos: [], cost: [], at: [], rev: [], seen: [] };
+	let previous = { id: 0, at: 0, created: 0 };
+	for (const [id, entry] of emitted) {
+		columns.id.push(id - previous.id);
+		columns.at.push(entry.at - previous.at);
+		columns.created.push(entry.created - previous.created);
+		columns.pos.push(entry.pos >= 0 ? entry.pos : -1);
+		columns.cost.push(entry.cost);
+		columns.rev.push(entry.rev);
+		columns.seen.push(entry.seen ? 1 : 0);
+		previous = { id, at: entry.at, created: entry.created };
+	}
+	return columns;
+}
+
+export function loadCallFeed(state: CallFeedState): CallFeedModel {
+	return {
+		held: new Map(state.held.map(({ id, at, pos, due }) => [id, { at, pos, due }])),
+		emitted: decodeEmitted(state.emitted) ?? new Map(),
+	};
+}
+
+/**
+ * The stored form of the calls: emitted calls older than the correction window or beyond the most
+ * recent MAX_REMEMBERED are forgotten.
+ */
+export function storeCallFeed(model: CallFeedModel, now: number): Pick<CallFeedState, 'held' | 'emitted'> {
+	const recent = [...model.emitted].filter(([, entry]) => entry.at > now - CORRECTION_WINDOW_MS).slice(-MAX_REMEMBERED);
+	return {
+		held: [...model.held]
+			.map(([id, held]) => ({ id, ...held, pos: held.pos >= 0 ? held.pos : -1 }))
+			.sort((a, b) => a.at - b.at || a.id - b.id),
+		emitted: encodeEmitted(new Map(recent)),
+	};
+}
