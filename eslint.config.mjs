@@ -10,8 +10,13 @@ const nodePrograms = ['test/**', 'scripts/**', 'bench/**', 'gulpfile.js', 'jest.
 export default [
 	{ ignores: ['dist/**', 'node_modules/**', 'coverage/**', '.tmp/**'] },
 	// Entries without `files` are global ignores; only entries that select files get the exclusion.
-	...n8nConfig.map((entry) => (entry.files ? { ...entry, ignores: [...(entry.ignores ?? []), ...nodePrograms] } : entry)),
-	...tseslint.configs.recommended.map((entry) => ({ ...entry, files: ['test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'] })),
+	...n8nConfig.map((entry) =>
+		entry.files ? { ...entry, ignores: [...(entry.ignores ?? []), ...nodePrograms] } : entry,
+	),
+	...tseslint.configs.recommended.map((entry) => ({
+		...entry,
+		files: ['test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'],
+	})),
 	{
 		files: nodePrograms,
 		languageOptions: { globals: { ...globals.node, ...globals.jest } },

@@ -23,12 +23,34 @@ import { MemoryPeak, TZ, log } from './lib';
 
 const ASSISTANTS = ['Sales Assistant', 'Support Bot', 'Booking Agent', 'Survey Caller'];
 const CAMPAIGNS = ['Q4 Lead Follow-up', 'Customer Feedback Survey', 'Black Friday Blitz', null, null];
-const NUMBERS = ['+4930555010101', '+4940555070707', '+31205550303', '+12125550404', '+442075550505', '+4989555060606', null];
-const STATUSES = ['completed', 'completed', 'completed', 'ended_by_customer', 'ended_by_assistant', 'no-answer', 'busy', 'failed'];
+const NUMBERS = [
+	'+4930555010101',
+	'+4940555070707',
+	'+31205550303',
+	'+12125550404',
+	'+442075550505',
+	'+4989555060606',
+	null,
+];
+const STATUSES = [
+	'completed',
+	'completed',
+	'completed',
+	'ended_by_customer',
+	'ended_by_assistant',
+	'no-answer',
+	'busy',
+	'failed',
+];
 
 /** November 2026 in Europe/Berlin, the month every core case runs over. */
 export function benchPeriod(): ResolvedPeriod {
-	return resolvePeriod('custom', { now: Date.parse('2026-12-01T12:00:00Z'), timezone: TZ, startDate: '2026-11-01', endDate: '2026-12-01' });
+	return resolvePeriod('custom', {
+		now: Date.parse('2026-12-01T12:00:00Z'),
+		timezone: TZ,
+		startDate: '2026-11-01',
+		endDate: '2026-12-01',
+	});
 }
 
 const pad8 = (units: number) => `${Math.floor(units / 1e8)}.${String(units % 1e8).padStart(8, '0')}`;
@@ -74,7 +96,14 @@ function syntheticApi(n: number, period: ResolvedPeriod, onPage: (page: number) 
 		return {
 			status: 200,
 			headers: {},
-			body: { current_page: page, data, per_page: perPage, total: n, last_page: lastPage, next_page_url: page < lastPage ? `?page=${page + 1}` : null },
+			body: {
+				current_page: page,
+				data,
+				per_page: perPage,
+				total: n,
+				last_page: lastPage,
+				next_page_url: page < lastPage ? `?page=${page + 1}` : null,
+			},
 		};
 	};
 }
@@ -93,7 +122,10 @@ export interface PipelineResult {
 	baseHeapMB: number;
 }
 
-/** A usage summary through the client over the synthetic API; memory sampled on every page, after GC `samples` times. */
+/**
+ * A usage summary through the client over the synthetic API; memory sampled on every page, after GC `samples`
+ * times.
+ */
 export async function pipeline(n: number, groupBy: GroupBy, samples = 20): Promise<PipelineResult> {
 	const every = Math.max(1, Math.floor(n / 100 / samples));
 	const period = benchPeriod();
@@ -158,7 +190,10 @@ function normalizedCall(i: number, n: number, period: ResolvedPeriod): Call {
 }
 
 /** The aggregator alone over `n` calls built one at a time (nothing kept): its own memory. */
-export function aggregatorMemory(n: number, groupBy: GroupBy): { calls: number; groups: number; retainedHeapPeakMB: number } {
+export function aggregatorMemory(
+	n: number,
+	groupBy: GroupBy,
+): { calls: number; groups: number; retainedHeapPeakMB: number } {
 	const period = benchPeriod();
 	const memory = new MemoryPeak();
 	const aggregator = new UsageAggregator(groupBy, TZ);
@@ -229,7 +264,13 @@ export function throughput(total: number, pool = 200_000): ThroughputResult[] {
 	]);
 	results.push(
 		time('ChargeSummaryBuilder plan (business), 3 client rules (+ finish)', adds, () => {
-			const builder = new ChargeSummaryBuilder({ period, currency: 'EUR', pricingMode: 'plan', plan: resolvePlan('business'), clients });
+			const builder = new ChargeSummaryBuilder({
+				period,
+				currency: 'EUR',
+				pricingMode: 'plan',
+				plan: resolvePlan('business'),
+				clients,
+			});
 			for (let r = 0; r < rounds; r++) for (const call of calls) builder.add(call);
 			builder.finish(NUMBERS_INFO);
 		}),

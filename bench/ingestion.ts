@@ -7,7 +7,9 @@ import { executeNode } from '../test/helpers/engine';
 import { Sandbox, type RateLimit } from '../test/sandbox/server';
 import { CALLS_PER_PAGE, TZ, idealLastSendMs, loadNode, log, sandboxMonth, visibleCallsBetween } from './lib';
 
-const { FamulorBilling } = loadNode<typeof import('../nodes/FamulorBilling/FamulorBilling.node')>('nodes/FamulorBilling/FamulorBilling.node');
+const { FamulorBilling } = loadNode<typeof import('../nodes/FamulorBilling/FamulorBilling.node')>(
+	'nodes/FamulorBilling/FamulorBilling.node',
+);
 
 export interface IngestionResult {
 	label: string;
@@ -40,7 +42,11 @@ export function seedFor(callsInMonth: number): number {
 	return Math.round(callsInMonth * 1.02);
 }
 
-export async function startMonthSandbox(callsInMonth: number, rateLimit: RateLimit | false, seed = 1): Promise<Sandbox> {
+export async function startMonthSandbox(
+	callsInMonth: number,
+	rateLimit: RateLimit | false,
+	seed = 1,
+): Promise<Sandbox> {
 	return Sandbox.start({ now: NOW, calls: seedFor(callsInMonth), days: 28, futureDays: 0, rateLimit, seed });
 }
 
@@ -93,7 +99,8 @@ export async function measureIngestion(sandbox: Sandbox, label: string, limit: R
 	};
 	log(
 		`ingestion ${label}: ${(elapsedMs / 1000).toFixed(1)} s, ${requests} requests, ${result.status429} × 429, ` +
-			`${Math.round(callsPerMinute)} calls/min (${(result.fractionOfCeiling * 100).toFixed(1)} % of ${ceilingCallsPerMinute}/min)`,
+			`${Math.round(callsPerMinute)} calls/min (${(result.fractionOfCeiling * 100).toFixed(1)} % of ` +
+			`${ceilingCallsPerMinute}/min)`,
 	);
 	sandbox.setRateLimit(false);
 	return result;

@@ -45,7 +45,12 @@ export function sandboxClient(sandbox: Sandbox): FamulorClient {
 export function sandboxMonth(sandbox: Sandbox): { start: number; end: number; startDate: string; endDate: string } {
 	const start = DateTime.fromMillis(sandbox.clock.nowMs(), { zone: TZ }).startOf('month');
 	const end = start.plus({ months: 1 });
-	return { start: start.toMillis(), end: end.toMillis(), startDate: start.toISODate() as string, endDate: end.toISODate() as string };
+	return {
+		start: start.toMillis(),
+		end: end.toMillis(),
+		startDate: start.toISODate() as string,
+		endDate: end.toISODate() as string,
+	};
 }
 
 /** Calls the sandbox shows now inside [start, end). */
@@ -131,7 +136,11 @@ export function table(rows: Array<Array<string | number>>): string {
 	const cells = rows.map((row) => row.map((cell) => String(cell)));
 	const widths = cells[0].map((_, column) => Math.max(...cells.map((row) => (row[column] ?? '').length)));
 	const line = (row: string[]) => `| ${row.map((cell, column) => cell.padEnd(widths[column])).join(' | ')} |`;
-	return [line(cells[0]), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...cells.slice(1).map(line)].join('\n');
+	return [
+		line(cells[0]),
+		`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`,
+		...cells.slice(1).map(line),
+	].join('\n');
 }
 
 /**

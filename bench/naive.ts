@@ -7,7 +7,8 @@
  *                 Pagination: Update a Parameter in Each Request, query `page` = {{ $pageCount + 1 }},
  *                 Complete When: Other, {{ !$response.body.next_page_url }}
  *                 (no per_page: the API's default of 15; no interval between requests; no page limit)
- *   Code          return [{ json: { spend: $input.all().flatMap(i => i.json.data).reduce((s, c) => s + parseFloat(c.total_cost), 0) } }]
+ *   Code          return [{ json: { spend: $input.all().flatMap(i => i.json.data)
+ *                   .reduce((s, c) => s + parseFloat(c.total_cost), 0) } }]
  *
  * Its request pattern is reproduced here exactly: page 1, 2, … of 15 calls until next_page_url is
  * null, re-reading the whole period each poll. Like the HTTP Request node, it stops at the first

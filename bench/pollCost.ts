@@ -17,9 +17,9 @@ import { createPollingWorkflow, type PollingWorkflow } from '../test/helpers/eng
 import { TZ, loadNode, log, sandboxMonth } from './lib';
 import { naivePoll, type NaivePoll } from './naive';
 
-const { FamulorThresholdTrigger } = loadNode<typeof import('../nodes/FamulorThresholdTrigger/FamulorThresholdTrigger.node')>(
-	'nodes/FamulorThresholdTrigger/FamulorThresholdTrigger.node',
-);
+const { FamulorThresholdTrigger } = loadNode<
+	typeof import('../nodes/FamulorThresholdTrigger/FamulorThresholdTrigger.node')
+>('nodes/FamulorThresholdTrigger/FamulorThresholdTrigger.node');
 const { FamulorSpikeTrigger } = loadNode<typeof import('../nodes/FamulorSpikeTrigger/FamulorSpikeTrigger.node')>(
 	'nodes/FamulorSpikeTrigger/FamulorSpikeTrigger.node',
 );
@@ -107,7 +107,9 @@ export function addSettledCalls(sandbox: Sandbox, n: number): void {
 	const now = sandbox.clock.nowMs();
 	for (let i = 0; i < n; i++) {
 		sandbox.addCall({
-			created_at: new Date(now - 60_000 + Math.floor(((i + 1) * 59_000) / (n + 1))).toISOString().replace(/\.\d+Z$/, 'Z'),
+			created_at: new Date(now - 60_000 + Math.floor(((i + 1) * 59_000) / (n + 1)))
+				.toISOString()
+				.replace(/\.\d+Z$/, 'Z'),
 			status: 'completed',
 			duration: 75,
 			total_cost: '0.21345678',
@@ -146,7 +148,11 @@ async function measureTrigger(
 ): Promise<TriggerPollCost> {
 	const parameters = { threshold: THRESHOLD_PARAMETERS, spike: SPIKE_PARAMETERS, calls: CALL_PARAMETERS }[trigger];
 	const node =
-		trigger === 'threshold' ? new FamulorThresholdTrigger() : trigger === 'spike' ? new FamulorSpikeTrigger() : new FamulorCallTrigger();
+		trigger === 'threshold'
+			? new FamulorThresholdTrigger()
+			: trigger === 'spike'
+				? new FamulorSpikeTrigger()
+				: new FamulorCallTrigger();
 	const workflow = createPollingWorkflow({
 		node,
 		parameters: parameters as never,
@@ -161,7 +167,10 @@ async function measureTrigger(
 		if (++polls > 50) throw new Error(`${trigger}: the baseline never completed`);
 	}
 	const baseline = { polls, requests: sandbox.stats.requests, ms: Date.now() - started };
-	log(`poll cost ${trigger}: baseline in ${polls} poll(s), ${baseline.requests} requests, ${(baseline.ms / 1000).toFixed(1)} s`);
+	log(
+		`poll cost ${trigger}: baseline in ${polls} poll(s), ${baseline.requests} requests, ` +
+			`${(baseline.ms / 1000).toFixed(1)} s`,
+	);
 
 	const isolated: PollSample[] = [];
 	for (const fresh of FRESH_LEVELS) {
@@ -231,7 +240,11 @@ async function measureTrigger(
 	};
 }
 
-export async function measurePollCost(sandbox: Sandbox, label: string, sustainedLevels = SUSTAINED_LEVELS): Promise<PollCostResult> {
+export async function measurePollCost(
+	sandbox: Sandbox,
+	label: string,
+	sustainedLevels = SUSTAINED_LEVELS,
+): Promise<PollCostResult> {
 	sandbox.setRateLimit(false);
 	const month = sandboxMonth(sandbox);
 	const naive: NaiveSample[] = [];
@@ -240,7 +253,10 @@ export async function measurePollCost(sandbox: Sandbox, label: string, sustained
 		const result = await naivePoll(sandbox, month.startDate);
 		callsInMonth = result.calls;
 		naive.push({ fresh, ...result });
-		log(`naive peer: ${result.requests} requests, ${(result.bytes / 2 ** 20).toFixed(1)} MB per poll (${result.calls} calls)`);
+		log(
+			`naive peer: ${result.requests} requests, ${(result.bytes / 2 ** 20).toFixed(1)} MB per poll (${result.calls} ` +
+				`calls)`,
+		);
 	};
 	const triggers = [
 		await measureTrigger(sandbox, 'threshold', measureNaive, sustainedLevels),
@@ -256,7 +272,10 @@ export async function naiveUnderRealLimit(sandbox: Sandbox): Promise<NaivePoll> 
 	const month = sandboxMonth(sandbox);
 	try {
 		const result = await naivePoll(sandbox, month.startDate);
-		log(`naive peer at 100/min: ${result.failed ? `HTTP ${result.failed.status} at request ${result.failed.request}` : 'completed'}`);
+		log(
+			`naive peer at 100/min: ` +
+				`${result.failed ? `HTTP ${result.failed.status} at request ${result.failed.request}` : 'completed'}`,
+		);
 		return result;
 	} finally {
 		sandbox.setRateLimit(false);

@@ -11,7 +11,14 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { aggregatorMemory, idSetMemoryMB, pipeline, throughput, type PipelineResult, type ThroughputResult } from './core';
+import {
+	aggregatorMemory,
+	idSetMemoryMB,
+	pipeline,
+	throughput,
+	type PipelineResult,
+	type ThroughputResult,
+} from './core';
 import { measureIngestion, startMonthSandbox, type IngestionResult } from './ingestion';
 import { REAL_LIMIT, gc, int, kb, log, pct, round, table } from './lib';
 import type { NaivePoll } from './naive';
@@ -35,13 +42,18 @@ function parseArgs(argv: string[]): Options {
 	for (const arg of argv) {
 		if (arg === '--full') options.full = true;
 		else if (arg.startsWith('--only=')) {
-			const wanted = arg.slice(7).split(',').map((s) => s.trim());
+			const wanted = arg
+				.slice(7)
+				.split(',')
+				.map((s) => s.trim());
 			const unknown = wanted.filter((s) => !STEPS.includes(s as Step));
 			if (unknown.length) throw new Error(`unknown step(s) ${unknown.join(', ')}; steps: ${STEPS.join(', ')}`);
 			options.only = new Set(wanted as Step[]);
 		} else if (arg.startsWith('--out=')) options.out = path.resolve(arg.slice(6));
 		else if (arg === '--help' || arg === '-h') {
-			process.stdout.write('usage: npm run bench [-- --full] [-- --only=ingestion,poll,core,state] [-- --out=file.json]\n');
+			process.stdout.write(
+				'usage: npm run bench [-- --full] [-- --only=ingestion,poll,core,state] [-- --out=file.json]\n',
+			);
 			process.exit(0);
 		} else throw new Error(`unknown argument ${arg}`);
 	}
@@ -54,13 +66,25 @@ const SCALED_LIMIT = { perMinute: 1000, perTenSeconds: 200 };
 interface Results {
 	benchmark: string;
 	command: string;
-	machine: { cpu: string; cores: number; memoryGB: number; node: string; platform: string; loadAverageAtStart: number[]; loadAverageAtEnd?: number[] };
+	machine: {
+		cpu: string;
+		cores: number;
+		memoryGB: number;
+		node: string;
+		platform: string;
+		loadAverageAtStart: number[];
+		loadAverageAtEnd?: number[];
+	};
 	/** The code measured: the commit, and the shipped files that differ from it. */
 	source: { commit: string; modified: string[] };
 	startedAt: string;
 	seconds?: number;
 	full: boolean;
-	ingestion?: { cases: IngestionResult[]; million?: { calls: number; callsPerSecondCoreOnly: number; requestsAtApi: number; minutesAtRealLimit: number }; naiveUnderRealLimit?: NaivePoll };
+	ingestion?: {
+		cases: IngestionResult[];
+		million?: { calls: number; callsPerSecondCoreOnly: number; requestsAtApi: number; minutesAtRealLimit: number };
+		naiveUnderRealLimit?: NaivePoll;
+	};
 	pollCost?: PollCostResult[];
 	core?: {
 		throughput: ThroughputResult[];
@@ -98,14 +122,23 @@ async function main(): Promise<void> {
 		const throughputResults = throughput(1_000_000);
 		await pipeline(20_000, 'day'); // warm-up (JIT), not reported
 		const pipelines = [await pipeline(100_000, 'day'), await pipeline(1_000_000, 'day')];
-		const aggregatorOnly = [aggregatorMemory(100_000, 'day'), aggregatorMemory(1_000_000, 'day'), aggregatorMemory(1_000_000, 'hour')];
+		const aggregatorOnly = [
+			aggregatorMemory(100_000, 'day'),
+			aggregatorMemory(1_000_000, 'day'),
+			aggregatorMemory(1_000_000, 'hour'),
+		];
 		const idSetMB = [100_000, 1_000_000].map((ids) => ({ ids, retainedMB: idSetMemoryMB(ids) }));
 		results.core = { throughput: throughputResults, pipeline: pipelines, aggregatorOnly, idSetMB, gcExposed };
 		const million = pipelines[1];
 		const requestsAtApi = Math.ceil(million.calls / 100);
 		results.ingestion = {
 			cases: [],
-			million: { calls: million.calls, callsPerSecondCoreOnly: million.callsPerSecond, requestsAtApi, minutesAtRealLimit: requestsAtApi / REAL_LIMIT.perMinute },
+			million: {
+				calls: million.calls,
+				callsPerSecondCoreOnly: million.callsPerSecond,
+				requestsAtApi,
+				minutesAtRealLimit: requestsAtApi / REAL_LIMIT.perMinute,
+			},
 		};
 	}
 
@@ -146,7 +179,12 @@ async function main(): Promise<void> {
 
 /** From git (read-only); BENCH_COMMIT / BENCH_MODIFIED (comma-separated) when run from an export. */
 function sourceOf(): Results['source'] {
-	const git = (...args: string[]) => execFileSync('git', args, { cwd: path.join(__dirname, '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+	const git = (...args: string[]) =>
+		execFileSync('git', args, {
+			cwd: path.join(__dirname, '..'),
+			encoding: 'utf8',
+			stdio: ['ignore', 'pipe', 'ignore'],
+		}).trim();
 	let commit = process.env.BENCH_COMMIT ?? '';
 	let modified = (process.env.BENCH_MODIFIED ?? '').split(',').filter(Boolean);
 	if (!commit) {
@@ -174,9 +212,15 @@ function targets(results: Results): Results['targets'] {
 		list.push({
 			target: `ingestion ${c.label} ≥ 90 % of the ceiling`,
 			met: c.fractionOfCeiling >= 0.9,
-			detail: `${int(c.callsPerMinute)} calls/min of ${int(c.ceilingCallsPerMinute)}/min (${pct(c.fractionOfCeiling)})${c.realLimit ? '' : ', scaled limit'}`,
+			detail:
+				`${int(c.callsPerMinute)} calls/min of ${int(c.ceilingCallsPerMinute)}/min ` +
+				`(${pct(c.fractionOfCeiling)})${c.realLimit ? '' : ', scaled limit'}`,
 		});
-		list.push({ target: `ingestion ${c.label}: zero 429`, met: c.status429 === 0, detail: `${c.status429} × 429 in ${c.requests} requests` });
+		list.push({
+			target: `ingestion ${c.label}: zero 429`,
+			met: c.status429 === 0,
+			detail: `${c.status429} × 429 in ${c.requests} requests`,
+		});
 	}
 	for (const run of results.pollCost ?? []) {
 		for (const trigger of run.triggers) {
@@ -217,12 +261,18 @@ function targets(results: Results): Results['targets'] {
 			target: 'summary memory grows < 2 bytes per call',
 			met: bytesPerCall(small, large) < 2,
 			detail:
-				`${bytesPerCall(small, large).toFixed(1)} bytes per extra call; retained heap ${small.retainedHeapPeakMB.toFixed(1)} MB at ${int(small.calls)} → ${large.retainedHeapPeakMB.toFixed(1)} MB at ${int(large.calls)} calls (${large.groups} groups); ` +
+				`${bytesPerCall(small, large).toFixed(1)} bytes per extra call; retained heap ` +
+				`${small.retainedHeapPeakMB.toFixed(1)} MB at ${int(small.calls)} → ${large.retainedHeapPeakMB.toFixed(1)} MB ` +
+				`at ${int(large.calls)} calls (${large.groups} groups); ` +
 				`aggregator alone ${aggregator.map((a) => `${a.retainedHeapPeakMB.toFixed(1)} MB`).join(' / ')}`,
 		});
 	}
 	for (const c of results.stateSize?.cases ?? []) {
-		list.push({ target: `state < 64 KB: ${c.name}`, met: c.withinTarget, detail: `max ${kb(c.maxChars)} (${c.maxAt}), final ${kb(c.finalChars)}` });
+		list.push({
+			target: `state < 64 KB: ${c.name}`,
+			met: c.withinTarget,
+			detail: `max ${kb(c.maxChars)} (${c.maxAt}), final ${kb(c.finalChars)}`,
+		});
 	}
 	return list;
 }
@@ -230,17 +280,37 @@ function targets(results: Results): Results['targets'] {
 function report(results: Results): string {
 	const out: string[] = [];
 	const m = results.machine;
-	out.push(`Famulor Billing benchmark — ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node}; load ${m.loadAverageAtStart.join('/')} at start`);
-	out.push(`command: ${results.command}${results.full ? '' : '  (100k ingestion at a scaled limit; --full runs it at 100/min)'}`);
-	out.push(`code: ${results.source.commit}${results.source.modified.length ? ` + ${results.source.modified.join(', ')}` : ''}`);
+	out.push(
+		`Famulor Billing benchmark — ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, Node ${m.node}; load ` +
+			`${m.loadAverageAtStart.join('/')} at start`,
+	);
+	out.push(
+		`command: ${results.command}${results.full ? '' : '  (100k ingestion at a scaled limit; --full runs it at 100/min)'}`,
+	);
+	out.push(
+		`code: ${results.source.commit}${results.source.modified.length ? ` + ${results.source.modified.join(', ')}` : ''}`,
+	);
 
 	if (results.ingestion) {
-		const rows: Array<Array<string | number>> = [['ingestion (usage/getSummary, month)', 'calls', 'limit', 'time', 'requests', '429s', 'calls/min', 'of ceiling', 'vs ideal schedule']];
+		const rows: Array<Array<string | number>> = [
+			[
+				'ingestion (usage/getSummary, month)',
+				'calls',
+				'limit',
+				'time',
+				'requests',
+				'429s',
+				'calls/min',
+				'of ceiling',
+				'vs ideal schedule',
+			],
+		];
 		for (const c of results.ingestion.cases) {
 			rows.push([
 				`${c.label} via sandbox + n8n engine`,
 				int(c.callsInMonth),
-				`${c.limit.perMinute}/min, ${c.limit.perTenSeconds}/10 s${c.realLimit ? ' (real)' : ' (scaled ×' + c.limit.perMinute / 100 + ')'}`,
+				`${c.limit.perMinute}/min, ${c.limit.perTenSeconds}/10 ` +
+					`s${c.realLimit ? ' (real)' : ' (scaled ×' + c.limit.perMinute / 100 + ')'}`,
 				`${(c.elapsedMs / 1000).toFixed(1)} s`,
 				c.requests,
 				c.status429,
@@ -267,13 +337,31 @@ function report(results: Results): string {
 		const naive = results.ingestion.naiveUnderRealLimit;
 		if (naive) {
 			out.push(
-				`naive peer at the real limit: ${naive.failed ? `HTTP ${naive.failed.status} at request ${naive.failed.request} (n8n's HTTP Request node fails the run)` : `completed in ${naive.requests} requests`}`,
+				`naive peer at the real limit: ` +
+					`${
+						naive.failed
+							? `HTTP ${naive.failed.status} at request ${naive.failed.request} (n8n's HTTP Request node ` +
+								`fails the run)`
+							: `completed in ${naive.requests} requests`
+					}`,
 			);
 		}
 	}
 
 	if (results.pollCost) {
-		const rows: Array<Array<string | number>> = [['poll cost (rate limit off)', 'calls in month', 'new calls', 'requests mean/max', 'bytes/poll', 'target', 'naive requests', 'naive bytes', 'naive ÷ ours']];
+		const rows: Array<Array<string | number>> = [
+			[
+				'poll cost (rate limit off)',
+				'calls in month',
+				'new calls',
+				'requests mean/max',
+				'bytes/poll',
+				'target',
+				'naive requests',
+				'naive bytes',
+				'naive ÷ ours',
+			],
+		];
 		for (const run of results.pollCost) {
 			for (const trigger of run.triggers) {
 				for (const s of trigger.isolated) {
@@ -293,39 +381,97 @@ function report(results: Results): string {
 			}
 		}
 		out.push('', table(rows));
-		const sustained: Array<Array<string | number>> = [['sustained arrivals (poll every minute)', 'calls in month', 'new calls/min', 'requests/poll', 'bytes/poll', 'target', 'calls watched', 'state']];
+		const sustained: Array<Array<string | number>> = [
+			[
+				'sustained arrivals (poll every minute)',
+				'calls in month',
+				'new calls/min',
+				'requests/poll',
+				'bytes/poll',
+				'target',
+				'calls watched',
+				'state',
+			],
+		];
 		for (const run of results.pollCost) {
 			for (const trigger of run.triggers) {
 				for (const s of trigger.sustained) {
 					const target = 2 + s.perMinute / 100;
-					sustained.push([trigger.trigger, int(run.callsInMonth), s.perMinute, s.requests, kb(s.bytes), `≤ ${target}${s.requests <= target ? ' ✔' : ' ✘'}`, s.watched, kb(s.stateChars)]);
+					sustained.push([
+						trigger.trigger,
+						int(run.callsInMonth),
+						s.perMinute,
+						s.requests,
+						kb(s.bytes),
+						`≤ ${target}${s.requests <= target ? ' ✔' : ' ✘'}`,
+						s.watched,
+						kb(s.stateChars),
+					]);
 				}
 			}
 		}
 		out.push('', table(sustained));
-		const baselines = results.pollCost.flatMap((run) => run.triggers.map((t) => `${t.trigger} ${run.label}: ${t.baseline.requests} requests in ${t.baseline.polls} poll(s)`));
+		const baselines = results.pollCost.flatMap((run) =>
+			run.triggers.map(
+				(t) => `${t.trigger} ${run.label}: ${t.baseline.requests} requests in ${t.baseline.polls} poll(s)`,
+			),
+		);
 		out.push(`baselines (rate limit off): ${baselines.join('; ')}`);
 	}
 
 	if (results.core) {
 		const rows: Array<Array<string | number>> = [['core throughput (CPU only, pre-built calls)', 'calls', 'calls/s']];
 		for (const t of results.core.throughput) rows.push([t.name, int(t.calls), int(t.callsPerSecond)]);
-		for (const p of results.core.pipeline) rows.push([`full client path, parse → summary by ${p.groupBy} (no HTTP)`, int(p.calls), int(p.callsPerSecond)]);
+		for (const p of results.core.pipeline)
+			rows.push([`full client path, parse → summary by ${p.groupBy} (no HTTP)`, int(p.calls), int(p.callsPerSecond)]);
 		out.push('', table(rows));
-		const memory: Array<Array<string | number>> = [['memory (heapUsed after GC, above the start)', 'calls', 'groups', 'retained heap peak', 'rss peak']];
+		const memory: Array<Array<string | number>> = [
+			['memory (heapUsed after GC, above the start)', 'calls', 'groups', 'retained heap peak', 'rss peak'],
+		];
 		for (const p of results.core.pipeline) {
-			memory.push([`usage summary, full client path`, int(p.calls), p.groups, `${p.retainedHeapPeakMB.toFixed(1)} MB`, `${p.rssPeakMB.toFixed(0)} MB (${p.rssStartMB.toFixed(0)} at start)`]);
+			memory.push([
+				`usage summary, full client path`,
+				int(p.calls),
+				p.groups,
+				`${p.retainedHeapPeakMB.toFixed(1)} MB`,
+				`${p.rssPeakMB.toFixed(0)} MB (${p.rssStartMB.toFixed(0)} at start)`,
+			]);
 		}
-		for (const a of results.core.aggregatorOnly) memory.push(['UsageAggregator alone, streamed calls', int(a.calls), a.groups, `${a.retainedHeapPeakMB.toFixed(2)} MB`, '-']);
-		for (const s of results.core.idSetMB) memory.push(['a Set of call ids (forEachCall dedupe)', int(s.ids), '-', `${s.retainedMB.toFixed(1)} MB`, '-']);
+		for (const a of results.core.aggregatorOnly)
+			memory.push([
+				'UsageAggregator alone, streamed calls',
+				int(a.calls),
+				a.groups,
+				`${a.retainedHeapPeakMB.toFixed(2)} MB`,
+				'-',
+			]);
+		for (const s of results.core.idSetMB)
+			memory.push(['a Set of call ids (forEachCall dedupe)', int(s.ids), '-', `${s.retainedMB.toFixed(1)} MB`, '-']);
 		out.push('', table(memory));
 		if (!results.core.gcExposed) out.push('(GC not available: heap figures include garbage)');
 	}
 
 	if (results.stateSize) {
 		const s = results.stateSize;
-		const rows: Array<Array<string | number>> = [[`state after a simulated month (${int(s.callsInMonth)} calls, poll every ${s.pollEveryMinutes} min)`, 'final', 'largest', 'at', 'events', 'requests/poll mean/max']];
-		for (const c of s.cases) rows.push([c.name, kb(c.finalChars), kb(c.maxChars), c.maxAt, c.events, `${round(c.meanRequestsPerPoll, 2)} / ${c.maxRequestsPerPoll}`]);
+		const rows: Array<Array<string | number>> = [
+			[
+				`state after a simulated month (${int(s.callsInMonth)} calls, poll every ${s.pollEveryMinutes} min)`,
+				'final',
+				'largest',
+				'at',
+				'events',
+				'requests/poll mean/max',
+			],
+		];
+		for (const c of s.cases)
+			rows.push([
+				c.name,
+				kb(c.finalChars),
+				kb(c.maxChars),
+				c.maxAt,
+				c.events,
+				`${round(c.meanRequestsPerPoll, 2)} / ${c.maxRequestsPerPoll}`,
+			]);
 		out.push('', table(rows));
 	}
 

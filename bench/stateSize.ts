@@ -6,7 +6,14 @@
  * final), requests per poll and the events fired.
  */
 import { DateTime } from 'luxon';
-import { newSpikeState, pollSpike, spikeFingerprint, validateSpikeConfig, type SpikeConfig, type SpikeState } from '../src/triggers/spike';
+import {
+	newSpikeState,
+	pollSpike,
+	spikeFingerprint,
+	validateSpikeConfig,
+	type SpikeConfig,
+	type SpikeState,
+} from '../src/triggers/spike';
 import {
 	newThresholdState,
 	pollThreshold,
@@ -105,7 +112,15 @@ interface Runner {
 	window: string | null;
 	groupBy: TriggerGroupBy;
 	poll: (env: PollEnvironment) => Promise<{ state: unknown; events: unknown[] }>;
-	stats: { max: number; maxAt: number; last: number; polls: number; requests: number; maxRequests: number; events: number };
+	stats: {
+		max: number;
+		maxAt: number;
+		last: number;
+		polls: number;
+		requests: number;
+		maxRequests: number;
+		events: number;
+	};
 }
 
 function thresholdRunner(groupBy: TriggerGroupBy, sandbox: Sandbox): Runner {
@@ -195,7 +210,9 @@ export async function measureStateSize(): Promise<StateSizeResult> {
 			callRunner(sandbox),
 		];
 		const env: PollEnvironment = { now: () => sandbox.clock.nowMs(), hasTime: () => true };
-		const end = process.env.BENCH_SIM_DAYS ? MONTH_START.plus({ days: Number(process.env.BENCH_SIM_DAYS) }).toMillis() : MONTH_END.toMillis() - STEP_MS;
+		const end = process.env.BENCH_SIM_DAYS
+			? MONTH_START.plus({ days: Number(process.env.BENCH_SIM_DAYS) }).toMillis()
+			: MONTH_END.toMillis() - STEP_MS;
 		const started = Date.now();
 		for (let day = -1; sandbox.clock.nowMs() <= end; ) {
 			for (const runner of runners) {
@@ -219,7 +236,8 @@ export async function measureStateSize(): Promise<StateSizeResult> {
 			}
 			sandbox.clock.advance(STEP_MS);
 			const today = DateTime.fromMillis(sandbox.clock.nowMs(), { zone: TZ }).day;
-			if (today !== day && today % 10 === 0) log(`state size: simulated ${today} November (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+			if (today !== day && today % 10 === 0)
+				log(`state size: simulated ${today} November (${((Date.now() - started) / 1000).toFixed(0)} s)`);
 			day = today;
 		}
 		const callsInMonth = visibleCallsBetween(sandbox, MONTH_START.toMillis(), MONTH_END.toMillis());
@@ -232,7 +250,7 @@ export async function measureStateSize(): Promise<StateSizeResult> {
 				groupBy: runner.groupBy,
 				finalChars: stats.last,
 				maxChars: stats.max,
-				maxAt: DateTime.fromMillis(stats.maxAt, { zone: TZ }).toFormat("d LLL HH:mm"),
+				maxAt: DateTime.fromMillis(stats.maxAt, { zone: TZ }).toFormat('d LLL HH:mm'),
 				polls: stats.polls,
 				requests: stats.requests,
 				meanRequestsPerPoll: stats.requests / Math.max(1, stats.polls - 1),
@@ -241,7 +259,8 @@ export async function measureStateSize(): Promise<StateSizeResult> {
 				withinTarget: stats.max < STATE_TARGET_CHARS,
 			};
 		});
-		for (const c of cases) log(`state size ${c.name}: final ${c.finalChars}, max ${c.maxChars} chars (${c.maxAt}), ${c.events} events`);
+		for (const c of cases)
+			log(`state size ${c.name}: final ${c.finalChars}, max ${c.maxChars} chars (${c.maxAt}), ${c.events} events`);
 		return { callsInMonth, pollEveryMinutes: STEP_MS / 60_000, targetChars: STATE_TARGET_CHARS, cases };
 	} finally {
 		await sandbox.stop();

@@ -18,7 +18,8 @@ export class FamulorBillingApi implements ICredentialType {
 	properties: INodeProperties[] = [
 		{
 			displayName:
-				'This credential is for Famulor Classic (app.famulor.de). Famulor Platform 2.0 accounts (app.famulor.io, keys that start with fam_) are not supported.',
+				'This credential is for Famulor Classic (app.famulor.de). Famulor Platform 2.0 accounts ' +
+				'(app.famulor.io, keys that start with fam_) are not supported.',
 			name: 'generationNotice',
 			type: 'notice',
 			default: '',
@@ -31,7 +32,8 @@ export class FamulorBillingApi implements ICredentialType {
 			required: true,
 			default: '',
 			description:
-				'Create a key in the Famulor Classic dashboard under API Keys (https://app.famulor.de/api-keys). A Famulor Platform 2.0 key (starts with fam_) does not work here.',
+				'Create a key in the Famulor Classic dashboard under API Keys (https://app.famulor.de/api-keys). A ' +
+				'Famulor Platform 2.0 key (starts with fam_) does not work here.',
 		},
 		{
 			displayName: 'Base URL',
@@ -39,7 +41,9 @@ export class FamulorBillingApi implements ICredentialType {
 			type: 'string',
 			default: 'https://app.famulor.de/api',
 			description:
-				'The Famulor Classic API address. Change it only for a white-label Classic host or the local sandbox. Must start with https:// unless the host is this machine (localhost). Famulor Platform 2.0 addresses (app.famulor.io) are not supported.',
+				'The Famulor Classic API address. Change it only for a white-label Classic host or the local sandbox. ' +
+				'Must start with https:// unless the host is this machine (localhost). Famulor Platform 2.0 addresses ' +
+				'(app.famulor.io) are not supported.',
 		},
 		{
 			displayName: 'Currency',
@@ -48,7 +52,8 @@ export class FamulorBillingApi implements ICredentialType {
 			default: 'EUR',
 			placeholder: 'EUR',
 			description:
-				'ISO 4217 code of the currency your Famulor account is billed in. The API never states it, so every money value this package outputs carries this code.',
+				'ISO 4217 code of the currency your Famulor account is billed in. The API never states it, so every ' +
+				'money value this package outputs carries this code.',
 		},
 		{
 			displayName: 'Billing Cycle Day',
@@ -77,7 +82,10 @@ export class FamulorBillingApi implements ICredentialType {
 			// never crosses a network unencrypted; and a redirect is not followed, so the key is never sent
 			// to another host.
 			baseURL:
-				'={{ /^(?!.*[@?#])(https:\\/\\/|http:\\/\\/(localhost|127(\\.\\d{1,3}){3}|\\[::1\\])(:\\d+)?(\\/|$))/i.test($credentials.baseUrl.trim()) ? $credentials.baseUrl.trim().replace(/\\/+$/, "") : "https://refused-base-url-use-https-and-no-user-query-or-fragment.invalid" }}',
+				'={{ /^(?!.*[@?#])(https:\\/\\/|http:\\/\\/(localhost|127(\\.\\d{1,3}){3}|\\[::1\\])(:\\d+)?(\\/|$))/i' +
+				'.test($credentials.baseUrl.trim()) ' +
+				'? $credentials.baseUrl.trim().replace(/\\/+$/, "") : ' +
+				'"https://refused-base-url-use-https-and-no-user-query-or-fragment.invalid" }}',
 			url: '/user/me',
 			method: 'GET',
 			disableFollowRedirect: true,
@@ -88,7 +96,10 @@ export class FamulorBillingApi implements ICredentialType {
 				properties: {
 					value: 401,
 					message:
-						'Famulor rejected the API key (401). A key that starts with fam_ is a Famulor Platform 2.0 key (app.famulor.io), which this package cannot read: it reads Famulor Classic, so create a Classic key at https://app.famulor.de/api-keys. Any other key is wrong or was revoked: create a new one there and paste it here.',
+						'Famulor rejected the API key (401). A key that starts with fam_ is a Famulor Platform 2.0 key ' +
+						'(app.famulor.io), which this package cannot read: it reads Famulor Classic, so create a Classic ' +
+						'key at https://app.famulor.de/api-keys. Any other key is wrong or was revoked: create a new one ' +
+						'there and paste it here.',
 				},
 			},
 			{
@@ -96,7 +107,8 @@ export class FamulorBillingApi implements ICredentialType {
 				properties: {
 					value: 403,
 					message:
-						'Famulor refused access (403): your plan or key does not include API access. Check the API settings of your Famulor account.',
+						'Famulor refused access (403): your plan or key does not include API access. Check the API ' +
+						'settings of your Famulor account.',
 				},
 			},
 			{
@@ -104,7 +116,9 @@ export class FamulorBillingApi implements ICredentialType {
 				properties: {
 					value: 404,
 					message:
-						'Nothing answers at this Base URL (404). Use https://app.famulor.de/api (no trailing path) or your white-label Famulor Classic API address; Famulor Platform 2.0 addresses (app.famulor.io, …/api/v1) are not supported by this package.',
+						'Nothing answers at this Base URL (404). Use https://app.famulor.de/api (no trailing path) or ' +
+						'your white-label Famulor Classic API address; Famulor Platform 2.0 addresses (app.famulor.io, ' +
+						'…/api/v1) are not supported by this package.',
 				},
 			},
 		],

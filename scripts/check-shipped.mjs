@@ -72,7 +72,10 @@ for (const file of files) {
 // Codex files and icons of every registered node.
 for (const nodePath of pkg.n8n?.nodes ?? []) {
 	const base = join(root, nodePath.replace(/\.node\.js$/, ''));
-	const name = nodePath.split('/').pop().replace(/\.node\.js$/, '');
+	const name = nodePath
+		.split('/')
+		.pop()
+		.replace(/\.node\.js$/, '');
 	const codexPath = `${base}.node.json`;
 	if (!existsSync(codexPath)) {
 		problems.push(`${relative(root, codexPath)}: codex file missing`);

@@ -5,7 +5,8 @@
  * Needs a running `npm run demo` and `playwright-core` installed OUTSIDE the repo (the repo does not
  * depend on it), plus a Chromium binary:
  *
- *   mkdir -p "$PLAYWRIGHT_CORE_DIR" && cd "$PLAYWRIGHT_CORE_DIR" && npm init -y && npm i playwright-core --ignore-scripts
+ *   mkdir -p "$PLAYWRIGHT_CORE_DIR" && cd "$PLAYWRIGHT_CORE_DIR"
+ *   npm init -y && npm i playwright-core --ignore-scripts
  *   npm run demo -- --no-build            # in another terminal, wait for the URL
  *   PLAYWRIGHT_CORE_DIR=<that folder> node scripts/demo-screenshot.mjs \
  *     [--url http://127.0.0.1:5678] [--out docs/demo.png] [--chromium /usr/bin/chromium]
@@ -33,7 +34,15 @@ const { chromium } = requireFrom('playwright-core');
 
 const browser = await chromium.launch({
 	executablePath,
-	args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+	args: [
+		'--no-sandbox',
+		'--disable-gpu',
+		'--disable-quic',
+		'--no-first-run',
+		'--disable-background-networking',
+		'--disable-component-update',
+		'--disable-sync',
+	],
 });
 try {
 	const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });

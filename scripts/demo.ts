@@ -26,9 +26,25 @@ import { Sandbox } from '../test/sandbox/server';
 import { ProcessTracker, freePorts } from '../test/e2e/lib/proc';
 import { DEFAULT_N8N_VERSION, ensureToolchain, n8nVersion } from '../test/e2e/lib/toolchain';
 import { duration } from '../test/e2e/lib/progress';
-import { exampleFiles, importSandboxCredentials, installPackage, newInstance, readExample, writeWorkflows } from '../test/e2e/lib/instance';
+import {
+	exampleFiles,
+	importSandboxCredentials,
+	installPackage,
+	newInstance,
+	readExample,
+	writeWorkflows,
+} from '../test/e2e/lib/instance';
 import { nodeItems } from '../test/e2e/lib/n8n';
-import { chain, famulor, manualTrigger, noOp, TYPES, withFamulorCredential, type CredentialRef, type WorkflowJson } from '../test/e2e/lib/workflows';
+import {
+	chain,
+	famulor,
+	manualTrigger,
+	noOp,
+	TYPES,
+	withFamulorCredential,
+	type CredentialRef,
+	type WorkflowJson,
+} from '../test/e2e/lib/workflows';
 
 const REPO = resolve(__dirname, '..');
 const OWNER = { email: 'demo@famulor-billing.dev', firstName: 'Demo', lastName: 'User', password: 'Famulor-demo-1' };
@@ -87,12 +103,25 @@ function http(method: string, url: string, body?: unknown, headers: Record<strin
 		const data = body === undefined ? undefined : JSON.stringify(body);
 		const req = request(
 			url,
-			{ method, headers: { ...(data ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)) } : {}), ...headers }, timeout: 30_000 },
+			{
+				method,
+				headers: {
+					...(data ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(data)) } : {}),
+					...headers,
+				},
+				timeout: 30_000,
+			},
 			(res) => {
 				let text = '';
 				res.setEncoding('utf8');
 				res.on('data', (chunk: string) => (text += chunk));
-				res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: text, cookies: ([] as string[]).concat(res.headers['set-cookie'] ?? []) }));
+				res.on('end', () =>
+					resolvePromise({
+						status: res.statusCode ?? 0,
+						body: text,
+						cookies: ([] as string[]).concat(res.headers['set-cookie'] ?? []),
+					}),
+				);
 			},
 		);
 		req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out`)));
@@ -106,9 +135,40 @@ function demoWorkflow(cred: CredentialRef): WorkflowJson {
 	const wf = chain(DEMO_WORKFLOW_ID, 'Famulor demo: balance, usage and charges', [
 		manualTrigger("When clicking 'Execute workflow'"),
 		famulor('Balance', cred, { resource: 'account', operation: 'getBalance', options: { includeRunway: true } }),
-		famulor('Spend this month by campaign', cred, { resource: 'usage', operation: 'getSummary', period: 'thisMonth', groupBy: 'campaign', filters: {}, options: {} }, { executeOnce: true }),
-		famulor('Calls today', cred, { resource: 'usage', operation: 'getCalls', period: 'today', returnAll: false, limit: 20, simplify: true, filters: {}, options: {} }, { executeOnce: true }),
-		famulor('Rented numbers', cred, { resource: 'phoneNumber', operation: 'getAll', defaultMonthlyFee: 3.99, options: {} }, { executeOnce: true }),
+		famulor(
+			'Spend this month by campaign',
+			cred,
+			{
+				resource: 'usage',
+				operation: 'getSummary',
+				period: 'thisMonth',
+				groupBy: 'campaign',
+				filters: {},
+				options: {},
+			},
+			{ executeOnce: true },
+		),
+		famulor(
+			'Calls today',
+			cred,
+			{
+				resource: 'usage',
+				operation: 'getCalls',
+				period: 'today',
+				returnAll: false,
+				limit: 20,
+				simplify: true,
+				filters: {},
+				options: {},
+			},
+			{ executeOnce: true },
+		),
+		famulor(
+			'Rented numbers',
+			cred,
+			{ resource: 'phoneNumber', operation: 'getAll', defaultMonthlyFee: 3.99, options: {} },
+			{ executeOnce: true },
+		),
 		famulor(
 			'Charge summary last month',
 			cred,
@@ -118,7 +178,16 @@ function demoWorkflow(cred: CredentialRef): WorkflowJson {
 				period: 'lastMonth',
 				pricingMode: 'reported',
 				defaultMonthlyFee: 3.99,
-				clients: { client: [{ name: 'Acme GmbH', matchBy: 'campaign', values: 'Black Friday Blitz, Q4 Lead Follow-up', markupPercent: 15 }] },
+				clients: {
+					client: [
+						{
+							name: 'Acme GmbH',
+							matchBy: 'campaign',
+							values: 'Black Friday Blitz, Q4 Lead Follow-up',
+							markupPercent: 15,
+						},
+					],
+				},
 				outputs: { csv: true },
 				options: {},
 			},
@@ -143,7 +212,10 @@ function liveWorkflow(cred: CredentialRef, budget: number): WorkflowJson {
 		}),
 		type: TYPES.threshold,
 	};
-	return chain(LIVE_WORKFLOW_ID, 'Famulor demo: live spend alerts (published)', [trigger, noOp('Alert (swap for Slack or email)')]);
+	return chain(LIVE_WORKFLOW_ID, 'Famulor demo: live spend alerts (published)', [
+		trigger,
+		noOp('Alert (swap for Slack or email)'),
+	]);
 }
 
 async function main(): Promise<void> {
@@ -195,7 +267,10 @@ async function main(): Promise<void> {
 			calls: Number(flags.calls ?? 6000),
 			drainBalance: true,
 		});
-		say(`  Famulor sandbox on ${sandbox.url} (${sandbox.visibleCalls().length} calls; spike of "Black Friday Blitz" at ${sandbox.options.spikeAt})`);
+		say(
+			`  Famulor sandbox on ${sandbox.url} (${sandbox.visibleCalls().length} calls; spike of "Black Friday Blitz" at ` +
+				`${sandbox.options.spikeAt})`,
+		);
 
 		const cred: CredentialRef = { id: 'famulorDemoCred1', name: 'Famulor sandbox (demo)' };
 		say('  importing the credential and workflows (n8n CLI)');
@@ -250,30 +325,43 @@ async function main(): Promise<void> {
 		say(' What to click:');
 		say('   1. Overview → "Famulor demo: balance, usage and charges" → "Execute workflow".');
 		say('      Click each node to see its output (balance and runway, spend per campaign,');
-		say('      today\'s calls, rented numbers, last month\'s charge summary with a CSV).');
+		say("      today's calls, rented numbers, last month's charge summary with a CSV).");
 		say('   2. "Famulor demo: live spend alerts (published)" polls every minute; calls keep');
 		say(`      arriving in the sandbox, so today's spend crosses 100 % of ${budget} EUR soon → Executions.`);
 		say('   3. The example workflows are imported too (Slack/email/Sheets need your credentials):');
 		for (const name of exampleNames) say(`        - ${name}`);
 		say('   4. Credentials → "Famulor sandbox (demo)" is pre-filled (key and sandbox URL).');
 		say('');
-		say(` First run, done from the CLI: balance ${Number(balance?.balance ?? 0).toFixed(2)} EUR, this month ${spendThisMonth.toFixed(2)} EUR`);
+		say(
+			` First run, done from the CLI: balance ${Number(balance?.balance ?? 0).toFixed(2)} EUR, this month ` +
+				`${spendThisMonth.toFixed(2)} EUR`,
+		);
 		say(`   over ${campaigns.length} campaign groups, last month charged ${charges?.charges?.total} EUR.`);
 		say(` Sandbox ${sandbox.url}  key ${sandbox.apiKey}   n8n log ${server.logFile}`);
-		say(` Ready in ${duration(Date.now() - started)} (Node 24 and n8n ${toolchain.n8nVersion}: ${duration(toolchainMs)}).`);
+		say(
+			` Ready in ${duration(Date.now() - started)} (Node 24 and n8n ${toolchain.n8nVersion}: ${duration(toolchainMs)}).`,
+		);
 		say(' Press Ctrl-C to stop.');
 		say('──────────────────────────────────────────────────────────────────────────');
 
 		if (check) {
-			const login = await http('POST', `${n8n.url}/rest/login`, { emailOrLdapLoginId: OWNER.email, password: OWNER.password }, { 'browser-id': browserId });
+			const login = await http(
+				'POST',
+				`${n8n.url}/rest/login`,
+				{ emailOrLdapLoginId: OWNER.email, password: OWNER.password },
+				{ 'browser-id': browserId },
+			);
 			if (login.status !== 200) throw new Error(`login answered ${login.status}: ${login.body.slice(0, 200)}`);
 			const cookie = login.cookies.map((c) => c.split(';')[0]).join('; ');
 			const list = await http('GET', `${n8n.url}/rest/workflows`, undefined, { cookie, 'browser-id': browserId });
-			if (list.status !== 200 || !list.body.includes(DEMO_WORKFLOW_ID)) throw new Error(`GET /rest/workflows answered ${list.status} without the demo workflow`);
+			if (list.status !== 200 || !list.body.includes(DEMO_WORKFLOW_ID))
+				throw new Error(`GET /rest/workflows answered ${list.status} without the demo workflow`);
 			const editor = await http('GET', `${n8n.url}/`);
-			if (editor.status !== 200 || !/<html/i.test(editor.body)) throw new Error(`the editor page answered ${editor.status}`);
+			if (editor.status !== 200 || !/<html/i.test(editor.body))
+				throw new Error(`the editor page answered ${editor.status}`);
 			const types = await http('GET', `${n8n.url}/types/nodes.json`, undefined, { cookie, 'browser-id': browserId });
-			if (!types.body.includes('n8n-nodes-famulor-billing.famulorBilling')) throw new Error('the editor does not list the Famulor Billing node type');
+			if (!types.body.includes('n8n-nodes-famulor-billing.famulorBilling'))
+				throw new Error('the editor does not list the Famulor Billing node type');
 			say('CHECK OK: editor up, owner login works, demo workflow listed, node types served, demo run succeeded');
 			await stop(0);
 		}

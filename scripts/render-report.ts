@@ -38,7 +38,12 @@ export const SAMPLE_PARAMETERS = {
 	pricingMode: 'plan',
 	plan: 'business',
 	defaultMonthlyFee: 3.99,
-	monthlyFees: { fee: [{ country: 'DE', fee: 4.5 }, { country: 'GB', fee: 2.75 }] },
+	monthlyFees: {
+		fee: [
+			{ country: 'DE', fee: 4.5 },
+			{ country: 'GB', fee: 2.75 },
+		],
+	},
 	clients: {
 		client: [
 			{ name: 'Acme GmbH', matchBy: 'assistant', values: 'Sales*', markupPercent: 10 },
@@ -85,7 +90,8 @@ function decodePng(file: string): { width: number; height: number; channels: num
 			width = body.readUInt32BE(0);
 			height = body.readUInt32BE(4);
 			const [bitDepth, colorType, , , interlace] = body.subarray(8, 13);
-			if (bitDepth !== 8 || (colorType !== 2 && colorType !== 6) || interlace !== 0) throw new Error(`unsupported PNG ${file}`);
+			if (bitDepth !== 8 || (colorType !== 2 && colorType !== 6) || interlace !== 0)
+				throw new Error(`unsupported PNG ${file}`);
 			channels = colorType === 6 ? 4 : 3;
 		} else if (type === 'IDAT') idat.push(body);
 		offset += 12 + length;
@@ -168,7 +174,9 @@ function screenshot(htmlFile: string, pngFile: string, size = '900,1400'): boole
 			{ encoding: 'utf8', timeout: 120_000 },
 		);
 		if (result.status !== 0 || !fs.existsSync(pngFile)) {
-			process.stderr.write(`chromium failed (status ${String(result.status)}): ${result.stderr || String(result.error ?? '')}\n`);
+			process.stderr.write(
+				`chromium failed (status ${String(result.status)}): ${result.stderr || String(result.error ?? '')}\n`,
+			);
 			return false;
 		}
 		return true;
@@ -189,7 +197,11 @@ async function main(): Promise<void> {
 			transport: fetchTransport(sandbox.url, sandbox.apiKey),
 			sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 		});
-		const period = resolvePeriod('lastBillingCycle', { now: Date.parse(NOW), timezone: TIMEZONE, billingCycleDay: BILLING_CYCLE_DAY });
+		const period = resolvePeriod('lastBillingCycle', {
+			now: Date.parse(NOW),
+			timezone: TIMEZONE,
+			billingCycleDay: BILLING_CYCLE_DAY,
+		});
 		const builder = new ChargeSummaryBuilder({
 			period,
 			currency: 'EUR',
@@ -200,7 +212,9 @@ async function main(): Promise<void> {
 		});
 		await forEachCall(client, { period, query: {}, filters: {} }, (call) => builder.add(call));
 		const fees = buildFeeTable(SAMPLE_PARAMETERS.defaultMonthlyFee, SAMPLE_PARAMETERS.monthlyFees.fee);
-		const result = builder.finish(describePhoneNumbers(await client.getPhoneNumbers(), await client.getAssistants(), fees));
+		const result = builder.finish(
+			describePhoneNumbers(await client.getPhoneNumbers(), await client.getAssistants(), fees),
+		);
 
 		const overall = summaryItem(result.overall);
 		const htmlFile = path.join(outDir, 'charge-summary.html');

@@ -57,7 +57,23 @@ function stringFlag(flags: Flags, name: string): string | undefined {
 }
 
 function optionsFrom(flags: Flags): SandboxOptions {
-	const known = ['port', 'host', 'calls', 'days', 'future-days', 'seed', 'now', 'clock', 'sort', 'timestamps', 'tz', 'rate-limit', 'drain-balance', 'verbose', 'help'];
+	const known = [
+		'port',
+		'host',
+		'calls',
+		'days',
+		'future-days',
+		'seed',
+		'now',
+		'clock',
+		'sort',
+		'timestamps',
+		'tz',
+		'rate-limit',
+		'drain-balance',
+		'verbose',
+		'help',
+	];
 	const unknown = Object.keys(flags).filter((f) => !known.includes(f));
 	if (unknown.length > 0) throw new Error(`Unknown option --${unknown[0]}`);
 	const clock = stringFlag(flags, 'clock') ?? 'manual';
@@ -65,7 +81,8 @@ function optionsFrom(flags: Flags): SandboxOptions {
 	const sort = stringFlag(flags, 'sort') ?? 'desc';
 	if (sort !== 'desc' && sort !== 'asc') throw new Error('--sort is desc or asc');
 	const timestamps = stringFlag(flags, 'timestamps') ?? 'iso';
-	if (timestamps !== 'iso' && timestamps !== 'naive' && timestamps !== 'mixed') throw new Error('--timestamps is iso, naive or mixed');
+	if (timestamps !== 'iso' && timestamps !== 'naive' && timestamps !== 'mixed')
+		throw new Error('--timestamps is iso, naive or mixed');
 	const now = stringFlag(flags, 'now') ?? new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
 	return {
 		port: numberFlag(flags, 'port') ?? 5680,
@@ -94,8 +111,10 @@ function describe(sandbox: Sandbox): string {
 		'',
 		`  Base URL    ${sandbox.url}`,
 		`  API key     ${sandbox.apiKey}`,
-		`  Calls       ${visible.toLocaleString('en')} visible now, ${(total - visible).toLocaleString('en')} still to come (seed ${o.seed})`,
-		`  Account     ${sandbox.assistants().length} assistants, ${sandbox.campaigns().length} campaigns, ${sandbox.phoneNumbers().length} numbers (DE, NL, US, GB)`,
+		`  Calls       ${visible.toLocaleString('en')} visible now, ${(total - visible).toLocaleString('en')} still to ` +
+			`come (seed ${o.seed})`,
+		`  Account     ${sandbox.assistants().length} assistants, ${sandbox.campaigns().length} campaigns, ` +
+			`${sandbox.phoneNumbers().length} numbers (DE, NL, US, GB)`,
 		`  Clock       ${sandbox.clock.now().toISOString()} (${o.clock})`,
 		`  Spike       "Black Friday Blitz", ${o.spikeAt} – ${spikeEnd}`,
 		`  Rate limit  ${o.rateLimit ? `${o.rateLimit.perMinute}/min, ${o.rateLimit.perTenSeconds} per 10 s` : 'off'}`,
@@ -126,7 +145,10 @@ async function main(): Promise<void> {
 		for (const e of entries) {
 			const query = new URLSearchParams(e.query).toString();
 			const fault = e.fault ? ` [${e.fault}]` : '';
-			process.stdout.write(`${new Date(e.at).toISOString()} ${e.method} ${e.path}${query ? `?${query}` : ''} → ${e.status} (${e.bytes} B)${fault}\n`);
+			process.stdout.write(
+				`${new Date(e.at).toISOString()} ${e.method} ${e.path}${query ? `?${query}` : ''} → ${e.status} (${e.bytes} ` +
+					`B)${fault}\n`,
+			);
 		}
 	}, 500);
 

@@ -27,15 +27,22 @@ function fail(message) {
 if (!existsSync(join(scannerDir, 'node_modules', '@n8n', 'scan-community-package'))) {
 	mkdirSync(scannerDir, { recursive: true });
 	execFileSync(npm, ['init', '-y'], { cwd: scannerDir, stdio: 'ignore' });
-	execFileSync(npm, ['install', `@n8n/scan-community-package@${SCANNER_VERSION}`, '--ignore-scripts', '--no-audit', '--no-fund'], {
-		cwd: scannerDir,
-		stdio: 'inherit',
-	});
+	execFileSync(
+		npm,
+		['install', `@n8n/scan-community-package@${SCANNER_VERSION}`, '--ignore-scripts', '--no-audit', '--no-fund'],
+		{
+			cwd: scannerDir,
+			stdio: 'inherit',
+		},
+	);
 }
-const scanner = await import(join(scannerDir, 'node_modules', '@n8n', 'scan-community-package', 'scanner', 'scanner.mjs'));
+const scanner = await import(
+	join(scannerDir, 'node_modules', '@n8n', 'scan-community-package', 'scanner', 'scanner.mjs')
+);
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-if (Object.keys(pkg.dependencies ?? {}).length) fail(`runtime dependencies: ${Object.keys(pkg.dependencies).join(', ')}`);
+if (Object.keys(pkg.dependencies ?? {}).length)
+	fail(`runtime dependencies: ${Object.keys(pkg.dependencies).join(', ')}`);
 
 // Leg 1: the source.
 const source = await scanner.analyzePackage(root, scanner.SOURCE_FILE_PATTERNS);
@@ -45,12 +52,17 @@ console.log('scan pre-flight: source passed');
 // Leg 2: the tarball.
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
-const packed = JSON.parse(execFileSync(npm, ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }));
+const packed = JSON.parse(
+	execFileSync(npm, ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }),
+);
 const files = packed[0].files.map((file) => file.path);
 const unexpected = files.filter((path) => !/^(dist\/|package\.json$|README\.md$|LICENSE$)/.test(path));
 if (unexpected.length) fail(`the tarball ships files outside dist/: ${unexpected.join(', ')}`);
-if (!files.some((path) => path.endsWith('.node.js'))) fail('the tarball has no compiled nodes: run `npm run build` first');
+if (!files.some((path) => path.endsWith('.node.js')))
+	fail('the tarball has no compiled nodes: run `npm run build` first');
 execFileSync('tar', ['-xzf', join(work, packed[0].filename), '-C', work]);
 const tarball = await scanner.analyzePackage(join(work, 'package'));
 if (!tarball.passed) fail(`tarball: ${tarball.message}\n${tarball.details ?? ''}`);
-console.log(`scan pre-flight: tarball passed (${files.length} files, ${packed[0].size} bytes packed, dependencies: none)`);
+console.log(
+	`scan pre-flight: tarball passed (${files.length} files, ${packed[0].size} bytes packed, dependencies: none)`,
+);

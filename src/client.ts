@@ -299,7 +299,7 @@ export class FamulorClient {
 				pending?.status ? ` (HTTP ${pending.status})` : ''
 			}`,
 			`Try again after ${retryAt}. The package waits at most ${Math.round(this.maxWaitMs / 1000)} s for the rate limit; ` +
-				'a longer wait usually means other workflows or apps use up this API key\'s requests.',
+				"a longer wait usually means other workflows or apps use up this API key's requests.",
 			{ status: pending?.status, retryAfterMs: ms, retryable: false },
 		);
 	}

@@ -190,9 +190,9 @@ function rulePatterns(row: ClientRuleInput, index: number, name: string, matchBy
 			`${ruleLabel(index, name)} has no values to match`,
 			matchBy === 'phoneNumber'
 				? 'Enter the client\'s Famulor numbers, comma-separated, e.g. "+4930123456, +4940*" ' +
-						'(a trailing * matches a prefix).'
+					'(a trailing * matches a prefix).'
 				: `Enter the ${matchBy} names of this client, comma-separated, e.g. "Acme Sales, Acme*" ` +
-						'(a trailing * matches a prefix).',
+					'(a trailing * matches a prefix).',
 		);
 	}
 	const patterns = values.map((value) => patternOf(matchBy, value));
@@ -270,7 +270,8 @@ export function clientOfNumber(rules: ClientRule[], number: PhoneNumberInfo): nu
 	for (const rule of rules) {
 		if (rule.matchBy === 'phoneNumber' && ruleMatches(rule, number.phoneNumber)) return rule.client;
 		const assistants = number.assistants;
-		if (rule.matchBy === 'assistant' && assistants.some((assistant) => ruleMatches(rule, assistant))) return rule.client;
+		if (rule.matchBy === 'assistant' && assistants.some((assistant) => ruleMatches(rule, assistant)))
+			return rule.client;
 	}
 	return -1;
 }

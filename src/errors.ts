@@ -62,7 +62,12 @@ export class InvalidParameterError extends Error {
  * `value` when it is one of `allowed`; else a parameter error. Options arrive checked from the UI, but
  * an expression (or an imported workflow) can put anything there.
  */
-export function assertOneOf<T extends string>(value: unknown, allowed: readonly T[], parameter: string, label: string): T {
+export function assertOneOf<T extends string>(
+	value: unknown,
+	allowed: readonly T[],
+	parameter: string,
+	label: string,
+): T {
 	if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
 	throw new InvalidParameterError(
 		parameter,

@@ -52,7 +52,12 @@ interface Row extends PositionedCall {
 const MAX_PAGE_READS = 3;
 
 /** One page of the calls, checked against itself (src/pages.ts checkPage). */
-async function readPage(client: FamulorClient, query: CallQuery, page: number, perPage = PAGE_SIZE): Promise<CallsPage> {
+async function readPage(
+	client: FamulorClient,
+	query: CallQuery,
+	page: number,
+	perPage = PAGE_SIZE,
+): Promise<CallsPage> {
 	const result = await client.getCallsPage(query, page, perPage);
 	checkPage(result, { page, perPage });
 	return result;
@@ -109,7 +114,9 @@ class PageWalk {
 		// Positions grow toward the newest end; walking order follows the direction.
 		if (this.order !== this.direction) rows.reverse();
 		if (page.total < this.total) {
-			throw incomplete(`the list shrank from ${this.total} to ${page.total} calls while it was read (calls were deleted)`);
+			throw incomplete(
+				`the list shrank from ${this.total} to ${page.total} calls while it was read (calls were deleted)`,
+			);
 		}
 		this.total = page.total;
 		const ahead = rows.filter((row) => this.beyond(row));
@@ -186,7 +193,9 @@ class PageWalk {
 }
 
 function repeatedPage(page: number): FamulorApiError {
-	return incomplete(`Famulor answered page ${page} of the calls with the rows of another page, ${MAX_PAGE_READS} times`);
+	return incomplete(
+		`Famulor answered page ${page} of the calls with the rows of another page, ${MAX_PAGE_READS} times`,
+	);
 }
 
 /**
@@ -242,7 +251,12 @@ function tailPageSize(total: number, limit: number, max: number): number | undef
 }
 
 /** The last page at `size` rows a page, collected; whether that was enough. */
-async function collectTail(walk: PageWalk, first: CallsPage, size: number, collect: (page: CallsPage) => boolean): Promise<boolean> {
+async function collectTail(
+	walk: PageWalk,
+	first: CallsPage,
+	size: number,
+	collect: (page: CallsPage) => boolean,
+): Promise<boolean> {
 	const tail = await walk.read(Math.ceil(first.total / size), size);
 	return collect(tail) || walk.boundaryPosition === 0;
 }
@@ -272,7 +286,8 @@ export async function newestCalls(
 		// When the newest `limit` calls fit on the last page of some page size, one request fetches them.
 		const size = tailPageSize(first.total, limit, first.perPage);
 		if (size !== undefined && (await collectTail(walk, first, size, collect))) next = 0;
-		else if (walk.boundaryPosition !== undefined) next = pageHolding(walk.boundaryPosition - 1, first.total, 1, first.perPage);
+		else if (walk.boundaryPosition !== undefined)
+			next = pageHolding(walk.boundaryPosition - 1, first.total, 1, first.perPage);
 		for (let number = next; number >= 1; number--) {
 			const page = number === 1 ? first : await walk.read(number, first.perPage);
 			if (collect(page)) break;

@@ -41,7 +41,10 @@ function idOf(value: string | number | undefined, parameter: string, what: strin
  * request. `includeStatusInQuery` is false for the triggers: a call moves from status to status, so
  * a status sent to the API would hide calls whose status changes later.
  */
-export function filtersFromInput(input: FilterInput, options: { includeStatusInQuery?: boolean } = {}): ResolvedFilters {
+export function filtersFromInput(
+	input: FilterInput,
+	options: { includeStatusInQuery?: boolean } = {},
+): ResolvedFilters {
 	const query: CallQuery = {};
 	const filters: CallFilters = {};
 	const assistantId = idOf(input.assistantId, 'filters.assistantId', 'Assistant');

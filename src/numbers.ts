@@ -39,7 +39,9 @@ export function buildFeeTable(defaultFee: unknown, rows: Array<{ country?: unkno
 	}
 	const byCountry = new Map<string, Units>();
 	rows.forEach((row, index) => {
-		const country = String(row.country ?? '').trim().toUpperCase();
+		const country = String(row.country ?? '')
+			.trim()
+			.toUpperCase();
 		const fee = Number(row.fee);
 		if (!/^[A-Z]{2}$/.test(country)) {
 			throw new InvalidParameterError(

@@ -29,7 +29,9 @@ export class Pacer {
 	 */
 	constructor(limits: RateLimits = FAMULOR_RATE_LIMITS, history: number[] = [], now = Date.now()) {
 		this.limits = validLimits(limits) ? { ...limits } : { ...FAMULOR_RATE_LIMITS };
-		const past = history.filter((t) => Number.isFinite(t) && t <= now + WINDOW_MARGIN_MS && t > now - 60_000 - WINDOW_MARGIN_MS);
+		const past = history.filter(
+			(t) => Number.isFinite(t) && t <= now + WINDOW_MARGIN_MS && t > now - 60_000 - WINDOW_MARGIN_MS,
+		);
 		this.sent.push(...past.sort((a, b) => a - b));
 	}
 
@@ -61,7 +63,10 @@ export class Pacer {
 	}
 
 	private ownWindowFull(now: number): boolean {
-		return this.windowWait(now, 10_000, this.limits.perTenSeconds) > 0 || this.windowWait(now, 60_000, this.limits.perMinute) > 0;
+		return (
+			this.windowWait(now, 10_000, this.limits.perTenSeconds) > 0 ||
+			this.windowWait(now, 60_000, this.limits.perMinute) > 0
+		);
 	}
 
 	recordSent(now: number): void {

@@ -96,13 +96,17 @@ export function checkPage(page: CallsPage, requested: { page: number; perPage: n
 	if (!Number.isFinite(page.total)) return; // no total: nothing to check the rows against
 	const lastPage = Math.max(1, Math.ceil(page.total / page.perPage));
 	if (page.lastPage !== lastPage) {
-		throw incomplete(`${where} reports last_page ${page.lastPage}, but total ${page.total} at ${page.perPage} a page makes ${lastPage}`);
+		throw incomplete(
+			`${where} reports last_page ${page.lastPage}, but total ${page.total} at ${page.perPage} a page makes ${lastPage}`,
+		);
 	}
 	if (requested.page < lastPage && rows !== page.perPage) {
 		throw incomplete(`${where} has ${rows} rows, but per_page is ${page.perPage} and it is not the last page`);
 	}
 	const rest = Math.max(0, page.total - (requested.page - 1) * page.perPage);
 	if (requested.page >= lastPage && (rows < Math.min(rest, page.perPage) || rows > page.perPage)) {
-		throw incomplete(`${where} has ${rows} rows, but total ${page.total} leaves ${Math.min(rest, page.perPage)} for it`);
+		throw incomplete(
+			`${where} has ${rows} rows, but total ${page.total} leaves ${Math.min(rest, page.perPage)} for it`,
+		);
 	}
 }

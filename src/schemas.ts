@@ -24,7 +24,15 @@ export const callSchema = z
 		assistant_name: nullableString,
 		campaign_name: nullableString,
 		type: nullableString,
-		duration: z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/).transform(Number)]).nullish(),
+		duration: z
+			.union([
+				z.number(),
+				z
+					.string()
+					.regex(/^\d+(\.\d+)?$/)
+					.transform(Number),
+			])
+			.nullish(),
 		assistant_phone_number: nullableString,
 		client_phone_number: nullableString,
 		status: nullableString,

@@ -42,7 +42,9 @@ function secretForms(secret: string): string[] {
 	const forms = new Set<string>([secret, encodeURIComponent(secret), ...base64Cores(secret)]);
 	const fragment = Math.min(MIN_FRAGMENT, secret.length);
 	for (let i = 0; i + fragment <= secret.length; i++) forms.add(secret.slice(i, i + fragment));
-	return [...forms].filter((form) => form.length >= Math.min(MIN_FRAGMENT, secret.length)).sort((a, b) => b.length - a.length);
+	return [...forms]
+		.filter((form) => form.length >= Math.min(MIN_FRAGMENT, secret.length))
+		.sort((a, b) => b.length - a.length);
 }
 
 /**

@@ -75,10 +75,14 @@ export class FamulorBilling implements INodeType {
 				const operation = this.getNodeParameter('operation', itemIndex) as string;
 				const handler = handlers.get(resource)?.get(operation);
 				if (!handler) {
-					throw new NodeOperationError(this.getNode(), `The operation "${operation}" of resource "${resource}" is not supported`, {
-						itemIndex,
-						description: 'Pick an operation from the list; this one may come from a newer version of the package.',
-					});
+					throw new NodeOperationError(
+						this.getNode(),
+						`The operation "${operation}" of resource "${resource}" is not supported`,
+						{
+							itemIndex,
+							description: 'Pick an operation from the list; this one may come from a newer version of the package.',
+						},
+					);
 				}
 				setup ??= await createClient(this);
 				const results = await handler.call(this, itemIndex, setup);

@@ -35,7 +35,9 @@ export class FamulorSpikeTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{$parameter["metric"] + " spike per " + $parameter["window"]}}',
-		description: 'Starts the workflow when usage in a time window is far above normal, and says which campaign, assistant or number did it',
+		description:
+			'Starts the workflow when usage in a time window is far above normal, and says which campaign, ' +
+			'assistant or number did it',
 		defaults: { name: 'Famulor Spike Trigger' },
 		polling: true,
 		inputs: [],
@@ -81,8 +83,16 @@ export class FamulorSpikeTrigger implements INodeType {
 				type: 'options',
 				default: 'sameTimeOfDay',
 				options: [
-					{ name: 'Same Time of Day', value: 'sameTimeOfDay', description: 'Compare with the same clock window on previous days' },
-					{ name: 'Same Weekday', value: 'sameWeekday', description: 'Compare with the same window on the same weekday in previous weeks' },
+					{
+						name: 'Same Time of Day',
+						value: 'sameTimeOfDay',
+						description: 'Compare with the same clock window on previous days',
+					},
+					{
+						name: 'Same Weekday',
+						value: 'sameWeekday',
+						description: 'Compare with the same window on the same weekday in previous weeks',
+					},
 					{ name: 'None', value: 'none', description: 'Compare with all preceding windows' },
 				],
 			},
@@ -100,7 +110,9 @@ export class FamulorSpikeTrigger implements INodeType {
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 0,
-				description: 'And at least this much above it, in the metric unit (currency, minutes or calls), so quiet hours do not alert on one extra call',
+				description:
+					'And at least this much above it, in the metric unit (currency, minutes or calls), so quiet hours ' +
+					'do not alert on one extra call',
 			},
 			{
 				displayName: 'Group By',
@@ -114,8 +126,10 @@ export class FamulorSpikeTrigger implements INodeType {
 				{ groupBy: ['client'] },
 				{
 					description:
-						'Which calls belong to which client: the same rules as Charge Summary → Generate. Each call goes to the first rule that matches; the rest is "Unassigned".',
-					markupDescription: 'Percentage the client is billed on top of the spend (used by charge summaries; spikes compare usage as it is)',
+						'Which calls belong to which client: the same rules as Charge Summary → Generate. Each call goes ' +
+						'to the first rule that matches; the rest is "Unassigned".',
+					markupDescription:
+						'Percentage the client is billed on top of the spend (used by charge summaries; spikes compare usage as it is)',
 				},
 			),
 			filtersProperty({}),

@@ -52,9 +52,17 @@ export class FamulorThresholdTrigger implements INodeType {
 				default: 'spend',
 				options: [
 					{ name: 'Balance', value: 'balance', description: 'Fires when the balance falls to or below a threshold' },
-					{ name: 'Billable Minutes', value: 'minutes', description: 'Minutes billed in the period (at least 30 s per connected call)' },
+					{
+						name: 'Billable Minutes',
+						value: 'minutes',
+						description: 'Minutes billed in the period (at least 30 s per connected call)',
+					},
 					{ name: 'Calls', value: 'calls', description: 'Number of calls in the period' },
-					{ name: 'Forecast Spend', value: 'forecastSpend', description: 'Spend projected to the end of the period from the pace so far' },
+					{
+						name: 'Forecast Spend',
+						value: 'forecastSpend',
+						description: 'Spend projected to the end of the period from the pace so far',
+					},
 					{ name: 'Spend', value: 'spend', description: 'Sum of call costs in the period' },
 				],
 			},
@@ -65,7 +73,11 @@ export class FamulorThresholdTrigger implements INodeType {
 				default: 'month',
 				description: 'The period the metric adds up over; thresholds re-arm when it rolls over',
 				options: [
-					{ name: 'Billing Cycle', value: 'billingCycle', description: 'Renews on the Billing Cycle Day of the credential' },
+					{
+						name: 'Billing Cycle',
+						value: 'billingCycle',
+						description: 'Renews on the Billing Cycle Day of the credential',
+					},
 					{ name: 'Day', value: 'day' },
 					{ name: 'Month', value: 'month' },
 					{ name: 'Week', value: 'week', description: 'Monday to Sunday' },
@@ -89,7 +101,8 @@ export class FamulorThresholdTrigger implements INodeType {
 				typeOptions: { minValue: 0 },
 				default: 500,
 				description:
-					'The budget for the period in the metric unit (currency for spend and balance, minutes, or calls). With Group By Client: the budget of each client without one of its own.',
+					'The budget for the period in the metric unit (currency for spend and balance, minutes, or calls). ' +
+					'With Group By Client: the budget of each client without one of its own.',
 				displayOptions: { show: { thresholdType: ['percentOfBudget'] } },
 			},
 			{
@@ -114,9 +127,12 @@ export class FamulorThresholdTrigger implements INodeType {
 				{ metric: usageMetrics, groupBy: ['client'] },
 				{
 					description:
-						'Which calls belong to which client: the same rules as Charge Summary → Generate. Each call goes to the first rule that matches; the rest is "Unassigned". Each client is evaluated against its own budget.',
+						'Which calls belong to which client: the same rules as Charge Summary → Generate. Each call goes ' +
+						'to the first rule that matches; the rest is "Unassigned". Each client is evaluated against its ' +
+						'own budget.',
 					markupDescription:
-						"Percentage the client is billed on top of the spend. With the option Include Markup, the client's spend counts with it.",
+						'Percentage the client is billed on top of the spend. With the option Include Markup, the ' +
+						"client's spend counts with it.",
 					budget: true,
 				},
 			),
@@ -133,7 +149,9 @@ export class FamulorThresholdTrigger implements INodeType {
 						name: 'fireOnActivation',
 						type: 'boolean',
 						default: false,
-						description: 'Whether thresholds already reached when the workflow is activated fire once right away (otherwise they count as already reported)',
+						description:
+							'Whether thresholds already reached when the workflow is activated fire once right away ' +
+							'(otherwise they count as already reported)',
 					},
 					{
 						displayName: 'Include Markup',
@@ -141,7 +159,8 @@ export class FamulorThresholdTrigger implements INodeType {
 						type: 'boolean',
 						default: false,
 						description:
-							"Whether a client's spend counts with its Markup Percent (spend × (1 + markup / 100)), so its budget is compared with what the client is billed",
+							"Whether a client's spend counts with its Markup Percent (spend × (1 + markup / 100)), so its " +
+							'budget is compared with what the client is billed',
 						displayOptions: { show: { '/groupBy': ['client'] } },
 					},
 					{
@@ -149,7 +168,8 @@ export class FamulorThresholdTrigger implements INodeType {
 						name: 'includeUnassigned',
 						type: 'boolean',
 						default: false,
-						description: 'Whether the calls no client rule matches are evaluated too, as "Unassigned" with the node\'s Budget',
+						description:
+							'Whether the calls no client rule matches are evaluated too, as "Unassigned" with the node\'s Budget',
 						displayOptions: { show: { '/groupBy': ['client'] } },
 					},
 					{
@@ -158,7 +178,9 @@ export class FamulorThresholdTrigger implements INodeType {
 						type: 'number',
 						typeOptions: { minValue: 0 },
 						default: 10,
-						description: 'Balance only: a fired threshold re-arms when the balance rises this many percent above it (e.g. after a top-up)',
+						description:
+							'Balance only: a fired threshold re-arms when the balance rises this many percent above it ' +
+							'(e.g. after a top-up)',
 					},
 					timezoneOption(),
 				],
@@ -180,7 +202,10 @@ const thresholdTrigger: TriggerSpec<ThresholdConfig, ReturnType<typeof newThresh
 		const metric = context.getNodeParameter('metric') as ThresholdMetric;
 		const options = context.getNodeParameter('options', {}) as IDataObject;
 		const usage = metric !== 'balance';
-		const thresholdType = context.getNodeParameter('thresholdType', 'percentOfBudget') as ThresholdConfig['thresholdType'];
+		const thresholdType = context.getNodeParameter(
+			'thresholdType',
+			'percentOfBudget',
+		) as ThresholdConfig['thresholdType'];
 		const groupBy = context.getNodeParameter('groupBy', 'none') as TriggerGroupBy;
 		const clients = readClientGrouping({
 			metric,
@@ -190,7 +215,9 @@ const thresholdTrigger: TriggerSpec<ThresholdConfig, ReturnType<typeof newThresh
 			includeMarkup: options.includeMarkup,
 		});
 		const { query, filters } = usage
-			? filtersFromInput(filterInput(context.getNodeParameter('filters', {}) as IDataObject), { includeStatusInQuery: false })
+			? filtersFromInput(filterInput(context.getNodeParameter('filters', {}) as IDataObject), {
+					includeStatusInQuery: false,
+				})
 			: { query: {}, filters: {} };
 		const config: ThresholdConfig = {
 			metric,

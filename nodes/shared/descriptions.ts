@@ -9,7 +9,11 @@ export const periodOptions = [
 	{ name: 'Last Billing Cycle', value: 'lastBillingCycle' },
 	{ name: 'Last Month', value: 'lastMonth' },
 	{ name: 'Last Week', value: 'lastWeek', description: 'Monday to Sunday' },
-	{ name: 'This Billing Cycle', value: 'thisBillingCycle', description: 'Renews on the Billing Cycle Day of the credential' },
+	{
+		name: 'This Billing Cycle',
+		value: 'thisBillingCycle',
+		description: 'Renews on the Billing Cycle Day of the credential',
+	},
 	{ name: 'This Month', value: 'thisMonth' },
 	{ name: 'This Week', value: 'thisWeek', description: 'Since Monday' },
 	{ name: 'Today', value: 'today' },
@@ -250,7 +254,8 @@ export function feeProperties(show: Record<string, string[]>): INodeProperties[]
 			typeOptions: { minValue: 0, numberPrecision: 2 },
 			default: 3.99,
 			description:
-				'Monthly rental of a rented number whose country is not in Monthly Fees. The Famulor API does not return prices; 3.99 is its published standard rate.',
+				'Monthly rental of a rented number whose country is not in Monthly Fees. The Famulor API does not ' +
+				'return prices; 3.99 is its published standard rate.',
 			displayOptions: { show },
 		},
 		{

@@ -53,9 +53,11 @@ export function periodOf(
 	billingCycleDay: number,
 	defaultPeriod?: ActionPeriod,
 ): ResolvedPeriod {
-	const name = (defaultPeriod === undefined
-		? context.getNodeParameter('period', itemIndex)
-		: context.getNodeParameter('period', itemIndex, defaultPeriod)) as ActionPeriod;
+	const name = (
+		defaultPeriod === undefined
+			? context.getNodeParameter('period', itemIndex)
+			: context.getNodeParameter('period', itemIndex, defaultPeriod)
+	) as ActionPeriod;
 	return resolvePeriod(name, {
 		now: Date.now(),
 		timezone,

@@ -34,7 +34,10 @@ export async function accountSettings(context: FamulorContext): Promise<AccountS
 async function readCredential(context: FamulorContext): Promise<{ settings: AccountSettings; secret: string }> {
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	assertClassicCredential(credentials); // a Famulor Platform 2.0 key or address: say so, send nothing
-	const currency = String(credentials.currency ?? 'EUR').trim().toUpperCase() || 'EUR';
+	const currency =
+		String(credentials.currency ?? 'EUR')
+			.trim()
+			.toUpperCase() || 'EUR';
 	if (!/^[A-Z]{3}$/.test(currency)) {
 		throw new InvalidParameterError(
 			'currency',

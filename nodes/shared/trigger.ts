@@ -45,7 +45,9 @@ function storedSkew(value: unknown): number | undefined {
 /** The stored pacing history, if it has the expected shape (the Pacer also drops times from the future). */
 function storedPacing(value: unknown): { sent: number[]; limits?: RateLimits } {
 	const pacing = (value ?? {}) as { sent?: unknown; limits?: unknown };
-	const sent = Array.isArray(pacing.sent) ? pacing.sent.filter((t): t is number => typeof t === 'number' && Number.isFinite(t)) : [];
+	const sent = Array.isArray(pacing.sent)
+		? pacing.sent.filter((t): t is number => typeof t === 'number' && Number.isFinite(t))
+		: [];
 	const limits = pacing.limits as RateLimits | undefined;
 	return { sent, limits: limits && typeof limits === 'object' ? limits : undefined };
 }
@@ -77,7 +79,8 @@ export async function runTriggerPoll<Config, State, Result extends { state: Stat
 		// not to a damaged or older state: that one is rebuilt silently, or every threshold reported
 		// before would be reported again.
 		const previousConfig = (staticData.state as { config?: unknown } | undefined)?.config;
-		const activation = staticData.state === undefined || (typeof previousConfig === 'string' && previousConfig !== fingerprint);
+		const activation =
+			staticData.state === undefined || (typeof previousConfig === 'string' && previousConfig !== fingerprint);
 		const state = stored ?? spec.newState(fingerprint, spec.fireOnActivation(config) && activation && !manual);
 		// Time comes from Famulor's clock (its Date header), which also stamps the calls. Before the
 		// first response of a poll, the last known offset to the local clock stands in.

@@ -37,12 +37,12 @@ import type {
 const ATTRIBUTION_REPORTED =
 	'Each call is charged to the first client rule that matches it, each rented number to the first rule ' +
 	'matching the number or one of its assistants; everything else is Unassigned. Markup is a percentage of ' +
-	'the client\'s own calls and rentals.';
+	"the client's own calls and rentals.";
 const ATTRIBUTION_PLAN =
 	'Each call is charged to the first client rule that matches it, each rented number to the first rule ' +
 	'matching the number or one of its assistants; everything else is Unassigned. The plan fee and overage ' +
 	'are shared in proportion to billable minutes (whole cents, largest remainder), carrier costs and ' +
-	'rentals are each client\'s own, and markup is a percentage of the client\'s own lines.';
+	"rentals are each client's own, and markup is a percentage of the client's own lines.";
 
 const MAX_MATCH_CACHE = 50_000;
 
@@ -164,9 +164,7 @@ export class ChargeSummaryBuilder {
 				return !this.hasClients || bucket.configured || bucket.totals.calls > 0 || (rentals[index]?.length ?? 0) > 0;
 			})
 			.map(({ index }) => index);
-		const rows = this.hasClients
-			? shown.map((index) => this.clientRow(this.bucketAt(index), lines[index] ?? []))
-			: [];
+		const rows = this.hasClients ? shown.map((index) => this.clientRow(this.bucketAt(index), lines[index] ?? [])) : [];
 		return { base: this.summaryBase(share), plan, parts, lines, shown, rows };
 	}
 

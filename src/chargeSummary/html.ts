@@ -18,7 +18,7 @@ export function escapeHtml(text: string): string {
 		.replace(/'/g, '&#39;');
 }
 
-export const FONT = "font-family:Arial,Helvetica,sans-serif;";
+export const FONT = 'font-family:Arial,Helvetica,sans-serif;';
 const BAR_COLOR = '#4f46e5';
 export const CELL = `${FONT}font-size:14px;color:#1f2937;padding:6px 8px;border-bottom:1px solid #e5e7eb;`;
 export const HEAD =

@@ -53,7 +53,13 @@ export interface LineInput {
 export function linesOf(input: LineInput): CentLine[] {
 	const lines = input.plan ? planLines(input, input.plan) : [platformLine(input)];
 	lines.push(carrierLine(input), ...rentalLines(input));
-	if (input.markupPercent > 0) lines.push(markupLine(input, lines.reduce((sum, line) => sum + line.cents, 0)));
+	if (input.markupPercent > 0)
+		lines.push(
+			markupLine(
+				input,
+				lines.reduce((sum, line) => sum + line.cents, 0),
+			),
+		);
 	const client = input.client;
 	return client === undefined ? lines : lines.map((line) => ({ ...line, client }));
 }
@@ -88,8 +94,7 @@ function planLines({ currency, share, client }: LineInput, plan: PlanPart): Cent
 		: `${formatMinutes(plan.includedSeconds)} included ` +
 			`(${plainNumber(terms.includedMinutes)}/month ${share.description})`;
 	const overage =
-		`${formatMinutes(plan.overageSeconds)} min over ${included} × ` +
-		`${formatMoney(terms.overageRate, currency)}/min`;
+		`${formatMinutes(plan.overageSeconds)} min over ${included} × ` + `${formatMoney(terms.overageRate, currency)}/min`;
 	return [
 		{
 			kind: 'planFee',

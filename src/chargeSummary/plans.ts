@@ -62,7 +62,8 @@ export function assertPricingMode(value: unknown): PricingMode {
 		throw new InvalidParameterError(
 			'pricingMode',
 			`Unknown pricing mode "${String(value)}"`,
-			'Choose "Reported Costs" (sum of the call costs Famulor reports) or "Plan" (plan fee, included minutes and overage).',
+			'Choose "Reported Costs" (sum of the call costs Famulor reports) or "Plan" (plan fee, included minutes ' +
+				'and overage).',
 		);
 	}
 	return value as PricingMode;
@@ -108,7 +109,11 @@ export function resolvePlan(name: unknown, custom: CustomPlanInput = {}): PlanTe
 function toUnitsChecked(amount: number, parameter: string, label: string): Units {
 	const units = amountToUnitsOrUndefined(amount);
 	if (units === undefined) {
-		throw new InvalidParameterError(parameter, `${label} ${amount} is too large`, `Enter ${label} as an everyday amount, e.g. 199.`);
+		throw new InvalidParameterError(
+			parameter,
+			`${label} ${amount} is too large`,
+			`Enter ${label} as an everyday amount, e.g. 199.`,
+		);
 	}
 	return units;
 }

@@ -57,9 +57,7 @@ function clientRowText(row: ClientRow, currency: string): string {
 
 export function renderText(summary: ChargeSummary): string {
 	const { currency } = summary;
-	const title = summary.client
-		? `Famulor charge summary: ${escapeSlack(summary.client)}`
-		: 'Famulor charge summary';
+	const title = summary.client ? `Famulor charge summary: ${escapeSlack(summary.client)}` : 'Famulor charge summary';
 	const out: string[] = [
 		`*${title}*`,
 		`*Period:* ${escapeSlack(summary.period.label)} (${escapeSlack(summary.period.timezone)})`,

@@ -19,7 +19,12 @@ export async function pollBalance(
 	previous: ThresholdState,
 	config: ThresholdConfig,
 	env: PollEnvironment,
-): Promise<{ state: ThresholdState; events: ThresholdEvent[]; building: false; current: Array<{ group: null; value: number; period: null }> }> {
+): Promise<{
+	state: ThresholdState;
+	events: ThresholdEvent[];
+	building: false;
+	current: Array<{ group: null; value: number; period: null }>;
+}> {
 	const me = await client.getMe();
 	const balance = parseMoney(me.total_balance);
 	const now = env.now();

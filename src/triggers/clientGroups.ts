@@ -46,7 +46,8 @@ function balanceByClient(): InvalidParameterError {
 	return new InvalidParameterError(
 		'groupBy',
 		'Balance cannot be grouped by client: it is one figure for the whole account',
-		"Set Group By to None for the balance, or watch each client's budget with Metric Spend (or Forecast Spend) and Group By Client.",
+		"Set Group By to None for the balance, or watch each client's budget with Metric Spend (or Forecast " +
+			'Spend) and Group By Client.',
 	);
 }
 
@@ -54,7 +55,8 @@ function noRules(): InvalidParameterError {
 	return new InvalidParameterError(
 		'clients',
 		'Group By is Client, but there are no client rules',
-		'Add one rule per client under Clients (Name, Match By, Values), the same rules as in Charge Summary → Generate, or choose another Group By.',
+		'Add one rule per client under Clients (Name, Match By, Values), the same rules as in Charge Summary → ' +
+			'Generate, or choose another Group By.',
 	);
 }
 

@@ -61,7 +61,8 @@ export class Contributions {
 			const ranked = [...(this.byDimension.get(dimension) ?? new Map<string, number>())]
 				.filter(([, value]) => value > 0)
 				.sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1));
-			for (const [key, value] of ranked.slice(0, perDimension)) result.push({ by: dimension, key, value: format(value) });
+			for (const [key, value] of ranked.slice(0, perDimension))
+				result.push({ by: dimension, key, value: format(value) });
 		}
 		return result;
 	}

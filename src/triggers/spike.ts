@@ -10,7 +10,15 @@
  * as samples: with fewer than `minBaselineSamples` the trigger is warming up and stays quiet.
  */
 import { DateTime } from 'luxon';
-import { dimensionKey, groupLabel, matchesFilters, TRIGGER_GROUP_BY, type Call, type CallFilters, type TriggerGroupBy } from '../calls';
+import {
+	dimensionKey,
+	groupLabel,
+	matchesFilters,
+	TRIGGER_GROUP_BY,
+	type Call,
+	type CallFilters,
+	type TriggerGroupBy,
+} from '../calls';
 import type { CallQuery, FamulorClient } from '../client';
 import { assertOneOf, InvalidParameterError } from '../errors';
 import { displayText, displayValue, metricName, toCountingUnits, unitOf, valueOfCall } from '../metrics';
@@ -62,7 +70,14 @@ export interface SpikeEvent {
 	/** Group By Client only: the client's name (as `group`). */
 	client?: string | null;
 	topContributors: Contributor[];
-	topCalls: Array<{ id: number; totalCost: number; durationSeconds: number; assistantName: string | null; campaignName: string | null; createdAt: string }>;
+	topCalls: Array<{
+		id: number;
+		totalCost: number;
+		durationSeconds: number;
+		assistantName: string | null;
+		campaignName: string | null;
+		createdAt: string;
+	}>;
 	message: string;
 	baselineSamples: number;
 }
@@ -168,7 +183,12 @@ function applyCall(config: SpikeConfig, model: SpikeModel, windows: Windows, cal
 	}
 }
 
-export async function pollSpike(client: FamulorClient, stored: SpikeState, config: SpikeConfig, env: PollEnvironment): Promise<SpikePollResult> {
+export async function pollSpike(
+	client: FamulorClient,
+	stored: SpikeState,
+	config: SpikeConfig,
+	env: PollEnvironment,
+): Promise<SpikePollResult> {
 	const windows = new Windows(config.window, config.timezone);
 	const settleMs = config.settleMinutes * 60_000;
 	const started = env.now();
@@ -177,7 +197,8 @@ export async function pollSpike(client: FamulorClient, stored: SpikeState, confi
 	const model = loadSpike(previous);
 	let tracker = previous.tracker;
 	if (!tracker) {
-		const historyStart = started - (config.baselineDays + 1) * DAY_MS - windows.of(started).end + windows.of(started).start;
+		const historyStart =
+			started - (config.baselineDays + 1) * DAY_MS - windows.of(started).end + windows.of(started).start;
 		tracker = newTracker({ ...config.query, date_from: apiDateRange(historyStart, started).date_from });
 		model.coverageStart = windows.of(historyStart).end;
 		// History is only counted, never alerted on: contributors are kept from the next window on.
@@ -207,8 +228,17 @@ export async function pollSpike(client: FamulorClient, stored: SpikeState, confi
 }
 
 /** The baseline is read: history starts at the account's first call (if later than what was read). */
-function completeBaseline(model: SpikeModel, windows: Windows, firstCall: number, now: number, eligibleEnd: number, timezone: string): void {
-	const firstDay = firstCall ? DateTime.fromMillis(firstCall, { zone: timezone }).startOf('day').toMillis() : windows.of(now).start;
+function completeBaseline(
+	model: SpikeModel,
+	windows: Windows,
+	firstCall: number,
+	now: number,
+	eligibleEnd: number,
+	timezone: string,
+): void {
+	const firstDay = firstCall
+		? DateTime.fromMillis(firstCall, { zone: timezone }).startOf('day').toMillis()
+		: windows.of(now).start;
 	model.coverageStart = Math.max(model.coverageStart, firstDay);
 	model.evaluatedUntil = Math.max(model.evaluatedUntil, eligibleEnd);
 	for (const start of model.open.keys()) {
@@ -257,7 +287,15 @@ function evaluateWindows(config: SpikeConfig, model: SpikeModel, windows: Window
 			}
 			if (model.disarmed.has(group)) continue;
 			model.disarmed.add(group);
-			events.push(spikeEvent(config, window, group, { value, baseline, samples: matching.length }, model.open.get(window.start)?.get(group)));
+			events.push(
+				spikeEvent(
+					config,
+					window,
+					group,
+					{ value, baseline, samples: matching.length },
+					model.open.get(window.start)?.get(group),
+				),
+			);
 		}
 		model.open.delete(window.start);
 		model.evaluatedUntil = window.end;
@@ -288,10 +326,12 @@ function spikeEvent(
 	const text = (units: number) => displayText(config.metric, units, config.currency);
 	const contributors = open?.contributions.top(format) ?? [];
 	const groupValue = config.groupBy === 'none' ? null : group;
-	const ratio = baseline > 0 ? `${(value / baseline).toFixed(1)}× the usual ${text(baseline)}` : `against a usual ${text(0)}`;
+	const ratio =
+		baseline > 0 ? `${(value / baseline).toFixed(1)}× the usual ${text(baseline)}` : `against a usual ${text(0)}`;
 	const leader = contributors[0];
 	const lead = leader
-		? `; top ${leader.by === 'phoneNumber' ? 'number' : leader.by}: ${leader.key} (${text(Math.round(open?.contributions.valueOf(leader.by, leader.key) ?? 0))})`
+		? `; top ${leader.by === 'phoneNumber' ? 'number' : leader.by}: ${leader.key} ` +
+			`(${text(Math.round(open?.contributions.valueOf(leader.by, leader.key) ?? 0))})`
 		: '';
 	const span = `${start.toFormat('d LLL HH:mm')}–${end.toFormat('HH:mm')}`;
 	const windows = `median of ${samples} ${samples === 1 ? 'window' : 'windows'}`;
@@ -316,7 +356,9 @@ function spikeEvent(
 			campaignName: call.ca,
 			createdAt: new Date(call.at).toISOString(),
 		})),
-		message: `${metricName(config.metric)}${groupLabel(config.groupBy, groupValue)} in the ${WINDOW_WORDS[config.window]} ${span} was ${text(value)}, ${ratio} (${windows})${lead}.`,
+		message:
+			`${metricName(config.metric)}${groupLabel(config.groupBy, groupValue)} in the ` +
+			`${WINDOW_WORDS[config.window]} ${span} was ${text(value)}, ${ratio} (${windows})${lead}.`,
 		baselineSamples: samples,
 	};
 }
@@ -327,9 +369,13 @@ export function spikeSample(config: SpikeConfig, state: SpikeState, now: number)
 	const windows = new Windows(config.window, config.timezone);
 	const window = windows.of(windows.of(now - config.settleMinutes * 60_000).start - 1);
 	const groups = config.groupBy === 'none' ? [''] : [...model.buckets.keys()];
-	const ranked = groups.map((group) => ({ group, value: model.buckets.get(group)?.get(window.start) ?? 0 })).sort((a, b) => b.value - a.value);
+	const ranked = groups
+		.map((group) => ({ group, value: model.buckets.get(group)?.get(window.start) ?? 0 }))
+		.sort((a, b) => b.value - a.value);
 	const pick = ranked[0] ?? { group: '', value: 0 };
-	const matching = windows.matching(window.start, config.seasonality, config.baselineDays).filter((s) => s >= model.coverageStart);
+	const matching = windows
+		.matching(window.start, config.seasonality, config.baselineDays)
+		.filter((s) => s >= model.coverageStart);
 	const buckets = model.buckets.get(pick.group);
 	const baseline = matching.length ? median(matching.map((s) => buckets?.get(s) ?? 0)) : 0;
 	const figures = { value: pick.value, baseline, samples: matching.length };

@@ -60,7 +60,9 @@ export const spikeStateSchema = z.object({
 			start: epochMs,
 			group: z.string(),
 			contributors: z.array(z.tuple([z.enum(CONTRIBUTOR_DIMENSIONS), z.string(), finite])),
-			top: z.array(z.object({ id: count, v: finite, cost: int, dur: count, as: nullableText, ca: nullableText, at: epochMs })),
+			top: z.array(
+				z.object({ id: count, v: finite, cost: int, dur: count, as: nullableText, ca: nullableText, at: epochMs }),
+			),
 		}),
 	),
 	evaluatedUntil: epochMsOrZero,
@@ -116,7 +118,10 @@ export function loadSpike(state: SpikeState): SpikeModel {
 	const open = new Map<number, Map<string, OpenWindow>>();
 	for (const window of state.open) {
 		const groups = open.get(window.start) ?? new Map<string, OpenWindow>();
-		groups.set(window.group, { contributions: Contributions.from(window.contributors), top: window.top.map((call) => ({ ...call })) });
+		groups.set(window.group, {
+			contributions: Contributions.from(window.contributors),
+			top: window.top.map((call) => ({ ...call })),
+		});
 		open.set(window.start, groups);
 	}
 	const { evaluatedUntil, coverageStart } = state;
@@ -130,7 +135,11 @@ export function storeSpike(base: SpikeState, model: SpikeModel, updates: Partial
 		.map(([name, windows]) => {
 			const sorted = [...windows].sort(([a], [b]) => a - b);
 			const minutes = sorted.map(([start]) => Math.round(start / MINUTE_MS));
-			return { name, starts: minutes.map((start, i) => start - (minutes[i - 1] ?? 0)), values: sorted.map(([, value]) => value) };
+			return {
+				name,
+				starts: minutes.map((start, i) => start - (minutes[i - 1] ?? 0)),
+				values: sorted.map(([, value]) => value),
+			};
 		});
 	const open: SpikeState['open'] = [];
 	for (const [start, byGroup] of [...model.open].sort(([a], [b]) => a - b)) {

@@ -112,7 +112,11 @@ export interface StreamOptions {
 	consumable?: (call: Call) => boolean;
 }
 
-export async function readStream(client: FamulorClient, previous: StreamState, options: StreamOptions): Promise<StreamRead> {
+export async function readStream(
+	client: FamulorClient,
+	previous: StreamState,
+	options: StreamOptions,
+): Promise<StreamRead> {
 	return await new StreamReader(client, previous, options).read();
 }
 
@@ -253,7 +257,15 @@ class StreamReader {
 
 	private rollback(to: Checkpoint<StreamState>): StreamRead {
 		const state = { ...to.state, perPage: this.cursor.perPage, quiet: false };
-		return { state, fresh: to.fresh, reread: to.reread, caughtUp: false, lost: false, total: this.total, requests: this.cursor.requests };
+		return {
+			state,
+			fresh: to.fresh,
+			reread: to.reread,
+			caughtUp: false,
+			lost: false,
+			total: this.total,
+			requests: this.cursor.requests,
+		};
 	}
 
 	/**
@@ -267,7 +279,8 @@ class StreamReader {
 		const holds = await anchorHolds(this.client, this.options.query, read.state, read.total);
 		read.requests = this.cursor.requests + holds.requests;
 		if (holds.verdict === 'moved') throw inconsistentPage(holds.page);
-		if (holds.verdict === 'unknown') return { ...read, state: { ...this.previous, quiet: false }, fresh: [], reread: [] };
+		if (holds.verdict === 'unknown')
+			return { ...read, state: { ...this.previous, quiet: false }, fresh: [], reread: [] };
 		return read;
 	}
 
@@ -319,7 +332,8 @@ class StreamReader {
 			throw new FamulorApiError(
 				'malformed',
 				'The call list changed its sort order while it was read',
-				'Nothing was counted twice. The next poll reads again; if this repeats, please report it to the package maintainers.',
+				'Nothing was counted twice. The next poll reads again; if this repeats, please report it to the ' +
+					'package maintainers.',
 			);
 		}
 		const lowest = (positioned[0] as PositionedCall).position;
@@ -386,7 +400,12 @@ class StreamReader {
 				// where they can be, so each is counted once (a poll without insertions never pays for this).
 				const { lateStart, options } = this;
 				this.position = lateStart;
-				const from = lateStart === options.lateFrom ? options.lateCall : lateStart === options.rereadFrom ? options.rereadCall : undefined;
+				const from =
+					lateStart === options.lateFrom
+						? options.lateCall
+						: lateStart === options.rereadFrom
+							? options.rereadCall
+							: undefined;
 				this.watch.reset(lateStart, from);
 				this.previousLast = undefined;
 				cursor.forget();
@@ -548,7 +567,8 @@ function inconsistentPage(page: number): FamulorApiError {
 	return new FamulorApiError(
 		'malformed',
 		`Famulor answered page ${page} of the calls with rows that belong elsewhere in the list`,
-		'Nothing was counted from this poll; the next poll reads the pages again. If this repeats, please report it to the package maintainers.',
+		'Nothing was counted from this poll; the next poll reads the pages again. If this repeats, please report ' +
+			'it to the package maintainers.',
 		{ retryable: true },
 	);
 }

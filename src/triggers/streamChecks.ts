@@ -86,7 +86,8 @@ export class AnchorCheck {
 		const ids = page.positioned.map((p) => p.call.id).join(',');
 		const confirmed = ids === this.anomalyIds;
 		const olderThanAnchor = (call: Call) => olderThan(call, anchor);
-		const pushedAbove = at === undefined && page.highest < page.total - 1 && page.positioned.every((p) => olderThanAnchor(p.call));
+		const pushedAbove =
+			at === undefined && page.highest < page.total - 1 && page.positioned.every((p) => olderThanAnchor(p.call));
 		const foundAbove = at !== undefined && this.above;
 		if (pushedAbove || (at !== undefined && at > k - 1)) this.insertedBelow = true;
 		if (this.insertedBelow && !this.restarted && (context.lateStart < context.start || context.skipped)) {
@@ -188,7 +189,11 @@ export class Checkpoints<State> {
 	pagesConsumed = 0;
 
 	/** A copy of what the poll holds now. */
-	static take<State extends object>(state: State, fresh: PositionedCall[], reread: PositionedCall[]): Checkpoint<State> {
+	static take<State extends object>(
+		state: State,
+		fresh: PositionedCall[],
+		reread: PositionedCall[],
+	): Checkpoint<State> {
 		return { state: { ...state }, fresh: [...fresh], reread: [...reread] };
 	}
 

@@ -21,7 +21,14 @@ import { billedValue, clientGroupOf } from './clientGroups';
 import { Contributions } from './contributors';
 import { fromTheFuture, type PollEnvironment } from './state';
 import { thresholdEvent, thresholdInUnits, type ThresholdConfig, type ThresholdEvent } from './thresholdEvents';
-import { emptyPeriod, loadPeriod, newThresholdState, storePeriod, type PeriodTotals, type ThresholdState } from './thresholdState';
+import {
+	emptyPeriod,
+	loadPeriod,
+	newThresholdState,
+	storePeriod,
+	type PeriodTotals,
+	type ThresholdState,
+} from './thresholdState';
 import { MAX_WATCH_MS, newTracker, track, type TrackerChanges } from './tracker';
 
 export * from './thresholdEvents';
@@ -36,7 +43,8 @@ export interface ThresholdPollResult {
 	current: Array<{ group: string | null; value: number; period: ResolvedPeriod | null }>;
 }
 
-const periodOf = (config: ThresholdConfig, at: number) => periodContaining(config.period, at, config.timezone, config.billingCycleDay);
+const periodOf = (config: ThresholdConfig, at: number) =>
+	periodContaining(config.period, at, config.timezone, config.billingCycleDay);
 
 /** The group of a call ('' = all calls), or undefined when it is not evaluated (Unassigned without the option). */
 function groupOf(config: ThresholdConfig, call: Call): string | undefined {
@@ -62,7 +70,13 @@ function applyCall(config: ThresholdConfig, periods: PeriodTotals[], call: Call,
 }
 
 /** The metric's value now: the period total, or for the forecast, that total projected to the period's end. */
-function valueAt(config: ThresholdConfig, totals: PeriodTotals, group: string, period: ResolvedPeriod, now: number): number {
+function valueAt(
+	config: ThresholdConfig,
+	totals: PeriodTotals,
+	group: string,
+	period: ResolvedPeriod,
+	now: number,
+): number {
 	const value = billedValue(config, group, totals.values.get(group) ?? 0);
 	if (config.metric !== 'forecastSpend') return value;
 	const elapsed = Math.max(1, Math.min(now, period.endMs) - period.startMs);
@@ -74,15 +88,22 @@ function forecastReady(period: ResolvedPeriod, now: number): boolean {
 	return now - period.startMs >= Math.max(3_600_000, (period.endMs - period.startMs) / 10);
 }
 
-const groupsOf = (config: ThresholdConfig, totals: PeriodTotals) => (config.groupBy === 'none' ? [''] : [...totals.values.keys()].sort());
+const groupsOf = (config: ThresholdConfig, totals: PeriodTotals) =>
+	config.groupBy === 'none' ? [''] : [...totals.values.keys()].sort();
 
 /** Puts the tracker's changes into their periods (the current one and any later one a call falls in). */
-function applyChanges(config: ThresholdConfig, stored: ThresholdState, changes: TrackerChanges, current: ResolvedPeriod): PeriodTotals[] {
+function applyChanges(
+	config: ThresholdConfig,
+	stored: ThresholdState,
+	changes: TrackerChanges,
+	current: ResolvedPeriod,
+): PeriodTotals[] {
 	const periods = stored.periods.map(loadPeriod);
 	if (!periods.some((p) => p.id === current.id)) periods.push(emptyPeriod(current));
 	for (const call of changes.added) {
 		const callPeriod = periodOf(config, call.createdAt);
-		if (callPeriod.startMs >= current.startMs && !periods.some((p) => p.id === callPeriod.id)) periods.push(emptyPeriod(callPeriod));
+		if (callPeriod.startMs >= current.startMs && !periods.some((p) => p.id === callPeriod.id))
+			periods.push(emptyPeriod(callPeriod));
 	}
 	for (const { before, after } of changes.updated) {
 		applyCall(config, periods, before, -1);
@@ -138,7 +159,15 @@ function evaluateAll(
 				const limit = thresholdInUnits(config, threshold, group);
 				if (fired.has(threshold) || reached < limit) continue;
 				fired.add(threshold);
-				const crossing = { value, threshold, limit, period, now, closed, contributions: totals.contributions.get(group) };
+				const crossing = {
+					value,
+					threshold,
+					limit,
+					period,
+					now,
+					closed,
+					contributions: totals.contributions.get(group),
+				};
 				events.push(thresholdEvent(config, { ...crossing, group: config.groupBy === 'none' ? null : group }));
 			}
 			totals.fired.set(group, fired);
@@ -153,7 +182,10 @@ export async function pollThreshold(
 	config: ThresholdConfig,
 	env: PollEnvironment,
 ): Promise<ThresholdPollResult> {
-	const stored = fromTheFuture([previous.updatedAt, previous.tracker?.stream.newestAt, previous.tracker?.horizon], env.now())
+	const stored = fromTheFuture(
+		[previous.updatedAt, previous.tracker?.stream.newestAt, previous.tracker?.horizon],
+		env.now(),
+	)
 		? newThresholdState(previous.config, false)
 		: previous;
 	if (config.metric === 'balance') return pollBalance(client, stored, config, env);
@@ -167,11 +199,18 @@ async function pollUsage(
 	env: PollEnvironment,
 ): Promise<ThresholdPollResult> {
 	const started = periodOf(config, env.now());
-	const tracker = previous.tracker ?? newTracker({ ...config.query, date_from: apiDateRange(started.startMs, started.endMs).date_from });
+	const tracker =
+		previous.tracker ??
+		newTracker({ ...config.query, date_from: apiDateRange(started.startMs, started.endMs).date_from });
 	const base = previous.tracker ? previous : { ...previous, periods: [storePeriod(emptyPeriod(started))] };
-	const changes = await track(client, tracker, { now: env.now(), settleMs: config.settleMinutes * 60_000, hasTime: env.hasTime });
+	const changes = await track(client, tracker, {
+		now: env.now(),
+		settleMs: config.settleMinutes * 60_000,
+		hasTime: env.hasTime,
+	});
 	// Calls were deleted under us: start over, silently.
-	if (changes.lost) return { state: newThresholdState(previous.config, false), events: [], building: true, current: [] };
+	if (changes.lost)
+		return { state: newThresholdState(previous.config, false), events: [], building: true, current: [] };
 	const now = env.now();
 	const current = periodOf(config, now);
 	const periods = applyChanges(config, base, changes, current);
@@ -216,5 +255,7 @@ export function thresholdSample(config: ThresholdConfig, result: ThresholdPollRe
 	const text = (units: number) => displayText(config.metric, units, config.currency);
 	const status = result.building ? ' The baseline is still being built; values are partial.' : '';
 	const where = groupLabel(config.groupBy, top.group);
-	return [{ ...event, message: `Sample: ${text(top.value)} now${where}; the next threshold is ${text(limit)}.${status}` }];
+	return [
+		{ ...event, message: `Sample: ${text(top.value)} now${where}; the next threshold is ${text(limit)}.${status}` },
+	];
 }

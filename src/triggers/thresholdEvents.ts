@@ -71,9 +71,16 @@ export const MAX_AMOUNT = 90_000_000;
 export function parseThresholds(text: unknown): number[] {
 	const raw = String(text ?? '').trim();
 	if (!raw) {
-		throw new InvalidParameterError('thresholds', 'No thresholds are set', 'Enter one or more numbers separated by commas, e.g. 50, 80, 100.');
+		throw new InvalidParameterError(
+			'thresholds',
+			'No thresholds are set',
+			'Enter one or more numbers separated by commas, e.g. 50, 80, 100.',
+		);
 	}
-	const values = raw.split(/[,;]/).map((part) => part.trim()).filter((part) => part !== '');
+	const values = raw
+		.split(/[,;]/)
+		.map((part) => part.trim())
+		.filter((part) => part !== '');
 	const numbers = values.map((part) => {
 		const value = Number(part);
 		if (!/^-?\d+(\.\d+)?$/.test(part) || !Number.isFinite(value)) {
@@ -84,7 +91,11 @@ export function parseThresholds(text: unknown): number[] {
 			);
 		}
 		if (value < 0) {
-			throw new InvalidParameterError('thresholds', `Threshold ${part} is negative`, 'Thresholds are zero or positive amounts, minutes, calls or percentages.');
+			throw new InvalidParameterError(
+				'thresholds',
+				`Threshold ${part} is negative`,
+				'Thresholds are zero or positive amounts, minutes, calls or percentages.',
+			);
 		}
 		return value;
 	});
@@ -98,7 +109,11 @@ export function validateThresholdConfig(config: ThresholdConfig): void {
 	assertOneOf(config.groupBy, TRIGGER_GROUP_BY, 'groupBy', 'Group By');
 	validateClientGrouping(config);
 	if (config.thresholds.length === 0) {
-		throw new InvalidParameterError('thresholds', 'No thresholds are set', 'Enter numbers separated by commas, e.g. 50, 80, 100.');
+		throw new InvalidParameterError(
+			'thresholds',
+			'No thresholds are set',
+			'Enter numbers separated by commas, e.g. 50, 80, 100.',
+		);
 	}
 	// Grouped by client, the node's Budget matters only where a client has none (checked above).
 	if (config.thresholdType === 'percentOfBudget' && !(config.budget > 0) && config.groupBy !== 'client') {
@@ -165,7 +180,12 @@ export interface Crossing {
 function messageOf(config: ThresholdConfig, crossing: Crossing, budgetUnits: number | null): string {
 	const { group, value, threshold, limit, period } = crossing;
 	const text = (units: number) => displayText(config.metric, units, config.currency);
-	const when = config.metric === 'balance' ? '' : crossing.closed && period ? ` in ${period.label}` : ` ${PERIOD_WORDS[config.period]}`;
+	const when =
+		config.metric === 'balance'
+			? ''
+			: crossing.closed && period
+				? ` in ${period.label}`
+				: ` ${PERIOD_WORDS[config.period]}`;
 	const subject = `${metricName(config.metric)}${groupLabel(config.groupBy, group)}${when}`;
 	if (config.metric === 'balance') {
 		return budgetUnits !== null
@@ -212,7 +232,8 @@ export function thresholdEvent(config: ThresholdConfig, crossing: Crossing): Thr
 	const contributorValue = (units: number) => format(billedValue(config, group, units));
 	const client = config.groupBy === 'client' ? { client: group } : {};
 	return {
-		eventId: crossing.eventId ?? `threshold:${config.metric}:${group ?? 'all'}:${period ? period.id : 'balance'}:${threshold}`,
+		eventId:
+			crossing.eventId ?? `threshold:${config.metric}:${group ?? 'all'}:${period ? period.id : 'balance'}:${threshold}`,
 		metric: config.metric,
 		unit: unitOf(config.metric, config.currency),
 		value: format(value),

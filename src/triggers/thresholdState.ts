@@ -106,7 +106,15 @@ export function emptyPeriod(period: ResolvedPeriod): PeriodTotals {
 
 export function loadPeriod(stored: StoredPeriod): PeriodTotals {
 	const { id, start, end } = stored;
-	const totals: PeriodTotals = { id, start, end, values: new Map(), contributions: new Map(), fired: new Map(), peaks: new Map() };
+	const totals: PeriodTotals = {
+		id,
+		start,
+		end,
+		values: new Map(),
+		contributions: new Map(),
+		fired: new Map(),
+		peaks: new Map(),
+	};
 	for (const group of stored.groups) {
 		if (group.value !== undefined) totals.values.set(group.name, group.value);
 		if (group.peak !== undefined) totals.peaks.set(group.name, group.peak);

@@ -88,7 +88,19 @@ export interface TrackerState {
 export const MAX_WATCH_MS = 2 * 60 * 60 * 1000;
 
 const nullableText = z.string().nullable();
-const openCallSchema = z.tuple([count, count, epochMs, z.string(), int, int, count, nullableText, nullableText, nullableText, nullableText]);
+const openCallSchema = z.tuple([
+	count,
+	count,
+	epochMs,
+	z.string(),
+	int,
+	int,
+	count,
+	nullableText,
+	nullableText,
+	nullableText,
+	nullableText,
+]);
 
 export const trackerStateSchema = z
 	.object({
@@ -155,7 +167,12 @@ export function countedCall(watched: WatchedCall & { counted: Counted }): Call {
 }
 
 function changed(counted: Counted, call: Call): boolean {
-	return counted.st !== call.status || counted.cost !== call.totalCost || counted.car !== call.carrierCost || counted.dur !== call.durationSeconds;
+	return (
+		counted.st !== call.status ||
+		counted.cost !== call.totalCost ||
+		counted.car !== call.carrierCost ||
+		counted.dur !== call.durationSeconds
+	);
 }
 
 /** Delta-encodes settled calls (sorted by position). */
@@ -179,8 +196,13 @@ export function decodeSettled(columns: SettledColumns): WatchedCall[] | undefine
 	const calls: WatchedCall[] = [];
 	let previous = { id: 0, pos: 0, at: 0 };
 	for (let i = 0; i < id.length; i++) {
-		const call = { id: previous.id + (id[i] ?? NaN), pos: previous.pos + (pos[i] ?? NaN), at: previous.at + (at[i] ?? NaN) };
-		if (!(call.id >= 1 && call.pos >= 0 && Number.isSafeInteger(call.id) && Number.isSafeInteger(call.pos))) return undefined;
+		const call = {
+			id: previous.id + (id[i] ?? NaN),
+			pos: previous.pos + (pos[i] ?? NaN),
+			at: previous.at + (at[i] ?? NaN),
+		};
+		if (!(call.id >= 1 && call.pos >= 0 && Number.isSafeInteger(call.id) && Number.isSafeInteger(call.pos)))
+			return undefined;
 		if (!(call.at >= 946_684_800_000 && Number.isSafeInteger(call.at))) return undefined;
 		calls.push(call);
 		previous = call;
@@ -224,7 +246,11 @@ function lowestPosition(watch: WatchedCall[]): WatchedCall | undefined {
 
 const isOpen = (watched: WatchedCall): watched is WatchedCall & { counted: Counted } => watched.counted !== undefined;
 
-export async function track(client: FamulorClient, previous: TrackerState, options: TrackOptions): Promise<TrackerChanges> {
+export async function track(
+	client: FamulorClient,
+	previous: TrackerState,
+	options: TrackOptions,
+): Promise<TrackerChanges> {
 	const watch = watchListOf(previous);
 	const horizon = options.now - Math.max(options.settleMs, 15 * 60 * 1000);
 	// A late insertion is recognised against the watch list as it was pruned by the previous poll,
@@ -253,7 +279,8 @@ export async function track(client: FamulorClient, previous: TrackerState, optio
 	const updated: Array<{ before: Call; after: Call }> = [];
 	const refresh = (call: Call, position: number) => {
 		const before = watch.get(call.id);
-		if (before && isOpen(before) && changed(before.counted, call)) updated.push({ before: countedCall(before), after: call });
+		if (before && isOpen(before) && changed(before.counted, call))
+			updated.push({ before: countedCall(before), after: call });
 		watch.set(call.id, watchedOf(call, position));
 	};
 	for (const { call, position } of read.reread) if (watch.has(call.id)) refresh(call, position);
@@ -279,7 +306,11 @@ export async function track(client: FamulorClient, previous: TrackerState, optio
 		query: previous.query,
 		stream: read.state,
 		settled: encodeSettled(kept.filter((w) => !isOpen(w))),
-		open: kept.filter(isOpen).map(({ id, pos, at, counted: c }): OpenCall => [id, pos, at, c.st, c.cost, c.car, c.dur, c.as, c.ca, c.ph, c.dir]),
+		open: kept
+			.filter(isOpen)
+			.map(
+				({ id, pos, at, counted: c }): OpenCall => [id, pos, at, c.st, c.cost, c.car, c.dur, c.as, c.ca, c.ph, c.dir],
+			),
 		oldestAt,
 		horizon: keptSince,
 	};

@@ -42,7 +42,9 @@ const ci = parse(read('.github/workflows/ci.yml')) as Workflow;
 const publish = parse(read('.github/workflows/publish.yml')) as Workflow;
 
 /** The stages of a full `bash .ci/run`, as it lists them. */
-const stages = execFileSync('bash', [join(ROOT, '.ci/run'), '--list'], { encoding: 'utf8' }).trim().split('\n');
+const stages = execFileSync('bash', [join(ROOT, '.ci/run'), '--list'], { encoding: 'utf8' })
+	.trim()
+	.split('\n');
 
 /** `bash .ci/run …` commands a job runs, one per matrix entry whose `if` selects the step. */
 function ciRunCommands(job: Job): string[] {
@@ -87,9 +89,7 @@ describe('ci.yml', () => {
 	});
 
 	it('runs every stage of .ci/run, and nothing that is not one', () => {
-		expect(stages).toEqual(
-			expect.arrayContaining(['install', 'lint', 'typecheck', 'build', 'test', 'faults', 'scan']),
-		);
+		expect(stages).toEqual(expect.arrayContaining(['install', 'lint', 'typecheck', 'build', 'test', 'faults', 'scan']));
 		const run = new Set(Object.values(ci.jobs).flatMap(ciRunCommands));
 		for (const stage of stages) expect([stage, run.has(stage)]).toEqual([stage, true]);
 		const known = new Set([...stages, ...RUNTIMES.n8n.map((version) => `toolchain ${version}`)]);
@@ -140,7 +140,8 @@ describe('publish.yml', () => {
 		expect(Object.keys(publish.on.push)).toEqual(['tags']);
 		const patterns: string[] = publish.on.push.tags;
 		const glob = (pattern: string) => new RegExp(`^${pattern.replace(/\./g, '\\.').replace(/\*/g, '[^/]*')}$`);
-		for (const tag of ['0.2.0', '1.10.3', 'v0.2.0', '0.2.0-rc.1']) expect(patterns.some((p) => glob(p).test(tag))).toBe(true);
+		for (const tag of ['0.2.0', '1.10.3', 'v0.2.0', '0.2.0-rc.1'])
+			expect(patterns.some((p) => glob(p).test(tag))).toBe(true);
 		for (const tag of ['release', 'latest', 'v1']) expect(patterns.some((p) => glob(p).test(tag))).toBe(false);
 	});
 
@@ -157,7 +158,7 @@ describe('publish.yml', () => {
 
 	it('checks that the tag is the package version, then publishes with provenance through n8n-node release', () => {
 		const steps = publish.jobs.publish?.steps ?? [];
-		const guard = steps.findIndex((step) => step.run?.includes('require(\'./package.json\').version'));
+		const guard = steps.findIndex((step) => step.run?.includes("require('./package.json').version"));
 		const release = steps.findIndex((step) => step.run === 'npm run release');
 		expect(guard).toBeGreaterThanOrEqual(0);
 		expect(release).toBeGreaterThan(guard);

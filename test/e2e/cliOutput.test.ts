@@ -9,7 +9,10 @@ import { parseRawOutput } from './lib/n8n';
 const RUNNER = 'Registered runner "JS Task Runner" (Ab3dE9fGh1JkLm2NoPqR)';
 const BEFORE = ['Starting execution of workflow e2eCharges000001', 'Browser setup: not configured'];
 
-/** An execution as n8n saves it, with the awkward parts of real ones (HTML, CSV, braces in strings, empty containers). */
+/**
+ * An execution as n8n saves it, with the awkward parts of real ones (HTML, CSV, braces in strings, empty
+ * containers).
+ */
 function execution(): Record<string, unknown> {
 	return {
 		data: {
@@ -63,13 +66,22 @@ describe('parseRawOutput (n8n execute --rawOutput)', () => {
 
 	it('reads the execution with log lines between its lines', () => {
 		const lines = pretty().split('\n');
-		const mixed = [...lines.slice(0, 7), RUNNER, ...lines.slice(7, 20), 'Pruning old insights data', ...lines.slice(20)];
+		const mixed = [
+			...lines.slice(0, 7),
+			RUNNER,
+			...lines.slice(7, 20),
+			'Pruning old insights data',
+			...lines.slice(20),
+		];
 		expect(parseRawOutput(`${BEFORE[0]}\n${mixed.join('\n')}\n${RUNNER}\n`)).toEqual(execution());
 	});
 
 	it('passes over an indented stack trace between the lines', () => {
 		const lines = pretty().split('\n');
-		const trace = ['Error: connect ECONNREFUSED 127.0.0.1:5679', '    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1611:16)'];
+		const trace = [
+			'Error: connect ECONNREFUSED 127.0.0.1:5679',
+			'    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1611:16)',
+		];
 		const mixed = [...lines.slice(0, 12), ...trace, ...lines.slice(12)];
 		expect(parseRawOutput(mixed.join('\n'))).toEqual(execution());
 	});
@@ -93,11 +105,16 @@ describe('parseRawOutput (n8n execute --rawOutput)', () => {
 });
 
 describe('findJson (npm pack --json)', () => {
-	const isList = (value: unknown): value is Array<{ filename: string }> => Array.isArray(value) && typeof value[0]?.filename === 'string';
-	const list = [{ name: 'n8n-nodes-famulor-billing', version: '0.1.0', filename: 'n8n-nodes-famulor-billing-0.1.0.tgz', files: [] }];
+	const isList = (value: unknown): value is Array<{ filename: string }> =>
+		Array.isArray(value) && typeof value[0]?.filename === 'string';
+	const list = [
+		{ name: 'n8n-nodes-famulor-billing', version: '0.1.0', filename: 'n8n-nodes-famulor-billing-0.1.0.tgz', files: [] },
+	];
 
 	it('reads the file list after lifecycle output and before a notice', () => {
-		const stdout = `\n> n8n-nodes-famulor-billing@0.1.0 prepack\n> echo [ok]\n[ok]\n${JSON.stringify(list, null, 2)}\nnpm notice done\n`;
+		const stdout =
+			`\n> n8n-nodes-famulor-billing@0.1.0 prepack\n> echo ` +
+			`[ok]\n[ok]\n${JSON.stringify(list, null, 2)}\nnpm notice done\n`;
 		expect(findJson(stdout, '[', isList)).toEqual(list);
 	});
 });

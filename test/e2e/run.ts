@@ -35,7 +35,14 @@ import { Sandbox, type RawCall, type RawPhoneNumber } from '../sandbox/server';
 import { costUnits, createdMs, lastMonthBounds, renewalTruth, toNumber, totalsBy } from '../helpers/truth';
 import { delay, freePorts, ProcessTracker, type Tracked } from './lib/proc';
 import { ensureToolchain, flagValue, n8nVersion, type Toolchain } from './lib/toolchain';
-import { exampleFiles, importSandboxCredentials, installPackage, newInstance, readExample, writeWorkflows } from './lib/instance';
+import {
+	exampleFiles,
+	importSandboxCredentials,
+	installPackage,
+	newInstance,
+	readExample,
+	writeWorkflows,
+} from './lib/instance';
 import { N8n, nodeItems, type RawExecution } from './lib/n8n';
 import {
 	chain,
@@ -94,7 +101,10 @@ function check(condition: unknown, message: string): asserts condition {
 }
 
 function near(actual: unknown, expected: number, tolerance: number, what: string): void {
-	check(typeof actual === 'number' && Math.abs(actual - expected) <= tolerance, `${what} is ${JSON.stringify(actual)}, expected ${expected} (±${tolerance})`);
+	check(
+		typeof actual === 'number' && Math.abs(actual - expected) <= tolerance,
+		`${what} is ${JSON.stringify(actual)}, expected ${expected} (±${tolerance})`,
+	);
 }
 
 /** Runs one scenario: records PASS or FAIL; returns whether it passed. */
@@ -178,7 +188,9 @@ async function main(): Promise<void> {
 		const started = Date.now();
 		toolchain = await ensureToolchain(procs, info, INSTALL_TIMEOUT_MS, N8N_VERSION);
 		clearTimeout(installTimer);
-		info(`toolchain ready in ${((Date.now() - started) / 1000).toFixed(1)} s: n8n ${toolchain.n8nVersion}, ${toolchain.node}`);
+		info(
+			`toolchain ready in ${((Date.now() - started) / 1000).toFixed(1)} s: n8n ${toolchain.n8nVersion}, ${toolchain.node}`,
+		);
 	} catch (error) {
 		record('toolchain', false, (error as Error).message);
 		return;
@@ -200,8 +212,13 @@ async function main(): Promise<void> {
 	// 3. Pack and install like n8n's community-package install.
 	const installed = await scenario('package packs and installs into .n8n/nodes like a community package', async () => {
 		const { pkg, dir } = await installPackage(procs, n8n, REPO, tempDir as string, BUILD);
-		check(existsSync(join(dir, 'dist/nodes/FamulorBilling/FamulorBilling.node.js')), 'dist/nodes/FamulorBilling/FamulorBilling.node.js missing from the tarball');
-		info(`installed ${basename(pkg.tarball)} into ${dir} (no node_modules next to it: zod and luxon must come from n8n)`);
+		check(
+			existsSync(join(dir, 'dist/nodes/FamulorBilling/FamulorBilling.node.js')),
+			'dist/nodes/FamulorBilling/FamulorBilling.node.js missing from the tarball',
+		);
+		info(
+			`installed ${basename(pkg.tarball)} into ${dir} (no node_modules next to it: zod and luxon must come from n8n)`,
+		);
 	});
 	if (!installed) return;
 
@@ -218,7 +235,9 @@ async function main(): Promise<void> {
 		nickname: 'e2e idle line',
 		created_at: renewsOn.minus({ months: 2 }).set({ hour: 10 }).toUTC().toISO() as string,
 	});
-	info(`sandbox A ${sandbox.url} (${sandbox.visibleCalls().length} calls), sandbox B ${examplesSandbox.url}; clock ${now}`);
+	info(
+		`sandbox A ${sandbox.url} (${sandbox.visibleCalls().length} calls), sandbox B ${examplesSandbox.url}; clock ${now}`,
+	);
 
 	const credA: CredentialRef = { id: 'famulorSandboxA01', name: 'Famulor sandbox A' };
 	const credB: CredentialRef = { id: 'famulorSandboxB01', name: 'Famulor sandbox B (examples)' };
@@ -228,7 +247,10 @@ async function main(): Promise<void> {
 			{ ref: credB, sandbox: examplesSandbox },
 		]);
 		const rows = await n8n.query<{ id: string; type: string }>('select id, type from credentials_entity order by id');
-		check(rows.length === 2 && rows.every((r) => r.type === CREDENTIAL_TYPE), `credentials_entity holds ${JSON.stringify(rows)}`);
+		check(
+			rows.length === 2 && rows.every((r) => r.type === CREDENTIAL_TYPE),
+			`credentials_entity holds ${JSON.stringify(rows)}`,
+		);
 	});
 	if (!credsOk) return;
 
@@ -241,7 +263,12 @@ async function main(): Promise<void> {
 		const ok = await scenario('threshold workflow imports (n8n import:workflow)', async () => {
 			await n8n.importWorkflow(join(workflowDir, `${workflows.threshold.id}.json`));
 		});
-		if (ok) await runTriggerScenarios(n8n, sandbox, examplesSandbox, workflows, [], serverBroker, { redisPort, workerBroker, workerHealth });
+		if (ok)
+			await runTriggerScenarios(n8n, sandbox, examplesSandbox, workflows, [], serverBroker, {
+				redisPort,
+				workerBroker,
+				workerHealth,
+			});
 		clearTimeout(hardTimer);
 		return;
 	}
@@ -282,7 +309,9 @@ async function main(): Promise<void> {
 		await n8n.importWorkflow(workflowDir, true);
 		const rows = await n8n.query<{ id: string }>('select id from workflow_entity');
 		const ids = new Set(rows.map((r) => r.id));
-		const missing = readdirSync(workflowDir).map((f) => f.replace(/\.json$/, '')).filter((id) => !ids.has(id));
+		const missing = readdirSync(workflowDir)
+			.map((f) => f.replace(/\.json$/, ''))
+			.filter((id) => !ids.has(id));
 		check(missing.length === 0, `not in the database after import: ${missing.join(', ')}`);
 	});
 
@@ -297,7 +326,8 @@ async function main(): Promise<void> {
 			}
 			check(
 				typeof example.id === 'string' && example.id.length > 0,
-				'the file has no top-level "id"; `n8n import:workflow` needs one (without it n8n 2.40 fails with "NOT NULL constraint failed: workflow_entity.id")',
+				'the file has no top-level "id"; `n8n import:workflow` needs one (without it n8n 2.40 fails with "NOT ' +
+					'NULL constraint failed: workflow_entity.id")',
 			);
 			const packageNodes = example.nodes.filter((node) => node.type.startsWith('n8n-nodes-famulor-billing.'));
 			check(packageNodes.length > 0, 'uses no node of this package');
@@ -305,10 +335,16 @@ async function main(): Promise<void> {
 			check(unknown.length === 0, `unknown node types ${unknown.map((n) => n.type).join(', ')}`);
 			const before = await n8n.query<{ id: string }>('select id from workflow_entity where name = ?', [example.name]);
 			await n8n.importWorkflow(join(exampleDir, file));
-			const rows = await n8n.query<{ id: string; nodes: string }>('select id, nodes from workflow_entity where name = ?', [example.name]);
+			const rows = await n8n.query<{ id: string; nodes: string }>(
+				'select id, nodes from workflow_entity where name = ?',
+				[example.name],
+			);
 			check(rows.length === before.length + 1, `no new workflow named ${JSON.stringify(example.name)} after import`);
 			const stored = JSON.parse(rows[rows.length - 1].nodes) as WorkflowNode[];
-			check(stored.length === example.nodes.length, `stored ${stored.length} nodes, the file has ${example.nodes.length}`);
+			check(
+				stored.length === example.nodes.length,
+				`stored ${stored.length} nodes, the file has ${example.nodes.length}`,
+			);
 		});
 	}
 	if (!imported) return;
@@ -318,18 +354,22 @@ async function main(): Promise<void> {
 
 	// 7. Examples without an external trigger run for real (external services swapped for No-Op).
 	for (const dry of dryRuns) {
-		await scenario(`example ${dry.file} runs in n8n (${dry.replaced.join(', ')} → Manual Trigger / No-Op)`, async () => {
-			const before = Date.now();
-			const result = await n8n.execute(dry.id);
-			check(result.ok, result.error ?? 'execution failed');
-			const clock = [before, Date.now()];
-			const famulorNodes = dry.workflow.nodes.filter((node) => node.type === TYPES.action);
-			for (const node of famulorNodes) {
-				check(nodeItems(result.run, node.name).length > 0, `${node.name} returned no items`);
-			}
-			if (dry.file === 'daily-usage-sheets.json') atEither(clock, (now) => checkDailyUsage(result.run, examplesSandbox, now));
-			if (dry.file === 'idle-numbers-before-renewal.json') checkIdleNumbers(result.run, examplesSandbox, idleNumber);
-		});
+		await scenario(
+			`example ${dry.file} runs in n8n (${dry.replaced.join(', ')} → Manual Trigger / No-Op)`,
+			async () => {
+				const before = Date.now();
+				const result = await n8n.execute(dry.id);
+				check(result.ok, result.error ?? 'execution failed');
+				const clock = [before, Date.now()];
+				const famulorNodes = dry.workflow.nodes.filter((node) => node.type === TYPES.action);
+				for (const node of famulorNodes) {
+					check(nodeItems(result.run, node.name).length > 0, `${node.name} returned no items`);
+				}
+				if (dry.file === 'daily-usage-sheets.json')
+					atEither(clock, (now) => checkDailyUsage(result.run, examplesSandbox, now));
+				if (dry.file === 'idle-numbers-before-renewal.json') checkIdleNumbers(result.run, examplesSandbox, idleNumber);
+			},
+		);
 	}
 
 	// 8. Active triggers in `n8n start`.
@@ -356,7 +396,10 @@ interface ScenarioWorkflows {
 	expressionInputs: { from: string; to: string; tz: string; fee: number };
 }
 
-function buildScenarioWorkflows(cred: CredentialRef, sandbox: Sandbox): Omit<ScenarioWorkflows, 'threshold'> & { threshold: WorkflowJson } {
+function buildScenarioWorkflows(
+	cred: CredentialRef,
+	sandbox: Sandbox,
+): Omit<ScenarioWorkflows, 'threshold'> & { threshold: WorkflowJson } {
 	const berlinToday = DateTime.now().setZone(TZ).startOf('day');
 	const expressionInputs = {
 		from: berlinToday.minus({ days: 12 }).toFormat('yyyy-MM-dd'),
@@ -366,19 +409,39 @@ function buildScenarioWorkflows(cred: CredentialRef, sandbox: Sandbox): Omit<Sce
 	};
 	const today = todaySpendUnits(sandbox);
 	const t1 = Number(((Number(today) + 100_000_000) / 1e8).toFixed(2)); // today's spend + 1.00
-	const t2 = Number(((Number(today) + 1_000_000_000_000) / 1e8).toFixed(2)); // + 10 000: crossed later by one expensive call
+	// + 10 000: crossed later by one expensive call
+	const t2 = Number(((Number(today) + 1_000_000_000_000) / 1e8).toFixed(2));
 	return {
 		balance: chain('e2eBalance000001', 'e2e account/getBalance', [
 			manualTrigger(),
-			famulor('Balance', cred, { resource: 'account', operation: 'getBalance', options: { includeRunway: true, timezone: 'UTC' } }),
+			famulor('Balance', cred, {
+				resource: 'account',
+				operation: 'getBalance',
+				options: { includeRunway: true, timezone: 'UTC' },
+			}),
 		]),
 		summary: chain('e2eSummary000001', 'e2e usage/getSummary', [
 			manualTrigger(),
-			famulor('Summary', cred, { resource: 'usage', operation: 'getSummary', period: 'lastMonth', groupBy: 'assistant', filters: {}, options: { timezone: TZ } }),
+			famulor('Summary', cred, {
+				resource: 'usage',
+				operation: 'getSummary',
+				period: 'lastMonth',
+				groupBy: 'assistant',
+				filters: {},
+				options: { timezone: TZ },
+			}),
 		]),
 		calls: chain('e2eCalls00000001', 'e2e usage/getCalls', [
 			manualTrigger(),
-			famulor('Calls', cred, { resource: 'usage', operation: 'getCalls', period: 'last7Days', returnAll: true, simplify: true, filters: {}, options: { timezone: 'UTC' } }),
+			famulor('Calls', cred, {
+				resource: 'usage',
+				operation: 'getCalls',
+				period: 'last7Days',
+				returnAll: true,
+				simplify: true,
+				filters: {},
+				options: { timezone: 'UTC' },
+			}),
 		]),
 		numbers: chain('e2eNumbers000001', 'e2e phoneNumber/getAll', [
 			manualTrigger(),
@@ -386,13 +449,26 @@ function buildScenarioWorkflows(cred: CredentialRef, sandbox: Sandbox): Omit<Sce
 				resource: 'phoneNumber',
 				operation: 'getAll',
 				defaultMonthlyFee: 3.99,
-				monthlyFees: { fee: [{ country: 'DE', fee: 4.5 }, { country: 'GB', fee: 2.75 }] },
+				monthlyFees: {
+					fee: [
+						{ country: 'DE', fee: 4.5 },
+						{ country: 'GB', fee: 2.75 },
+					],
+				},
 				options: {},
 			}),
 		]),
 		charges: chain('e2eCharges000001', 'e2e chargeSummary/generate', [
 			manualTrigger(),
-			famulor('Charges', cred, { resource: 'chargeSummary', operation: 'generate', period: 'lastMonth', pricingMode: 'reported', defaultMonthlyFee: 3.99, outputs: { csv: true }, options: { timezone: TZ } }),
+			famulor('Charges', cred, {
+				resource: 'chargeSummary',
+				operation: 'generate',
+				period: 'lastMonth',
+				pricingMode: 'reported',
+				defaultMonthlyFee: 3.99,
+				outputs: { csv: true },
+				options: { timezone: TZ },
+			}),
 			famulor(
 				'Charges per client',
 				cred,
@@ -402,7 +478,9 @@ function buildScenarioWorkflows(cred: CredentialRef, sandbox: Sandbox): Omit<Sce
 					period: 'lastMonth',
 					pricingMode: 'reported',
 					defaultMonthlyFee: 3.99,
-					clients: { client: [{ name: 'Acme GmbH', matchBy: 'assistant', values: 'Sales Assistant', markupPercent: 10 }] },
+					clients: {
+						client: [{ name: 'Acme GmbH', matchBy: 'assistant', values: 'Sales Assistant', markupPercent: 10 }],
+					},
 					outputs: { onePerClient: true },
 					options: { timezone: TZ },
 				},
@@ -411,7 +489,13 @@ function buildScenarioWorkflows(cred: CredentialRef, sandbox: Sandbox): Omit<Sce
 		]),
 		expressions: chain('e2eExpress000001', 'e2e expressions', [
 			manualTrigger(),
-			setNode('Inputs', { period: 'custom', from: expressionInputs.from, to: expressionInputs.to, tz: expressionInputs.tz, fee: expressionInputs.fee }),
+			setNode('Inputs', {
+				period: 'custom',
+				from: expressionInputs.from,
+				to: expressionInputs.to,
+				tz: expressionInputs.tz,
+				fee: expressionInputs.fee,
+			}),
 			famulor('Summary from expressions', cred, {
 				resource: 'usage',
 				operation: 'getSummary',
@@ -452,7 +536,11 @@ function buildScenarioWorkflows(cred: CredentialRef, sandbox: Sandbox): Omit<Sce
 /** Today's spend (Europe/Berlin day of the sandbox clock) in 1e-8 units. */
 function todaySpendUnits(sandbox: Sandbox): bigint {
 	const day = DateTime.fromJSDate(sandbox.clock.now()).setZone(TZ).startOf('day');
-	const truth = totalsBy(sandbox.visibleCalls(), () => 'all', inRange(day.toMillis(), day.plus({ days: 1 }).toMillis()));
+	const truth = totalsBy(
+		sandbox.visibleCalls(),
+		() => 'all',
+		inRange(day.toMillis(), day.plus({ days: 1 }).toMillis()),
+	);
 	return truth.get('all')?.totalCost ?? 0n;
 }
 
@@ -499,103 +587,153 @@ async function runActionScenarios(n8n: N8n, sandbox: Sandbox, workflows: Scenari
 		check(item.currency === 'EUR' && item.name === me.name, `currency/name ${item.currency}/${item.name}`);
 		// Runway: the 7 full UTC days before the API clock's day.
 		const day = DateTime.fromJSDate(sandbox.clock.now()).toUTC().startOf('day');
-		const spent = totalsBy(visible(), () => 'all', inRange(day.minus({ days: 7 }).toMillis(), day.toMillis())).get('all');
+		const spent = totalsBy(visible(), () => 'all', inRange(day.minus({ days: 7 }).toMillis(), day.toMillis())).get(
+			'all',
+		);
 		const average = Number(spent?.totalCost ?? 0n) / 7 / 1e8;
 		check(item.runway && item.runway.basedOnDays === 7, `runway ${JSON.stringify(item.runway)}`);
 		near(item.runway.averageDailySpend, average, 1e-7, 'runway.averageDailySpend');
 		near(item.runway.days, Math.floor((me.total_balance / average) * 10) / 10, 0.1 + 1e-9, 'runway.days');
 	});
 
-	await scenario('usage/getSummary grouped by assistant (lastMonth, Europe/Berlin) equals the sandbox totals', async () => {
-		const { run, clock } = await executeOk(n8n, workflows.summary.id as string);
-		atEither(clock, (now) => {
-			const items = nodeItems(run, 'Summary');
-			const { start, end } = lastMonthBounds(TZ, now);
-			const truth = totalsBy(visible(), (call) => String(call.assistant_name), inRange(start, end));
-			check(truth.size > 1, `the sandbox has ${truth.size} assistants with calls last month; the check needs more`);
-			check(items.length === truth.size, `${items.length} groups, expected ${truth.size}`);
-			let sum = 0n;
-			for (const item of items) {
-				const expected = truth.get(String(item.group));
-				check(expected, `unexpected group ${item.group}`);
-				check(item.calls === expected.calls, `${item.group}: calls ${item.calls}, expected ${expected.calls}`);
-				near(item.totalCost, toNumber(expected.totalCost), 1e-9, `${item.group} totalCost`);
-				near(item.carrierCost, toNumber(expected.carrierCost), 1e-9, `${item.group} carrierCost`);
-				near(item.platformCost, toNumber(expected.totalCost - expected.carrierCost), 1e-9, `${item.group} platformCost`);
-				check(item.talkSeconds === expected.talkSeconds, `${item.group}: talkSeconds ${item.talkSeconds}, expected ${expected.talkSeconds}`);
-				near(item.billableMinutes, expected.billableSeconds / 60, 1e-4, `${item.group} billableMinutes`);
-				check(item.period?.timezone === TZ, `period ${JSON.stringify(item.period)}`);
-				check(item.period.start === DateTime.fromMillis(start, { zone: TZ }).toISO({ suppressMilliseconds: true }), `period.start ${item.period.start}`);
-				sum += BigInt(Math.round(item.totalCost * 1e8));
-			}
-			const total = [...truth.values()].reduce((a, t) => a + t.totalCost, 0n);
-			check(sum === total, `sum of groups ${sum}, expected ${total} (1e-8 units)`);
-		});
-	});
+	await scenario(
+		'usage/getSummary grouped by assistant (lastMonth, Europe/Berlin) equals the sandbox totals',
+		async () => {
+			const { run, clock } = await executeOk(n8n, workflows.summary.id as string);
+			atEither(clock, (now) => {
+				const items = nodeItems(run, 'Summary');
+				const { start, end } = lastMonthBounds(TZ, now);
+				const truth = totalsBy(visible(), (call) => String(call.assistant_name), inRange(start, end));
+				check(truth.size > 1, `the sandbox has ${truth.size} assistants with calls last month; the check needs more`);
+				check(items.length === truth.size, `${items.length} groups, expected ${truth.size}`);
+				let sum = 0n;
+				for (const item of items) {
+					const expected = truth.get(String(item.group));
+					check(expected, `unexpected group ${item.group}`);
+					check(item.calls === expected.calls, `${item.group}: calls ${item.calls}, expected ${expected.calls}`);
+					near(item.totalCost, toNumber(expected.totalCost), 1e-9, `${item.group} totalCost`);
+					near(item.carrierCost, toNumber(expected.carrierCost), 1e-9, `${item.group} carrierCost`);
+					near(
+						item.platformCost,
+						toNumber(expected.totalCost - expected.carrierCost),
+						1e-9,
+						`${item.group} platformCost`,
+					);
+					check(
+						item.talkSeconds === expected.talkSeconds,
+						`${item.group}: talkSeconds ${item.talkSeconds}, expected ${expected.talkSeconds}`,
+					);
+					near(item.billableMinutes, expected.billableSeconds / 60, 1e-4, `${item.group} billableMinutes`);
+					check(item.period?.timezone === TZ, `period ${JSON.stringify(item.period)}`);
+					check(
+						item.period.start === DateTime.fromMillis(start, { zone: TZ }).toISO({ suppressMilliseconds: true }),
+						`period.start ${item.period.start}`,
+					);
+					sum += BigInt(Math.round(item.totalCost * 1e8));
+				}
+				const total = [...truth.values()].reduce((a, t) => a + t.totalCost, 0n);
+				check(sum === total, `sum of groups ${sum}, expected ${total} (1e-8 units)`);
+			});
+		},
+	);
 
-	await scenario('usage/getCalls (last7Days, Return All, UTC) returns every call newest first with its cost', async () => {
-		const { run, clock } = await executeOk(n8n, workflows.calls.id as string);
-		atEither(clock, (now) => {
-			const items = nodeItems(run, 'Calls');
-			const start = now.toUTC().startOf('day').minus({ days: 6 });
-			const expected = visible()
-				.filter(inRange(start.toMillis(), start.plus({ days: 7 }).toMillis()))
-				.sort((a, b) => createdMs(b) - createdMs(a) || b.id - a.id);
-			check(expected.length > 50, `only ${expected.length} calls in the sandbox's last 7 days`);
-			check(items.length === expected.length, `${items.length} calls, expected ${expected.length}`);
-			const wrongOrder = items.findIndex((item, i) => item.id !== expected[i].id);
-			check(wrongOrder < 0, `call #${wrongOrder} is ${items[wrongOrder]?.id}, expected ${expected[wrongOrder]?.id}`);
-			const sum = items.reduce((a, item) => a + BigInt(Math.round(item.totalCost * 1e8)), 0n);
-			const truth = expected.reduce((a, call) => a + costUnits(call.total_cost), 0n);
-			check(sum === truth, `sum of totalCost ${sum}, expected ${truth} (1e-8 units)`);
-			check(items.every((item) => item.currency === 'EUR'), 'an item without currency EUR');
-		});
-	});
+	await scenario(
+		'usage/getCalls (last7Days, Return All, UTC) returns every call newest first with its cost',
+		async () => {
+			const { run, clock } = await executeOk(n8n, workflows.calls.id as string);
+			atEither(clock, (now) => {
+				const items = nodeItems(run, 'Calls');
+				const start = now.toUTC().startOf('day').minus({ days: 6 });
+				const expected = visible()
+					.filter(inRange(start.toMillis(), start.plus({ days: 7 }).toMillis()))
+					.sort((a, b) => createdMs(b) - createdMs(a) || b.id - a.id);
+				check(expected.length > 50, `only ${expected.length} calls in the sandbox's last 7 days`);
+				check(items.length === expected.length, `${items.length} calls, expected ${expected.length}`);
+				const wrongOrder = items.findIndex((item, i) => item.id !== expected[i].id);
+				check(wrongOrder < 0, `call #${wrongOrder} is ${items[wrongOrder]?.id}, expected ${expected[wrongOrder]?.id}`);
+				const sum = items.reduce((a, item) => a + BigInt(Math.round(item.totalCost * 1e8)), 0n);
+				const truth = expected.reduce((a, call) => a + costUnits(call.total_cost), 0n);
+				check(sum === truth, `sum of totalCost ${sum}, expected ${truth} (1e-8 units)`);
+				check(
+					items.every((item) => item.currency === 'EUR'),
+					'an item without currency EUR',
+				);
+			});
+		},
+	);
 
 	await scenario('phoneNumber/getAll lists the rented numbers with their country fees', async () => {
 		const { run } = await executeOk(n8n, workflows.numbers.id as string);
 		const items = nodeItems(run, 'Numbers');
 		const rented = sandbox.phoneNumbers().filter((n) => n.type === 'normal' && n.has_active_subscription);
 		const ids = items.map((i) => i.id).sort();
-		check(JSON.stringify(ids) === JSON.stringify(rented.map((n) => n.id).sort()), `ids ${ids}, expected ${rented.map((n) => n.id).sort()}`);
+		check(
+			JSON.stringify(ids) === JSON.stringify(rented.map((n) => n.id).sort()),
+			`ids ${ids}, expected ${rented.map((n) => n.id).sort()}`,
+		);
 		for (const item of items) {
 			const raw = rented.find((n) => n.id === item.id);
 			const fee = raw?.country_code === 'DE' ? 4.5 : raw?.country_code === 'GB' ? 2.75 : 3.99;
-			check(item.monthlyFee === fee && item.rented === true, `${item.phoneNumber}: fee ${item.monthlyFee}, expected ${fee}`);
-			const assistants = sandbox.assistants().filter((a) => a.phone_number_id === item.id).map((a) => a.name);
-			check(JSON.stringify(item.assistants) === JSON.stringify(assistants), `${item.phoneNumber}: assistants ${JSON.stringify(item.assistants)}`);
+			check(
+				item.monthlyFee === fee && item.rented === true,
+				`${item.phoneNumber}: fee ${item.monthlyFee}, expected ${fee}`,
+			);
+			const assistants = sandbox
+				.assistants()
+				.filter((a) => a.phone_number_id === item.id)
+				.map((a) => a.name);
+			check(
+				JSON.stringify(item.assistants) === JSON.stringify(assistants),
+				`${item.phoneNumber}: assistants ${JSON.stringify(item.assistants)}`,
+			);
 		}
 	});
 
-	await scenario('chargeSummary/generate (lastMonth, reported costs) matches the sandbox to the cent, per client too', async () => {
-		const { run, clock } = await executeOk(n8n, workflows.charges.id as string);
-		atEither(clock, (now) => {
-			const [summary] = nodeItems(run, 'Charges');
-			check(summary, 'no output item');
-			const { start, end } = lastMonthBounds(TZ, now);
-			const all = totalsBy(visible(), () => 'all', inRange(start, end)).get('all');
-			check(all, 'no calls last month');
-			const rented = sandbox.phoneNumbers().filter((n) => n.type === 'normal' && n.has_active_subscription).length;
-			check(summary.usage.calls === all.calls, `usage.calls ${summary.usage.calls}, expected ${all.calls}`);
-			near(summary.charges.carrier, cents(all.carrierCost), 1e-9, 'charges.carrier');
-			near(summary.charges.platform, cents(all.totalCost - all.carrierCost), 1e-9, 'charges.platform');
-			near(summary.charges.numberRentals, Math.round(rented * 399) / 100, 1e-9, 'charges.numberRentals');
-			const lineSum = (summary.lines as Array<{ amount: number }>).reduce((a, l) => a + Math.round(l.amount * 100), 0) / 100;
-			near(summary.charges.total, lineSum, 1e-9, 'charges.total vs the sum of lines');
-			near(summary.charges.total, cents(all.carrierCost) + cents(all.totalCost - all.carrierCost) + rented * 3.99, 1e-6, 'charges.total');
-			const binary = run.data.resultData.runData.Charges[0].data?.main?.[0]?.[0]?.binary?.data;
-			check(binary && String(binary.mimeType).startsWith('text/csv'), `CSV attachment ${JSON.stringify(binary)?.slice(0, 200)}`);
+	await scenario(
+		'chargeSummary/generate (lastMonth, reported costs) matches the sandbox to the cent, per client too',
+		async () => {
+			const { run, clock } = await executeOk(n8n, workflows.charges.id as string);
+			atEither(clock, (now) => {
+				const [summary] = nodeItems(run, 'Charges');
+				check(summary, 'no output item');
+				const { start, end } = lastMonthBounds(TZ, now);
+				const all = totalsBy(visible(), () => 'all', inRange(start, end)).get('all');
+				check(all, 'no calls last month');
+				const rented = sandbox.phoneNumbers().filter((n) => n.type === 'normal' && n.has_active_subscription).length;
+				check(summary.usage.calls === all.calls, `usage.calls ${summary.usage.calls}, expected ${all.calls}`);
+				near(summary.charges.carrier, cents(all.carrierCost), 1e-9, 'charges.carrier');
+				near(summary.charges.platform, cents(all.totalCost - all.carrierCost), 1e-9, 'charges.platform');
+				near(summary.charges.numberRentals, Math.round(rented * 399) / 100, 1e-9, 'charges.numberRentals');
+				const lineSum =
+					(summary.lines as Array<{ amount: number }>).reduce((a, l) => a + Math.round(l.amount * 100), 0) / 100;
+				near(summary.charges.total, lineSum, 1e-9, 'charges.total vs the sum of lines');
+				near(
+					summary.charges.total,
+					cents(all.carrierCost) + cents(all.totalCost - all.carrierCost) + rented * 3.99,
+					1e-6,
+					'charges.total',
+				);
+				const binary = run.data.resultData.runData.Charges[0].data?.main?.[0]?.[0]?.binary?.data;
+				check(
+					binary && String(binary.mimeType).startsWith('text/csv'),
+					`CSV attachment ${JSON.stringify(binary)?.slice(0, 200)}`,
+				);
 
-			const perClient = nodeItems(run, 'Charges per client');
-			const acme = perClient.find((item) => item.client === 'Acme GmbH');
-			const unassigned = perClient.find((item) => item.client !== 'Acme GmbH');
-			check(acme && unassigned, `clients ${JSON.stringify(perClient.map((i) => i.client))}`);
-			const sales = totalsBy(visible(), () => 'all', (call) => call.assistant_name === 'Sales Assistant' && inRange(start, end)(call)).get('all');
-			check(acme.usage.calls === (sales?.calls ?? 0), `Acme calls ${acme.usage.calls}, expected ${sales?.calls}`);
-			check(acme.usage.calls + unassigned.usage.calls === all.calls, 'client calls do not add up to all calls');
-			near(acme.charges.markup, (acme.charges.calls + acme.charges.numberRentals) * 0.1, 0.011, 'Acme markup (10 %)');
-		});
-	});
+				const perClient = nodeItems(run, 'Charges per client');
+				const acme = perClient.find((item) => item.client === 'Acme GmbH');
+				const unassigned = perClient.find((item) => item.client !== 'Acme GmbH');
+				check(acme && unassigned, `clients ${JSON.stringify(perClient.map((i) => i.client))}`);
+				const sales = totalsBy(
+					visible(),
+					() => 'all',
+					(call) => call.assistant_name === 'Sales Assistant' && inRange(start, end)(call),
+				).get('all');
+				check(acme.usage.calls === (sales?.calls ?? 0), `Acme calls ${acme.usage.calls}, expected ${sales?.calls}`);
+				check(acme.usage.calls + unassigned.usage.calls === all.calls, 'client calls do not add up to all calls');
+				near(acme.charges.markup, (acme.charges.calls + acme.charges.numberRentals) * 0.1, 0.011, 'Acme markup (10 %)');
+			});
+		},
+	);
 
 	await scenario('expressions in parameters resolve ($json from a Set node, $("Inputs").item)', async () => {
 		const { run } = await executeOk(n8n, workflows.expressions.id as string);
@@ -604,25 +742,44 @@ async function runActionScenarios(n8n: N8n, sandbox: Sandbox, workflows: Scenari
 		check(summary, 'no summary item');
 		const start = DateTime.fromISO(from, { zone: tz });
 		const end = DateTime.fromISO(to, { zone: tz });
-		check(summary.period?.timezone === tz, `period.timezone ${summary.period?.timezone}, expected ${tz} (from {{ $json.tz }})`);
-		check(summary.period.start === start.toISO({ suppressMilliseconds: true }), `period.start ${summary.period.start}, expected ${start.toISO()} (from {{ $json.from }})`);
-		check(summary.period.end === end.toISO({ suppressMilliseconds: true }), `period.end ${summary.period.end}, expected ${end.toISO()} (from {{ $json.to }})`);
+		check(
+			summary.period?.timezone === tz,
+			`period.timezone ${summary.period?.timezone}, expected ${tz} (from {{ $json.tz }})`,
+		);
+		check(
+			summary.period.start === start.toISO({ suppressMilliseconds: true }),
+			`period.start ${summary.period.start}, expected ${start.toISO()} (from {{ $json.from }})`,
+		);
+		check(
+			summary.period.end === end.toISO({ suppressMilliseconds: true }),
+			`period.end ${summary.period.end}, expected ${end.toISO()} (from {{ $json.to }})`,
+		);
 		const truth = totalsBy(visible(), () => 'all', inRange(start.toMillis(), end.toMillis())).get('all');
 		check(summary.calls === (truth?.calls ?? 0), `calls ${summary.calls}, expected ${truth?.calls}`);
 		near(summary.totalCost, toNumber(truth?.totalCost ?? 0n), 1e-9, 'totalCost');
 		const numbers = nodeItems(run, 'Numbers with fee from expression');
-		check(numbers.length > 0 && numbers.every((n) => n.monthlyFee === fee), `monthlyFee ${numbers.map((n) => n.monthlyFee)}, expected ${fee}`);
+		check(
+			numbers.length > 0 && numbers.every((n) => n.monthlyFee === fee),
+			`monthlyFee ${numbers.map((n) => n.monthlyFee)}, expected ${fee}`,
+		);
 	});
 }
 
 function checkDailyUsage(run: RawExecution | undefined, sandbox: Sandbox, now: DateTime): void {
 	const [item] = nodeItems(run, "Yesterday's usage");
 	const day = now.setZone(TZ).startOf('day').minus({ days: 1 });
-	const truth = totalsBy(sandbox.visibleCalls(), () => 'all', inRange(day.toMillis(), day.plus({ days: 1 }).toMillis())).get('all');
+	const truth = totalsBy(
+		sandbox.visibleCalls(),
+		() => 'all',
+		inRange(day.toMillis(), day.plus({ days: 1 }).toMillis()),
+	).get('all');
 	check(item.calls === (truth?.calls ?? 0), `yesterday: calls ${item.calls}, expected ${truth?.calls ?? 0}`);
 	near(item.totalCost, toNumber(truth?.totalCost ?? 0n), 1e-9, 'yesterday totalCost');
 	const [row] = nodeItems(run, 'Row');
-	check(row && row.Date === day.toFormat('yyyy-MM-dd') && row.Spend === item.totalCost, `sheet row ${JSON.stringify(row)}`);
+	check(
+		row && row.Date === day.toFormat('yyyy-MM-dd') && row.Spend === item.totalCost,
+		`sheet row ${JSON.stringify(row)}`,
+	);
 	const sheet = nodeItems(run, 'Append to Google Sheet');
 	check(sheet.length === 1, 'the row did not reach the (No-Op) Google Sheets node');
 }
@@ -659,7 +816,10 @@ interface ExecutionRow {
 
 /** Groups of requests to a sandbox separated by quiet gaps of more than 20 s: one per poll. */
 function pollRounds(sandbox: Sandbox, since: number): number {
-	const times = sandbox.requestLog.filter((entry) => entry.at > since).map((entry) => entry.at).sort((a, b) => a - b);
+	const times = sandbox.requestLog
+		.filter((entry) => entry.at > since)
+		.map((entry) => entry.at)
+		.sort((a, b) => a - b);
 	let rounds = 0;
 	let last = -Infinity;
 	for (const at of times) {
@@ -670,7 +830,9 @@ function pollRounds(sandbox: Sandbox, since: number): number {
 }
 
 async function staticState(n8n: N8n, id: string): Promise<Record<string, any> | undefined> {
-	const [row] = await n8n.query<{ staticData: string | null }>('select staticData from workflow_entity where id = ?', [id]);
+	const [row] = await n8n.query<{ staticData: string | null }>('select staticData from workflow_entity where id = ?', [
+		id,
+	]);
 	if (!row?.staticData) return undefined;
 	const data = JSON.parse(row.staticData) as Record<string, { state?: Record<string, any> }>;
 	const node = Object.values(data).find((value) => value && typeof value === 'object' && 'state' in value);
@@ -678,11 +840,18 @@ async function staticState(n8n: N8n, id: string): Promise<Record<string, any> | 
 }
 
 async function executionsOf(n8n: N8n, id: string): Promise<ExecutionRow[]> {
-	return await n8n.query<ExecutionRow>('select id, status, mode, finished, startedAt from execution_entity where workflowId = ? order by id', [id]);
+	return await n8n.query<ExecutionRow>(
+		'select id, status, mode, finished, startedAt from execution_entity where workflowId = ? order by id',
+		[id],
+	);
 }
 
 async function runDataOf(n8n: N8n, executionId: number): Promise<Record<string, any> | undefined> {
-	const [row] = await n8n.query<{ data: any }>('select data from execution_data where executionId = ?', [executionId], ['data']);
+	const [row] = await n8n.query<{ data: any }>(
+		'select data from execution_data where executionId = ?',
+		[executionId],
+		['data'],
+	);
 	return (row?.data?.resultData ?? row?.data?.data?.resultData)?.runData;
 }
 
@@ -712,11 +881,23 @@ async function runTriggerScenarios(
 ): Promise<void> {
 	const thresholdId = workflows.threshold.id as string;
 	const label = (name: string) => (queue ? `queue mode: ${name}` : name);
-	const published = await scenario(label(activations.length ? 'threshold-trigger workflow and trigger examples publish (n8n publish:workflow)' : 'threshold-trigger workflow publishes (n8n publish:workflow)'), async () => {
-		for (const id of [thresholdId, ...activations.map((a) => a.id)]) await n8n.publish(id);
-		const rows = await n8n.query<{ id: string; activeVersionId: string | null }>('select id, activeVersionId from workflow_entity where activeVersionId is not null');
-		check(rows.length === activations.length + 1, `${rows.length} published workflows, expected ${activations.length + 1}`);
-	});
+	const published = await scenario(
+		label(
+			activations.length
+				? 'threshold-trigger workflow and trigger examples publish (n8n publish:workflow)'
+				: 'threshold-trigger workflow publishes (n8n publish:workflow)',
+		),
+		async () => {
+			for (const id of [thresholdId, ...activations.map((a) => a.id)]) await n8n.publish(id);
+			const rows = await n8n.query<{ id: string; activeVersionId: string | null }>(
+				'select id, activeVersionId from workflow_entity where activeVersionId is not null',
+			);
+			check(
+				rows.length === activations.length + 1,
+				`${rows.length} published workflows, expected ${activations.length + 1}`,
+			);
+		},
+	);
 	if (!published) return;
 
 	let queueEnv: Record<string, string> = {};
@@ -734,7 +915,11 @@ async function runTriggerScenarios(
 	}
 
 	sandbox.resetStats();
-	const server = n8n.startProcess('start', { ...queueEnv, N8N_RUNNERS_BROKER_PORT: String(serverBroker) }, queue ? 'main' : 'start');
+	const server = n8n.startProcess(
+		'start',
+		{ ...queueEnv, N8N_RUNNERS_BROKER_PORT: String(serverBroker) },
+		queue ? 'main' : 'start',
+	);
 	info(`n8n start (log ${server.logFile})`);
 	const ready = await scenario(label('n8n start comes up with the package loaded'), async () => {
 		await n8n.waitReady(server.tracked, 120_000);
@@ -756,19 +941,26 @@ async function runTriggerScenarios(
 		if (!workerReady) return;
 	}
 
-	const baseline = await scenario(label('threshold trigger: the activation poll builds the baseline without firing'), async () => {
-		const state = await waitFor('baseline state in the workflow static data', 90_000, async () => {
-			const s = await staticState(n8n, thresholdId);
-			return s?.phase === 'ready' ? s : undefined;
-		});
-		check(state.v !== undefined && state.config, 'state without version or config fingerprint');
-		const executions = await executionsOf(n8n, thresholdId);
-		check(executions.length === 0, `${executions.length} executions right after activation`);
-	});
+	const baseline = await scenario(
+		label('threshold trigger: the activation poll builds the baseline without firing'),
+		async () => {
+			const state = await waitFor('baseline state in the workflow static data', 90_000, async () => {
+				const s = await staticState(n8n, thresholdId);
+				return s?.phase === 'ready' ? s : undefined;
+			});
+			check(state.v !== undefined && state.config, 'state without version or config fingerprint');
+			const executions = await executionsOf(n8n, thresholdId);
+			check(executions.length === 0, `${executions.length} executions right after activation`);
+		},
+	);
 
 	for (const activation of activations) {
 		await scenario(`example ${activation.file} activates in n8n start (first poll against sandbox B)`, async () => {
-			const state = await waitFor('trigger state in the static data', 90_000, async () => await staticState(n8n, activation.id));
+			const state = await waitFor(
+				'trigger state in the static data',
+				90_000,
+				async () => await staticState(n8n, activation.id),
+			);
 			check(state.config, `state ${JSON.stringify(state).slice(0, 200)}`);
 		});
 	}
@@ -777,46 +969,86 @@ async function runTriggerScenarios(
 	// Cross the first threshold: one long call "now", so it is the newest call of the day.
 	const before = todaySpendUnits(sandbox);
 	const createdAt = sandbox.clock.now().toISOString();
-	const big = sandbox.addCall({ created_at: createdAt, assistant_name: 'Sales Assistant', duration: 3600, status: 'completed' });
+	const big = sandbox.addCall({
+		created_at: createdAt,
+		assistant_name: 'Sales Assistant',
+		duration: 3600,
+		status: 'completed',
+	});
 	const bigUnits = costUnits(big.total_cost);
 	const expectedValue = toNumber(before + bigUnits);
-	const thresholds = String((workflows.threshold.nodes[0].parameters as { thresholds: string }).thresholds).split(',').map(Number);
-	info(`today's spend ${toNumber(before)} EUR; added call ${big.id} costing ${big.total_cost}; thresholds ${thresholds.join(', ')}`);
+	const thresholds = String((workflows.threshold.nodes[0].parameters as { thresholds: string }).thresholds)
+		.split(',')
+		.map(Number);
+	info(
+		`today's spend ${toNumber(before)} EUR; added call ${big.id} costing ${big.total_cost}; thresholds ` +
+			`${thresholds.join(', ')}`,
+	);
 
 	let firedAt = 0;
-	const fired = await scenario(label(`threshold trigger fires once when calls cross the threshold (active workflow, ${queue ? 'polled on the main, run on the worker' : 'n8n start'})`), async () => {
-		check(toNumber(before) < thresholds[0] && expectedValue >= thresholds[0], `setup: ${toNumber(before)} → ${expectedValue} does not cross ${thresholds[0]}`);
-		const executions = await waitFor('an execution of the threshold workflow', 100_000, async () => {
-			const rows = await executionsOf(n8n, thresholdId);
-			return rows.length > 0 && rows.every((r) => r.status !== 'running' && r.status !== 'new') ? rows : undefined;
-		});
-		firedAt = Date.now();
-		check(executions.length === 1, `${executions.length} executions`);
-		const [execution] = executions;
-		check(execution.status === 'success' && execution.mode === 'trigger', `execution ${JSON.stringify(execution)}`);
-		const runData = await runDataOf(n8n, execution.id);
-		const event = runData?.['Spend today']?.[0]?.data?.main?.[0]?.[0]?.json;
-		check(event, 'the execution holds no trigger item');
-		check(event.metric === 'spend' && event.threshold === thresholds[0], `event ${JSON.stringify(event).slice(0, 300)}`);
-		check(typeof event.eventId === 'string' && event.eventId.includes(':spend:all:'), `eventId ${event.eventId}`);
-		near(event.value, expectedValue, 0.01, 'event value');
-		check(event.period?.timezone === 'Europe/Berlin', `period ${JSON.stringify(event.period)} (timezone from {{ 'Europe/' + 'Berlin' }})`);
-		check(Array.isArray(event.topContributors) && event.topContributors.length > 0, 'no topContributors');
-		const alert = runData?.Alert?.[0]?.data?.main?.[0];
-		check(alert?.length === 1, 'the Alert node did not receive the event');
-		if (queue && worker) {
-			// The worker logs "finished" after it saved the execution: wait for the line, do not race it.
-			const logs = await waitFor(`the queue-mode log lines of execution ${execution.id}`, 30_000, async () => {
-				const mainLog = readFileSync(server.logFile, 'utf8');
-				const workerLog = readFileSync((worker as { logFile: string }).logFile, 'utf8');
-				return mainLog.includes(`Enqueued execution ${execution.id} `) && workerLog.includes(`Worker finished execution ${execution.id} `) ? { mainLog, workerLog } : undefined;
-			}).catch(() => ({ mainLog: readFileSync(server.logFile, 'utf8'), workerLog: readFileSync(worker.logFile, 'utf8') }));
-			check(logs.mainLog.includes(`Enqueued execution ${execution.id} `), `the main did not enqueue execution ${execution.id} (see ${server.logFile})`);
-			check(logs.workerLog.includes(`Worker started execution ${execution.id} `), `the worker did not start execution ${execution.id} (see ${worker.logFile})`);
-			check(logs.workerLog.includes(`Worker finished execution ${execution.id} `), `the worker did not finish execution ${execution.id}`);
-			check(!logs.mainLog.includes('Worker started execution'), 'the main ran an execution itself');
-		}
-	});
+	const fired = await scenario(
+		label(
+			`threshold trigger fires once when calls cross the threshold (active workflow, ` +
+				`${queue ? 'polled on the main, run on the worker' : 'n8n start'})`,
+		),
+		async () => {
+			check(
+				toNumber(before) < thresholds[0] && expectedValue >= thresholds[0],
+				`setup: ${toNumber(before)} → ${expectedValue} does not cross ${thresholds[0]}`,
+			);
+			const executions = await waitFor('an execution of the threshold workflow', 100_000, async () => {
+				const rows = await executionsOf(n8n, thresholdId);
+				return rows.length > 0 && rows.every((r) => r.status !== 'running' && r.status !== 'new') ? rows : undefined;
+			});
+			firedAt = Date.now();
+			check(executions.length === 1, `${executions.length} executions`);
+			const [execution] = executions;
+			check(execution.status === 'success' && execution.mode === 'trigger', `execution ${JSON.stringify(execution)}`);
+			const runData = await runDataOf(n8n, execution.id);
+			const event = runData?.['Spend today']?.[0]?.data?.main?.[0]?.[0]?.json;
+			check(event, 'the execution holds no trigger item');
+			check(
+				event.metric === 'spend' && event.threshold === thresholds[0],
+				`event ${JSON.stringify(event).slice(0, 300)}`,
+			);
+			check(typeof event.eventId === 'string' && event.eventId.includes(':spend:all:'), `eventId ${event.eventId}`);
+			near(event.value, expectedValue, 0.01, 'event value');
+			check(
+				event.period?.timezone === 'Europe/Berlin',
+				`period ${JSON.stringify(event.period)} (timezone from {{ 'Europe/' + 'Berlin' }})`,
+			);
+			check(Array.isArray(event.topContributors) && event.topContributors.length > 0, 'no topContributors');
+			const alert = runData?.Alert?.[0]?.data?.main?.[0];
+			check(alert?.length === 1, 'the Alert node did not receive the event');
+			if (queue && worker) {
+				// The worker logs "finished" after it saved the execution: wait for the line, do not race it.
+				const logs = await waitFor(`the queue-mode log lines of execution ${execution.id}`, 30_000, async () => {
+					const mainLog = readFileSync(server.logFile, 'utf8');
+					const workerLog = readFileSync((worker as { logFile: string }).logFile, 'utf8');
+					return mainLog.includes(`Enqueued execution ${execution.id} `) &&
+						workerLog.includes(`Worker finished execution ${execution.id} `)
+						? { mainLog, workerLog }
+						: undefined;
+				}).catch(() => ({
+					mainLog: readFileSync(server.logFile, 'utf8'),
+					workerLog: readFileSync(worker.logFile, 'utf8'),
+				}));
+				check(
+					logs.mainLog.includes(`Enqueued execution ${execution.id} `),
+					`the main did not enqueue execution ${execution.id} (see ${server.logFile})`,
+				);
+				check(
+					logs.workerLog.includes(`Worker started execution ${execution.id} `),
+					`the worker did not start execution ${execution.id} (see ${worker.logFile})`,
+				);
+				check(
+					logs.workerLog.includes(`Worker finished execution ${execution.id} `),
+					`the worker did not finish execution ${execution.id}`,
+				);
+				check(!logs.mainLog.includes('Worker started execution'), 'the main ran an execution itself');
+			}
+		},
+	);
 
 	if (fired) {
 		// More spend below the next threshold, two more polls, then a call that crosses the second
@@ -824,59 +1056,101 @@ async function runTriggerScenarios(
 		// the next poll starts, so once the second threshold's execution is there, any repeat of the
 		// first from the polls in between would be too: exactly two executions prove none happened,
 		// without waiting a fixed time for one that might still come.
-		const small = sandbox.addCall({ created_at: createdAt, assistant_name: 'Support Bot', duration: 90, status: 'completed' });
-		info(`added call ${small.id} costing ${small.total_cost}; waiting for two more polls`);
-		await scenario(label('threshold trigger does not fire again on the following polls, and fires the next threshold once'), async () => {
-			await waitFor('two more polls of the sandbox', 150_000, async () => (pollRounds(sandbox, firedAt) >= 2 ? true : undefined));
-			const spentBefore = todaySpendUnits(sandbox);
-			const needed = BigInt(Math.round(thresholds[1] * 1e8)) - spentBefore;
-			const crossing = sandbox.addCall({ created_at: createdAt, assistant_name: 'Support Bot', duration: 120, status: 'completed', total_cost: toNumber(needed + 100_000_000n).toFixed(8) });
-			info(`added call ${crossing.id} costing ${crossing.total_cost} to cross ${thresholds[1]}`);
-			const executions = await waitFor('the execution of the second threshold', 150_000, async () => {
-				const rows = await executionsOf(n8n, thresholdId);
-				return rows.length >= 2 && rows.every((r) => r.status !== 'running' && r.status !== 'new') ? rows : undefined;
-			});
-			check(executions.length === 2, `${executions.length} executions: ${JSON.stringify(executions)}`);
-			const second = await triggerEvent(n8n, executions[1].id);
-			check(second?.threshold === thresholds[1], `the second execution is ${JSON.stringify(second).slice(0, 300)}, expected threshold ${thresholds[1]}`);
-			const state = await staticState(n8n, thresholdId);
-			check(state?.phase === 'ready', `state phase ${state?.phase}`);
-			if (worker) {
-				const logged = await waitFor('the worker log of both executions', 30_000, async () => {
-					const started = readFileSync(worker.logFile, 'utf8').split('\n').filter((line) => line.includes('Worker started execution'));
-					return started.length >= 2 ? started : undefined;
-				});
-				check(logged.length === 2, `the worker started ${logged.length} executions: ${logged.join(' | ')}`);
-			}
+		const small = sandbox.addCall({
+			created_at: createdAt,
+			assistant_name: 'Support Bot',
+			duration: 90,
+			status: 'completed',
 		});
+		info(`added call ${small.id} costing ${small.total_cost}; waiting for two more polls`);
+		await scenario(
+			label('threshold trigger does not fire again on the following polls, and fires the next threshold once'),
+			async () => {
+				await waitFor('two more polls of the sandbox', 150_000, async () =>
+					pollRounds(sandbox, firedAt) >= 2 ? true : undefined,
+				);
+				const spentBefore = todaySpendUnits(sandbox);
+				const needed = BigInt(Math.round(thresholds[1] * 1e8)) - spentBefore;
+				const crossing = sandbox.addCall({
+					created_at: createdAt,
+					assistant_name: 'Support Bot',
+					duration: 120,
+					status: 'completed',
+					total_cost: toNumber(needed + 100_000_000n).toFixed(8),
+				});
+				info(`added call ${crossing.id} costing ${crossing.total_cost} to cross ${thresholds[1]}`);
+				const executions = await waitFor('the execution of the second threshold', 150_000, async () => {
+					const rows = await executionsOf(n8n, thresholdId);
+					return rows.length >= 2 && rows.every((r) => r.status !== 'running' && r.status !== 'new') ? rows : undefined;
+				});
+				check(executions.length === 2, `${executions.length} executions: ${JSON.stringify(executions)}`);
+				const second = await triggerEvent(n8n, executions[1].id);
+				check(
+					second?.threshold === thresholds[1],
+					`the second execution is ${JSON.stringify(second).slice(0, 300)}, expected threshold ${thresholds[1]}`,
+				);
+				const state = await staticState(n8n, thresholdId);
+				check(state?.phase === 'ready', `state phase ${state?.phase}`);
+				if (worker) {
+					const logged = await waitFor('the worker log of both executions', 30_000, async () => {
+						const started = readFileSync(worker.logFile, 'utf8')
+							.split('\n')
+							.filter((line) => line.includes('Worker started execution'));
+						return started.length >= 2 ? started : undefined;
+					});
+					check(logged.length === 2, `the worker started ${logged.length} executions: ${logged.join(' | ')}`);
+				}
+			},
+		);
 	}
 
-	if (activations.length) await scenario('trigger examples did not fire or fail while active', async () => {
-		const problems: string[] = [];
-		for (const activation of activations) {
-			const executions = await executionsOf(n8n, activation.id);
-			if (executions.length) problems.push(`${activation.file}: ${executions.map((e) => e.status).join(', ')}`);
-		}
-		check(problems.length === 0, problems.join('; '));
-		check(examplesSandbox.stats.requests > 0, 'sandbox B saw no requests');
-	});
+	if (activations.length)
+		await scenario('trigger examples did not fire or fail while active', async () => {
+			const problems: string[] = [];
+			for (const activation of activations) {
+				const executions = await executionsOf(n8n, activation.id);
+				if (executions.length) problems.push(`${activation.file}: ${executions.map((e) => e.status).join(', ')}`);
+			}
+			check(problems.length === 0, problems.join('; '));
+			check(examplesSandbox.stats.requests > 0, 'sandbox B saw no requests');
+		});
 	if (worker) await procs.stop(worker.tracked, 15_000);
 	await procs.stop(server.tracked, 15_000);
 }
 
 /** redis-server on 127.0.0.1:<port>, no persistence, tracked like every other process. */
 async function startRedis(port: number): Promise<void> {
-	const binary = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((path) => existsSync(path)) ?? 'redis-server';
+	const binary =
+		['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((path) => existsSync(path)) ?? 'redis-server';
 	const dir = join(tempDir as string, 'redis');
 	mkdirSync(dir, { recursive: true });
-	const redis = procs.spawn('redis-server', binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no'], {
-		stdio: ['ignore', 'ignore', 'pipe'],
-	});
+	const redis = procs.spawn(
+		'redis-server',
+		binary,
+		[
+			'--port',
+			String(port),
+			'--bind',
+			'127.0.0.1',
+			'--save',
+			'',
+			'--appendonly',
+			'no',
+			'--dir',
+			dir,
+			'--daemonize',
+			'no',
+		],
+		{
+			stdio: ['ignore', 'ignore', 'pipe'],
+		},
+	);
 	let spawnError = '';
 	redis.child.once('error', (error) => (spawnError = error.message));
 	const deadline = Date.now() + 20_000;
 	while (Date.now() < deadline) {
-		if (spawnError) throw new Check(`redis-server did not start (${spawnError}); install it with: apt-get install redis-server`);
+		if (spawnError)
+			throw new Check(`redis-server did not start (${spawnError}); install it with: apt-get install redis-server`);
 		if (redis.child.exitCode !== null) throw new Check(`redis-server exited with ${redis.child.exitCode}`);
 		if (await redisPing(port)) return;
 		await delay(250);

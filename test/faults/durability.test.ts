@@ -49,7 +49,11 @@ interface Bench<Config, State extends AnyState> {
 	close(): Promise<void>;
 }
 
-async function bench<Config, State extends AnyState>(spec: EngineSpec<Config, State>, config: Config, sort: 'asc' | 'desc'): Promise<Bench<Config, State>> {
+async function bench<Config, State extends AnyState>(
+	spec: EngineSpec<Config, State>,
+	config: Config,
+	sort: 'asc' | 'desc',
+): Promise<Bench<Config, State>> {
 	const sandbox = await Sandbox.start({ now: iso(START), calls: 360, days: 9, futureDays: 0, sort, seed: 11 });
 	const transports: Array<{ close(): void }> = [];
 	const b = {
@@ -58,7 +62,12 @@ async function bench<Config, State extends AnyState>(spec: EngineSpec<Config, St
 		config,
 		fresh() {
 			b.clock = new VirtualClock(START);
-			const made = httpTransport({ baseUrl: sandbox.url, apiKey: sandbox.apiKey, clock: b.clock, limiter: new VirtualRateLimiter() });
+			const made = httpTransport({
+				baseUrl: sandbox.url,
+				apiKey: sandbox.apiKey,
+				clock: b.clock,
+				limiter: new VirtualRateLimiter(),
+			});
 			transports.push(made);
 			b.transport = made.transport;
 		},
@@ -114,7 +123,14 @@ async function pollAt<Config, State extends AnyState>(
 	]);
 	if (outcome === 'killed') return { killed: true, ok: false, events: [], requests, sleeps };
 	if (!outcome.ok && outcome.error instanceof Killed) return { killed: true, ok: false, events: [], requests, sleeps };
-	return { killed: false, ok: outcome.ok, error: outcome.error, events: outcome.events.map((e) => e.eventId), requests, sleeps };
+	return {
+		killed: false,
+		ok: outcome.ok,
+		error: outcome.error,
+		events: outcome.events.map((e) => e.eventId),
+		requests,
+		sleeps,
+	};
 }
 
 interface Scenario<Config, State extends AnyState> {
@@ -255,7 +271,14 @@ function spikeConfig(): SpikeConfig {
 }
 
 /** `n` settled calls ending before `at`, one every `spacing` ms, costing `cents` each. */
-function addSettled(sandbox: Sandbox, at: number, n: number, cents: number, spacing = 1_000, campaign: string | null = null): void {
+function addSettled(
+	sandbox: Sandbox,
+	at: number,
+	n: number,
+	cents: number,
+	spacing = 1_000,
+	campaign: string | null = null,
+): void {
 	for (let i = 0; i < n; i++) {
 		sandbox.addCall({
 			created_at: iso(at - (n - i) * spacing),
@@ -278,68 +301,82 @@ describe('state durability: a poll killed at each await point', () => {
 		);
 	});
 
-	it.each(['desc', 'asc'] as const)('threshold trigger (list sorted %s): killed anywhere, the next poll emits exactly the alerts', async (sort) => {
-		const critical = START + 40 * MINUTE;
-		// Spend today before the critical poll is whatever the sandbox has; the thresholds sit above it.
-		const probe = await bench(thresholdSpec, thresholdConfig([1_000_000]), sort);
-		const stored: Stored<ThresholdState> = {};
-		await pollAt(probe, stored, START);
-		const today = (periodValues(stored.state?.periods.at(-1))[''] ?? 0) / 1e8;
-		await probe.close();
-		const base = Math.ceil(today) + 1;
-		const config = thresholdConfig([base, base + 2, base + 4, base + 6]);
-		await killEverywhere(thresholdSpec, config, sort, {
-			warmUp: [START, START + 10 * MINUTE],
-			critical,
-			after: [critical + 5 * MINUTE, critical + 20 * MINUTE],
-			arrive: (b) => {
-				// 250 new calls worth 5 EUR (three pages): base, base + 2 and base + 4 are crossed.
-				addSettled(b.sandbox, critical, 250, 2, 1_500);
-				// Calls still running, whose cost appears once they settle (base + 6 after that).
-				for (let i = 0; i < 3; i++) {
-					b.sandbox.addCall({ created_at: iso(critical - 30_000 - i * 1000), duration: 240, assistant_name: 'Booking Agent' });
-				}
-				b.sandbox.addCall({
-					created_at: iso(critical - 20_000),
-					status: 'completed',
-					duration: 600,
-					total_cost: '2.50000000',
-					carrier_cost: '0.00000000',
-					assistant_name: 'Support Bot',
-				});
-			},
-			totals: (state) => state?.periods.map((p) => [p.id, periodValues(p)]),
-		});
-	}, 240_000);
-
-	it.each(['desc', 'asc'] as const)('spike trigger (list sorted %s): killed anywhere, the next poll emits exactly the spike', async (sort) => {
-		const critical = START + 60 * MINUTE;
-		await killEverywhere(spikeSpec, spikeConfig(), sort, {
-			warmUp: [START, START + 30 * MINUTE, START + 45 * MINUTE],
-			critical,
-			after: [critical + 5 * MINUTE],
-			arrive: (b) => {
-				// A burst in the quarter [critical − 30 min, critical − 15 min): it closes, settles and is
-				// evaluated at the critical poll. Then 220 ordinary calls in the last minutes (pages to read).
-				for (let i = 0; i < 30; i++) {
+	it.each(['desc', 'asc'] as const)(
+		'threshold trigger (list sorted %s): killed anywhere, the next poll emits exactly the alerts',
+		async (sort) => {
+			const critical = START + 40 * MINUTE;
+			// Spend today before the critical poll is whatever the sandbox has; the thresholds sit above it.
+			const probe = await bench(thresholdSpec, thresholdConfig([1_000_000]), sort);
+			const stored: Stored<ThresholdState> = {};
+			await pollAt(probe, stored, START);
+			const today = (periodValues(stored.state?.periods.at(-1))[''] ?? 0) / 1e8;
+			await probe.close();
+			const base = Math.ceil(today) + 1;
+			const config = thresholdConfig([base, base + 2, base + 4, base + 6]);
+			await killEverywhere(thresholdSpec, config, sort, {
+				warmUp: [START, START + 10 * MINUTE],
+				critical,
+				after: [critical + 5 * MINUTE, critical + 20 * MINUTE],
+				arrive: (b) => {
+					// 250 new calls worth 5 EUR (three pages): base, base + 2 and base + 4 are crossed.
+					addSettled(b.sandbox, critical, 250, 2, 1_500);
+					// Calls still running, whose cost appears once they settle (base + 6 after that).
+					for (let i = 0; i < 3; i++) {
+						b.sandbox.addCall({
+							created_at: iso(critical - 30_000 - i * 1000),
+							duration: 240,
+							assistant_name: 'Booking Agent',
+						});
+					}
 					b.sandbox.addCall({
-						created_at: iso(critical - 29 * MINUTE + i * 20_000),
+						created_at: iso(critical - 20_000),
 						status: 'completed',
-						duration: 45,
-						campaign_name: 'Black Friday Blitz',
-						assistant_name: 'Sales Assistant',
-						type: 'outbound',
+						duration: 600,
+						total_cost: '2.50000000',
+						carrier_cost: '0.00000000',
+						assistant_name: 'Support Bot',
 					});
-				}
-				addSettled(b.sandbox, critical, 220, 1, 1_000);
-			},
-			totals: (state) => spikeBuckets(state),
-		});
-	}, 240_000);
+				},
+				totals: (state) => state?.periods.map((p) => [p.id, periodValues(p)]),
+			});
+		},
+		240_000,
+	);
+
+	it.each(['desc', 'asc'] as const)(
+		'spike trigger (list sorted %s): killed anywhere, the next poll emits exactly the spike',
+		async (sort) => {
+			const critical = START + 60 * MINUTE;
+			await killEverywhere(spikeSpec, spikeConfig(), sort, {
+				warmUp: [START, START + 30 * MINUTE, START + 45 * MINUTE],
+				critical,
+				after: [critical + 5 * MINUTE],
+				arrive: (b) => {
+					// A burst in the quarter [critical − 30 min, critical − 15 min): it closes, settles and is
+					// evaluated at the critical poll. Then 220 ordinary calls in the last minutes (pages to read).
+					for (let i = 0; i < 30; i++) {
+						b.sandbox.addCall({
+							created_at: iso(critical - 29 * MINUTE + i * 20_000),
+							status: 'completed',
+							duration: 45,
+							campaign_name: 'Black Friday Blitz',
+							assistant_name: 'Sales Assistant',
+							type: 'outbound',
+						});
+					}
+					addSettled(b.sandbox, critical, 220, 1, 1_000);
+				},
+				totals: (state) => spikeBuckets(state),
+			});
+		},
+		240_000,
+	);
 });
 
 /** A proxy in front of the sandbox that answers 401 to the n-th request (counted from `arm()`). */
-async function failingProxy(target: string): Promise<{ url: string; arm(n: number): void; seen(): number; close(): Promise<void> }> {
+async function failingProxy(
+	target: string,
+): Promise<{ url: string; arm(n: number): void; seen(): number; close(): Promise<void> }> {
 	const upstream = new URL(target);
 	let count = 0;
 	let failAt = 0;
@@ -373,73 +410,110 @@ async function failingProxy(target: string): Promise<{ url: string; arm(n: numbe
 	};
 }
 
-describe('state durability through n8n\'s poll loop', () => {
-	it('a poll failing at the n-th request (every n) leaves the state as it was; the next poll emits the alerts once', async () => {
-		const sandbox = await Sandbox.start({ now: '2026-10-28T09:00:00Z', calls: 360, days: 9, futureDays: 0, seed: 5 });
-		const proxy = await failingProxy(sandbox.url);
-		try {
-			const parameters = { metric: 'spend', period: 'day', thresholdType: 'absolute', thresholds: '1000000', groupBy: 'none', options: { timezone: 'Europe/Berlin' } };
-			const credentials = { apiKey: sandbox.apiKey, baseUrl: proxy.url };
-			const probe = createPollingWorkflow({ node: new FamulorThresholdTrigger(), parameters, credentials, timezone: 'Europe/Berlin' });
-			proxy.arm(0);
-			expect((await probe.poll()).error).toBeUndefined();
-			const today = Number(periodValues((probe.staticData().state as ThresholdState).periods.at(-1))[''] ?? 0) / 1e8;
-			const base = Math.ceil(today) + 1;
-			const thresholds = `${base}, ${base + 2}, ${base + 4}`;
-			const workflow = createPollingWorkflow({ node: new FamulorThresholdTrigger(), parameters: { ...parameters, thresholds }, credentials, timezone: 'Europe/Berlin' });
-			proxy.arm(0);
-			expect((await workflow.poll()).error).toBeUndefined();
-			sandbox.clock.advance(10 * MINUTE);
-			expect((await workflow.poll()).error).toBeUndefined();
-			const snapshot = JSON.stringify(workflow.staticData());
-			addSettled(sandbox, sandbox.clock.nowMs(), 250, 2, 1_500);
+describe("state durability through n8n's poll loop", () => {
+	it(
+		'a poll failing at the n-th request (every n) leaves the state as it was; the next poll emits the alerts ' + 'once',
+		async () => {
+			const sandbox = await Sandbox.start({ now: '2026-10-28T09:00:00Z', calls: 360, days: 9, futureDays: 0, seed: 5 });
+			const proxy = await failingProxy(sandbox.url);
+			try {
+				const parameters = {
+					metric: 'spend',
+					period: 'day',
+					thresholdType: 'absolute',
+					thresholds: '1000000',
+					groupBy: 'none',
+					options: { timezone: 'Europe/Berlin' },
+				};
+				const credentials = { apiKey: sandbox.apiKey, baseUrl: proxy.url };
+				const probe = createPollingWorkflow({
+					node: new FamulorThresholdTrigger(),
+					parameters,
+					credentials,
+					timezone: 'Europe/Berlin',
+				});
+				proxy.arm(0);
+				expect((await probe.poll()).error).toBeUndefined();
+				const today = Number(periodValues((probe.staticData().state as ThresholdState).periods.at(-1))[''] ?? 0) / 1e8;
+				const base = Math.ceil(today) + 1;
+				const thresholds = `${base}, ${base + 2}, ${base + 4}`;
+				const workflow = createPollingWorkflow({
+					node: new FamulorThresholdTrigger(),
+					parameters: { ...parameters, thresholds },
+					credentials,
+					timezone: 'Europe/Berlin',
+				});
+				proxy.arm(0);
+				expect((await workflow.poll()).error).toBeUndefined();
+				sandbox.clock.advance(10 * MINUTE);
+				expect((await workflow.poll()).error).toBeUndefined();
+				const snapshot = JSON.stringify(workflow.staticData());
+				addSettled(sandbox, sandbox.clock.nowMs(), 250, 2, 1_500);
 
-			const restore = () => {
-				const data = workflow.staticData();
-				for (const key of Object.keys(data)) delete data[key];
-				Object.assign(data, JSON.parse(snapshot));
-			};
-			const ids = (outcome: { result: unknown }) =>
-				((outcome.result as Array<Array<{ json: { eventId: string } }>> | null)?.[0] ?? []).map((item) => item.json.eventId);
+				const restore = () => {
+					const data = workflow.staticData();
+					for (const key of Object.keys(data)) delete data[key];
+					Object.assign(data, JSON.parse(snapshot));
+				};
+				const ids = (outcome: { result: unknown }) =>
+					((outcome.result as Array<Array<{ json: { eventId: string } }>> | null)?.[0] ?? []).map(
+						(item) => item.json.eventId,
+					);
 
-			restore();
-			proxy.arm(0);
-			const reference = await workflow.poll();
-			expect(reference.error).toBeUndefined();
-			const expected = ids(reference).sort();
-			expect(expected).toHaveLength(3);
-			const requests = proxy.seen();
-			expect(requests).toBeGreaterThanOrEqual(3);
-
-			for (let n = 1; n <= requests; n++) {
 				restore();
-				const stateBefore = JSON.stringify(workflow.staticData().state);
-				proxy.arm(n);
-				const failed = await workflow.poll();
-				expect(failed.error?.message).toMatch(/401|API key/);
-				expect(failed.result).toBeNull();
-				expect(JSON.stringify(workflow.staticData().state)).toBe(stateBefore);
-				// The failed poll's requests were kept for pacing.
-				expect(((workflow.staticData().pacing as { sent: number[] }).sent ?? []).length).toBeGreaterThanOrEqual(n);
 				proxy.arm(0);
-				const recovered = await workflow.poll();
-				expect(recovered.error).toBeUndefined();
-				expect(ids(recovered).sort()).toEqual(expected);
-				proxy.arm(0);
-				expect(ids(await workflow.poll())).toEqual([]);
+				const reference = await workflow.poll();
+				expect(reference.error).toBeUndefined();
+				const expected = ids(reference).sort();
+				expect(expected).toHaveLength(3);
+				const requests = proxy.seen();
+				expect(requests).toBeGreaterThanOrEqual(3);
+
+				for (let n = 1; n <= requests; n++) {
+					restore();
+					const stateBefore = JSON.stringify(workflow.staticData().state);
+					proxy.arm(n);
+					const failed = await workflow.poll();
+					expect(failed.error?.message).toMatch(/401|API key/);
+					expect(failed.result).toBeNull();
+					expect(JSON.stringify(workflow.staticData().state)).toBe(stateBefore);
+					// The failed poll's requests were kept for pacing.
+					expect(((workflow.staticData().pacing as { sent: number[] }).sent ?? []).length).toBeGreaterThanOrEqual(n);
+					proxy.arm(0);
+					const recovered = await workflow.poll();
+					expect(recovered.error).toBeUndefined();
+					expect(ids(recovered).sort()).toEqual(expected);
+					proxy.arm(0);
+					expect(ids(await workflow.poll())).toEqual([]);
+				}
+			} finally {
+				await proxy.close();
+				await sandbox.stop();
 			}
-		} finally {
-			await proxy.close();
-			await sandbox.stop();
-		}
-	}, 120_000);
+		},
+		120_000,
+	);
 
 	it('spike trigger: a poll failing at the n-th request leaves the state as it was', async () => {
 		const sandbox = await Sandbox.start({ now: '2026-10-28T09:00:00Z', calls: 360, days: 9, futureDays: 0, seed: 6 });
 		const proxy = await failingProxy(sandbox.url);
 		try {
-			const parameters = { metric: 'calls', window: 'hour', baselineDays: 3, seasonality: 'none', minIncreasePercent: 100, minAbsoluteIncrease: 5, groupBy: 'none', options: { timezone: 'Europe/Berlin', settleMinutes: 5 } };
-			const workflow = createPollingWorkflow({ node: new FamulorSpikeTrigger(), parameters, credentials: { apiKey: sandbox.apiKey, baseUrl: proxy.url }, timezone: 'Europe/Berlin' });
+			const parameters = {
+				metric: 'calls',
+				window: 'hour',
+				baselineDays: 3,
+				seasonality: 'none',
+				minIncreasePercent: 100,
+				minAbsoluteIncrease: 5,
+				groupBy: 'none',
+				options: { timezone: 'Europe/Berlin', settleMinutes: 5 },
+			};
+			const workflow = createPollingWorkflow({
+				node: new FamulorSpikeTrigger(),
+				parameters,
+				credentials: { apiKey: sandbox.apiKey, baseUrl: proxy.url },
+				timezone: 'Europe/Berlin',
+			});
 			proxy.arm(0);
 			expect((await workflow.poll()).error).toBeUndefined();
 			const saved = JSON.stringify(workflow.staticData());
@@ -466,7 +540,9 @@ describe('state durability through n8n\'s poll loop', () => {
 				proxy.arm(0);
 				expect((await workflow.poll()).error).toBeUndefined();
 				// The recovered state counts the same calls as the uninterrupted poll's.
-				expect(JSON.stringify(spikeBuckets(workflow.staticData().state as SpikeState))).toBe(JSON.stringify(spikeBuckets(JSON.parse(reference) as SpikeState)));
+				expect(JSON.stringify(spikeBuckets(workflow.staticData().state as SpikeState))).toBe(
+					JSON.stringify(spikeBuckets(JSON.parse(reference) as SpikeState)),
+				);
 			}
 		} finally {
 			await proxy.close();

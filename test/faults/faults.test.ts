@@ -49,7 +49,14 @@ import type { ThresholdConfig, ThresholdState } from '../../src/triggers/thresho
 import type { Fault } from '../sandbox/server';
 import { MAX_POLL_MS, spikeSpec, thresholdSpec, type EngineSpec } from './lib/poller';
 import { runSequence, type RunResult } from './lib/run';
-import { MAX_FAULTY_RUN, schedule, sequenceArb, spikeConfigArb, thresholdConfigArb, type Sequence } from './lib/scenario';
+import {
+	MAX_FAULTY_RUN,
+	schedule,
+	sequenceArb,
+	spikeConfigArb,
+	thresholdConfigArb,
+	type Sequence,
+} from './lib/scenario';
 import { canonical, spikeTruth, thresholdTruth, usageTruth } from './lib/truth';
 import { FAMULOR_LIMITS, maxInWindow } from './lib/virtual';
 import { periodValues, spikeBuckets } from '../helpers/stateViews';
@@ -101,7 +108,10 @@ function compareRuns<State extends AnyState>(clean: RunResult<State>, faulty: Ru
 	for (const poll of clean.polls) {
 		check(poll.ok, () => `fault-free poll ${poll.index} failed: ${describeError(poll.error)}`);
 	}
-	for (const [name, run] of [['fault-free', clean], ['faulty', faulty]] as const) {
+	for (const [name, run] of [
+		['fault-free', clean],
+		['faulty', faulty],
+	] as const) {
 		check(run.duplicates.length === 0, () => `${name} run emitted ${run.duplicates.join(', ')} twice`);
 		let ready = false;
 		for (const poll of run.polls) {
@@ -110,13 +120,23 @@ function compareRuns<State extends AnyState>(clean: RunResult<State>, faulty: Ru
 			check(poll.inputUntouched, () => `${name} poll ${poll.index}: the engine wrote into the state it was given`);
 			if (!poll.ok) {
 				totals.failedPolls++;
-				check(poll.error instanceof FamulorApiError, () => `${name} poll ${poll.index} threw an untyped error: ${describeError(poll.error)}`);
+				check(
+					poll.error instanceof FamulorApiError,
+					() => `${name} poll ${poll.index} threw an untyped error: ${describeError(poll.error)}`,
+				);
 				check(poll.unchangedOnFailure, () => `${name} poll ${poll.index} failed and changed the stored state`);
 				check(poll.eventIds.length === 0, () => `${name} poll ${poll.index} failed but emitted events`);
 			}
-			if (ready) check(poll.phase === 'ready', () => `${name} poll ${poll.index}: the state went back to building (a silent re-baseline)`);
+			if (ready)
+				check(
+					poll.phase === 'ready',
+					() => `${name} poll ${poll.index}: the state went back to building (a silent re-baseline)`,
+				);
 			if (poll.phase === 'ready') ready = true;
-			check(poll.virtualMs <= POLL_BOUND_MS, () => `${name} poll ${poll.index} took ${poll.virtualMs} ms of virtual time`);
+			check(
+				poll.virtualMs <= POLL_BOUND_MS,
+				() => `${name} poll ${poll.index} took ${poll.virtualMs} ms of virtual time`,
+			);
 			totals.maxPollMs = Math.max(totals.maxPollMs, poll.virtualMs);
 		}
 		check(run.violations === 0, () => `${name} run: ${run.violations} requests were over Famulor's rate limit`);
@@ -132,10 +152,13 @@ function compareRuns<State extends AnyState>(clean: RunResult<State>, faulty: Ru
 	// A baseline never alerts: one that the faulty run completed later than the fault-free run (its first
 	// one, or one rebuilding a damaged state) absorbed the crossings in between. Until both runs agree
 	// again on what was reported (fired thresholds, armed spike groups), their alerts may differ.
-	const episodeAt = (run: RunResult<State>, index: number) => run.polls.filter((poll) => poll.index === index).at(-1)?.episode;
-	const readyFrom = (run: RunResult<State>, from: number) => run.polls.find((poll) => poll.index >= from && poll.phase === 'ready')?.index ?? Infinity;
+	const episodeAt = (run: RunResult<State>, index: number) =>
+		run.polls.filter((poll) => poll.index === index).at(-1)?.episode;
+	const readyFrom = (run: RunResult<State>, from: number) =>
+		run.polls.find((poll) => poll.index >= from && poll.phase === 'ready')?.index ?? Infinity;
 	const agreeFrom = (from: number) => {
-		for (let index = from; index < clean.polls.length; index++) if (episodeAt(clean, index) === episodeAt(faulty, index)) return index;
+		for (let index = from; index < clean.polls.length; index++)
+			if (episodeAt(clean, index) === episodeAt(faulty, index)) return index;
 		return Infinity;
 	};
 	const windows: Array<[number, number]> = [];
@@ -159,11 +182,18 @@ function compareRuns<State extends AnyState>(clean: RunResult<State>, faulty: Ru
 		}
 		const late = faulty.emittedAt.get(id);
 		if (late === undefined) {
-			check(exempt(index), () => `the faulty run never emitted ${id} (fault-free: poll ${index}; faulty baselines: ${JSON.stringify(windows)})`);
+			check(
+				exempt(index),
+				() =>
+					`the faulty run never emitted ${id} (fault-free: poll ${index}; faulty baselines: ${JSON.stringify(windows)})`,
+			);
 			totals.exempt++;
 			continue;
 		}
-		check(late - index <= LATE_BOUND, () => `${id} came ${late - index} polls late (fault-free: poll ${index}, faulty: poll ${late})`);
+		check(
+			late - index <= LATE_BOUND,
+			() => `${id} came ${late - index} polls late (fault-free: poll ${index}, faulty: poll ${late})`,
+		);
 		totals.maxLate = Math.max(totals.maxLate, late - index);
 	}
 	for (const [id, index] of faulty.emittedAt) {
@@ -182,8 +212,15 @@ const SUMMARY_FAULTS: Fault[] = [
 	{ kind: '429', path: '/user/calls', count: 1, delayMs: 2_000 },
 ];
 
-/** A usage summary over the simulated days, read under faults (retried until it completes): equal to the fault-free one and to the truth. */
-async function compareSummaries<State>(clean: RunResult<State>, faulty: RunResult<State>, start: string): Promise<void> {
+/**
+ * A usage summary over the simulated days, read under faults (retried until it completes): equal to the
+ * fault-free one and to the truth.
+ */
+async function compareSummaries<State>(
+	clean: RunResult<State>,
+	faulty: RunResult<State>,
+	start: string,
+): Promise<void> {
 	const period = resolvePeriod('custom', {
 		now: clean.finalNow,
 		timezone: 'Europe/Berlin',
@@ -200,7 +237,10 @@ async function compareSummaries<State>(clean: RunResult<State>, faulty: RunResul
 					totals.faults += run.sandbox.requestLog.filter((entry) => entry.fault !== undefined).length;
 					return rows;
 				} catch (error) {
-					check(error instanceof FamulorApiError, () => `a usage summary failed with an untyped error: ${describeError(error)}`);
+					check(
+						error instanceof FamulorApiError,
+						() => `a usage summary failed with an untyped error: ${describeError(error)}`,
+					);
 					check(attempt < 8, () => `a usage summary never completed: ${describeError(error)}`);
 				}
 			}
@@ -212,10 +252,25 @@ async function compareSummaries<State>(clean: RunResult<State>, faulty: RunResul
 	const cleanRows = await read(clean, []);
 	const faultyRows = await read(faulty, SUMMARY_FAULTS);
 	const shape = (rows: Awaited<ReturnType<typeof read>>) =>
-		Object.fromEntries(rows.map((row) => [row.group, { calls: row.calls, totalCost: Math.round(row.totalCost * 1e8), carrierCost: Math.round(row.carrierCost * 1e8) }]));
-	check(canonical(shape(faultyRows)) === canonical(shape(cleanRows)), () => `usage summary under faults ${canonical(shape(faultyRows))} ≠ fault-free ${canonical(shape(cleanRows))}`);
+		Object.fromEntries(
+			rows.map((row) => [
+				row.group,
+				{
+					calls: row.calls,
+					totalCost: Math.round(row.totalCost * 1e8),
+					carrierCost: Math.round(row.carrierCost * 1e8),
+				},
+			]),
+		);
+	check(
+		canonical(shape(faultyRows)) === canonical(shape(cleanRows)),
+		() => `usage summary under faults ${canonical(shape(faultyRows))} ≠ fault-free ${canonical(shape(cleanRows))}`,
+	);
 	const truth = usageTruth(clean.sandbox, period.startMs, period.endMs);
-	check(canonical(shape(cleanRows)) === canonical(truth), () => `usage summary ${canonical(shape(cleanRows))} ≠ sandbox truth ${canonical(truth)}`);
+	check(
+		canonical(shape(cleanRows)) === canonical(truth),
+		() => `usage summary ${canonical(shape(cleanRows))} ≠ sandbox truth ${canonical(truth)}`,
+	);
 }
 
 async function runBoth<Config, State extends AnyState>(
@@ -254,9 +309,15 @@ async function thresholdSequence(config: ThresholdConfig, sequence: Sequence): P
 		const now = clean.finalNow;
 		const cleanValues = currentValues(clean.stored.state, now);
 		const faultyValues = currentValues(faulty.stored.state, now);
-		check(canonical(faultyValues) === canonical(cleanValues), () => `threshold totals under faults ${canonical(faultyValues)} ≠ fault-free ${canonical(cleanValues)}`);
+		check(
+			canonical(faultyValues) === canonical(cleanValues),
+			() => `threshold totals under faults ${canonical(faultyValues)} ≠ fault-free ${canonical(cleanValues)}`,
+		);
 		const truth = thresholdTruth(clean.sandbox, config, now);
-		check(canonical(cleanValues) === canonical(truth), () => `threshold totals ${canonical(cleanValues)} ≠ sandbox truth ${canonical(truth)}`);
+		check(
+			canonical(cleanValues) === canonical(truth),
+			() => `threshold totals ${canonical(cleanValues)} ≠ sandbox truth ${canonical(truth)}`,
+		);
 		await compareSummaries(clean, faulty, sequence.start);
 	});
 }
@@ -267,13 +328,23 @@ async function spikeSequence(config: SpikeConfig, sequence: Sequence): Promise<v
 	await runBoth<SpikeConfig, SpikeState>(spikeSpec, config, sequence, times, (clean, faulty) => {
 		const cleanBuckets = spikeBuckets(clean.stored.state);
 		const faultyBuckets = spikeBuckets(faulty.stored.state);
-		check(canonical(faultyBuckets) === canonical(cleanBuckets), () => `spike buckets under faults ${canonical(faultyBuckets)} ≠ fault-free ${canonical(cleanBuckets)}`);
+		check(
+			canonical(faultyBuckets) === canonical(cleanBuckets),
+			() => `spike buckets under faults ${canonical(faultyBuckets)} ≠ fault-free ${canonical(cleanBuckets)}`,
+		);
 		const truth = spikeTruth(clean.sandbox, config, clean.finalNow);
-		check(canonical(cleanBuckets) === canonical(truth), () => `spike buckets ${canonical(cleanBuckets)} ≠ sandbox truth ${canonical(truth)}`);
+		check(
+			canonical(cleanBuckets) === canonical(truth),
+			() => `spike buckets ${canonical(cleanBuckets)} ≠ sandbox truth ${canonical(truth)}`,
+		);
 	});
 }
 
-const assertOptions = (runs: number) => ({ numRuns: runs, endOnFailure: true, ...(SEED === undefined ? {} : { seed: SEED }) });
+const assertOptions = (runs: number) => ({
+	numRuns: runs,
+	endOnFailure: true,
+	...(SEED === undefined ? {} : { seed: SEED }),
+});
 const REPLAY = process.env.FAULTS_CASE;
 const CASES = path.join(__dirname, 'cases');
 const RECORDED = fs.readdirSync(CASES).filter((file) => file.endsWith('.json'));
@@ -287,28 +358,54 @@ async function replay(file: string): Promise<void> {
 describe('fault injection', () => {
 	afterAll(() => {
 		console.log(
-			`faults: ${totals.polls} polls simulated, ${totals.faults} faults injected, ${totals.damaged} stored states damaged, ${totals.checks} invariants checked\n` +
-				`  (fault kinds hit: ${[...totals.kinds].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, n]) => `${kind} ×${n}`).join(', ')})\n` +
-				`  (${totals.sequences} sequences run fault-free and faulty; ${totals.failedPolls} polls failed with a typed error and left their state as it was; ` +
-				`${totals.events} fault-free events: ${totals.maxLate} polls late at most, ${totals.exempt} different after a faulty run's later baseline, ${totals.forecast} forecast ones not compared; ` +
-				`longest poll ${(totals.maxPollMs / 1000).toFixed(1)} s virtual; at most ${totals.maxPer10s} requests in 10 s and ${totals.maxPerMinute} in a minute)`,
+			`faults: ${totals.polls} polls simulated, ${totals.faults} faults injected, ${totals.damaged} stored states ` +
+				`damaged, ${totals.checks} invariants checked\n` +
+				`  (fault kinds hit: ${[...totals.kinds]
+					.sort(([a], [b]) => (a < b ? -1 : 1))
+					.map(([kind, n]) => `${kind} ×${n}`)
+					.join(', ')})\n` +
+				`  (${totals.sequences} sequences run fault-free and faulty; ${totals.failedPolls} polls failed with a typed ` +
+				`error and left their state as it was; ` +
+				`${totals.events} fault-free events: ${totals.maxLate} polls late at most, ${totals.exempt} different after a ` +
+				`faulty run's later baseline, ${totals.forecast} forecast ones not compared; ` +
+				`longest poll ${(totals.maxPollMs / 1000).toFixed(1)} s virtual; at most ${totals.maxPer10s} requests in 10 s ` +
+				`and ${totals.maxPerMinute} in a minute)`,
 		);
 	});
 
-	(REPLAY ? it.skip : it)('threshold trigger: no duplicate, none lost, exact totals, typed failures, bounded retries within the rate limit', async () => {
-		await fc.assert(fc.asyncProperty(thresholdConfigArb, sequenceArb(14, 28), thresholdSequence), assertOptions(RUNS));
-	}, 900_000);
+	(REPLAY ? it.skip : it)(
+		'threshold trigger: no duplicate, none lost, exact totals, typed failures, bounded retries within the rate limit',
+		async () => {
+			await fc.assert(
+				fc.asyncProperty(thresholdConfigArb, sequenceArb(14, 28), thresholdSequence),
+				assertOptions(RUNS),
+			);
+		},
+		900_000,
+	);
 
-	(REPLAY ? it.skip : it)('spike trigger: no duplicate, none lost, exact buckets, typed failures, bounded retries within the rate limit', async () => {
-		await fc.assert(fc.asyncProperty(spikeConfigArb, sequenceArb(14, 28), spikeSequence), assertOptions(RUNS));
-	}, 900_000);
+	(REPLAY ? it.skip : it)(
+		'spike trigger: no duplicate, none lost, exact buckets, typed failures, bounded retries within the rate limit',
+		async () => {
+			await fc.assert(fc.asyncProperty(spikeConfigArb, sequenceArb(14, 28), spikeSequence), assertOptions(RUNS));
+		},
+		900_000,
+	);
 
-	(REPLAY ? it : it.skip)('replays the case in FAULTS_CASE', async () => {
-		await replay(REPLAY as string);
-	}, 300_000);
+	(REPLAY ? it : it.skip)(
+		'replays the case in FAULTS_CASE',
+		async () => {
+			await replay(REPLAY as string);
+		},
+		300_000,
+	);
 
 	// Sequences the generator once found failing, kept so each fix stays proved whatever the seed.
-	(REPLAY ? it.skip : it).each(RECORDED)('replays the recorded sequence %s', async (file) => {
-		await replay(path.join(CASES, file));
-	}, 300_000);
+	(REPLAY ? it.skip : it).each(RECORDED)(
+		'replays the recorded sequence %s',
+		async (file) => {
+			await replay(path.join(CASES, file));
+		},
+		300_000,
+	);
 });

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-
 import {
 	capturedLogs,
 	capturedLogText,
@@ -72,7 +71,12 @@ describe('executeNode (WorkflowExecute, manual mode)', () => {
 		expect(error).toBeUndefined();
 		expect(output).toHaveLength(1);
 		expect(output![0].map((i) => i.json.value)).toEqual([4, 10]);
-		expect(output![0][0].json).toMatchObject({ ok: true, query: { value: '4' }, mode: 'manual', timezone: 'Europe/Berlin' });
+		expect(output![0][0].json).toMatchObject({
+			ok: true,
+			query: { value: '4' },
+			mode: 'manual',
+			timezone: 'Europe/Berlin',
+		});
 		expect(output![0].map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		expect(seen).toHaveLength(2);
 		expect(seen.every((r) => r.headers.authorization === `Bearer ${API_KEY}`)).toBe(true);
@@ -86,7 +90,11 @@ describe('executeNode (WorkflowExecute, manual mode)', () => {
 		});
 		expect(error).toBeUndefined();
 		// Default timezone is UTC; currency/billingCycleDay defaults come from the credential type.
-		const decrypted = await createCredentialsHelper(creds()).getDecrypted({} as never, { id: '1', name: 'x' }, 'famulorBillingApi');
+		const decrypted = await createCredentialsHelper(creds()).getDecrypted(
+			{} as never,
+			{ id: '1', name: 'x' },
+			'famulorBillingApi',
+		);
 		expect(decrypted).toMatchObject({ apiKey: API_KEY, baseUrl, currency: 'EUR', billingCycleDay: 1 });
 	});
 
@@ -126,7 +134,7 @@ describe('executeNode (WorkflowExecute, manual mode)', () => {
 		expect(output![0][1].pairedItem).toEqual({ item: 1 });
 	});
 
-	it('with continueOnFail, an uncaught throw passes the input through and still reports the error (n8n 2.40)', async () => {
+	it('with continueOnFail, an uncaught throw passes the input through and reports the error (n8n 2.40)', async () => {
 		const { output, error } = await executeNode({
 			node: new EchoAction(),
 			parameters: { value: 3, failOn: 3, catchErrors: false },
@@ -152,7 +160,12 @@ describe('executeNode (WorkflowExecute, manual mode)', () => {
 
 describe('createPollingWorkflow (active workflow semantics)', () => {
 	it('keeps static data in memory between polls and persists only after activation or emission', async () => {
-		const wf = createPollingWorkflow({ node: new CounterTrigger(), parameters: {}, credentials: creds(), pollBudgetMs: 777 });
+		const wf = createPollingWorkflow({
+			node: new CounterTrigger(),
+			parameters: {},
+			credentials: creds(),
+			pollBudgetMs: 777,
+		});
 
 		// Activation poll: nothing to emit, but n8n saves static data right after activation.
 		const activation = await wf.poll();
@@ -189,7 +202,12 @@ describe('createPollingWorkflow (active workflow semantics)', () => {
 	});
 
 	it('runs manual polls (Fetch Test Event) on a throwaway copy: getMode() is manual, nothing is kept', async () => {
-		const wf = createPollingWorkflow({ node: new CounterTrigger(), parameters: {}, credentials: creds(), pollBudgetMs: 500 });
+		const wf = createPollingWorkflow({
+			node: new CounterTrigger(),
+			parameters: {},
+			credentials: creds(),
+			pollBudgetMs: 500,
+		});
 		await wf.poll();
 		const before = { live: wf.staticData(), db: wf.persisted() };
 		events = [{ id: 1 }];
@@ -203,8 +221,12 @@ describe('createPollingWorkflow (active workflow semantics)', () => {
 		expect(tick.result![0][0].json).toMatchObject({ id: 1, mode: 'trigger', budgetMs: 500 });
 	});
 
-	it('does not persist in-place changes to nested objects created after load (n8n shallow change detection)', async () => {
-		const wf = createPollingWorkflow({ node: new CounterTrigger(), parameters: { lateObject: true }, credentials: creds() });
+	it('does not persist in-place changes to nested objects created after load (shallow change detection)', async () => {
+		const wf = createPollingWorkflow({
+			node: new CounterTrigger(),
+			parameters: { lateObject: true },
+			credentials: creds(),
+		});
 		await wf.poll(); // creates state.nested = { hits: 0 } (top-level assignment: saved at activation)
 		expect(wf.persisted()).toEqual({ nested: { hits: 0 } });
 		await wf.poll(); // state.nested.hits = 1, in memory only
@@ -255,7 +277,11 @@ describe('createPollingWorkflow (active workflow semantics)', () => {
 	});
 
 	it('a wrong API key is a 401 NodeApiError from the activation poll', async () => {
-		const wf = createPollingWorkflow({ node: new CounterTrigger(), parameters: {}, credentials: { apiKey: 'wrong', baseUrl } });
+		const wf = createPollingWorkflow({
+			node: new CounterTrigger(),
+			parameters: {},
+			credentials: { apiKey: 'wrong', baseUrl },
+		});
 		const activation = await wf.poll();
 		expect(activation.error?.name).toBe('NodeApiError');
 		expect(activation.error?.httpCode).toBe('401');

@@ -8,7 +8,9 @@ import type { StoredPeriod, ThresholdState } from '../../src/triggers/threshold'
 
 /** Group → value of a period (groups whose calls were all taken back have none). */
 export function periodValues(period: StoredPeriod | undefined): Record<string, number> {
-	return Object.fromEntries((period?.groups ?? []).filter((g) => g.value !== undefined).map((g) => [g.name, g.value as number]));
+	return Object.fromEntries(
+		(period?.groups ?? []).filter((g) => g.value !== undefined).map((g) => [g.name, g.value as number]),
+	);
 }
 
 /** Group → window start → value. */

@@ -36,7 +36,11 @@ export interface Truth {
 	billableSeconds: number;
 }
 
-export function totalsBy(calls: RawCall[], keyOf: (call: RawCall) => string, inRange: (call: RawCall) => boolean): Map<string, Truth> {
+export function totalsBy(
+	calls: RawCall[],
+	keyOf: (call: RawCall) => string,
+	inRange: (call: RawCall) => boolean,
+): Map<string, Truth> {
 	const result = new Map<string, Truth>();
 	for (const call of calls) {
 		if (!inRange(call)) continue;

@@ -18,7 +18,15 @@ import { costUnits, createdMs } from '../helpers/truth';
 
 const TZ = 'Europe/Berlin';
 const CYCLE_DAY = 15;
-const FEES = { defaultMonthlyFee: 3.99, monthlyFees: { fee: [{ country: 'DE', fee: 4.5 }, { country: 'GB', fee: 2.75 }] } };
+const FEES = {
+	defaultMonthlyFee: 3.99,
+	monthlyFees: {
+		fee: [
+			{ country: 'DE', fee: 4.5 },
+			{ country: 'GB', fee: 2.75 },
+		],
+	},
+};
 
 let sandbox: Sandbox;
 let credentials: CredentialData;
@@ -47,7 +55,10 @@ const run = (parameters: Record<string, unknown>, inputItems?: Array<Record<stri
 		...(inputItems ? { inputItems: inputItems as never } : {}),
 	});
 
-async function generate(parameters: Record<string, unknown>, inputItems?: Array<Record<string, unknown>>): Promise<INodeExecutionData[]> {
+async function generate(
+	parameters: Record<string, unknown>,
+	inputItems?: Array<Record<string, unknown>>,
+): Promise<INodeExecutionData[]> {
 	const { output, error } = await run(parameters, inputItems);
 	expect(error).toBeUndefined();
 	return output![0];
@@ -116,11 +127,20 @@ function feeOf(number: RawPhoneNumber): bigint {
 function rentedBefore(endMs: number): RawPhoneNumber[] {
 	return sandbox
 		.phoneNumbers()
-		.filter((n) => n.type === 'normal' && n.has_active_subscription === true && createdMs({ created_at: n.created_at } as RawCall) < endMs);
+		.filter(
+			(n) =>
+				n.type === 'normal' &&
+				n.has_active_subscription === true &&
+				createdMs({ created_at: n.created_at } as RawCall) < endMs,
+		);
 }
 
 /** Rental cents per line (one line per fee), each fee × count × covered/monthLength, rounded once. */
-function rentalCents(numbers: RawPhoneNumber[], covered = 1n, monthLength = 1n): Map<bigint, { count: number; cents: bigint }> {
+function rentalCents(
+	numbers: RawPhoneNumber[],
+	covered = 1n,
+	monthLength = 1n,
+): Map<bigint, { count: number; cents: bigint }> {
 	const byFee = new Map<bigint, number>();
 	for (const number of numbers) byFee.set(feeOf(number), (byFee.get(feeOf(number)) ?? 0) + 1);
 	const result = new Map<bigint, { count: number; cents: bigint }>();
@@ -133,7 +153,9 @@ function rentalCents(numbers: RawPhoneNumber[], covered = 1n, monthLength = 1n):
 const sumCents = (map: Map<bigint, { cents: bigint }>) => [...map.values()].reduce((a, g) => a + g.cents, 0n);
 const linesOf = (item: Json, kind: string) => (item.lines as Json[]).filter((line) => line.kind === kind);
 const linesCents = (item: Json, kind?: string) =>
-	(item.lines as Json[]).filter((line) => kind === undefined || line.kind === kind).reduce((a, line) => a + c(line.amount), 0n);
+	(item.lines as Json[])
+		.filter((line) => kind === undefined || line.kind === kind)
+		.reduce((a, line) => a + c(line.amount), 0n);
 
 /** RFC 4180 parser (quoted fields, doubled quotes, CRLF). */
 function parseCsv(text: string): string[][] {
@@ -168,14 +190,28 @@ function parseCsv(text: string): string[][] {
 function csvOf(item: INodeExecutionData): { fileName: string; mimeType: string; rows: string[][] } {
 	const binary = item.binary?.data as IBinaryData;
 	expect(binary).toBeDefined();
-	return { fileName: binary.fileName!, mimeType: binary.mimeType, rows: parseCsv(Buffer.from(binary.data, 'base64').toString('utf8')) };
+	return {
+		fileName: binary.fileName!,
+		mimeType: binary.mimeType,
+		rows: parseCsv(Buffer.from(binary.data, 'base64').toString('utf8')),
+	};
 }
 
 /** Plain decimal of a JSON number as the CSV writes it (no exponent). */
-const decimal = (value: number) => (Number.isInteger(value) ? String(value) : value.toFixed(8).replace(/0+$/, '').replace(/\.$/, ''));
+const decimal = (value: number) =>
+	Number.isInteger(value) ? String(value) : value.toFixed(8).replace(/0+$/, '').replace(/\.$/, '');
 
 function expectCsvMatchesLines(rows: string[][], item: Json, withClient: boolean) {
-	const header = ['kind', 'description', 'quantity', 'unit', 'unitPrice', 'amount', 'currency', ...(withClient ? ['client'] : [])];
+	const header = [
+		'kind',
+		'description',
+		'quantity',
+		'unit',
+		'unitPrice',
+		'amount',
+		'currency',
+		...(withClient ? ['client'] : []),
+	];
 	expect(rows[0]).toEqual(header);
 	const lines = item.lines as Json[];
 	expect(rows).toHaveLength(lines.length + 1);
@@ -206,8 +242,18 @@ const MARKUP_BP: Record<string, bigint> = { 'Acme GmbH': 1000n, 'Beta BV': 0n, '
 
 const digits = (phone: string) => (phone.trim().startsWith('+') ? '+' : '') + phone.replace(/\D/g, '');
 function clientOfRawCall(call: RawCall): string {
-	if (String(call.assistant_name ?? '').toLowerCase().startsWith('sales')) return 'Acme GmbH';
-	if (call.campaign_name !== null && call.campaign_name !== undefined && call.campaign_name.trim().toLowerCase() === 'customer feedback survey') return 'Beta BV';
+	if (
+		String(call.assistant_name ?? '')
+			.toLowerCase()
+			.startsWith('sales')
+	)
+		return 'Acme GmbH';
+	if (
+		call.campaign_name !== null &&
+		call.campaign_name !== undefined &&
+		call.campaign_name.trim().toLowerCase() === 'customer feedback survey'
+	)
+		return 'Beta BV';
 	const own = call.assistant_phone_number ? digits(call.assistant_phone_number) : null;
 	if (own !== null && (own === '+4989555020202' || own.startsWith('+1415'))) return 'Gamma Ltd';
 	return 'Unassigned';
@@ -227,48 +273,52 @@ function clientOfRawNumber(number: RawPhoneNumber): string {
 describe('chargeSummary/generate for lastBillingCycle with billingCycleDay 15', () => {
 	const cycle = () => previousCycle(CYCLE_DAY, TZ);
 
-	it('reported: platform and carrier are the sums of the reported costs, rentals = rented numbers × fee, lines sum to the total', async () => {
-		const [out] = await generate({ period: 'lastBillingCycle', pricingMode: 'reported' });
-		const item = out.json as Json;
-		const { start, end } = cycle();
-		expect(item.period.start).toBe(start.toISO({ suppressMilliseconds: true }));
-		expect(item.period.end).toBe(end.toISO({ suppressMilliseconds: true }));
-		expect(item.period.id).toBe(`cycle-${start.toFormat('yyyy-MM-dd')}`);
-		expect(item.proration.applied).toBe('full billing cycle');
+	it(
+		'reported: platform and carrier are the sums of the reported costs, rentals = rented numbers × fee, lines ' +
+			'sum to the total',
+		async () => {
+			const [out] = await generate({ period: 'lastBillingCycle', pricingMode: 'reported' });
+			const item = out.json as Json;
+			const { start, end } = cycle();
+			expect(item.period.start).toBe(start.toISO({ suppressMilliseconds: true }));
+			expect(item.period.end).toBe(end.toISO({ suppressMilliseconds: true }));
+			expect(item.period.id).toBe(`cycle-${start.toFormat('yyyy-MM-dd')}`);
+			expect(item.proration.applied).toBe('full billing cycle');
 
-		const truth = tally(callsIn(start.toMillis(), end.toMillis()));
-		expect(truth.calls).toBeGreaterThan(500);
-		const rentals = rentalCents(rentedBefore(end.toMillis()));
-		expect(rentals.size).toBeGreaterThan(1);
+			const truth = tally(callsIn(start.toMillis(), end.toMillis()));
+			expect(truth.calls).toBeGreaterThan(500);
+			const rentals = rentalCents(rentedBefore(end.toMillis()));
+			expect(rentals.size).toBeGreaterThan(1);
 
-		expect(item.usage.calls).toBe(truth.calls);
-		expect(item.usage.billableMinutes).toBeCloseTo(truth.billableSeconds / 60, 4);
-		expect(item.pricingMode).toBe('reported');
-		expect(item.plan).toBeNull();
-		expect(c(linesOf(item, 'platform')[0].amount)).toBe(cents(truth.total - truth.carrier));
-		expect(c(linesOf(item, 'carrier')[0].amount)).toBe(cents(truth.carrier));
-		expect(c(item.charges.carrier)).toBe(cents(truth.carrier));
-		// One rental line per fee, each count × the full monthly fee.
-		const rentalLines = linesOf(item, 'numberRental');
-		expect(rentalLines).toHaveLength(rentals.size);
-		for (const line of rentalLines) {
-			const group = rentals.get(units(line.unitPrice))!;
-			expect(group).toBeDefined();
-			expect(line.quantity).toBe(group.count);
-			expect(c(line.amount)).toBe(group.cents);
-		}
-		expect(c(item.charges.numberRentals)).toBe(sumCents(rentals));
+			expect(item.usage.calls).toBe(truth.calls);
+			expect(item.usage.billableMinutes).toBeCloseTo(truth.billableSeconds / 60, 4);
+			expect(item.pricingMode).toBe('reported');
+			expect(item.plan).toBeNull();
+			expect(c(linesOf(item, 'platform')[0].amount)).toBe(cents(truth.total - truth.carrier));
+			expect(c(linesOf(item, 'carrier')[0].amount)).toBe(cents(truth.carrier));
+			expect(c(item.charges.carrier)).toBe(cents(truth.carrier));
+			// One rental line per fee, each count × the full monthly fee.
+			const rentalLines = linesOf(item, 'numberRental');
+			expect(rentalLines).toHaveLength(rentals.size);
+			for (const line of rentalLines) {
+				const group = rentals.get(units(line.unitPrice))!;
+				expect(group).toBeDefined();
+				expect(line.quantity).toBe(group.count);
+				expect(c(line.amount)).toBe(group.cents);
+			}
+			expect(c(item.charges.numberRentals)).toBe(sumCents(rentals));
 
-		const expectedTotal = cents(truth.total - truth.carrier) + cents(truth.carrier) + sumCents(rentals);
-		expect(c(item.charges.total)).toBe(expectedTotal);
-		expect(linesCents(item)).toBe(c(item.charges.total));
-		// Rounding per line moves the total at most one cent away from the raw sum of total_cost.
-		const raw = truth.total + sumCents(rentals) * 1_000_000n;
-		expect(Math.abs(Number(c(item.charges.total) * 1_000_000n - raw))).toBeLessThanOrEqual(1_000_000);
-		expect(item.byClient).toEqual([]);
-		expect(item.client).toBeNull();
-		expect(out.binary).toBeUndefined();
-	});
+			const expectedTotal = cents(truth.total - truth.carrier) + cents(truth.carrier) + sumCents(rentals);
+			expect(c(item.charges.total)).toBe(expectedTotal);
+			expect(linesCents(item)).toBe(c(item.charges.total));
+			// Rounding per line moves the total at most one cent away from the raw sum of total_cost.
+			const raw = truth.total + sumCents(rentals) * 1_000_000n;
+			expect(Math.abs(Number(c(item.charges.total) * 1_000_000n - raw))).toBeLessThanOrEqual(1_000_000);
+			expect(item.byClient).toEqual([]);
+			expect(item.client).toBeNull();
+			expect(out.binary).toBeUndefined();
+		},
+	);
 
 	it('plan/business: 199 + max(0, billable min − 600) × 0.15 + carrier + rentals', async () => {
 		const [out] = await generate({ period: 'lastBillingCycle', pricingMode: 'plan', plan: 'business' });
@@ -281,7 +331,13 @@ describe('chargeSummary/generate for lastBillingCycle with billingCycleDay 15', 
 		const overageCents = cents((BigInt(overSeconds) * 15_000_000n) / 60n);
 		const rentals = rentalCents(rentedBefore(end.toMillis()));
 
-		expect(item.plan).toEqual({ name: 'business', label: 'Business', includedMinutes: 600, planFee: 199, overageRate: 0.15 });
+		expect(item.plan).toEqual({
+			name: 'business',
+			label: 'Business',
+			includedMinutes: 600,
+			planFee: 199,
+			overageRate: 0.15,
+		});
 		expect(item.usage.includedMinutes).toBe(600);
 		expect(item.usage.overageMinutes).toBeCloseTo(overSeconds / 60, 4);
 		expect(c(item.charges.planFee)).toBe(19_900n);
@@ -332,7 +388,14 @@ describe('proration of a 10-day custom period', () => {
 	});
 
 	it('prorates the plan fee and the included minutes the same way', async () => {
-		const [out] = await generate({ ...period, pricingMode: 'plan', plan: 'custom', includedMinutes: 600, planFee: 199, overageRate: 0.15 });
+		const [out] = await generate({
+			...period,
+			pricingMode: 'plan',
+			plan: 'custom',
+			includedMinutes: 600,
+			planFee: 199,
+			overageRate: 0.15,
+		});
 		const item = out.json as Json;
 		// 199 × 10/30 = 66.333… → 66.33; 600 min × 10/30 = 200 min.
 		expect(c(item.charges.planFee)).toBe(roundDiv(19_900n * 10n, 30n));
@@ -364,52 +427,65 @@ describe('clients (agencies)', () => {
 		return { calls, byClient, numbers };
 	}
 
-	it('reported: every call is assigned exactly once, Unassigned collects the rest, markup is the client\'s percentage of its own lines', async () => {
-		const [out] = await generate({ period: 'lastBillingCycle', pricingMode: 'reported', clients: { client: CLIENT_RULES } });
-		const item = out.json as Json;
-		const truth = clientTruth();
-		const rows = item.byClient as Json[];
-		expect(rows.map((row) => row.client)).toEqual(['Acme GmbH', 'Beta BV', 'Gamma Ltd', 'Unassigned']);
-		expect(truth.byClient.get('Unassigned')!.length).toBeGreaterThan(0);
+	it(
+		"reported: every call is assigned exactly once, Unassigned collects the rest, markup is the client's " +
+			'percentage of its own lines',
+		async () => {
+			const [out] = await generate({
+				period: 'lastBillingCycle',
+				pricingMode: 'reported',
+				clients: { client: CLIENT_RULES },
+			});
+			const item = out.json as Json;
+			const truth = clientTruth();
+			const rows = item.byClient as Json[];
+			expect(rows.map((row) => row.client)).toEqual(['Acme GmbH', 'Beta BV', 'Gamma Ltd', 'Unassigned']);
+			expect(truth.byClient.get('Unassigned')!.length).toBeGreaterThan(0);
 
-		// Every call exactly once: client call counts add up to the account's.
-		expect(rows.reduce((a, row) => a + row.calls, 0)).toBe(truth.calls.length);
-		expect(item.usage.calls).toBe(truth.calls.length);
+			// Every call exactly once: client call counts add up to the account's.
+			expect(rows.reduce((a, row) => a + row.calls, 0)).toBe(truth.calls.length);
+			expect(item.usage.calls).toBe(truth.calls.length);
 
-		let overall = 0n;
-		for (const row of rows) {
-			const calls = tally(truth.byClient.get(row.client) ?? []);
-			const rentals = sumCents(rentalCents(truth.numbers.get(row.client) ?? []));
-			const base = cents(calls.total - calls.carrier) + cents(calls.carrier) + rentals;
-			const markup = roundDiv(base * MARKUP_BP[row.client], 10_000n);
-			expect(row.calls).toBe(calls.calls);
-			expect(c(row.charges.platform)).toBe(cents(calls.total - calls.carrier));
-			expect(c(row.charges.carrier)).toBe(cents(calls.carrier));
-			expect(c(row.charges.numberRentals)).toBe(rentals);
-			expect(c(row.charges.markup)).toBe(markup);
-			expect(c(row.total)).toBe(base + markup);
+			let overall = 0n;
+			for (const row of rows) {
+				const calls = tally(truth.byClient.get(row.client) ?? []);
+				const rentals = sumCents(rentalCents(truth.numbers.get(row.client) ?? []));
+				const base = cents(calls.total - calls.carrier) + cents(calls.carrier) + rentals;
+				const markup = roundDiv(base * MARKUP_BP[row.client], 10_000n);
+				expect(row.calls).toBe(calls.calls);
+				expect(c(row.charges.platform)).toBe(cents(calls.total - calls.carrier));
+				expect(c(row.charges.carrier)).toBe(cents(calls.carrier));
+				expect(c(row.charges.numberRentals)).toBe(rentals);
+				expect(c(row.charges.markup)).toBe(markup);
+				expect(c(row.total)).toBe(base + markup);
 
-			const own = (item.lines as Json[]).filter((line) => line.client === row.client);
-			const markupLines = own.filter((line) => line.kind === 'markup');
-			if (MARKUP_BP[row.client] > 0n) {
-				expect(markupLines).toHaveLength(1);
-				const others = own.filter((line) => line.kind !== 'markup').reduce((a, line) => a + c(line.amount), 0n);
-				expect(others).toBe(base);
-				expect(c(markupLines[0].amount)).toBe(roundDiv(others * MARKUP_BP[row.client], 10_000n));
-			} else {
-				expect(markupLines).toHaveLength(0);
+				const own = (item.lines as Json[]).filter((line) => line.client === row.client);
+				const markupLines = own.filter((line) => line.kind === 'markup');
+				if (MARKUP_BP[row.client] > 0n) {
+					expect(markupLines).toHaveLength(1);
+					const others = own.filter((line) => line.kind !== 'markup').reduce((a, line) => a + c(line.amount), 0n);
+					expect(others).toBe(base);
+					expect(c(markupLines[0].amount)).toBe(roundDiv(others * MARKUP_BP[row.client], 10_000n));
+				} else {
+					expect(markupLines).toHaveLength(0);
+				}
+				overall += base + markup;
 			}
-			overall += base + markup;
-		}
-		expect(c(item.charges.total)).toBe(overall);
-		expect(rows.reduce((a, row) => a + c(row.total), 0n)).toBe(c(item.charges.total));
-		expect(linesCents(item)).toBe(c(item.charges.total));
-		expect((item.lines as Json[]).every((line) => typeof line.client === 'string')).toBe(true);
-		expect(c(rows.find((row) => row.client === 'Acme GmbH')!.charges.markup)).toBeGreaterThan(0n);
-	});
+			expect(c(item.charges.total)).toBe(overall);
+			expect(rows.reduce((a, row) => a + c(row.total), 0n)).toBe(c(item.charges.total));
+			expect(linesCents(item)).toBe(c(item.charges.total));
+			expect((item.lines as Json[]).every((line) => typeof line.client === 'string')).toBe(true);
+			expect(c(rows.find((row) => row.client === 'Acme GmbH')!.charges.markup)).toBeGreaterThan(0n);
+		},
+	);
 
-	it('plan: the plan fee and overage are shared in whole cents that add up to the account\'s lines', async () => {
-		const [out] = await generate({ period: 'lastBillingCycle', pricingMode: 'plan', plan: 'business', clients: { client: CLIENT_RULES } });
+	it("plan: the plan fee and overage are shared in whole cents that add up to the account's lines", async () => {
+		const [out] = await generate({
+			period: 'lastBillingCycle',
+			pricingMode: 'plan',
+			plan: 'business',
+			clients: { client: CLIENT_RULES },
+		});
 		const item = out.json as Json;
 		const truth = clientTruth();
 		const all = tally(truth.calls);
@@ -435,41 +511,50 @@ describe('clients (agencies)', () => {
 		expect(linesCents(item)).toBe(c(item.charges.total));
 	});
 
-	it('outputs.onePerClient gives one full summary per client; outputs.csv attaches charge-summary-<period.id>.csv matching the lines', async () => {
-		const [overallItem] = await generate({ period: 'lastBillingCycle', pricingMode: 'reported', clients: { client: CLIENT_RULES }, outputs: { csv: true } });
-		const overall = overallItem.json as Json;
-		const fileName = `charge-summary-${overall.period.id}.csv`;
-		const overallCsv = csvOf(overallItem);
-		expect(overallCsv.fileName).toBe(fileName);
-		expect(overallCsv.mimeType).toBe('text/csv');
-		expectCsvMatchesLines(overallCsv.rows, overall, true);
+	it(
+		'outputs.onePerClient gives one full summary per client; outputs.csv attaches ' +
+			'charge-summary-<period.id>.csv matching the lines',
+		async () => {
+			const [overallItem] = await generate({
+				period: 'lastBillingCycle',
+				pricingMode: 'reported',
+				clients: { client: CLIENT_RULES },
+				outputs: { csv: true },
+			});
+			const overall = overallItem.json as Json;
+			const fileName = `charge-summary-${overall.period.id}.csv`;
+			const overallCsv = csvOf(overallItem);
+			expect(overallCsv.fileName).toBe(fileName);
+			expect(overallCsv.mimeType).toBe('text/csv');
+			expectCsvMatchesLines(overallCsv.rows, overall, true);
 
-		const items = await generate({
-			period: 'lastBillingCycle',
-			pricingMode: 'reported',
-			clients: { client: CLIENT_RULES },
-			outputs: { onePerClient: true, csv: true },
-		});
-		expect(items.map((i) => (i.json as Json).client)).toEqual(['Acme GmbH', 'Beta BV', 'Gamma Ltd', 'Unassigned']);
-		let sum = 0n;
-		for (const out of items) {
-			const item = out.json as Json;
-			const row = (overall.byClient as Json[]).find((r) => r.client === item.client)!;
-			expect(item.byClient).toEqual([row]);
-			expect(item.charges).toEqual(row.charges);
-			expect(item.usage.calls).toBe(row.calls);
-			expect((item.lines as Json[]).every((line) => line.client === item.client)).toBe(true);
-			expect(linesCents(item)).toBe(c(item.charges.total));
-			expect(item.html).toContain(`Charge summary: ${item.client}`);
-			expect(item.text).toContain(item.client);
-			const csv = csvOf(out);
-			expect(csv.fileName).toBe(fileName);
-			expectCsvMatchesLines(csv.rows, item, true);
-			expect(out.pairedItem).toEqual({ item: 0 });
-			sum += c(item.charges.total);
-		}
-		expect(sum).toBe(c(overall.charges.total));
-	});
+			const items = await generate({
+				period: 'lastBillingCycle',
+				pricingMode: 'reported',
+				clients: { client: CLIENT_RULES },
+				outputs: { onePerClient: true, csv: true },
+			});
+			expect(items.map((i) => (i.json as Json).client)).toEqual(['Acme GmbH', 'Beta BV', 'Gamma Ltd', 'Unassigned']);
+			let sum = 0n;
+			for (const out of items) {
+				const item = out.json as Json;
+				const row = (overall.byClient as Json[]).find((r) => r.client === item.client)!;
+				expect(item.byClient).toEqual([row]);
+				expect(item.charges).toEqual(row.charges);
+				expect(item.usage.calls).toBe(row.calls);
+				expect((item.lines as Json[]).every((line) => line.client === item.client)).toBe(true);
+				expect(linesCents(item)).toBe(c(item.charges.total));
+				expect(item.html).toContain(`Charge summary: ${item.client}`);
+				expect(item.text).toContain(item.client);
+				const csv = csvOf(out);
+				expect(csv.fileName).toBe(fileName);
+				expectCsvMatchesLines(csv.rows, item, true);
+				expect(out.pairedItem).toEqual({ item: 0 });
+				sum += c(item.charges.total);
+			}
+			expect(sum).toBe(c(overall.charges.total));
+		},
+	);
 });
 
 describe('hostile names', () => {
@@ -478,7 +563,12 @@ describe('hostile names', () => {
 
 	it('escapes a campaign / client name in html and neutralises a formula client name in the CSV', async () => {
 		const day = DateTime.now().setZone(TZ).startOf('day').minus({ days: 3 });
-		sandbox.addCall({ created_at: day.plus({ hours: 10 }).toUTC().toISO()!, campaign_name: XSS, duration: 95, status: 'completed' });
+		sandbox.addCall({
+			created_at: day.plus({ hours: 10 }).toUTC().toISO()!,
+			campaign_name: XSS,
+			duration: 95,
+			status: 'completed',
+		});
 		const parameters = {
 			period: 'custom',
 			startDate: day.toFormat('yyyy-MM-dd'),
@@ -516,12 +606,18 @@ describe('hostile names', () => {
 		expectCsvMatchesLines(rows, item, true);
 
 		// One item per client: the client's own report escapes its name in the title too.
-		const perClient = await generate({ ...parameters, outputs: { onePerClient: true, csv: true } }, [{ clientName: FORMULA }]);
+		const perClient = await generate({ ...parameters, outputs: { onePerClient: true, csv: true } }, [
+			{ clientName: FORMULA },
+		]);
 		const own = perClient.find((i) => (i.json as Json).client === XSS)!.json as Json;
 		expect(own.html).not.toMatch(/<img/i);
 		expect(own.html).toContain('Charge summary: &lt;img src=x onerror=alert(1)&gt;');
 		const formulaItem = perClient.find((i) => (i.json as Json).client === FORMULA)!;
-		expect(csvOf(formulaItem).rows.slice(1).every((row) => row[7] === `'${FORMULA}`)).toBe(true);
+		expect(
+			csvOf(formulaItem)
+				.rows.slice(1)
+				.every((row) => row[7] === `'${FORMULA}`),
+		).toBe(true);
 	});
 });
 
@@ -529,12 +625,18 @@ describe('invalid parameters fail with the parameter named, before any request',
 	it.each([
 		[
 			'a client rule without values',
-			{ pricingMode: 'reported', clients: { client: [{ name: 'Acme GmbH', matchBy: 'assistant', values: ' , ', markupPercent: 0 }] } },
+			{
+				pricingMode: 'reported',
+				clients: { client: [{ name: 'Acme GmbH', matchBy: 'assistant', values: ' , ', markupPercent: 0 }] },
+			},
 			/Parameter "clients": Client rule 1 \(Acme GmbH\) has no values/,
 		],
 		[
 			'a negative markup',
-			{ pricingMode: 'reported', clients: { client: [{ name: 'Acme GmbH', matchBy: 'assistant', values: 'Sales*', markupPercent: -5 }] } },
+			{
+				pricingMode: 'reported',
+				clients: { client: [{ name: 'Acme GmbH', matchBy: 'assistant', values: 'Sales*', markupPercent: -5 }] },
+			},
 			/Parameter "clients": .*markup "-5"/,
 		],
 		[
@@ -557,7 +659,9 @@ describe('invalid parameters fail with the parameter named, before any request',
 });
 
 describe('examples/monthly-client-report.json', () => {
-	const workflow = JSON.parse(fs.readFileSync(path.join(__dirname, '../../examples/monthly-client-report.json'), 'utf8')) as Json;
+	const workflow = JSON.parse(
+		fs.readFileSync(path.join(__dirname, '../../examples/monthly-client-report.json'), 'utf8'),
+	) as Json;
 
 	it('is a connected schedule → charge summary → filter → email workflow', () => {
 		const byName = new Map((workflow.nodes as Json[]).map((n) => [n.name as string, n]));

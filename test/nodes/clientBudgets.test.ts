@@ -158,243 +158,268 @@ afterEach(async () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('Threshold Trigger grouped by client', () => {
-	it('three clients with their own budgets fire each threshold once per month, at their own times; a client without calls stays quiet; Unassigned only with the option', async () => {
-		const start = monthSpend(sandbox.clock.nowMs());
-		for (const client of ['Acme GmbH', 'Northwind', 'Globex', 'Unassigned'])
-			expect(start.get(client) ?? 0n).toBeGreaterThan(0n);
-		expect(start.get('Initech')).toBeUndefined();
-		// Month to date: Acme at 50 % of its budget, Northwind at 40 %, Globex at 30 %, Unassigned at 50 % of the node's.
-		const acme = budgetAt(start.get('Acme GmbH')!, 0.5);
-		const northwind = budgetAt(start.get('Northwind')!, 0.4);
-		const globex = budgetAt(start.get('Globex')!, 0.3);
-		const budgets: Record<string, number> = { 'Acme GmbH': acme, Northwind: northwind, Globex: globex, Initech: 100 };
-		const nodeBudget = budgetAt(start.get('Unassigned')!, 0.5);
-		expect(new Set(Object.values(budgets)).size).toBe(4);
-		const parameters = {
-			metric: 'spend',
-			period: 'month',
-			thresholdType: 'percentOfBudget',
-			budget: nodeBudget,
-			thresholds: '60, 80, 100',
-			groupBy: 'client',
-			clients: rules(budgets),
-			options: { timezone: TZ },
-		};
-		const plain = createPollingWorkflow({
-			node: threshold,
-			parameters: parameters as INodeParameters,
-			credentials,
-			timezone: TZ,
-		});
-		const withUnassigned = createPollingWorkflow({
-			node: threshold,
-			parameters: { ...parameters, options: { timezone: TZ, includeUnassigned: true } } as INodeParameters,
-			credentials,
-			timezone: TZ,
-			nodeName: 'With Unassigned',
-		});
-		const all: Json[] = [];
-		const allWithUnassigned: Json[] = [];
-		/** Polls both; checks every event against the truth of that moment. */
-		const step = async () => {
-			const a = await poll(plain);
-			const b = await poll(withUnassigned);
-			const spend = monthSpend(sandbox.clock.nowMs());
-			for (const event of [...a, ...b]) {
-				const client = event.group as string;
-				const budget = client === 'Unassigned' ? nodeBudget : (budgets[client] ?? NaN);
-				const units = spend.get(client) ?? 0n;
-				expect(event).toMatchObject({ metric: 'spend', group: client, client, budget, currency: 'EUR', unit: 'EUR' });
-				expect(event.eventId).toBe(`threshold:spend:${client}:${event.period.id}:${event.threshold}`);
-				expect(event.value).toBe(Number(units) / 1e8);
-				expect(event.percentOfBudget).toBeCloseTo((Number(units) / 1e8 / budget) * 100, 2);
-				expect(event.value).toBeGreaterThanOrEqual((budget * event.threshold) / 100);
-				const who = client === 'Unassigned' ? 'Unassigned (calls no client rule matches)' : client;
-				const budgetText = eur(BigInt(Math.round(budget * 100)) * 1_000_000n);
-				expect(event.message).toBe(
-					`${who} reached ${event.threshold}% of its ${budgetText} budget this month: ${eur(units)}.`,
-				);
-			}
-			all.push(...a);
-			allWithUnassigned.push(...b);
-			return [ids(a), ids(b)];
-		};
+	it(
+		'three clients with their own budgets fire each threshold once per month, at their own times; a client ' +
+			'without calls stays quiet; Unassigned only with the option',
+		async () => {
+			const start = monthSpend(sandbox.clock.nowMs());
+			for (const client of ['Acme GmbH', 'Northwind', 'Globex', 'Unassigned'])
+				expect(start.get(client) ?? 0n).toBeGreaterThan(0n);
+			expect(start.get('Initech')).toBeUndefined();
+			// Month to date: Acme at 50 % of its budget, Northwind at 40 %, Globex at 30 %, Unassigned at 50 % of the node's.
+			const acme = budgetAt(start.get('Acme GmbH')!, 0.5);
+			const northwind = budgetAt(start.get('Northwind')!, 0.4);
+			const globex = budgetAt(start.get('Globex')!, 0.3);
+			const budgets: Record<string, number> = { 'Acme GmbH': acme, Northwind: northwind, Globex: globex, Initech: 100 };
+			const nodeBudget = budgetAt(start.get('Unassigned')!, 0.5);
+			expect(new Set(Object.values(budgets)).size).toBe(4);
+			const parameters = {
+				metric: 'spend',
+				period: 'month',
+				thresholdType: 'percentOfBudget',
+				budget: nodeBudget,
+				thresholds: '60, 80, 100',
+				groupBy: 'client',
+				clients: rules(budgets),
+				options: { timezone: TZ },
+			};
+			const plain = createPollingWorkflow({
+				node: threshold,
+				parameters: parameters as INodeParameters,
+				credentials,
+				timezone: TZ,
+			});
+			const withUnassigned = createPollingWorkflow({
+				node: threshold,
+				parameters: { ...parameters, options: { timezone: TZ, includeUnassigned: true } } as INodeParameters,
+				credentials,
+				timezone: TZ,
+				nodeName: 'With Unassigned',
+			});
+			const all: Json[] = [];
+			const allWithUnassigned: Json[] = [];
+			/** Polls both; checks every event against the truth of that moment. */
+			const step = async () => {
+				const a = await poll(plain);
+				const b = await poll(withUnassigned);
+				const spend = monthSpend(sandbox.clock.nowMs());
+				for (const event of [...a, ...b]) {
+					const client = event.group as string;
+					const budget = client === 'Unassigned' ? nodeBudget : (budgets[client] ?? NaN);
+					const units = spend.get(client) ?? 0n;
+					expect(event).toMatchObject({ metric: 'spend', group: client, client, budget, currency: 'EUR', unit: 'EUR' });
+					expect(event.eventId).toBe(`threshold:spend:${client}:${event.period.id}:${event.threshold}`);
+					expect(event.value).toBe(Number(units) / 1e8);
+					expect(event.percentOfBudget).toBeCloseTo((Number(units) / 1e8 / budget) * 100, 2);
+					expect(event.value).toBeGreaterThanOrEqual((budget * event.threshold) / 100);
+					const who = client === 'Unassigned' ? 'Unassigned (calls no client rule matches)' : client;
+					const budgetText = eur(BigInt(Math.round(budget * 100)) * 1_000_000n);
+					expect(event.message).toBe(
+						`${who} reached ${event.threshold}% of its ${budgetText} budget this month: ${eur(units)}.`,
+					);
+				}
+				all.push(...a);
+				allWithUnassigned.push(...b);
+				return [ids(a), ids(b)];
+			};
 
-		expect(await step()).toEqual([[], []]); // activation: baseline, silent
-		expect(await step()).toEqual([[], []]);
-		raiseTo('Acme GmbH', acme, 0.65);
-		expect(await step()).toEqual([['threshold:spend:Acme GmbH:2026-11:60'], ['threshold:spend:Acme GmbH:2026-11:60']]);
-		raiseTo('Northwind', northwind, 0.85); // 60 and 80 in one poll, lowest first
-		expect((await step())[0]).toEqual(['threshold:spend:Northwind:2026-11:60', 'threshold:spend:Northwind:2026-11:80']);
-		raiseTo('Acme GmbH', acme, 0.82);
-		expect((await step())[0]).toEqual(['threshold:spend:Acme GmbH:2026-11:80']);
-		// Unassigned's spend crosses 60 % of the node's budget: only the workflow with the option reports it.
-		raiseTo('Unassigned', nodeBudget, 0.7);
-		expect(await step()).toEqual([[], ['threshold:spend:Unassigned:2026-11:60']]);
-		for (let i = 0; i < 4; i++) {
-			sandbox.clock.advance(3_600_000);
+			expect(await step()).toEqual([[], []]); // activation: baseline, silent
 			expect(await step()).toEqual([[], []]);
-		}
-		raiseTo('Globex', globex, 1.01);
-		expect((await step())[0]).toEqual([
-			'threshold:spend:Globex:2026-11:60',
-			'threshold:spend:Globex:2026-11:80',
-			'threshold:spend:Globex:2026-11:100',
-		]);
-		expect(await step()).toEqual([[], []]);
+			raiseTo('Acme GmbH', acme, 0.65);
+			expect(await step()).toEqual([
+				['threshold:spend:Acme GmbH:2026-11:60'],
+				['threshold:spend:Acme GmbH:2026-11:60'],
+			]);
+			raiseTo('Northwind', northwind, 0.85); // 60 and 80 in one poll, lowest first
+			expect((await step())[0]).toEqual([
+				'threshold:spend:Northwind:2026-11:60',
+				'threshold:spend:Northwind:2026-11:80',
+			]);
+			raiseTo('Acme GmbH', acme, 0.82);
+			expect((await step())[0]).toEqual(['threshold:spend:Acme GmbH:2026-11:80']);
+			// Unassigned's spend crosses 60 % of the node's budget: only the workflow with the option reports it.
+			raiseTo('Unassigned', nodeBudget, 0.7);
+			expect(await step()).toEqual([[], ['threshold:spend:Unassigned:2026-11:60']]);
+			for (let i = 0; i < 4; i++) {
+				sandbox.clock.advance(3_600_000);
+				expect(await step()).toEqual([[], []]);
+			}
+			raiseTo('Globex', globex, 1.01);
+			expect((await step())[0]).toEqual([
+				'threshold:spend:Globex:2026-11:60',
+				'threshold:spend:Globex:2026-11:80',
+				'threshold:spend:Globex:2026-11:100',
+			]);
+			expect(await step()).toEqual([[], []]);
 
-		// December: the month rolls over, every client's thresholds re-arm.
-		sandbox.clock.set('2026-12-01T08:00:00Z');
-		expect(await step()).toEqual([[], []]);
-		raiseTo('Acme GmbH', acme, 0.61);
-		expect((await step())[0]).toEqual(['threshold:spend:Acme GmbH:2026-12:60']);
+			// December: the month rolls over, every client's thresholds re-arm.
+			sandbox.clock.set('2026-12-01T08:00:00Z');
+			expect(await step()).toEqual([[], []]);
+			raiseTo('Acme GmbH', acme, 0.61);
+			expect((await step())[0]).toEqual(['threshold:spend:Acme GmbH:2026-12:60']);
 
-		// Each client fired each threshold at most once per month; Initech (no calls) never did.
-		for (const list of [all, allWithUnassigned]) expect(new Set(ids(list)).size).toBe(list.length);
-		expect(all.map((e) => e.group)).not.toContain('Initech');
-		expect(all.map((e) => e.group)).not.toContain('Unassigned');
-		expect(ids(allWithUnassigned)).toEqual([
-			...ids(all).slice(0, 4),
-			'threshold:spend:Unassigned:2026-11:60',
-			...ids(all).slice(4),
-		]);
-		expect(ids(all)).toHaveLength(8);
-	}, 120_000);
+			// Each client fired each threshold at most once per month; Initech (no calls) never did.
+			for (const list of [all, allWithUnassigned]) expect(new Set(ids(list)).size).toBe(list.length);
+			expect(all.map((e) => e.group)).not.toContain('Initech');
+			expect(all.map((e) => e.group)).not.toContain('Unassigned');
+			expect(ids(allWithUnassigned)).toEqual([
+				...ids(all).slice(0, 4),
+				'threshold:spend:Unassigned:2026-11:60',
+				...ids(all).slice(4),
+			]);
+			expect(ids(all)).toHaveLength(8);
+		},
+		120_000,
+	);
 
-	it('Include Markup compares the budget with spend × (1 + markup/100): a 25 % markup reaches 80 % at 64 % of the budget in spend', async () => {
-		const start = monthSpend(sandbox.clock.nowMs());
-		const budget = budgetAt(start.get('Acme GmbH')!, 0.5);
-		const parameters = {
-			metric: 'spend',
-			period: 'month',
-			thresholdType: 'percentOfBudget',
-			budget: 1000,
-			thresholds: '80',
-			groupBy: 'client',
-			clients: rules({ 'Acme GmbH': budget }, { 'Acme GmbH': 25 }),
-			options: { timezone: TZ },
-		};
-		const plain = createPollingWorkflow({
-			node: threshold,
-			parameters: parameters as INodeParameters,
-			credentials,
-			timezone: TZ,
-		});
-		const billed = createPollingWorkflow({
-			node: threshold,
-			parameters: { ...parameters, options: { timezone: TZ, includeMarkup: true } } as INodeParameters,
-			credentials,
-			timezone: TZ,
-			nodeName: 'Billed',
-		});
-		const both = async (): Promise<[Json[], Json[]]> => [await poll(plain), await poll(billed)];
-		expect(await both()).toEqual([[], []]);
-		raiseTo('Acme GmbH', budget, 0.63); // billed: 78.75 %
-		expect(await both()).toEqual([[], []]);
-		raiseTo('Acme GmbH', budget, 0.64); // billed: just past 80 %
-		const [none, [event = {}]] = await both();
-		expect(none).toEqual([]);
-		const raw = spendOf('Acme GmbH');
-		// Exact: raw × 125 / 100, half away from zero (raw is positive).
-		const withMarkup = (raw * 125n * 2n + 100n) / 200n;
-		expect(event).toMatchObject({
-			eventId: 'threshold:spend:Acme GmbH:2026-11:80',
-			client: 'Acme GmbH',
-			budget,
-			value: Number(withMarkup) / 1e8,
-		});
-		const budgetText = eur(BigInt(Math.round(budget * 100)) * 1_000_000n);
-		expect(event.message).toBe(
-			`Acme GmbH reached 80% of its ${budgetText} budget this month: ${eur(withMarkup)} (with its 25% markup).`,
-		);
-		// The contributors are shown as billed too: the Sales Assistant made all of Acme's spend.
-		expect(event.topContributors.find((c: Json) => c.by === 'assistant')).toEqual({
-			by: 'assistant',
-			key: 'Sales Assistant',
-			value: Number(withMarkup) / 1e8,
-		});
-		raiseTo('Acme GmbH', budget, 0.8);
-		const [late, again] = await both();
-		expect(ids(late)).toEqual(['threshold:spend:Acme GmbH:2026-11:80']);
-		expect(late[0]?.value).toBe(Number(spendOf('Acme GmbH')) / 1e8);
-		expect(late[0]?.message).not.toContain('markup');
-		expect(again).toEqual([]);
-	}, 60_000);
+	it(
+		'Include Markup compares the budget with spend × (1 + markup/100): a 25 % markup reaches 80 % at 64 % of ' +
+			'the budget in spend',
+		async () => {
+			const start = monthSpend(sandbox.clock.nowMs());
+			const budget = budgetAt(start.get('Acme GmbH')!, 0.5);
+			const parameters = {
+				metric: 'spend',
+				period: 'month',
+				thresholdType: 'percentOfBudget',
+				budget: 1000,
+				thresholds: '80',
+				groupBy: 'client',
+				clients: rules({ 'Acme GmbH': budget }, { 'Acme GmbH': 25 }),
+				options: { timezone: TZ },
+			};
+			const plain = createPollingWorkflow({
+				node: threshold,
+				parameters: parameters as INodeParameters,
+				credentials,
+				timezone: TZ,
+			});
+			const billed = createPollingWorkflow({
+				node: threshold,
+				parameters: { ...parameters, options: { timezone: TZ, includeMarkup: true } } as INodeParameters,
+				credentials,
+				timezone: TZ,
+				nodeName: 'Billed',
+			});
+			const both = async (): Promise<[Json[], Json[]]> => [await poll(plain), await poll(billed)];
+			expect(await both()).toEqual([[], []]);
+			raiseTo('Acme GmbH', budget, 0.63); // billed: 78.75 %
+			expect(await both()).toEqual([[], []]);
+			raiseTo('Acme GmbH', budget, 0.64); // billed: just past 80 %
+			const [none, [event = {}]] = await both();
+			expect(none).toEqual([]);
+			const raw = spendOf('Acme GmbH');
+			// Exact: raw × 125 / 100, half away from zero (raw is positive).
+			const withMarkup = (raw * 125n * 2n + 100n) / 200n;
+			expect(event).toMatchObject({
+				eventId: 'threshold:spend:Acme GmbH:2026-11:80',
+				client: 'Acme GmbH',
+				budget,
+				value: Number(withMarkup) / 1e8,
+			});
+			const budgetText = eur(BigInt(Math.round(budget * 100)) * 1_000_000n);
+			expect(event.message).toBe(
+				`Acme GmbH reached 80% of its ${budgetText} budget this month: ${eur(withMarkup)} (with its 25% markup).`,
+			);
+			// The contributors are shown as billed too: the Sales Assistant made all of Acme's spend.
+			expect(event.topContributors.find((c: Json) => c.by === 'assistant')).toEqual({
+				by: 'assistant',
+				key: 'Sales Assistant',
+				value: Number(withMarkup) / 1e8,
+			});
+			raiseTo('Acme GmbH', budget, 0.8);
+			const [late, again] = await both();
+			expect(ids(late)).toEqual(['threshold:spend:Acme GmbH:2026-11:80']);
+			expect(late[0]?.value).toBe(Number(spendOf('Acme GmbH')) / 1e8);
+			expect(late[0]?.message).not.toContain('markup');
+			expect(again).toEqual([]);
+		},
+		60_000,
+	);
 
-	it('Fetch Test Event returns a sample of the client with the highest spend, with its own budget, and leaves the state as it was', async () => {
-		const start = monthSpend(sandbox.clock.nowMs());
-		const budgets = {
-			'Acme GmbH': budgetAt(start.get('Acme GmbH')!, 0.5),
-			Northwind: budgetAt(start.get('Northwind')!, 0.3),
-		};
-		const parameters = {
-			metric: 'spend',
-			period: 'month',
-			thresholdType: 'percentOfBudget',
-			budget: 100_000,
-			thresholds: '60, 80',
-			groupBy: 'client',
-			clients: rules(budgets),
-			options: { timezone: TZ },
-		};
-		const workflow = createPollingWorkflow({
-			node: threshold,
-			parameters: parameters as INodeParameters,
-			credentials,
-			timezone: TZ,
-		});
-		expect(await poll(workflow)).toEqual([]);
-		const before = JSON.stringify(workflow.persisted());
-		const outcome = await workflow.poll({ mode: 'manual' });
-		expect(outcome.error).toBeUndefined();
-		const [sample] = events(outcome);
-		// The client with the highest spend; its budget and next threshold are its own.
-		const top = [...start].filter(([client]) => client !== 'Unassigned').sort(([, a], [, b]) => (b > a ? 1 : -1))[0]!;
-		expect(sample).toMatchObject({ sample: true, group: top[0], client: top[0], value: Number(top[1]) / 1e8 });
-		expect(sample?.budget).toBe(budgets[top[0] as keyof typeof budgets] ?? 100_000);
-		expect(sample?.message).toMatch(
-			new RegExp(`^Sample: [\\d.]+ EUR now of client "${top[0]}"; the next threshold is [\\d.]+ EUR\\.$`),
-		);
-		expect(JSON.stringify(workflow.persisted())).toBe(before);
-	});
+	it(
+		'Fetch Test Event returns a sample of the client with the highest spend, with its own budget, and leaves ' +
+			'the state as it was',
+		async () => {
+			const start = monthSpend(sandbox.clock.nowMs());
+			const budgets = {
+				'Acme GmbH': budgetAt(start.get('Acme GmbH')!, 0.5),
+				Northwind: budgetAt(start.get('Northwind')!, 0.3),
+			};
+			const parameters = {
+				metric: 'spend',
+				period: 'month',
+				thresholdType: 'percentOfBudget',
+				budget: 100_000,
+				thresholds: '60, 80',
+				groupBy: 'client',
+				clients: rules(budgets),
+				options: { timezone: TZ },
+			};
+			const workflow = createPollingWorkflow({
+				node: threshold,
+				parameters: parameters as INodeParameters,
+				credentials,
+				timezone: TZ,
+			});
+			expect(await poll(workflow)).toEqual([]);
+			const before = JSON.stringify(workflow.persisted());
+			const outcome = await workflow.poll({ mode: 'manual' });
+			expect(outcome.error).toBeUndefined();
+			const [sample] = events(outcome);
+			// The client with the highest spend; its budget and next threshold are its own.
+			const top = [...start].filter(([client]) => client !== 'Unassigned').sort(([, a], [, b]) => (b > a ? 1 : -1))[0]!;
+			expect(sample).toMatchObject({ sample: true, group: top[0], client: top[0], value: Number(top[1]) / 1e8 });
+			expect(sample?.budget).toBe(budgets[top[0] as keyof typeof budgets] ?? 100_000);
+			expect(sample?.message).toMatch(
+				new RegExp(`^Sample: [\\d.]+ EUR now of client "${top[0]}"; the next threshold is [\\d.]+ EUR\\.$`),
+			);
+			expect(JSON.stringify(workflow.persisted())).toBe(before);
+		},
+	);
 
-	it('client names are data: clients called __proto__ and constructor are grouped, stored in lists and survive a restart', async () => {
-		const parameters = {
-			metric: 'spend',
-			period: 'month',
-			thresholdType: 'absolute',
-			thresholds: '1',
-			groupBy: 'client',
-			clients: {
-				client: [
-					{ name: '__proto__', matchBy: 'assistant', values: 'Sales*', markupPercent: 0 },
-					{ name: 'constructor', matchBy: 'assistant', values: 'Support Bot', markupPercent: 0 },
-				],
-			},
-			options: { timezone: TZ, fireOnActivation: true },
-		};
-		const workflow = createPollingWorkflow({
-			node: threshold,
-			parameters: parameters as INodeParameters,
-			credentials,
-			timezone: TZ,
-		});
-		const fired = await poll(workflow);
-		expect(ids(fired)).toEqual(['threshold:spend:__proto__:2026-11:1', 'threshold:spend:constructor:2026-11:1']);
-		expect(fired[0]?.message).toBe(`__proto__ reached 1.00 EUR this month: ${eur(spendOf('Acme GmbH'))}.`);
-		expect(Object.getPrototypeOf({})).toBe(Object.prototype);
-		expect(({} as Json).polluted).toBeUndefined();
-		const state = workflow.persisted().state as unknown as ThresholdState;
-		const period = state.periods.find((p) => p.id === '2026-11');
-		expect(period?.groups.map((g) => g.name)).toEqual(['__proto__', 'constructor']);
-		const values = periodValues(period);
-		expect(Object.getOwnPropertyDescriptor(values, '__proto__')?.value).toBe(Number(spendOf('Acme GmbH')));
-		expect(values.constructor).toBe(Number(spendOf('Northwind')));
-		workflow.restart();
-		expect(await poll(workflow)).toEqual([]);
-		addSpend('Northwind', 50_000_000n);
-		expect(await poll(workflow)).toEqual([]);
-	}, 60_000);
+	it(
+		'client names are data: clients called __proto__ and constructor are grouped, stored in lists and survive a ' +
+			'restart',
+		async () => {
+			const parameters = {
+				metric: 'spend',
+				period: 'month',
+				thresholdType: 'absolute',
+				thresholds: '1',
+				groupBy: 'client',
+				clients: {
+					client: [
+						{ name: '__proto__', matchBy: 'assistant', values: 'Sales*', markupPercent: 0 },
+						{ name: 'constructor', matchBy: 'assistant', values: 'Support Bot', markupPercent: 0 },
+					],
+				},
+				options: { timezone: TZ, fireOnActivation: true },
+			};
+			const workflow = createPollingWorkflow({
+				node: threshold,
+				parameters: parameters as INodeParameters,
+				credentials,
+				timezone: TZ,
+			});
+			const fired = await poll(workflow);
+			expect(ids(fired)).toEqual(['threshold:spend:__proto__:2026-11:1', 'threshold:spend:constructor:2026-11:1']);
+			expect(fired[0]?.message).toBe(`__proto__ reached 1.00 EUR this month: ${eur(spendOf('Acme GmbH'))}.`);
+			expect(Object.getPrototypeOf({})).toBe(Object.prototype);
+			expect(({} as Json).polluted).toBeUndefined();
+			const state = workflow.persisted().state as unknown as ThresholdState;
+			const period = state.periods.find((p) => p.id === '2026-11');
+			expect(period?.groups.map((g) => g.name)).toEqual(['__proto__', 'constructor']);
+			const values = periodValues(period);
+			expect(Object.getOwnPropertyDescriptor(values, '__proto__')?.value).toBe(Number(spendOf('Acme GmbH')));
+			expect(values.constructor).toBe(Number(spendOf('Northwind')));
+			workflow.restart();
+			expect(await poll(workflow)).toEqual([]);
+			addSpend('Northwind', 50_000_000n);
+			expect(await poll(workflow)).toEqual([]);
+		},
+		60_000,
+	);
 
 	it('grouping by client adds no request: each poll costs what the same poll costs ungrouped', async () => {
 		const base = {
@@ -588,7 +613,7 @@ describe('examples/client-budget-alerts-slack.json', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('Spike Trigger grouped by client', () => {
-	it("alerts per client with the client's name; a burst of unassigned calls alerts only with Include Unassigned", async () => {
+	it('alerts per client by name; a burst of unassigned calls alerts only with Include Unassigned', async () => {
 		await sandbox.stop();
 		sandbox = await Sandbox.start({
 			now: '2026-11-20T06:00:00Z',

@@ -49,12 +49,16 @@ describe('usage/getSummary', () => {
 			expect(item.calls).toBe(expected.calls);
 			expect(Math.abs((item.totalCost as number) - toNumber(expected.totalCost))).toBeLessThan(1e-9);
 			expect(Math.abs((item.carrierCost as number) - toNumber(expected.carrierCost))).toBeLessThan(1e-9);
-			expect(Math.abs((item.platformCost as number) - toNumber(expected.totalCost - expected.carrierCost))).toBeLessThan(1e-9);
+			expect(
+				Math.abs((item.platformCost as number) - toNumber(expected.totalCost - expected.carrierCost)),
+			).toBeLessThan(1e-9);
 			expect(item.talkSeconds).toBe(expected.talkSeconds);
 			expect(item.billableMinutes).toBeCloseTo(expected.billableSeconds / 60, 4);
 			expect(item.currency).toBe('EUR');
 			expect((item.period as { timezone: string }).timezone).toBe('Europe/Berlin');
-			expect((item.period as { start: string }).start).toBe(DateTime.fromMillis(start, { zone: 'Europe/Berlin' }).toISO({ suppressMilliseconds: true }));
+			expect((item.period as { start: string }).start).toBe(
+				DateTime.fromMillis(start, { zone: 'Europe/Berlin' }).toISO({ suppressMilliseconds: true }),
+			);
 		}
 		const sum = [...truth.values()].reduce((a, t) => a + t.totalCost, 0n);
 		const itemSum = items.reduce((a, item) => a + Math.round((item.totalCost as number) * 1e8), 0);
@@ -79,7 +83,11 @@ describe('usage/getSummary', () => {
 		const today = DateTime.now().setZone('America/New_York').startOf('day');
 		const start = today.minus({ days: 29 }).toMillis();
 		const end = today.plus({ days: 1 }).toMillis();
-		const truth = totalsBy(sandbox.visibleCalls(), () => 'all', (call) => call.campaign_name === campaign.name && createdMs(call) >= start && createdMs(call) < end);
+		const truth = totalsBy(
+			sandbox.visibleCalls(),
+			() => 'all',
+			(call) => call.campaign_name === campaign.name && createdMs(call) >= start && createdMs(call) < end,
+		);
 		const item = output![0][0].json;
 		expect(item.group).toBeNull();
 		expect(item.calls).toBe(truth.get('all')?.calls ?? 0);
@@ -87,7 +95,13 @@ describe('usage/getSummary', () => {
 	});
 
 	it('rejects an unknown timezone before sending any request', async () => {
-		const { error } = await run({ resource: 'usage', operation: 'getSummary', period: 'today', groupBy: 'none', options: { timezone: 'Mars/Olympus' } });
+		const { error } = await run({
+			resource: 'usage',
+			operation: 'getSummary',
+			period: 'today',
+			groupBy: 'none',
+			options: { timezone: 'Mars/Olympus' },
+		});
 		expect(error?.message).toMatch(/timezone/i);
 		expect(error?.description).toMatch(/IANA/);
 		expect(sandbox.stats.requests).toBe(0);
@@ -111,7 +125,15 @@ describe('usage/getSummary', () => {
 describe('usage/getCalls', () => {
 	it.each(['desc', 'asc'] as const)('returns the newest calls first with a limit, sort order %s', async (sort) => {
 		sandbox.setSort(sort);
-		const { output, error } = await run({ resource: 'usage', operation: 'getCalls', period: 'last7Days', limit: 25, simplify: true, returnAll: false, options: { timezone: 'UTC' } });
+		const { output, error } = await run({
+			resource: 'usage',
+			operation: 'getCalls',
+			period: 'last7Days',
+			limit: 25,
+			simplify: true,
+			returnAll: false,
+			options: { timezone: 'UTC' },
+		});
 		sandbox.setSort('desc');
 		expect(error).toBeUndefined();
 		const start = DateTime.utc().startOf('day').minus({ days: 6 }).toMillis();
@@ -123,13 +145,36 @@ describe('usage/getCalls', () => {
 		const items = output![0].map((item) => item.json);
 		expect(items.map((item) => item.id)).toEqual(expected.map((call) => call.id));
 		expect(Object.keys(items[0]).sort()).toEqual(
-			['id', 'createdAt', 'direction', 'status', 'durationSeconds', 'billableMinutes', 'totalCost', 'carrierCost', 'platformCost', 'currency', 'assistantName', 'campaignName', 'assistantPhoneNumber', 'clientPhoneNumber', 'answeredBy'].sort(),
+			[
+				'id',
+				'createdAt',
+				'direction',
+				'status',
+				'durationSeconds',
+				'billableMinutes',
+				'totalCost',
+				'carrierCost',
+				'platformCost',
+				'currency',
+				'assistantName',
+				'campaignName',
+				'assistantPhoneNumber',
+				'clientPhoneNumber',
+				'answeredBy',
+			].sort(),
 		);
 		expect(sandbox.stats.requests).toBeLessThanOrEqual(2);
 	});
 
 	it('returns the raw call plus the billing fields when Simplify is off', async () => {
-		const { output } = await run({ resource: 'usage', operation: 'getCalls', period: 'last7Days', limit: 3, simplify: false, returnAll: false });
+		const { output } = await run({
+			resource: 'usage',
+			operation: 'getCalls',
+			period: 'last7Days',
+			limit: 3,
+			simplify: false,
+			returnAll: false,
+		});
 		const item = output![0][0].json;
 		expect(item).toHaveProperty('transcript');
 		expect(item).toHaveProperty('total_cost');
@@ -139,7 +184,11 @@ describe('usage/getCalls', () => {
 
 describe('account/getBalance', () => {
 	it('matches the sandbox balance and computes the runway from the last 7 full days', async () => {
-		const { output, error } = await run({ resource: 'account', operation: 'getBalance', options: { includeRunway: true, timezone: 'UTC' } });
+		const { output, error } = await run({
+			resource: 'account',
+			operation: 'getBalance',
+			options: { includeRunway: true, timezone: 'UTC' },
+		});
 		expect(error).toBeUndefined();
 		const item = output![0][0].json as Record<string, any>;
 		expect(item.balance).toBe(sandbox.me().total_balance);
@@ -148,7 +197,11 @@ describe('account/getBalance', () => {
 		const todayStart = DateTime.utc().startOf('day');
 		const start = todayStart.minus({ days: 7 }).toMillis();
 		const end = todayStart.toMillis();
-		const spent = totalsBy(sandbox.visibleCalls(), () => 'all', (call) => createdMs(call) >= start && createdMs(call) < end).get('all')!;
+		const spent = totalsBy(
+			sandbox.visibleCalls(),
+			() => 'all',
+			(call) => createdMs(call) >= start && createdMs(call) < end,
+		).get('all')!;
 		const average = Number(spent.totalCost) / 7 / 1e8;
 		expect(item.runway.basedOnDays).toBe(7);
 		expect(item.runway.averageDailySpend).toBeCloseTo(average, 7);
@@ -162,7 +215,12 @@ describe('phoneNumber/getAll', () => {
 			resource: 'phoneNumber',
 			operation: 'getAll',
 			defaultMonthlyFee: 3.99,
-			monthlyFees: { fee: [{ country: 'DE', fee: 4.5 }, { country: 'gb', fee: 2.75 }] },
+			monthlyFees: {
+				fee: [
+					{ country: 'DE', fee: 4.5 },
+					{ country: 'gb', fee: 2.75 },
+				],
+			},
 			options: {},
 		});
 		expect(error).toBeUndefined();
@@ -174,19 +232,34 @@ describe('phoneNumber/getAll', () => {
 			const fee = raw.country_code === 'DE' ? 4.5 : raw.country_code === 'GB' ? 2.75 : 3.99;
 			expect(item.monthlyFee).toBe(fee);
 			expect(item.rented).toBe(true);
-			expect(item.assistants).toEqual(sandbox.assistants().filter((a) => a.phone_number_id === raw.id).map((a) => a.name));
+			expect(item.assistants).toEqual(
+				sandbox
+					.assistants()
+					.filter((a) => a.phone_number_id === raw.id)
+					.map((a) => a.name),
+			);
 		}
 	});
 
 	it('shows SIP trunks and caller IDs at no fee when Rented Only is off', async () => {
-		const { output } = await run({ resource: 'phoneNumber', operation: 'getAll', defaultMonthlyFee: 3.99, options: { rentedOnly: false } });
+		const { output } = await run({
+			resource: 'phoneNumber',
+			operation: 'getAll',
+			defaultMonthlyFee: 3.99,
+			options: { rentedOnly: false },
+		});
 		const items = output![0].map((item) => item.json as Record<string, any>);
 		expect(items).toHaveLength(sandbox.phoneNumbers().length);
 		for (const item of items.filter((i) => i.type !== 'normal')) expect(item.monthlyFee).toBe(0);
 	});
 
 	it('names the bad row of a malformed fee table', async () => {
-		const { error } = await run({ resource: 'phoneNumber', operation: 'getAll', defaultMonthlyFee: 3.99, monthlyFees: { fee: [{ country: 'Germany', fee: 4 }] } });
+		const { error } = await run({
+			resource: 'phoneNumber',
+			operation: 'getAll',
+			defaultMonthlyFee: 3.99,
+			monthlyFees: { fee: [{ country: 'Germany', fee: 4 }] },
+		});
 		expect(error?.message).toMatch(/monthlyFees/);
 		expect(error?.description).toMatch(/ISO 3166/);
 	});
@@ -202,7 +275,8 @@ describe('errors', () => {
 		});
 		expect(error?.message).toMatch(/401|API key/);
 		expect(error?.description).toMatch(/api-keys/);
-		const everything = JSON.stringify({ message: error?.message, description: error?.description, error }) + capturedLogText();
+		const everything =
+			JSON.stringify({ message: error?.message, description: error?.description, error }) + capturedLogText();
 		expect(everything).not.toContain(wrongKey);
 	});
 
@@ -234,13 +308,18 @@ describe('errors', () => {
 		expect(sandbox.stats.requests).toBe(2);
 	});
 
-	it('a response that stays malformed fails clearly after bounded retries, and continueOnFail turns it into an error item', async () => {
-		sandbox.injectFaults([{ kind: 'malformed', path: '/user/me', count: 100 }]);
-		const { output, error } = await run({ resource: 'account', operation: 'getBalance' }, { continueOnFail: true });
-		sandbox.clearFaults();
-		expect(error).toBeUndefined();
-		const item = output![0][0];
-		expect(item.json.error).toMatch(/not valid JSON/);
-		expect(item.pairedItem).toEqual({ item: 0 });
-	}, 60_000);
+	it(
+		'a response that stays malformed fails clearly after bounded retries, and continueOnFail turns it into an ' +
+			'error item',
+		async () => {
+			sandbox.injectFaults([{ kind: 'malformed', path: '/user/me', count: 100 }]);
+			const { output, error } = await run({ resource: 'account', operation: 'getBalance' }, { continueOnFail: true });
+			sandbox.clearFaults();
+			expect(error).toBeUndefined();
+			const item = output![0][0];
+			expect(item.json.error).toMatch(/not valid JSON/);
+			expect(item.pairedItem).toEqual({ item: 0 });
+		},
+		60_000,
+	);
 });

@@ -27,7 +27,14 @@ beforeEach(() => {
 	sandbox.resetStats();
 });
 
-const THRESHOLD = { metric: 'spend', period: 'month', thresholdType: 'absolute', thresholds: '100', groupBy: 'none', options: {} };
+const THRESHOLD = {
+	metric: 'spend',
+	period: 'month',
+	thresholdType: 'absolute',
+	thresholds: '100',
+	groupBy: 'none',
+	options: {},
+};
 
 describe('every wait is bounded', () => {
 	it('a body trickling in byte by byte is cut at the poll deadline (an idle-socket timeout never fires)', async () => {
@@ -51,18 +58,28 @@ describe('every wait is bounded', () => {
 	});
 });
 
-describe('paginators that drift from Laravel\'s: the usage summary is exact or fails typed', () => {
+describe("paginators that drift from Laravel's: the usage summary is exact or fails typed", () => {
 	const billing = new FamulorBilling();
 	const summary = () =>
 		executeNode({
 			node: billing,
-			parameters: { resource: 'usage', operation: 'getSummary', period: 'lastMonth', groupBy: 'none', options: { timezone: 'UTC' } } as INodeParameters,
+			parameters: {
+				resource: 'usage',
+				operation: 'getSummary',
+				period: 'lastMonth',
+				groupBy: 'none',
+				options: { timezone: 'UTC' },
+			} as INodeParameters,
 			credentials,
 			timezone: 'UTC',
 		});
 	const truth = () => {
 		const { start, end } = lastMonthBounds('UTC', undefined);
-		return totalsBy(sandbox.visibleCalls(), () => 'all', (call) => createdMs(call) >= start && createdMs(call) < end).get('all');
+		return totalsBy(
+			sandbox.visibleCalls(),
+			() => 'all',
+			(call) => createdMs(call) >= start && createdMs(call) < end,
+		).get('all');
 	};
 
 	it('a per_page cap the server reports (50) is used: the total is exact', async () => {
@@ -75,7 +92,12 @@ describe('paginators that drift from Laravel\'s: the usage summary is exact or f
 		expect(item?.json.calls).toBe(expected?.calls);
 		expect(item?.json.totalCost).toBe(toNumber(expected?.totalCost ?? 0n));
 		// The pages after the first are asked at the size the server uses.
-		expect(sandbox.requestLog.filter((entry) => entry.path === '/api/user/calls').map((entry) => entry.query.per_page).slice(0, 2)).toEqual(['100', '50']);
+		expect(
+			sandbox.requestLog
+				.filter((entry) => entry.path === '/api/user/calls')
+				.map((entry) => entry.query.per_page)
+				.slice(0, 2),
+		).toEqual(['100', '50']);
 	});
 
 	it.each<[FaultKind, RegExp]>([

@@ -26,7 +26,8 @@ const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort();
 function expectPrototypeUntouched(): void {
 	expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeBefore);
 	const probe: Record<string, unknown> = {};
-	for (const name of ['', 'value', 'Sales Assistant', ...NAMES.map((n) => `${n}x`)]) expect(probe[name]).toBeUndefined();
+	for (const name of ['', 'value', 'Sales Assistant', ...NAMES.map((n) => `${n}x`)])
+		expect(probe[name]).toBeUndefined();
 	expect(Object.getPrototypeOf(probe)).toBe(Object.prototype);
 	expect(typeof probe.toString).toBe('function');
 	expect(typeof probe.hasOwnProperty).toBe('function');
@@ -72,14 +73,23 @@ function truthBy(field: 'assistant_name' | 'campaign_name' | 'assistant_phone_nu
 describe('the action node', () => {
 	const billing = new FamulorBilling();
 	// The action node's periods follow the local clock; the sandbox's day is given as a custom period.
-	const run = (parameters: Record<string, unknown>) => executeNode({ node: billing, parameters: parameters as INodeParameters, credentials, timezone: TZ });
+	const run = (parameters: Record<string, unknown>) =>
+		executeNode({ node: billing, parameters: parameters as INodeParameters, credentials, timezone: TZ });
 
 	it.each([
 		['assistant', 'assistant_name'],
 		['campaign', 'campaign_name'],
 		['phoneNumber', 'assistant_phone_number'],
 	] as const)('usage/getSummary grouped by %s: one exact row per name', async (groupBy, field) => {
-		const { output, error } = await run({ resource: 'usage', operation: 'getSummary', period: 'custom', startDate: '2026-11-20', endDate: '2026-11-21', groupBy, options: { timezone: TZ } });
+		const { output, error } = await run({
+			resource: 'usage',
+			operation: 'getSummary',
+			period: 'custom',
+			startDate: '2026-11-20',
+			endDate: '2026-11-21',
+			groupBy,
+			options: { timezone: TZ },
+		});
 		expect(error).toBeUndefined();
 		const rows = new Map((output?.[0] ?? []).map((item) => [item.json.group as string, item.json.totalCost as number]));
 		const truth = truthBy(field);
@@ -88,7 +98,11 @@ describe('the action node', () => {
 	});
 
 	it('a resource or operation called __proto__ or constructor is an unsupported operation, nothing more', async () => {
-		for (const [resource, operation] of [['__proto__', 'constructor'], ['usage', '__proto__'], ['constructor', 'toString']]) {
+		for (const [resource, operation] of [
+			['__proto__', 'constructor'],
+			['usage', '__proto__'],
+			['constructor', 'toString'],
+		]) {
 			const { error } = await run({ resource, operation });
 			// n8n itself may refuse first (the operation parameter is not shown for an unknown resource).
 			expect(error?.message).toMatch(/is not supported$|^Could not get parameter "operation"$/);
@@ -97,7 +111,16 @@ describe('the action node', () => {
 	});
 
 	it('usage/getCalls returns the calls with their names', async () => {
-		const { output, error } = await run({ resource: 'usage', operation: 'getCalls', period: 'custom', startDate: '2026-11-20', endDate: '2026-11-21', returnAll: true, simplify: true, options: { timezone: TZ } });
+		const { output, error } = await run({
+			resource: 'usage',
+			operation: 'getCalls',
+			period: 'custom',
+			startDate: '2026-11-20',
+			endDate: '2026-11-21',
+			returnAll: true,
+			simplify: true,
+			options: { timezone: TZ },
+		});
 		expect(error).toBeUndefined();
 		const assistants = new Set((output?.[0] ?? []).map((item) => item.json.assistantName));
 		for (const name of NAMES) expect(assistants.has(name)).toBe(true);
@@ -105,11 +128,18 @@ describe('the action node', () => {
 	});
 
 	it('chargeSummary/generate with clients named like prototype keys: exact per client', async () => {
-		const clients = NAMES.map((name, index) => ({ name, matchBy: 'assistant', values: NAMES[(index + 3) % NAMES.length], markupPercent: 0 }));
+		const clients = NAMES.map((name, index) => ({
+			name,
+			matchBy: 'assistant',
+			values: NAMES[(index + 3) % NAMES.length],
+			markupPercent: 0,
+		}));
 		const { output, error } = await run({
 			resource: 'chargeSummary',
 			operation: 'generate',
-			period: 'custom', startDate: '2026-11-20', endDate: '2026-11-21',
+			period: 'custom',
+			startDate: '2026-11-20',
+			endDate: '2026-11-21',
 			pricingMode: 'reported',
 			defaultMonthlyFee: 0,
 			clients: { client: clients },
@@ -117,13 +147,15 @@ describe('the action node', () => {
 			options: { timezone: TZ },
 		});
 		expect(error).toBeUndefined();
-		const byClient = new Map((output?.[0] ?? []).map((item) => [item.json.client as string, item.json as Record<string, any>]));
+		const byClient = new Map(
+			(output?.[0] ?? []).map((item) => [item.json.client as string, item.json as Record<string, any>]),
+		);
 		const truth = truthBy('assistant_name');
 		for (const [index, name] of NAMES.entries()) {
 			const assistant = NAMES[(index + 3) % NAMES.length] as string;
 			const calls = sandbox.visibleCalls().filter((call) => today(call) && call.assistant_name === assistant).length;
 			expect([name, byClient.get(name)?.usage.calls]).toEqual([name, calls]);
-			const cents = Number((((truth.get(assistant) ?? 0n) + 500_000n) / 1_000_000n)) / 100;
+			const cents = Number(((truth.get(assistant) ?? 0n) + 500_000n) / 1_000_000n) / 100;
 			expect([name, byClient.get(name)?.charges.calls]).toEqual([name, cents]);
 		}
 		expectPrototypeUntouched();
@@ -131,9 +163,21 @@ describe('the action node', () => {
 });
 
 describe('the triggers', () => {
-	it('threshold trigger grouped by assistant: each name crosses and is reported once, with its exact value', async () => {
-		const parameters = { metric: 'spend', period: 'day', thresholdType: 'absolute', thresholds: '0.5', groupBy: 'assistant', options: { timezone: TZ, fireOnActivation: true } };
-		const workflow = createPollingWorkflow({ node: new FamulorThresholdTrigger(), parameters, credentials, timezone: TZ });
+	it('threshold trigger by assistant: each name crosses and is reported once, with its exact value', async () => {
+		const parameters = {
+			metric: 'spend',
+			period: 'day',
+			thresholdType: 'absolute',
+			thresholds: '0.5',
+			groupBy: 'assistant',
+			options: { timezone: TZ, fireOnActivation: true },
+		};
+		const workflow = createPollingWorkflow({
+			node: new FamulorThresholdTrigger(),
+			parameters,
+			credentials,
+			timezone: TZ,
+		});
 		const outcome = await workflow.poll();
 		expect(outcome.error).toBeUndefined();
 		const events = ((outcome.result?.[0] ?? []) as Array<{ json: Record<string, any> }>).map((item) => item.json);
@@ -167,7 +211,13 @@ describe('the triggers', () => {
 		const hour = Math.ceil(sandbox.clock.nowMs() / 3_600_000) * 3_600_000;
 		for (let i = 0; i < 30; i++) {
 			const at = new Date(hour + i * 60_000).toISOString().replace('.000Z', 'Z');
-			sandbox.addCall({ created_at: at, status: 'completed', duration: 30, campaign_name: '__proto__', assistant_name: 'constructor' });
+			sandbox.addCall({
+				created_at: at,
+				status: 'completed',
+				duration: 30,
+				campaign_name: '__proto__',
+				assistant_name: 'constructor',
+			});
 		}
 		sandbox.clock.set(new Date(hour + 61 * 60_000));
 		const outcome = await workflow.poll();
@@ -176,7 +226,9 @@ describe('the triggers', () => {
 		const spike = events.find((e) => e.group === '__proto__');
 		expect(spike?.eventId).toBe(`spike:calls:__proto__:${new Date(hour).toISOString().replace('.000Z', 'Z')}`);
 		expect(spike?.value).toBe(30);
-		expect(spike?.topContributors).toEqual(expect.arrayContaining([{ by: 'assistant', key: 'constructor', value: 30 }]));
+		expect(spike?.topContributors).toEqual(
+			expect.arrayContaining([{ by: 'assistant', key: 'constructor', value: 30 }]),
+		);
 		expectPrototypeUntouched();
 	});
 });

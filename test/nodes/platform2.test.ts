@@ -15,7 +15,13 @@ import type { INodeParameters } from 'n8n-workflow';
 import { FamulorBilling } from '../../nodes/FamulorBilling/FamulorBilling.node';
 import { FamulorSpikeTrigger } from '../../nodes/FamulorSpikeTrigger/FamulorSpikeTrigger.node';
 import { FamulorThresholdTrigger } from '../../nodes/FamulorThresholdTrigger/FamulorThresholdTrigger.node';
-import { createPollingWorkflow, executeNode, testCredential, type CredentialData, type EngineError } from '../helpers/engine';
+import {
+	createPollingWorkflow,
+	executeNode,
+	testCredential,
+	type CredentialData,
+	type EngineError,
+} from '../helpers/engine';
 import { Sandbox } from '../sandbox/server';
 import { PLATFORM2_FIX } from '../../src/platform';
 
@@ -62,7 +68,14 @@ afterAll(async () => {
 beforeEach(() => sandbox.resetStats());
 
 const ACTION = { resource: 'account', operation: 'getBalance', options: {} };
-const THRESHOLD = { metric: 'spend', period: 'month', thresholdType: 'absolute', thresholds: '50', groupBy: 'none', options: {} };
+const THRESHOLD = {
+	metric: 'spend',
+	period: 'month',
+	thresholdType: 'absolute',
+	thresholds: '50',
+	groupBy: 'none',
+	options: {},
+};
 const SPIKE = {
 	metric: 'calls',
 	window: 'hour',
@@ -82,14 +95,19 @@ async function errorsOf(credentials: CredentialData): Promise<Array<[string, Eng
 		['Famulor Threshold Trigger', threshold, THRESHOLD],
 		['Famulor Spike Trigger', spike, SPIKE],
 	] as const) {
-		const workflow = createPollingWorkflow({ node, parameters: parameters as unknown as INodeParameters, credentials, timezone: TZ });
+		const workflow = createPollingWorkflow({
+			node,
+			parameters: parameters as unknown as INodeParameters,
+			credentials,
+			timezone: TZ,
+		});
 		polls.push([name, (await workflow.poll()).error]);
 	}
 	return [['Famulor Billing', action.error], ...polls];
 }
 
 describe('every node recognises a Platform 2.0 credential and sends nothing', () => {
-	it('a fam_ key (with the Classic Base URL): NodeApiError naming Platform 2.0, no request, key never shown', async () => {
+	it('a fam_ key (Classic Base URL): NodeApiError naming Platform 2.0, no request, key never shown', async () => {
 		const credentials = { apiKey: KEY_2, baseUrl: sandbox.url, currency: 'EUR', billingCycleDay: 1 };
 		for (const [node, error] of await errorsOf(credentials)) {
 			expect([node, error?.name]).toEqual([node, 'NodeApiError']);
@@ -135,7 +153,11 @@ describe('every node recognises a Platform 2.0 credential and sends nothing', ()
 		const classic = await Sandbox.start({ now: '2026-11-26T12:00:00Z', calls: 50, days: 10, futureDays: 0 });
 		try {
 			const credentials = { apiKey: classic.apiKey, baseUrl: classic.url, currency: 'EUR' };
-			const { output, error } = await executeNode({ node: billing, parameters: ACTION as INodeParameters, credentials });
+			const { output, error } = await executeNode({
+				node: billing,
+				parameters: ACTION as INodeParameters,
+				credentials,
+			});
 			expect(error).toBeUndefined();
 			expect(output?.[0]?.[0]?.json.balance).toBe(classic.me().total_balance);
 		} finally {

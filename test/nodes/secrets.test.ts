@@ -45,7 +45,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
 	await sandbox.stop();
-	console.log(`secrets: ${checked.outputs} outputs searched (${checked.characters} characters, items, errors and n8n logs): the key appears nowhere`);
+	console.log(
+		`secrets: ${checked.outputs} outputs searched (${checked.characters} characters, items, errors and n8n logs): ` +
+			`the key appears nowhere`,
+	);
 });
 
 beforeEach(() => {
@@ -72,7 +75,8 @@ function render(value: unknown): string {
 		}
 		if (seen.has(v as object)) return;
 		seen.add(v as object);
-		if (v instanceof Error) parts.push(v.message, v.stack ?? '', String((v as { description?: unknown }).description ?? ''));
+		if (v instanceof Error)
+			parts.push(v.message, v.stack ?? '', String((v as { description?: unknown }).description ?? ''));
 		for (const key of Object.getOwnPropertyNames(v)) {
 			try {
 				walk((v as Record<string, unknown>)[key], depth + 1);
@@ -105,13 +109,68 @@ const run = (parameters: Record<string, unknown>, extra: Partial<Parameters<type
 	executeNode({ node: billing, parameters: parameters as INodeParameters, credentials, timezone: TZ, ...extra });
 
 const ACTIONS: Array<[string, Record<string, unknown>]> = [
-	['account/getBalance with runway', { resource: 'account', operation: 'getBalance', options: { includeRunway: true, timezone: TZ } }],
-	['usage/getSummary by assistant', { resource: 'usage', operation: 'getSummary', period: 'last30Days', groupBy: 'assistant', options: { timezone: TZ } }],
-	['usage/getSummary by day with an assistant filter', { resource: 'usage', operation: 'getSummary', period: 'thisMonth', groupBy: 'day', filters: { assistantId: { __rl: true, mode: 'id', value: '1201' } }, options: {} }],
-	['usage/getCalls raw', { resource: 'usage', operation: 'getCalls', period: 'last7Days', returnAll: false, limit: 20, simplify: false, options: {} }],
-	['usage/getCalls all', { resource: 'usage', operation: 'getCalls', period: 'today', returnAll: true, simplify: true, options: {} }],
-	['phoneNumber/getAll', { resource: 'phoneNumber', operation: 'getAll', defaultMonthlyFee: 3.99, monthlyFees: { fee: [{ country: 'DE', fee: 4.5 }] }, options: { rentedOnly: false } }],
-	['phoneNumber/audit', { resource: 'phoneNumber', operation: 'audit', defaultMonthlyFee: 3.99, idleDays: 30, renewingWithinDays: 7, options: {} }],
+	[
+		'account/getBalance with runway',
+		{ resource: 'account', operation: 'getBalance', options: { includeRunway: true, timezone: TZ } },
+	],
+	[
+		'usage/getSummary by assistant',
+		{
+			resource: 'usage',
+			operation: 'getSummary',
+			period: 'last30Days',
+			groupBy: 'assistant',
+			options: { timezone: TZ },
+		},
+	],
+	[
+		'usage/getSummary by day with an assistant filter',
+		{
+			resource: 'usage',
+			operation: 'getSummary',
+			period: 'thisMonth',
+			groupBy: 'day',
+			filters: { assistantId: { __rl: true, mode: 'id', value: '1201' } },
+			options: {},
+		},
+	],
+	[
+		'usage/getCalls raw',
+		{
+			resource: 'usage',
+			operation: 'getCalls',
+			period: 'last7Days',
+			returnAll: false,
+			limit: 20,
+			simplify: false,
+			options: {},
+		},
+	],
+	[
+		'usage/getCalls all',
+		{ resource: 'usage', operation: 'getCalls', period: 'today', returnAll: true, simplify: true, options: {} },
+	],
+	[
+		'phoneNumber/getAll',
+		{
+			resource: 'phoneNumber',
+			operation: 'getAll',
+			defaultMonthlyFee: 3.99,
+			monthlyFees: { fee: [{ country: 'DE', fee: 4.5 }] },
+			options: { rentedOnly: false },
+		},
+	],
+	[
+		'phoneNumber/audit',
+		{
+			resource: 'phoneNumber',
+			operation: 'audit',
+			defaultMonthlyFee: 3.99,
+			idleDays: 30,
+			renewingWithinDays: 7,
+			options: {},
+		},
+	],
 	[
 		'chargeSummary/generate per client with CSV',
 		{
@@ -152,11 +211,49 @@ describe('the key never appears in any output', () => {
 	});
 
 	it.each([
-		['threshold: spend per campaign', thresholdTrigger, { metric: 'spend', period: 'month', thresholdType: 'absolute', thresholds: '1, 5, 50', groupBy: 'campaign', options: { timezone: TZ, fireOnActivation: true } }],
-		['threshold: balance', thresholdTrigger, { metric: 'balance', thresholdType: 'absolute', thresholds: '1000', options: { timezone: TZ, fireOnActivation: true } }],
-		['spike: calls per hour', spikeTrigger, { metric: 'calls', window: 'hour', baselineDays: 3, seasonality: 'none', minIncreasePercent: 0, minAbsoluteIncrease: 0, groupBy: 'none', options: { timezone: TZ, minBaselineSamples: 1 } }],
+		[
+			'threshold: spend per campaign',
+			thresholdTrigger,
+			{
+				metric: 'spend',
+				period: 'month',
+				thresholdType: 'absolute',
+				thresholds: '1, 5, 50',
+				groupBy: 'campaign',
+				options: { timezone: TZ, fireOnActivation: true },
+			},
+		],
+		[
+			'threshold: balance',
+			thresholdTrigger,
+			{
+				metric: 'balance',
+				thresholdType: 'absolute',
+				thresholds: '1000',
+				options: { timezone: TZ, fireOnActivation: true },
+			},
+		],
+		[
+			'spike: calls per hour',
+			spikeTrigger,
+			{
+				metric: 'calls',
+				window: 'hour',
+				baselineDays: 3,
+				seasonality: 'none',
+				minIncreasePercent: 0,
+				minAbsoluteIncrease: 0,
+				groupBy: 'none',
+				options: { timezone: TZ, minBaselineSamples: 1 },
+			},
+		],
 	] as const)('trigger %s: activation, polls and Fetch Test Event', async (label, node, parameters) => {
-		const workflow = createPollingWorkflow({ node, parameters: parameters as unknown as INodeParameters, credentials, timezone: TZ });
+		const workflow = createPollingWorkflow({
+			node,
+			parameters: parameters as unknown as INodeParameters,
+			credentials,
+			timezone: TZ,
+		});
 		const outcomes = [await workflow.poll(), await workflow.poll(), await workflow.poll({ mode: 'manual' })];
 		for (const outcome of outcomes) expect(outcome.error).toBeUndefined();
 		expect(outcomes.some((outcome) => (outcome.result?.[0].length ?? 0) > 0)).toBe(true);
@@ -174,7 +271,13 @@ describe('a Famulor Platform 2.0 key (fam_…) is never sent and never shown', (
 		const platform2 = { ...credentials, apiKey: KEY_2 };
 		const action = await executeNode({
 			node: billing,
-			parameters: { resource: 'usage', operation: 'getCalls', period: 'today', returnAll: true, options: {} } as INodeParameters,
+			parameters: {
+				resource: 'usage',
+				operation: 'getCalls',
+				period: 'today',
+				returnAll: true,
+				options: {},
+			} as INodeParameters,
 			credentials: platform2,
 			continueOnFail: true,
 		});
@@ -205,32 +308,54 @@ describe('a Famulor Platform 2.0 key (fam_…) is never sent and never shown', (
 });
 
 describe('the key never appears under any sandbox fault', () => {
-	it.each(FAULTS)('%s: an action that retries or fails typed, and a trigger poll that fails on it', async (kind) => {
-		const delayMs = kind === 'slow' ? 50 : 1_000;
-		// An action whose first request hits the fault, then recovers.
-		sandbox.injectFaults([{ kind, count: 1, delayMs }]);
-		const recovered = await run({ resource: 'usage', operation: 'getCalls', period: 'last30Days', returnAll: false, limit: 150, simplify: false, options: {} });
-		sandbox.clearFaults();
-		// A trigger poll that meets the fault on every request until its (short) time budget ends.
-		sandbox.injectFaults([{ kind, count: 1_000, delayMs }]);
-		const workflow = createPollingWorkflow({
-			node: thresholdTrigger,
-			parameters: { metric: 'spend', period: 'month', thresholdType: 'absolute', thresholds: '100', groupBy: 'none', options: { timezone: TZ } } as INodeParameters,
-			credentials,
-			timezone: TZ,
-			pollBudgetMs: 1_500,
-		});
-		const failing = await workflow.poll();
-		sandbox.clearFaults();
-		expect(sandbox.requestLog.length).toBeGreaterThan(1);
-		expect(sandbox.requestLog.every((entry) => entry.authorization === `Bearer ${KEY}`)).toBe(true);
-		expectNoKey(kind, recovered.output, recovered.error, recovered.runData, failing, workflow.staticData());
-	}, 60_000);
+	it.each(FAULTS)(
+		'%s: an action that retries or fails typed, and a trigger poll that fails on it',
+		async (kind) => {
+			const delayMs = kind === 'slow' ? 50 : 1_000;
+			// An action whose first request hits the fault, then recovers.
+			sandbox.injectFaults([{ kind, count: 1, delayMs }]);
+			const recovered = await run({
+				resource: 'usage',
+				operation: 'getCalls',
+				period: 'last30Days',
+				returnAll: false,
+				limit: 150,
+				simplify: false,
+				options: {},
+			});
+			sandbox.clearFaults();
+			// A trigger poll that meets the fault on every request until its (short) time budget ends.
+			sandbox.injectFaults([{ kind, count: 1_000, delayMs }]);
+			const workflow = createPollingWorkflow({
+				node: thresholdTrigger,
+				parameters: {
+					metric: 'spend',
+					period: 'month',
+					thresholdType: 'absolute',
+					thresholds: '100',
+					groupBy: 'none',
+					options: { timezone: TZ },
+				} as INodeParameters,
+				credentials,
+				timezone: TZ,
+				pollBudgetMs: 1_500,
+			});
+			const failing = await workflow.poll();
+			sandbox.clearFaults();
+			expect(sandbox.requestLog.length).toBeGreaterThan(1);
+			expect(sandbox.requestLog.every((entry) => entry.authorization === `Bearer ${KEY}`)).toBe(true);
+			expectNoKey(kind, recovered.output, recovered.error, recovered.runData, failing, workflow.staticData());
+		},
+		60_000,
+	);
 
 	it('an action item that fails for good (continueOnFail) carries no key', async () => {
 		// A 429 asking for a wait longer than the retry budget fails at once.
 		sandbox.injectFaults([{ kind: '429', count: 1_000, delayMs: 600_000 }]);
-		const item = await run({ resource: 'usage', operation: 'getSummary', period: 'today', groupBy: 'none', options: {} }, { continueOnFail: true });
+		const item = await run(
+			{ resource: 'usage', operation: 'getSummary', period: 'today', groupBy: 'none', options: {} },
+			{ continueOnFail: true },
+		);
 		expect(item.output?.[0][0].json.error).toMatch(/rate limit/);
 		expectNoKey('failed item', item.output, item.runData);
 	});
@@ -242,7 +367,11 @@ describe('the key never appears under any sandbox fault', () => {
 			res.end(JSON.stringify({ message: `Token ${token} is not allowed here`, error: `key=${token}` }));
 		});
 		try {
-			const action = await executeNode({ node: billing, parameters: { resource: 'account', operation: 'getBalance' } as INodeParameters, credentials: { ...credentials, baseUrl: `http://127.0.0.1:${echo.port}/api` } });
+			const action = await executeNode({
+				node: billing,
+				parameters: { resource: 'account', operation: 'getBalance' } as INodeParameters,
+				credentials: { ...credentials, baseUrl: `http://127.0.0.1:${echo.port}/api` },
+			});
 			expect(action.error?.message).toMatch(/422/);
 			expect(echo.received[0].authorization).toBe(`Bearer ${KEY}`);
 			expectNoKey('echo', action.error, action.runData);
@@ -265,40 +394,48 @@ async function server(reply: (req: http.IncomingMessage, res: http.ServerRespons
 }
 
 describe('redirects are never followed with the key', () => {
-	it.each([301, 302, 303, 307, 308])('HTTP %i from the Base URL to another host: refused, the other host gets nothing', async (status) => {
-		const target = await server((_req, res) => {
-			res.writeHead(200, { 'Content-Type': 'application/json' });
-			res.end(JSON.stringify({ name: 'x', email: 'x@example.com', total_balance: 1 }));
-		});
-		const redirector = await server((req, res) => {
-			res.writeHead(status, { Location: `http://localhost:${target.port}${req.url}` });
-			res.end();
-		});
-		try {
-			const action = await executeNode({
-				node: billing,
-				parameters: { resource: 'account', operation: 'getBalance' } as INodeParameters,
-				credentials: { ...credentials, baseUrl: `http://127.0.0.1:${redirector.port}/api` },
+	it.each([301, 302, 303, 307, 308])(
+		'HTTP %i from the Base URL to another host: refused, the other host gets nothing',
+		async (status) => {
+			const target = await server((_req, res) => {
+				res.writeHead(200, { 'Content-Type': 'application/json' });
+				res.end(JSON.stringify({ name: 'x', email: 'x@example.com', total_balance: 1 }));
 			});
-			const workflow = createPollingWorkflow({
-				node: thresholdTrigger,
-				parameters: { metric: 'balance', thresholdType: 'absolute', thresholds: '10', options: { timezone: TZ } } as INodeParameters,
-				credentials: { ...credentials, baseUrl: `http://127.0.0.1:${redirector.port}/api` },
-				timezone: TZ,
+			const redirector = await server((req, res) => {
+				res.writeHead(status, { Location: `http://localhost:${target.port}${req.url}` });
+				res.end();
 			});
-			const poll = await workflow.poll();
-			expect(action.error?.message).toMatch(/redirects/);
-			expect(action.error?.description).toMatch(/Base URL/);
-			expect(poll.error?.message).toMatch(/redirects/);
-			// The redirector did get the key (it is the Base URL); the host it points to got nothing at all.
-			expect(redirector.received.length).toBeGreaterThan(0);
-			expect(target.received).toEqual([]);
-			expectNoKey(`redirect ${status}`, action.error, action.runData, poll);
-		} finally {
-			await redirector.close();
-			await target.close();
-		}
-	});
+			try {
+				const action = await executeNode({
+					node: billing,
+					parameters: { resource: 'account', operation: 'getBalance' } as INodeParameters,
+					credentials: { ...credentials, baseUrl: `http://127.0.0.1:${redirector.port}/api` },
+				});
+				const workflow = createPollingWorkflow({
+					node: thresholdTrigger,
+					parameters: {
+						metric: 'balance',
+						thresholdType: 'absolute',
+						thresholds: '10',
+						options: { timezone: TZ },
+					} as INodeParameters,
+					credentials: { ...credentials, baseUrl: `http://127.0.0.1:${redirector.port}/api` },
+					timezone: TZ,
+				});
+				const poll = await workflow.poll();
+				expect(action.error?.message).toMatch(/redirects/);
+				expect(action.error?.description).toMatch(/Base URL/);
+				expect(poll.error?.message).toMatch(/redirects/);
+				// The redirector did get the key (it is the Base URL); the host it points to got nothing at all.
+				expect(redirector.received.length).toBeGreaterThan(0);
+				expect(target.received).toEqual([]);
+				expectNoKey(`redirect ${status}`, action.error, action.runData, poll);
+			} finally {
+				await redirector.close();
+				await target.close();
+			}
+		},
+	);
 });
 
 function lanAddress(): string | undefined {
@@ -311,13 +448,17 @@ function lanAddress(): string | undefined {
 describe('the credential refuses plain http except to this machine', () => {
 	it('accepts http to 127.0.0.1 and localhost (the sandbox)', async () => {
 		for (const baseUrl of [sandbox.url, sandbox.url.replace('127.0.0.1', 'localhost')]) {
-			const { error, output } = await executeNode({ node: billing, parameters: { resource: 'account', operation: 'getBalance' } as INodeParameters, credentials: { ...credentials, baseUrl } });
+			const { error, output } = await executeNode({
+				node: billing,
+				parameters: { resource: 'account', operation: 'getBalance' } as INodeParameters,
+				credentials: { ...credentials, baseUrl },
+			});
 			expect(error).toBeUndefined();
 			expect(output?.[0][0].json.balance).toBe(sandbox.me().total_balance);
 		}
 	});
 
-	it('refuses http to any other host — even one that answers on this machine — before sending anything', async () => {
+	it('refuses http to any other host (even one answering on this machine) before sending anything', async () => {
 		const listener = await server((_req, res) => {
 			res.writeHead(200, { 'Content-Type': 'application/json' });
 			res.end('{}');
@@ -333,12 +474,25 @@ describe('the credential refuses plain http except to this machine', () => {
 			];
 			for (const baseUrl of refused) {
 				sandbox.resetStats();
-				const action = await executeNode({ node: billing, parameters: { resource: 'account', operation: 'getBalance' } as INodeParameters, credentials: { ...credentials, baseUrl } });
+				const action = await executeNode({
+					node: billing,
+					parameters: { resource: 'account', operation: 'getBalance' } as INodeParameters,
+					credentials: { ...credentials, baseUrl },
+				});
 				expect(action.error?.message).toMatch(/is not https|user name or password/);
 				expect(action.error?.description).toMatch(/localhost|API Key, never in the address/);
 				const workflow = createPollingWorkflow({
 					node: spikeTrigger,
-					parameters: { metric: 'calls', window: 'hour', baselineDays: 3, seasonality: 'none', minIncreasePercent: 100, minAbsoluteIncrease: 0, groupBy: 'none', options: {} } as INodeParameters,
+					parameters: {
+						metric: 'calls',
+						window: 'hour',
+						baselineDays: 3,
+						seasonality: 'none',
+						minIncreasePercent: 100,
+						minAbsoluteIncrease: 0,
+						groupBy: 'none',
+						options: {},
+					} as INodeParameters,
 					credentials: { ...credentials, baseUrl },
 				});
 				expect((await workflow.poll()).error?.message).toMatch(/is not https|user name or password/);
@@ -350,34 +504,60 @@ describe('the credential refuses plain http except to this machine', () => {
 		}
 	});
 
-	it("the credential's Test button: no redirect is followed, and plain http goes nowhere unless it is this machine", () => {
-		const credential = new FamulorBillingApi();
-		expect(credential.test.request.disableFollowRedirect).toBe(true);
-		expect(credential.authenticate).toMatchObject({ type: 'generic', properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey}}' } } });
-		// The test request's baseURL, resolved by n8n's expression engine like the credentials helper does.
-		const nodeTypes = { getByName: () => billing, getByNameAndVersion: () => billing, getKnownTypes: () => ({}) } as unknown as INodeTypes;
-		const workflow = new Workflow({ nodes: [], connections: {}, active: false, nodeTypes });
-		const node = { id: 'c', name: 'credential', type: 'credential', typeVersion: 1, position: [0, 0], parameters: {} } as unknown as INode;
-		const baseUrlFor = (baseUrl: string) =>
-			String(workflow.expression.getSimpleParameterValue(node, credential.test.request.baseURL as string, 'internal', { $credentials: { baseUrl } }, undefined, ''));
-		expect(baseUrlFor('https://app.famulor.de/api/')).toBe('https://app.famulor.de/api');
-		expect(baseUrlFor(' HTTPS://white-label.example/api ')).toBe('HTTPS://white-label.example/api');
-		expect(baseUrlFor('http://127.0.0.1:5680/api')).toBe('http://127.0.0.1:5680/api');
-		expect(baseUrlFor('http://localhost:5680/api')).toBe('http://localhost:5680/api');
-		expect(baseUrlFor('http://[::1]:5680/api')).toBe('http://[::1]:5680/api');
-		const refusedUrls = [
-			'http://famulor.example.com/api',
-			'http://localhost.example.com/api',
-			'http://127.0.0.1@evil.example/api',
-			'http://192.0.2.2:5680/api',
-			'ftp://app.famulor.de/api',
-			'app.famulor.de/api',
-			'https://user:pw@app.famulor.de/api',
-			'https://app.famulor.de/api?key=abc',
-			'https://app.famulor.de/api#x',
-		];
-		for (const refused of refusedUrls) {
-			expect(baseUrlFor(refused)).toBe('https://refused-base-url-use-https-and-no-user-query-or-fragment.invalid');
-		}
-	});
+	it(
+		"the credential's Test button: no redirect is followed, and plain http goes nowhere unless it is this " + 'machine',
+		() => {
+			const credential = new FamulorBillingApi();
+			expect(credential.test.request.disableFollowRedirect).toBe(true);
+			expect(credential.authenticate).toMatchObject({
+				type: 'generic',
+				properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey}}' } },
+			});
+			// The test request's baseURL, resolved by n8n's expression engine like the credentials helper does.
+			const nodeTypes = {
+				getByName: () => billing,
+				getByNameAndVersion: () => billing,
+				getKnownTypes: () => ({}),
+			} as unknown as INodeTypes;
+			const workflow = new Workflow({ nodes: [], connections: {}, active: false, nodeTypes });
+			const node = {
+				id: 'c',
+				name: 'credential',
+				type: 'credential',
+				typeVersion: 1,
+				position: [0, 0],
+				parameters: {},
+			} as unknown as INode;
+			const baseUrlFor = (baseUrl: string) =>
+				String(
+					workflow.expression.getSimpleParameterValue(
+						node,
+						credential.test.request.baseURL as string,
+						'internal',
+						{ $credentials: { baseUrl } },
+						undefined,
+						'',
+					),
+				);
+			expect(baseUrlFor('https://app.famulor.de/api/')).toBe('https://app.famulor.de/api');
+			expect(baseUrlFor(' HTTPS://white-label.example/api ')).toBe('HTTPS://white-label.example/api');
+			expect(baseUrlFor('http://127.0.0.1:5680/api')).toBe('http://127.0.0.1:5680/api');
+			expect(baseUrlFor('http://localhost:5680/api')).toBe('http://localhost:5680/api');
+			expect(baseUrlFor('http://[::1]:5680/api')).toBe('http://[::1]:5680/api');
+			const refusedUrls = [
+				'http://famulor.example.com/api',
+				'http://localhost.example.com/api',
+				'http://127.0.0.1@evil.example/api',
+				'http://192.0.2.2:5680/api',
+				'ftp://app.famulor.de/api',
+				'app.famulor.de/api',
+				'https://user:pw@app.famulor.de/api',
+				'https://app.famulor.de/api?key=abc',
+				'https://app.famulor.de/api#x',
+			];
+			for (const refused of refusedUrls) {
+				expect(baseUrlFor(refused)).toBe('https://refused-base-url-use-https-and-no-user-query-or-fragment.invalid');
+			}
+		},
+	);
 });

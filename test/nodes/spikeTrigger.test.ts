@@ -24,10 +24,20 @@ const spikeParameters = {
 
 type Json = Record<string, any>;
 
-async function simulate(options: SandboxOptions, until: string, parameters: Json = spikeParameters, during?: (sandbox: Sandbox) => void) {
+async function simulate(
+	options: SandboxOptions,
+	until: string,
+	parameters: Json = spikeParameters,
+	during?: (sandbox: Sandbox) => void,
+) {
 	const sandbox = await Sandbox.start(options);
 	try {
-		const workflow = createPollingWorkflow({ node, parameters: parameters as never, credentials: { apiKey: sandbox.apiKey, baseUrl: sandbox.url }, timezone: TZ });
+		const workflow = createPollingWorkflow({
+			node,
+			parameters: parameters as never,
+			credentials: { apiKey: sandbox.apiKey, baseUrl: sandbox.url },
+			timezone: TZ,
+		});
 		const events: Json[] = [];
 		let polls = 0;
 		const end = Date.parse(until);
@@ -61,10 +71,14 @@ describe('spike trigger', () => {
 			expect(alert.topCalls.length).toBeGreaterThan(0);
 			// The value is the number of calls the sandbox has in that hour.
 			const start = Date.parse('2026-11-25T13:00:00Z');
-			const inWindow = sandbox.visibleCalls().filter((call) => createdMs(call) >= start && createdMs(call) < start + 3_600_000);
+			const inWindow = sandbox
+				.visibleCalls()
+				.filter((call) => createdMs(call) >= start && createdMs(call) < start + 3_600_000);
 			expect(alert.value).toBe(inWindow.length);
 			expect(alert.value).toBeGreaterThan(alert.baseline * 2);
-			expect(alert.message).toMatch(/^Calls in the hour 25 Nov 14:00–15:00 was \d+ calls, .* top campaign: Black Friday Blitz/);
+			expect(alert.message).toMatch(
+				/^Calls in the hour 25 Nov 14:00–15:00 was \d+ calls, .* top campaign: Black Friday Blitz/,
+			);
 			// Polling again at the same time: the window is never alerted twice.
 			for (let i = 0; i < 3; i++) expect((await workflow.poll()).result).toBeNull();
 		} finally {
@@ -99,7 +113,10 @@ describe('spike trigger', () => {
 			{ ...spikeParameters, groupBy: 'assistant', minAbsoluteIncrease: 20 },
 			(s) => {
 				// Bursts of the Survey Caller: 09:00–11:00 UTC (two hours), then 13:00–14:00 UTC.
-				for (const [from, to] of [['2026-11-20T09:00:00Z', '2026-11-20T11:00:00Z'], ['2026-11-20T13:00:00Z', '2026-11-20T14:00:00Z']]) {
+				for (const [from, to] of [
+					['2026-11-20T09:00:00Z', '2026-11-20T11:00:00Z'],
+					['2026-11-20T13:00:00Z', '2026-11-20T14:00:00Z'],
+				]) {
 					if (!bursts.has(from) && s.clock.nowMs() >= Date.parse(from)) {
 						bursts.add(from);
 						s.addCalls(from === '2026-11-20T09:00:00Z' ? 120 : 60, { from, to, assistant: 'Survey Caller' });

@@ -30,7 +30,13 @@ afterEach(async () => {
 /** Settled calls worth `amount` at the clock's time; the clock moves a minute. */
 function spend(amount: number): void {
 	const at = new Date(sandbox.clock.nowMs() - 1000).toISOString().replace(/\.\d+Z$/, 'Z');
-	sandbox.addCall({ created_at: at, status: 'completed', duration: 60, total_cost: amount.toFixed(8), assistant_name: 'Sales Assistant' });
+	sandbox.addCall({
+		created_at: at,
+		status: 'completed',
+		duration: 60,
+		total_cost: amount.toFixed(8),
+		assistant_name: 'Sales Assistant',
+	});
 	sandbox.clock.advance(60_000);
 }
 
@@ -54,15 +60,37 @@ const THRESHOLD_DAMAGE: Damage[] = [
 	['a whole state that is an array', (data) => void (data.state = [])],
 	['updatedAt three days ahead (clock stepped back)', (data) => void (state(data).updatedAt += 3 * DAY)],
 	['the stream anchor three days ahead', (data) => void (state(data).tracker.stream.newestAt += 3 * DAY)],
-	['pacing history a day in the future', (data) => void (data.pacing = { sent: Array.from({ length: 120 }, (_, i) => Date.now() + DAY + i), limits: { perMinute: 100, perTenSeconds: 20 } })],
-	['pacing limits that are not numbers', (data) => void (data.pacing = { sent: 'x', limits: { perMinute: 'many', perTenSeconds: -3 } })],
+	[
+		'pacing history a day in the future',
+		(data) =>
+			void (data.pacing = {
+				sent: Array.from({ length: 120 }, (_, i) => Date.now() + DAY + i),
+				limits: { perMinute: 100, perTenSeconds: 20 },
+			}),
+	],
+	[
+		'pacing limits that are not numbers',
+		(data) => void (data.pacing = { sent: 'x', limits: { perMinute: 'many', perTenSeconds: -3 } }),
+	],
 	['a clock offset of 10^15 ms', (data) => void (data.skew = 1e15)],
 ];
 
 describe('threshold trigger: a damaged state is trusted only if valid, else a silent new baseline', () => {
 	it.each(THRESHOLD_DAMAGE)('%s', async (_name, damage) => {
-		const parameters = { metric: 'spend', period: 'month', thresholdType: 'absolute', thresholds: '1, 1000000', groupBy: 'none', options: { timezone: TZ } };
-		const workflow = createPollingWorkflow({ node: new FamulorThresholdTrigger(), parameters, credentials, timezone: TZ });
+		const parameters = {
+			metric: 'spend',
+			period: 'month',
+			thresholdType: 'absolute',
+			thresholds: '1, 1000000',
+			groupBy: 'none',
+			options: { timezone: TZ },
+		};
+		const workflow = createPollingWorkflow({
+			node: new FamulorThresholdTrigger(),
+			parameters,
+			credentials,
+			timezone: TZ,
+		});
 		// Activation: the month's spend is already past 1: absorbed by the baseline, not reported.
 		expect((await workflow.poll()).error).toBeUndefined();
 		sandbox.clock.advance(60_000);
@@ -89,8 +117,20 @@ describe('threshold trigger: a damaged state is trusted only if valid, else a si
 
 describe('Fire on Activation', () => {
 	it('announces on the first activation only, not when a damaged state is rebuilt', async () => {
-		const parameters = { metric: 'spend', period: 'month', thresholdType: 'absolute', thresholds: '1', groupBy: 'none', options: { timezone: TZ, fireOnActivation: true } };
-		const workflow = createPollingWorkflow({ node: new FamulorThresholdTrigger(), parameters, credentials, timezone: TZ });
+		const parameters = {
+			metric: 'spend',
+			period: 'month',
+			thresholdType: 'absolute',
+			thresholds: '1',
+			groupBy: 'none',
+			options: { timezone: TZ, fireOnActivation: true },
+		};
+		const workflow = createPollingWorkflow({
+			node: new FamulorThresholdTrigger(),
+			parameters,
+			credentials,
+			timezone: TZ,
+		});
 		expect(eventIds(await workflow.poll())).toEqual(['threshold:spend:all:2026-11:1']);
 		state(workflow.staticData()).v = 1;
 		sandbox.clock.advance(60_000);
@@ -104,10 +144,16 @@ describe('Fire on Activation', () => {
 const SPIKE_DAMAGE: Damage[] = [
 	['groups: null', (data) => void (state(data).groups = null)],
 	['buckets of the old format (an object keyed by group)', (data) => void (state(data).groups = { '': { 1: 2 } })],
-	['starts and values of different lengths', (data) => void state(data).groups.push({ name: 'x', starts: [1], values: [] })],
+	[
+		'starts and values of different lengths',
+		(data) => void state(data).groups.push({ name: 'x', starts: [1], values: [] }),
+	],
 	['disarmed as an object', (data) => void (state(data).disarmed = { '': false })],
 	['a state of version 1', (data) => void (state(data).v = 1)],
-	['evaluatedUntil three days ahead (every window would wait for it)', (data) => void (state(data).evaluatedUntil += 3 * DAY)],
+	[
+		'evaluatedUntil three days ahead (every window would wait for it)',
+		(data) => void (state(data).evaluatedUntil += 3 * DAY),
+	],
 ];
 
 describe('spike trigger: a damaged state is trusted only if valid, else a silent new baseline', () => {

@@ -55,9 +55,80 @@ afterEach(async () => {
 });
 
 describe('spend of the month against a budget', () => {
-	it('emits 50, 80 and 100 % exactly once each, in order, re-arms next month, and re-baselines silently on a config change', async () => {
+	it(
+		'emits 50, 80 and 100 % exactly once each, in order, re-arms next month, and re-baselines silently on a ' +
+			'config change',
+		async () => {
+			const startSpend = Number(monthSpendUnits(DateTime.fromISO('2026-11-12T10:00:00Z'))) / 1e8;
+			const budget = Math.round((startSpend / 0.4) * 100) / 100; // month-to-date is 40 % of budget
+			const parameters = {
+				metric: 'spend',
+				period: 'month',
+				thresholdType: 'percentOfBudget',
+				budget,
+				thresholds: '50, 80, 100',
+				groupBy: 'none',
+				options: { timezone: TZ },
+			};
+			const workflow = createPollingWorkflow({ node, parameters, credentials, timezone: TZ });
+			const emitted: Array<Record<string, any>> = [];
+			const poll = async () => {
+				const outcome = await workflow.poll();
+				expect(outcome.error).toBeUndefined();
+				const items = events(outcome);
+				emitted.push(...items);
+				return items;
+			};
+
+			expect(await poll()).toEqual([]); // activation: baseline, silent
+			expect(await poll()).toEqual([]);
+			spend(budget * 0.05); // 45 %
+			expect(await poll()).toEqual([]);
+			spend(budget * 0.06); // 51 %
+			const first = await poll();
+			expect(first.map((e) => e.threshold)).toEqual([50]);
+			expect(first[0].eventId).toBe('threshold:spend:all:2026-11:50');
+			const expectedValue = Number(monthSpendUnits(DateTime.fromMillis(sandbox.clock.nowMs()))) / 1e8;
+			expect(first[0].value).toBeCloseTo(expectedValue, 8);
+			expect(first[0].percentOfBudget).toBeCloseTo((expectedValue / budget) * 100, 1);
+			expect(first[0].message).toMatch(/^Spend this month reached 50% of the [\d.]+ EUR budget: [\d.]+ EUR\.$/);
+			expect(first[0].topContributors[0]).toMatchObject({ by: expect.any(String), key: expect.any(String) });
+			expect(await poll()).toEqual([]);
+			spend(budget * 0.55); // ~106 %: crosses 80 and 100 in one poll
+			const both = await poll();
+			expect(both.map((e) => e.threshold)).toEqual([80, 100]);
+			for (let i = 0; i < 5; i++) {
+				sandbox.clock.advance(3_600_000);
+				expect(await poll()).toEqual([]);
+			}
+
+			// December: the month rolls over and the thresholds re-arm.
+			sandbox.clock.set('2026-12-01T08:00:00Z');
+			expect(await poll()).toEqual([]);
+			spend(budget * 0.52);
+			const december = await poll();
+			expect(december.map((e) => e.eventId)).toEqual(['threshold:spend:all:2026-12:50']);
+			const decemberValue = Number(monthSpendUnits(DateTime.fromMillis(sandbox.clock.nowMs()))) / 1e8;
+			expect(december[0].value).toBeCloseTo(decemberValue, 8);
+
+			// A config change starts a new baseline: 30 % and 50 % are already reached, nothing fires.
+			workflow.setParameters({ ...parameters, thresholds: '30, 50, 90' });
+			expect(await poll()).toEqual([]);
+			expect(await poll()).toEqual([]);
+
+			const ids = emitted.map((e) => e.eventId);
+			expect(ids).toEqual([
+				'threshold:spend:all:2026-11:50',
+				'threshold:spend:all:2026-11:80',
+				'threshold:spend:all:2026-11:100',
+				'threshold:spend:all:2026-12:50',
+			]);
+		},
+	);
+
+	it('after the state is deleted mid-month, crossings already reported are not reported again', async () => {
 		const startSpend = Number(monthSpendUnits(DateTime.fromISO('2026-11-12T10:00:00Z'))) / 1e8;
-		const budget = Math.round((startSpend / 0.4) * 100) / 100; // month-to-date is 40 % of budget
+		const budget = Math.round((startSpend / 0.4) * 100) / 100;
 		const parameters = {
 			metric: 'spend',
 			period: 'month',
@@ -67,65 +138,6 @@ describe('spend of the month against a budget', () => {
 			groupBy: 'none',
 			options: { timezone: TZ },
 		};
-		const workflow = createPollingWorkflow({ node, parameters, credentials, timezone: TZ });
-		const emitted: Array<Record<string, any>> = [];
-		const poll = async () => {
-			const outcome = await workflow.poll();
-			expect(outcome.error).toBeUndefined();
-			const items = events(outcome);
-			emitted.push(...items);
-			return items;
-		};
-
-		expect(await poll()).toEqual([]); // activation: baseline, silent
-		expect(await poll()).toEqual([]);
-		spend(budget * 0.05); // 45 %
-		expect(await poll()).toEqual([]);
-		spend(budget * 0.06); // 51 %
-		const first = await poll();
-		expect(first.map((e) => e.threshold)).toEqual([50]);
-		expect(first[0].eventId).toBe('threshold:spend:all:2026-11:50');
-		const expectedValue = Number(monthSpendUnits(DateTime.fromMillis(sandbox.clock.nowMs()))) / 1e8;
-		expect(first[0].value).toBeCloseTo(expectedValue, 8);
-		expect(first[0].percentOfBudget).toBeCloseTo((expectedValue / budget) * 100, 1);
-		expect(first[0].message).toMatch(/^Spend this month reached 50% of the [\d.]+ EUR budget: [\d.]+ EUR\.$/);
-		expect(first[0].topContributors[0]).toMatchObject({ by: expect.any(String), key: expect.any(String) });
-		expect(await poll()).toEqual([]);
-		spend(budget * 0.55); // ~106 %: crosses 80 and 100 in one poll
-		const both = await poll();
-		expect(both.map((e) => e.threshold)).toEqual([80, 100]);
-		for (let i = 0; i < 5; i++) {
-			sandbox.clock.advance(3_600_000);
-			expect(await poll()).toEqual([]);
-		}
-
-		// December: the month rolls over and the thresholds re-arm.
-		sandbox.clock.set('2026-12-01T08:00:00Z');
-		expect(await poll()).toEqual([]);
-		spend(budget * 0.52);
-		const december = await poll();
-		expect(december.map((e) => e.eventId)).toEqual(['threshold:spend:all:2026-12:50']);
-		const decemberValue = Number(monthSpendUnits(DateTime.fromMillis(sandbox.clock.nowMs()))) / 1e8;
-		expect(december[0].value).toBeCloseTo(decemberValue, 8);
-
-		// A config change starts a new baseline: 30 % and 50 % are already reached, nothing fires.
-		workflow.setParameters({ ...parameters, thresholds: '30, 50, 90' });
-		expect(await poll()).toEqual([]);
-		expect(await poll()).toEqual([]);
-
-		const ids = emitted.map((e) => e.eventId);
-		expect(ids).toEqual([
-			'threshold:spend:all:2026-11:50',
-			'threshold:spend:all:2026-11:80',
-			'threshold:spend:all:2026-11:100',
-			'threshold:spend:all:2026-12:50',
-		]);
-	});
-
-	it('after the state is deleted mid-month, crossings already reported are not reported again', async () => {
-		const startSpend = Number(monthSpendUnits(DateTime.fromISO('2026-11-12T10:00:00Z'))) / 1e8;
-		const budget = Math.round((startSpend / 0.4) * 100) / 100;
-		const parameters = { metric: 'spend', period: 'month', thresholdType: 'percentOfBudget', budget, thresholds: '50, 80, 100', groupBy: 'none', options: { timezone: TZ } };
 		const workflow = createPollingWorkflow({ node, parameters, credentials, timezone: TZ });
 		const ids: string[] = [];
 		const poll = async () => {
@@ -143,12 +155,23 @@ describe('spend of the month against a budget', () => {
 		spend(budget * 0.2); // 105 %
 		await poll();
 		await poll();
-		expect(ids).toEqual(['threshold:spend:all:2026-11:50', 'threshold:spend:all:2026-11:80', 'threshold:spend:all:2026-11:100']);
+		expect(ids).toEqual([
+			'threshold:spend:all:2026-11:50',
+			'threshold:spend:all:2026-11:80',
+			'threshold:spend:all:2026-11:100',
+		]);
 		expect(new Set(ids).size).toBe(ids.length);
 	});
 
 	it('evaluates each campaign separately with groupBy campaign', async () => {
-		const parameters = { metric: 'spend', period: 'day', thresholdType: 'absolute', thresholds: '5', groupBy: 'campaign', options: { timezone: TZ } };
+		const parameters = {
+			metric: 'spend',
+			period: 'day',
+			thresholdType: 'absolute',
+			thresholds: '5',
+			groupBy: 'campaign',
+			options: { timezone: TZ },
+		};
 		const workflow = createPollingWorkflow({ node, parameters, credentials, timezone: TZ });
 		await workflow.poll();
 		spend(6, 'Black Friday Blitz');
@@ -161,7 +184,7 @@ describe('spend of the month against a budget', () => {
 });
 
 describe('balance', () => {
-	it('fires once when the balance falls below 50; a top-up to 54 does not re-arm with a 10 % margin, 56 does', async () => {
+	it('balance below 50 fires once; with a 10 % margin a top-up to 54 does not re-arm, 56 does', async () => {
 		sandbox.setBalance(80);
 		const parameters = { metric: 'balance', thresholdType: 'absolute', thresholds: '50', options: { timezone: TZ } };
 		const workflow = createPollingWorkflow({ node, parameters, credentials, timezone: TZ });
@@ -193,7 +216,14 @@ describe('balance', () => {
 
 describe('modes', () => {
 	it('manual mode returns a live sample and leaves static data byte-for-byte unchanged', async () => {
-		const parameters = { metric: 'spend', period: 'month', thresholdType: 'absolute', thresholds: '1000000', groupBy: 'none', options: { timezone: TZ } };
+		const parameters = {
+			metric: 'spend',
+			period: 'month',
+			thresholdType: 'absolute',
+			thresholds: '1000000',
+			groupBy: 'none',
+			options: { timezone: TZ },
+		};
 		const workflow = createPollingWorkflow({ node, parameters, credentials, timezone: TZ });
 		await workflow.poll();
 		spend(3);
@@ -222,7 +252,15 @@ describe('modes', () => {
 		];
 		for (const [override, pattern] of cases) {
 			sandbox.resetStats();
-			const parameters = { metric: 'spend', period: 'month', thresholdType: 'absolute', thresholds: '50', groupBy: 'none', options: {}, ...override };
+			const parameters = {
+				metric: 'spend',
+				period: 'month',
+				thresholdType: 'absolute',
+				thresholds: '50',
+				groupBy: 'none',
+				options: {},
+				...override,
+			};
 			const workflow = createPollingWorkflow({ node, parameters, credentials, timezone: TZ });
 			const outcome = await workflow.poll();
 			expect(outcome.error?.message).toMatch(pattern);

@@ -87,77 +87,127 @@ describe.each(['desc', 'asc'] as const)('steady-state polls with 100,000 calls i
 	});
 
 	it.each<[string, FamulorThresholdTrigger | FamulorSpikeTrigger, Record<string, unknown>]>([
-		['threshold', new FamulorThresholdTrigger(), { metric: 'calls', period: 'month', thresholdType: 'absolute', thresholds: '10000000', groupBy: 'none', options: { timezone: TZ } }],
-		['spike', new FamulorSpikeTrigger(), { metric: 'spend', window: 'hour', baselineDays: 7, seasonality: 'sameTimeOfDay', minIncreasePercent: 100, minAbsoluteIncrease: 1000, groupBy: 'none', options: { timezone: TZ } }],
+		[
+			'threshold',
+			new FamulorThresholdTrigger(),
+			{
+				metric: 'calls',
+				period: 'month',
+				thresholdType: 'absolute',
+				thresholds: '10000000',
+				groupBy: 'none',
+				options: { timezone: TZ },
+			},
+		],
+		[
+			'spike',
+			new FamulorSpikeTrigger(),
+			{
+				metric: 'spend',
+				window: 'hour',
+				baselineDays: 7,
+				seasonality: 'sameTimeOfDay',
+				minIncreasePercent: 100,
+				minAbsoluteIncrease: 1000,
+				groupBy: 'none',
+				options: { timezone: TZ },
+			},
+		],
 		// Grouping does not touch reading (the sort order does): one order is enough for Group By Client.
 		...(sort === 'desc' ? [BY_CLIENT] : []),
-	])('%s trigger: requests per poll ≤ 2 + new/100', async (_name, node, parameters) => {
-		const truth = monthTruth(sandbox);
-		expect(truth.calls).toBeGreaterThanOrEqual(100_000);
-		const credentials = { apiKey: sandbox.apiKey, baseUrl: sandbox.url };
-		const workflow = createPollingWorkflow({ node, parameters: parameters as never, credentials, timezone: TZ });
-		for (let i = 0; i < 10 && (workflow.staticData().state as { phase?: string } | undefined)?.phase !== 'ready'; i++) {
-			const outcome = await workflow.poll();
-			expect(outcome.error).toBeUndefined();
-		}
-		expect((workflow.staticData().state as { phase: string }).phase).toBe('ready');
-		for (const fresh of [0, 10, 250, 0]) {
-			sandbox.clock.advance(60_000);
-			addSettledCalls(sandbox, fresh);
-			sandbox.resetStats();
-			const outcome = await workflow.poll();
-			expect(outcome.error).toBeUndefined();
-			expect(sandbox.stats.requests).toBeLessThanOrEqual(2 + fresh / 100);
-		}
-		// SPEC §9: the state stays under 64 KB for 100,000 calls a month, whatever the grouping.
-		expect(JSON.stringify(workflow.staticData().state).length).toBeLessThan(64 * 1024);
-		if (_name === 'threshold') expect(liveValue(workflow)).toBe(monthTruth(sandbox).calls);
-		if (_name === 'threshold by client') {
-			// With Unassigned included, every call of the month is in exactly one client's value.
-			const state = workflow.staticData().state as ThresholdState;
-			const values = periodValues(state.periods[state.periods.length - 1]);
-			expect(Object.keys(values).sort()).toEqual(['Acme GmbH', 'Globex', 'Northwind', 'Unassigned']);
-			expect(Object.values(values).reduce((a, b) => a + b, 0)).toBe(Number(monthTruth(sandbox).spend));
-		}
-	}, 180_000);
+	])(
+		'%s trigger: requests per poll ≤ 2 + new/100',
+		async (_name, node, parameters) => {
+			const truth = monthTruth(sandbox);
+			expect(truth.calls).toBeGreaterThanOrEqual(100_000);
+			const credentials = { apiKey: sandbox.apiKey, baseUrl: sandbox.url };
+			const workflow = createPollingWorkflow({ node, parameters: parameters as never, credentials, timezone: TZ });
+			for (
+				let i = 0;
+				i < 10 && (workflow.staticData().state as { phase?: string } | undefined)?.phase !== 'ready';
+				i++
+			) {
+				const outcome = await workflow.poll();
+				expect(outcome.error).toBeUndefined();
+			}
+			expect((workflow.staticData().state as { phase: string }).phase).toBe('ready');
+			for (const fresh of [0, 10, 250, 0]) {
+				sandbox.clock.advance(60_000);
+				addSettledCalls(sandbox, fresh);
+				sandbox.resetStats();
+				const outcome = await workflow.poll();
+				expect(outcome.error).toBeUndefined();
+				expect(sandbox.stats.requests).toBeLessThanOrEqual(2 + fresh / 100);
+			}
+			// SPEC §9: the state stays under 64 KB for 100,000 calls a month, whatever the grouping.
+			expect(JSON.stringify(workflow.staticData().state).length).toBeLessThan(64 * 1024);
+			if (_name === 'threshold') expect(liveValue(workflow)).toBe(monthTruth(sandbox).calls);
+			if (_name === 'threshold by client') {
+				// With Unassigned included, every call of the month is in exactly one client's value.
+				const state = workflow.staticData().state as ThresholdState;
+				const values = periodValues(state.periods[state.periods.length - 1]);
+				expect(Object.keys(values).sort()).toEqual(['Acme GmbH', 'Globex', 'Northwind', 'Unassigned']);
+				expect(Object.values(values).reduce((a, b) => a + b, 0)).toBe(Number(monthTruth(sandbox).spend));
+			}
+		},
+		180_000,
+	);
 });
 
 describe('a 50,000-call month under the rate limit', () => {
-	it('builds the baseline over several polls, each inside its budget, without a 429, counting calls that arrive meanwhile once', async () => {
-		const limit = FULL ? { perMinute: 100, perTenSeconds: 20 } : { perMinute: 600, perTenSeconds: 120 };
-		const pollBudgetMs = FULL ? 56_250 : 20_000;
-		const budget = Math.min(45_000, pollBudgetMs * 0.8);
-		const sandbox = await Sandbox.start({ now: '2026-11-29T12:00:00Z', calls: 54_000, days: 29, futureDays: 0, rateLimit: limit });
-		try {
-			const workflow = createPollingWorkflow({
-				node: new FamulorThresholdTrigger(),
-				parameters: { metric: 'spend', period: 'month', thresholdType: 'absolute', thresholds: '50000000', groupBy: 'none', options: { timezone: TZ } },
-				credentials: { apiKey: sandbox.apiKey, baseUrl: sandbox.url },
-				timezone: TZ,
-				pollBudgetMs,
+	it(
+		'builds the baseline over several polls, each inside its budget, without a 429, counting calls that arrive ' +
+			'meanwhile once',
+		async () => {
+			const limit = FULL ? { perMinute: 100, perTenSeconds: 20 } : { perMinute: 600, perTenSeconds: 120 };
+			const pollBudgetMs = FULL ? 56_250 : 20_000;
+			const budget = Math.min(45_000, pollBudgetMs * 0.8);
+			const sandbox = await Sandbox.start({
+				now: '2026-11-29T12:00:00Z',
+				calls: 54_000,
+				days: 29,
+				futureDays: 0,
+				rateLimit: limit,
 			});
-			expect(monthTruth(sandbox).calls).toBeGreaterThanOrEqual(50_000);
-			const durations: number[] = [];
-			let polls = 0;
-			while ((workflow.staticData().state as { phase?: string } | undefined)?.phase !== 'ready') {
-				const started = Date.now();
-				const outcome = await workflow.poll();
-				durations.push(Date.now() - started);
-				expect(outcome.error).toBeUndefined();
-				expect(outcome.result).toBeNull();
-				polls++;
-				// Calls keep arriving during the build.
-				sandbox.clock.advance(60_000);
-				addSettledCalls(sandbox, 37);
-				if (polls > 40) throw new Error('the baseline never completed');
+			try {
+				const workflow = createPollingWorkflow({
+					node: new FamulorThresholdTrigger(),
+					parameters: {
+						metric: 'spend',
+						period: 'month',
+						thresholdType: 'absolute',
+						thresholds: '50000000',
+						groupBy: 'none',
+						options: { timezone: TZ },
+					},
+					credentials: { apiKey: sandbox.apiKey, baseUrl: sandbox.url },
+					timezone: TZ,
+					pollBudgetMs,
+				});
+				expect(monthTruth(sandbox).calls).toBeGreaterThanOrEqual(50_000);
+				const durations: number[] = [];
+				let polls = 0;
+				while ((workflow.staticData().state as { phase?: string } | undefined)?.phase !== 'ready') {
+					const started = Date.now();
+					const outcome = await workflow.poll();
+					durations.push(Date.now() - started);
+					expect(outcome.error).toBeUndefined();
+					expect(outcome.result).toBeNull();
+					polls++;
+					// Calls keep arriving during the build.
+					sandbox.clock.advance(60_000);
+					addSettledCalls(sandbox, 37);
+					if (polls > 40) throw new Error('the baseline never completed');
+				}
+				expect(polls).toBeGreaterThanOrEqual(3);
+				expect(Math.max(...durations)).toBeLessThanOrEqual(budget + 1_500);
+				expect(sandbox.stats.status429).toBe(0);
+				await workflow.poll();
+				expect(liveValue(workflow)).toBe(Number(monthTruth(sandbox).spend));
+			} finally {
+				await sandbox.stop();
 			}
-			expect(polls).toBeGreaterThanOrEqual(3);
-			expect(Math.max(...durations)).toBeLessThanOrEqual(budget + 1_500);
-			expect(sandbox.stats.status429).toBe(0);
-			await workflow.poll();
-			expect(liveValue(workflow)).toBe(Number(monthTruth(sandbox).spend));
-		} finally {
-			await sandbox.stop();
-		}
-	}, 900_000);
+		},
+		900_000,
+	);
 });

@@ -62,10 +62,32 @@ describe('sandbox: Famulor Classic look-alike', () => {
 			const { status, body } = await get(sandbox, '/user/calls');
 			expect(status).toBe(200);
 			expect(Object.keys(body).sort()).toEqual(
-				['current_page', 'data', 'first_page_url', 'from', 'last_page', 'last_page_url', 'links', 'next_page_url', 'path', 'per_page', 'prev_page_url', 'to', 'total'].sort(),
+				[
+					'current_page',
+					'data',
+					'first_page_url',
+					'from',
+					'last_page',
+					'last_page_url',
+					'links',
+					'next_page_url',
+					'path',
+					'per_page',
+					'prev_page_url',
+					'to',
+					'total',
+				].sort(),
 			);
 			const total = sandbox.visibleCalls().length;
-			expect(body).toMatchObject({ current_page: 1, per_page: 15, from: 1, to: 15, total, last_page: Math.ceil(total / 15), prev_page_url: null });
+			expect(body).toMatchObject({
+				current_page: 1,
+				per_page: 15,
+				from: 1,
+				to: 15,
+				total,
+				last_page: Math.ceil(total / 15),
+				prev_page_url: null,
+			});
 			expect(body.path).toBe(`${sandbox.url}/user/calls`);
 			expect(body.next_page_url).toBe(`${sandbox.url}/user/calls?page=2`);
 			expect(body.data).toHaveLength(15);
@@ -130,7 +152,9 @@ describe('sandbox: Famulor Classic look-alike', () => {
 			expect(ids(calls)).not.toContain(outside.id);
 
 			const range = await allPages(sandbox, 'per_page=100&date_from=2026-11-18&date_to=2026-11-20');
-			const inRange = sandbox.visibleCalls().filter((c) => ['2026-11-18', '2026-11-19', '2026-11-20'].includes(berlinDay(c) ?? ''));
+			const inRange = sandbox
+				.visibleCalls()
+				.filter((c) => ['2026-11-18', '2026-11-19', '2026-11-20'].includes(berlinDay(c) ?? ''));
 			expect(range.pages[0].total).toBe(inRange.length);
 			sandbox.deleteCall(inside.id);
 			sandbox.deleteCall(outside.id);
@@ -186,13 +210,18 @@ describe('sandbox: Famulor Classic look-alike', () => {
 
 		it('answers 404 for unknown paths and a wrong base URL', async () => {
 			expect(await get(sandbox, '/user/nothing-here')).toMatchObject({ status: 404, body: { message: 'Not Found' } });
-			const wrongBase = await fetch(sandbox.url.replace(/\/api$/, '/wrong/user/me'), { headers: { Authorization: `Bearer ${sandbox.apiKey}` } });
+			const wrongBase = await fetch(sandbox.url.replace(/\/api$/, '/wrong/user/me'), {
+				headers: { Authorization: `Bearer ${sandbox.apiKey}` },
+			});
 			expect(wrongBase.status).toBe(404);
 			expect(await wrongBase.json()).toEqual({ message: 'Not Found' });
 		});
 
 		it('rejects other methods with 405', async () => {
-			const res = await fetch(`${sandbox.url}/user/calls`, { method: 'POST', headers: { Authorization: `Bearer ${sandbox.apiKey}` } });
+			const res = await fetch(`${sandbox.url}/user/calls`, {
+				method: 'POST',
+				headers: { Authorization: `Bearer ${sandbox.apiKey}` },
+			});
 			expect(res.status).toBe(405);
 		});
 	});
@@ -251,14 +280,16 @@ describe('sandbox: Famulor Classic look-alike', () => {
 			expect(calls.some((c) => Array.isArray(c.variables))).toBe(true); // PHP's [] for empty variables
 			expect(calls.some((c) => !Array.isArray(c.variables))).toBe(true);
 			const statuses = new Set(calls.map((c) => c.status));
-			for (const s of ['completed', 'ended_by_customer', 'ended_by_assistant', 'busy', 'no-answer', 'failed']) expect(statuses.has(s)).toBe(true);
+			for (const s of ['completed', 'ended_by_customer', 'ended_by_assistant', 'busy', 'no-answer', 'failed'])
+				expect(statuses.has(s)).toBe(true);
 			for (const c of calls.filter((x) => x.status === 'busy' || x.status === 'no-answer')) expect(c.duration).toBe(0);
 		});
 
 		it('has a campaign-driven spike: ~8× a normal busy hour in one hour, 30 h before now', () => {
 			const spikeStart = Date.parse(NOW) - 30 * 3_600_000;
 			const calls = sandbox.visibleCalls();
-			const inHour = (start: number) => calls.filter((c) => epoch(c.created_at) >= start && epoch(c.created_at) < start + 3_600_000);
+			const inHour = (start: number) =>
+				calls.filter((c) => epoch(c.created_at) >= start && epoch(c.created_at) < start + 3_600_000);
 			const spike = inHour(spikeStart);
 			const sameHourBefore = [1, 2, 7].map((d) => inHour(spikeStart - d * 86_400_000).length);
 			const baseline = Math.max(1, ...sameHourBefore);
@@ -322,8 +353,15 @@ describe('sandbox: Famulor Classic look-alike', () => {
 
 			sandbox.clock.set(new Date(created + 179_000));
 			const running = (await get(sandbox, `/user/calls/${added.id}`)).body;
-			expect(running).toMatchObject({ status: 'in-progress', duration: 0, total_cost: '0.00000000', carrier_cost: '0.00000000' });
-			expect((await get(sandbox, '/user/calls?status=in-progress&per_page=100')).body.data.map((c: RawCall) => c.id)).toContain(added.id);
+			expect(running).toMatchObject({
+				status: 'in-progress',
+				duration: 0,
+				total_cost: '0.00000000',
+				carrier_cost: '0.00000000',
+			});
+			expect(
+				(await get(sandbox, '/user/calls?status=in-progress&per_page=100')).body.data.map((c: RawCall) => c.id),
+			).toContain(added.id);
 
 			sandbox.clock.set(new Date(created + 180_000));
 			const settled = (await get(sandbox, `/user/calls/${added.id}`)).body;
@@ -333,15 +371,34 @@ describe('sandbox: Famulor Classic look-alike', () => {
 		});
 
 		it('lets tests add, pin, update and delete calls', async () => {
-			const pinned = sandbox.addCall({ created_at: '2026-11-26T11:59:00Z', status: 'in-progress', total_cost: '0.00000000', duration: 0 });
+			const pinned = sandbox.addCall({
+				created_at: '2026-11-26T11:59:00Z',
+				status: 'in-progress',
+				total_cost: '0.00000000',
+				duration: 0,
+			});
 			expect((await get(sandbox, `/user/calls/${pinned.id}`)).body.status).toBe('in-progress');
-			sandbox.updateCall(pinned.id, { status: 'completed', duration: 95, total_cost: '0.23456789', carrier_cost: '0.03000000' });
+			sandbox.updateCall(pinned.id, {
+				status: 'completed',
+				duration: 95,
+				total_cost: '0.23456789',
+				carrier_cost: '0.03000000',
+			});
 			const updated = (await get(sandbox, `/user/calls/${pinned.id}`)).body;
-			expect(updated).toMatchObject({ status: 'completed', duration: 95, total_cost: '0.23456789', updated_at: '2026-11-26T12:00:00Z' });
+			expect(updated).toMatchObject({
+				status: 'completed',
+				duration: 95,
+				total_cost: '0.23456789',
+				updated_at: '2026-11-26T12:00:00Z',
+			});
 			sandbox.deleteCall(pinned.id);
 			expect((await get(sandbox, `/user/calls/${pinned.id}`)).status).toBe(404);
 
-			const batch = sandbox.addCalls(20, { from: '2026-11-26T09:00:00Z', to: '2026-11-26T10:00:00Z', campaign: 'Black Friday Blitz' });
+			const batch = sandbox.addCalls(20, {
+				from: '2026-11-26T09:00:00Z',
+				to: '2026-11-26T10:00:00Z',
+				campaign: 'Black Friday Blitz',
+			});
 			expect(batch).toHaveLength(20);
 			expect(new Set(batch.map((c) => c.campaign_name))).toEqual(new Set(['Black Friday Blitz']));
 			expect(Math.min(...ids(batch))).toBeGreaterThan(pinned.id);
@@ -357,7 +414,9 @@ describe('sandbox: Famulor Classic look-alike', () => {
 				live.clock.advance(6 * 3_600_000);
 				const settledSince = live
 					.allCalls()
-					.filter((c) => epoch(c.updated_at) > Date.parse(NOW) && epoch(c.updated_at) <= Date.parse(NOW) + 6 * 3_600_000);
+					.filter(
+						(c) => epoch(c.updated_at) > Date.parse(NOW) && epoch(c.updated_at) <= Date.parse(NOW) + 6 * 3_600_000,
+					);
 				const spent = settledSince.reduce((sum, c) => sum + Math.round(Number(c.total_cost) * 1e8), 0);
 				expect((await get(live, '/user/me')).body.total_balance).toBe((100e8 - spent) / 1e8);
 			} finally {
@@ -383,7 +442,10 @@ describe('sandbox: Famulor Classic look-alike', () => {
 			expect(answers.map((a) => Number(a.headers.get('x-ratelimit-remaining'))).slice(0, 3)).toEqual([19, 18, 17]);
 			const limited = answers[20];
 			expect(limited.status).toBe(429);
-			expect(limited.body).toMatchObject({ error: 'Rate limit exceeded', message: 'Too many requests. Please retry later.' });
+			expect(limited.body).toMatchObject({
+				error: 'Rate limit exceeded',
+				message: 'Too many requests. Please retry later.',
+			});
 			expect(limited.body.retry_after).toBeGreaterThanOrEqual(1);
 			expect(limited.body.retry_after).toBeLessThanOrEqual(10);
 			expect(limited.headers.get('retry-after')).toBe(String(limited.body.retry_after));
@@ -440,7 +502,9 @@ describe('sandbox: Famulor Classic look-alike', () => {
 
 		it('truncated sends half the body, then closes', async () => {
 			sandbox.injectFaults([{ kind: 'truncated', path: '/user/calls' }]);
-			const res = await fetch(`${sandbox.url}/user/calls?per_page=50`, { headers: { Authorization: `Bearer ${sandbox.apiKey}` } });
+			const res = await fetch(`${sandbox.url}/user/calls?per_page=50`, {
+				headers: { Authorization: `Bearer ${sandbox.apiKey}` },
+			});
 			expect(res.status).toBe(200);
 			await expect(res.text()).rejects.toThrow();
 		});
@@ -455,7 +519,9 @@ describe('sandbox: Famulor Classic look-alike', () => {
 		it('drift-number-cost and drift-naive-time change the types of one answer', async () => {
 			sandbox.injectFaults([{ kind: 'drift-number-cost' }, { kind: 'drift-naive-time' }]);
 			const numbers = (await get(sandbox, '/user/calls?per_page=100')).body.data;
-			expect(numbers.every((c: any) => typeof c.total_cost === 'number' && typeof c.carrier_cost === 'number')).toBe(true);
+			expect(numbers.every((c: any) => typeof c.total_cost === 'number' && typeof c.carrier_cost === 'number')).toBe(
+				true,
+			);
 			const naive = (await get(sandbox, '/user/calls')).body.data;
 			expect(naive.every((c: any) => /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(c.created_at))).toBe(true);
 			const normal = (await get(sandbox, '/user/calls')).body.data[0];
@@ -509,10 +575,14 @@ describe('sandbox at scale', () => {
 			const first = await get(big, '/user/calls?per_page=100');
 			const deep = await get(big, `/user/calls?per_page=100&page=${first.body.last_page}`);
 			const filteredStarted = Date.now();
-			const filtered = await get(big, '/user/calls?per_page=100&status=completed&type=outbound&date_from=2026-11-01&date_to=2026-11-07');
+			const filtered = await get(
+				big,
+				'/user/calls?per_page=100&status=completed&type=outbound&date_from=2026-11-01&date_to=2026-11-07',
+			);
 			const filteredMs = Date.now() - filteredStarted;
 			console.log(
-				`sandbox: 1,000,000 calls generated in ${generatedMs} ms (${first.body.total} visible, heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB); ` +
+				`sandbox: 1,000,000 calls generated in ${generatedMs} ms (${first.body.total} visible, heap ` +
+					`${Math.round(process.memoryUsage().heapUsed / 1e6)} MB); ` +
 					`filtered query ${filteredMs} ms`,
 			);
 			expect(first.body.total).toBeGreaterThan(990_000);

@@ -210,14 +210,86 @@ interface NumberDef {
 }
 
 const NUMBERS: readonly NumberDef[] = [
-	{ id: 101, phone: '+4930555010101', nickname: 'Sales line', country: 'DE', type: 'normal', sms: true, active: true, ageDays: 420 },
-	{ id: 102, phone: '+4989555020202', nickname: 'Support hotline', country: 'DE', type: 'normal', sms: true, active: true, ageDays: 400 },
-	{ id: 103, phone: '+31205550303', nickname: 'Benelux bookings', country: 'NL', type: 'normal', sms: true, active: true, ageDays: 35 },
-	{ id: 104, phone: '+12125550404', nickname: 'US survey line', country: 'US', type: 'normal', sms: true, active: true, ageDays: 300 },
-	{ id: 105, phone: '+442055500505', nickname: 'UK outreach', country: 'GB', type: 'normal', sms: false, active: true, ageDays: 200 },
-	{ id: 106, phone: '+31105550606', nickname: null, country: 'NL', type: 'normal', sms: true, active: false, ageDays: 380 },
-	{ id: 107, phone: '+4940555070707', nickname: 'PBX trunk', country: 'DE', type: 'sip', sms: false, active: true, ageDays: 250 },
-	{ id: 108, phone: '+14155550808', nickname: 'HQ caller ID', country: 'US', type: 'caller_id', sms: false, active: true, ageDays: 150 },
+	{
+		id: 101,
+		phone: '+4930555010101',
+		nickname: 'Sales line',
+		country: 'DE',
+		type: 'normal',
+		sms: true,
+		active: true,
+		ageDays: 420,
+	},
+	{
+		id: 102,
+		phone: '+4989555020202',
+		nickname: 'Support hotline',
+		country: 'DE',
+		type: 'normal',
+		sms: true,
+		active: true,
+		ageDays: 400,
+	},
+	{
+		id: 103,
+		phone: '+31205550303',
+		nickname: 'Benelux bookings',
+		country: 'NL',
+		type: 'normal',
+		sms: true,
+		active: true,
+		ageDays: 35,
+	},
+	{
+		id: 104,
+		phone: '+12125550404',
+		nickname: 'US survey line',
+		country: 'US',
+		type: 'normal',
+		sms: true,
+		active: true,
+		ageDays: 300,
+	},
+	{
+		id: 105,
+		phone: '+442055500505',
+		nickname: 'UK outreach',
+		country: 'GB',
+		type: 'normal',
+		sms: false,
+		active: true,
+		ageDays: 200,
+	},
+	{
+		id: 106,
+		phone: '+31105550606',
+		nickname: null,
+		country: 'NL',
+		type: 'normal',
+		sms: true,
+		active: false,
+		ageDays: 380,
+	},
+	{
+		id: 107,
+		phone: '+4940555070707',
+		nickname: 'PBX trunk',
+		country: 'DE',
+		type: 'sip',
+		sms: false,
+		active: true,
+		ageDays: 250,
+	},
+	{
+		id: 108,
+		phone: '+14155550808',
+		nickname: 'HQ caller ID',
+		country: 'US',
+		type: 'caller_id',
+		sms: false,
+		active: true,
+		ageDays: 150,
+	},
 ];
 
 const TYPE_LABEL = { normal: 'Dedicated Number', sip: 'SIP Trunk', caller_id: 'Caller ID' } as const;
@@ -239,10 +311,54 @@ export interface AssistantDef {
 }
 
 export const ASSISTANTS: readonly AssistantDef[] = [
-	{ id: 1201, name: 'Sales Assistant', type: 'outbound', numberId: 101, rate: 12_000_000, maxDuration: 900, medianDuration: 150, language: 'de', weight: 34, phoneShare: 0.92 },
-	{ id: 1202, name: 'Support Bot', type: 'inbound', numberId: 102, rate: 9_000_000, maxDuration: 1200, medianDuration: 200, language: 'de', weight: 30, phoneShare: 0.85 },
-	{ id: 1203, name: 'Booking Agent', type: 'inbound', numberId: 103, rate: 15_000_000, maxDuration: 600, medianDuration: 120, language: 'nl', weight: 21, phoneShare: 0.65 },
-	{ id: 1204, name: 'Survey Caller', type: 'outbound', numberId: 104, rate: 7_000_000, maxDuration: 300, medianDuration: 75, language: 'en', weight: 15, phoneShare: 1 },
+	{
+		id: 1201,
+		name: 'Sales Assistant',
+		type: 'outbound',
+		numberId: 101,
+		rate: 12_000_000,
+		maxDuration: 900,
+		medianDuration: 150,
+		language: 'de',
+		weight: 34,
+		phoneShare: 0.92,
+	},
+	{
+		id: 1202,
+		name: 'Support Bot',
+		type: 'inbound',
+		numberId: 102,
+		rate: 9_000_000,
+		maxDuration: 1200,
+		medianDuration: 200,
+		language: 'de',
+		weight: 30,
+		phoneShare: 0.85,
+	},
+	{
+		id: 1203,
+		name: 'Booking Agent',
+		type: 'inbound',
+		numberId: 103,
+		rate: 15_000_000,
+		maxDuration: 600,
+		medianDuration: 120,
+		language: 'nl',
+		weight: 21,
+		phoneShare: 0.65,
+	},
+	{
+		id: 1204,
+		name: 'Survey Caller',
+		type: 'outbound',
+		numberId: 104,
+		rate: 7_000_000,
+		maxDuration: 300,
+		medianDuration: 75,
+		language: 'en',
+		weight: 15,
+		phoneShare: 1,
+	},
 ];
 const SALES = 0;
 const SUPPORT = 1;
@@ -262,7 +378,15 @@ export interface CampaignDef {
 
 export const CAMPAIGNS: readonly CampaignDef[] = [
 	{ id: 301, name: 'Q4 Lead Follow-up', status: 'in-progress', parallel: 5, ageDays: 70, assistant: 0, numberId: 105 },
-	{ id: 302, name: 'Customer Feedback Survey', status: 'in-progress', parallel: 3, ageDays: 120, assistant: 3, numberId: 104 },
+	{
+		id: 302,
+		name: 'Customer Feedback Survey',
+		status: 'in-progress',
+		parallel: 3,
+		ageDays: 120,
+		assistant: 3,
+		numberId: 104,
+	},
 	{ id: 303, name: 'Black Friday Blitz', status: 'stopped', parallel: 10, ageDays: 9, assistant: 0, numberId: 101 },
 ];
 const Q4 = 0;
@@ -274,8 +398,27 @@ export const INBOUND = 0;
 export const OUTBOUND = 1;
 export const WEB = 2;
 
-export const FINAL_STATUSES = ['completed', 'ended', 'ended_by_customer', 'ended_by_assistant', 'busy', 'no-answer', 'failed'] as const;
-export const ALL_STATUSES = ['initiated', 'ringing', 'busy', 'in-progress', 'ended', 'completed', 'ended_by_customer', 'ended_by_assistant', 'no-answer', 'failed'];
+export const FINAL_STATUSES = [
+	'completed',
+	'ended',
+	'ended_by_customer',
+	'ended_by_assistant',
+	'busy',
+	'no-answer',
+	'failed',
+] as const;
+export const ALL_STATUSES = [
+	'initiated',
+	'ringing',
+	'busy',
+	'in-progress',
+	'ended',
+	'completed',
+	'ended_by_customer',
+	'ended_by_assistant',
+	'no-answer',
+	'failed',
+];
 const COMPLETED = 0;
 const BUSY = 4;
 const NO_ANSWER = 5;
@@ -759,8 +902,18 @@ export class CallStore {
 
 function transcriptFor(assistant: string, created: number): TranscriptEntry[] {
 	return [
-		{ text: `Hello, this is the ${assistant}. How can I help you today?`, type: 'transcript', sender: 'bot', timestamp: created + 1.52 },
-		{ text: 'Hi, I have a quick question about my order.', type: 'transcript', sender: 'human', timestamp: created + 6.08 },
+		{
+			text: `Hello, this is the ${assistant}. How can I help you today?`,
+			type: 'transcript',
+			sender: 'bot',
+			timestamp: created + 1.52,
+		},
+		{
+			text: 'Hi, I have a quick question about my order.',
+			type: 'transcript',
+			sender: 'human',
+			timestamp: created + 6.08,
+		},
 	];
 }
 
@@ -806,7 +959,8 @@ export interface GenerateOptions {
 }
 
 const HOUR_FACTOR = [
-	0.04, 0.03, 0.02, 0.02, 0.02, 0.04, 0.1, 0.3, 0.8, 1, 1, 1, 0.7, 0.95, 1, 1, 0.9, 0.6, 0.35, 0.18, 0.14, 0.1, 0.07, 0.05,
+	0.04, 0.03, 0.02, 0.02, 0.02, 0.04, 0.1, 0.3, 0.8, 1, 1, 1, 0.7, 0.95, 1, 1, 0.9, 0.6, 0.35, 0.18, 0.14, 0.1, 0.07,
+	0.05,
 ];
 /** Luxon weekday 1 = Monday … 7 = Sunday. */
 const WEEKDAY_FACTOR = [0, 1.1, 1, 1, 1, 0.9, 0.35, 0.2];
@@ -920,8 +1074,19 @@ export function generateCalls(account: Account, opts: GenerateOptions): CallStor
 /** Fills one reusable record per call; the choices follow the account's routing. */
 export class CallGenerator {
 	readonly record: CallRecord = {
-		id: 0, created: 0, duration: 0, assistant: 0, campaign: NONE, type: 0, status: 0,
-		ownNumber: NONE, client: 0, carrier: 0, total: 0, answeredBy: ANSWERED_NULL, flags: 0,
+		id: 0,
+		created: 0,
+		duration: 0,
+		assistant: 0,
+		campaign: NONE,
+		type: 0,
+		status: 0,
+		ownNumber: NONE,
+		client: 0,
+		carrier: 0,
+		total: 0,
+		answeredBy: ANSWERED_NULL,
+		flags: 0,
 	};
 	private readonly assistantWeights = ASSISTANTS.map((a) => a.weight);
 	/** Distinct client numbers per country, so clients call (and get called) repeatedly. */
@@ -965,7 +1130,9 @@ export class CallGenerator {
 		r.campaign = campaign;
 		r.type = OUTBOUND;
 		r.ownNumber =
-			campaign === FEEDBACK ? this.ownNumberFor(SURVEY, OUTBOUND, created) : this.numberIdx(CAMPAIGNS[campaign].numberId);
+			campaign === FEEDBACK
+				? this.ownNumberFor(SURVEY, OUTBOUND, created)
+				: this.numberIdx(CAMPAIGNS[campaign].numberId);
 		const country = this.account.phoneNumbers[r.ownNumber].country_code;
 		const weights = spike ? SPIKE_STATUS_WEIGHTS : OUTBOUND_STATUS_WEIGHTS;
 		const median = spike ? 50 : ASSISTANTS[assistant].medianDuration;
@@ -1015,7 +1182,8 @@ export class CallGenerator {
 		else if (r.type === INBOUND || !connected) r.answeredBy = connected ? 0 : 2;
 		else r.answeredBy = rng() < machineShare ? 1 : rng() < 0.05 ? 2 : 0;
 		r.flags = 0;
-		if (connected && (r.campaign !== NONE || (r.assistant === BOOKING && status === COMPLETED))) r.flags |= HAS_VARIABLES;
+		if (connected && (r.campaign !== NONE || (r.assistant === BOOKING && status === COMPLETED)))
+			r.flags |= HAS_VARIABLES;
 		if (connected && status === COMPLETED && def.type === 'outbound') r.flags |= HAS_EVALUATION;
 	}
 }

@@ -353,7 +353,8 @@ function driftedPage(
 const BODY_FAULTS = new Set<FaultKind>(['truncated', 'malformed']);
 
 const HTML_502 =
-	'<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
+	'<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad ' +
+	'Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n';
 
 // ---------------------------------------------------------------------------------------------
 // Call queries
@@ -422,7 +423,8 @@ export class Sandbox {
 		this.url = `http://${host}:${address.port}/api`;
 		server.on('request', (req: IncomingMessage, res: ServerResponse) => {
 			this.handle(req, res).catch((error: Error) => {
-				if (!res.headersSent) this.write(res, undefined, json(500, { message: 'Server Error', exception: error.message }), {});
+				if (!res.headersSent)
+					this.write(res, undefined, json(500, { message: 'Server Error', exception: error.message }), {});
 			});
 		});
 		server.on('connection', (socket: Socket) => {
@@ -535,7 +537,8 @@ export class Sandbox {
 			client = Number(c.client_phone_number.slice(1));
 			delete rest.client_phone_number;
 		}
-		const finalStatus = c.status === undefined ? 0 : FINAL_STATUSES.indexOf(c.status as (typeof FINAL_STATUSES)[number]);
+		const finalStatus =
+			c.status === undefined ? 0 : FINAL_STATUSES.indexOf(c.status as (typeof FINAL_STATUSES)[number]);
 		if (finalStatus >= 0) delete rest.status;
 		const duration = c.duration ?? 60;
 		const carrier = carrierUnits(this.account, ownNumber, duration);
@@ -685,7 +688,12 @@ export class Sandbox {
 				message: 'Too many requests. Please retry later.',
 				retry_after: decision.retryAfterSec,
 			};
-			this.write(res, entry, { status: 429, body, headers: { 'Retry-After': String(decision.retryAfterSec) } }, limitHeaders);
+			this.write(
+				res,
+				entry,
+				{ status: 429, body, headers: { 'Retry-After': String(decision.retryAfterSec) } },
+				limitHeaders,
+			);
 			return;
 		}
 
@@ -712,7 +720,12 @@ export class Sandbox {
 		});
 	}
 
-	private write(res: ServerResponse, entry: RequestLogEntry | undefined, reply: Reply, limitHeaders: Record<string, string>): void {
+	private write(
+		res: ServerResponse,
+		entry: RequestLogEntry | undefined,
+		reply: Reply,
+		limitHeaders: Record<string, string>,
+	): void {
 		const text = reply.raw ?? JSON.stringify(reply.body);
 		const bytes = Buffer.byteLength(text);
 		res.writeHead(reply.status, {
@@ -737,7 +750,12 @@ export class Sandbox {
 		limitHeaders: Record<string, string>,
 	): void {
 		if (kind === 'malformed') {
-			this.write(res, entry, { status: 200, raw: '{"data": [{"id": 1, "total_cost": "0.1<!-- upstream garbage --> \u0000' }, limitHeaders);
+			this.write(
+				res,
+				entry,
+				{ status: 200, raw: '{"data": [{"id": 1, "total_cost": "0.1<!-- upstream garbage --> \u0000' },
+				limitHeaders,
+			);
 			return;
 		}
 		const full = Buffer.from(reply.raw ?? JSON.stringify(reply.body));
@@ -752,9 +770,19 @@ export class Sandbox {
 	}
 
 	/** The whole body, one byte at a time, `everyMs` apart (stops when the client goes away). */
-	private writeTrickle(res: ServerResponse, entry: RequestLogEntry, reply: Reply, everyMs: number, limitHeaders: Record<string, string>): void {
+	private writeTrickle(
+		res: ServerResponse,
+		entry: RequestLogEntry,
+		reply: Reply,
+		everyMs: number,
+		limitHeaders: Record<string, string>,
+	): void {
 		const body = Buffer.from(reply.raw ?? JSON.stringify(reply.body));
-		res.writeHead(reply.status, { 'Content-Type': 'application/json', 'Content-Length': String(body.length), ...limitHeaders });
+		res.writeHead(reply.status, {
+			'Content-Type': 'application/json',
+			'Content-Length': String(body.length),
+			...limitHeaders,
+		});
 		let sent = 0;
 		const next = () => {
 			if (res.destroyed || sent >= body.length) {
@@ -788,7 +816,10 @@ export class Sandbox {
 			[/^\/api\/user\/me$/, () => json(200, this.me())],
 			[/^\/api\/user\/calls$/, () => this.listCalls(url, origin, fault)],
 			[/^\/api\/user\/calls\/([^/]+)$/, (match) => this.getCall(match[1], fault)],
-			[/^\/api\/user\/phone-numbers\/all$/, () => json(200, { data: this.renderModels(this.account.phoneNumbers, fault) })],
+			[
+				/^\/api\/user\/phone-numbers\/all$/,
+				() => json(200, { data: this.renderModels(this.account.phoneNumbers, fault) }),
+			],
 			[/^\/api\/user\/assistants\/get$/, () => this.listAssistants(url, origin, fault)],
 			[/^\/api\/user\/campaigns$/, () => json(200, this.renderModels(this.account.campaigns, fault))],
 		];
@@ -803,7 +834,9 @@ export class Sandbox {
 		if (!handler) return json(404, { message: 'Not Found' });
 		if (method !== 'GET' && method !== 'HEAD') {
 			const route = path.slice(1);
-			return json(405, { message: `The ${method} method is not supported for route ${route}. Supported methods: GET, HEAD.` });
+			return json(405, {
+				message: `The ${method} method is not supported for route ${route}. Supported methods: GET, HEAD.`,
+			});
 		}
 		if (authorization !== `Bearer ${this.apiKey}`) {
 			return json(401, { error: 'Unauthenticated', message: 'Invalid API key' });
@@ -827,7 +860,8 @@ export class Sandbox {
 		if (status !== undefined && !ALL_STATUSES.includes(status)) errors.status = ['The selected status is invalid.'];
 		else filter.status = status;
 		const type = text('type');
-		if (type !== undefined && !(CALL_TYPES as readonly string[]).includes(type)) errors.type = ['The selected type is invalid.'];
+		if (type !== undefined && !(CALL_TYPES as readonly string[]).includes(type))
+			errors.type = ['The selected type is invalid.'];
 		else filter.type = type;
 		filter.phone = text('phone_number');
 		const byId = (name: 'assistant_id' | 'campaign_id', names: Map<number, string>): string | undefined => {
@@ -878,7 +912,8 @@ export class Sandbox {
 	private getCall(rawId: string, fault?: FaultKind): Reply {
 		const i = /^\d+$/.test(rawId) ? this.store.indexOf(Number(rawId)) : -1;
 		const nowSec = this.nowSec();
-		if (i < 0 || this.store.isDeleted(i) || this.store.created[i] > nowSec) return json(404, { message: 'Call not found' });
+		if (i < 0 || this.store.isDeleted(i) || this.store.created[i] > nowSec)
+			return json(404, { message: 'Call not found' });
 		const style = fault === 'drift-naive-time' ? 'naive' : this.options.timestampStyle;
 		return json(200, this.driftCosts(this.store.render(i, { nowSec, style }), fault));
 	}
@@ -893,7 +928,10 @@ export class Sandbox {
 		const dataPage = fault === 'duplicate-page' ? Math.max(1, page - 1) : drifted.rowsPage;
 		const data = all.slice((dataPage - 1) * drifted.perPage, dataPage * drifted.perPage);
 		const path = `${origin}/api/user/assistants/get`;
-		return json(200, paginator(data, drifted.total, page, drifted.reportedPerPage, path, url.searchParams, drifted.lastPage));
+		return json(
+			200,
+			paginator(data, drifted.total, page, drifted.reportedPerPage, path, url.searchParams, drifted.lastPage),
+		);
 	}
 
 	/** Account models as served (model timestamps go naive under the `drift-naive-time` fault). */
@@ -927,7 +965,16 @@ export class Sandbox {
 		const filtered = status ?? type ?? phone ?? assistantName ?? campaignName;
 		if (filtered === undefined && store.deletedCount === 0) return order.subarray(lo, hi);
 
-		const key = [store.version, lo, hi, status ? Math.floor(nowSec) : '', type, phone, assistantName, campaignName].join('|');
+		const key = [
+			store.version,
+			lo,
+			hi,
+			status ? Math.floor(nowSec) : '',
+			type,
+			phone,
+			assistantName,
+			campaignName,
+		].join('|');
 		const cached = this.selections.get(key);
 		if (cached) return cached;
 		const phoneDigits = phone !== undefined && /^\+\d+$/.test(phone) ? Number(phone.slice(1)) : NaN;
@@ -992,7 +1039,12 @@ function faultReply(fault: Fault): Reply {
 
 function resolveOptions(opts: SandboxOptions): ResolvedSandboxOptions {
 	const clock = opts.clock ?? 'manual';
-	const nowSec = opts.now !== undefined ? parseTime(opts.now) : clock === 'realtime' ? Math.floor(Date.now() / 1000) : parseTime('2026-11-26T12:00:00Z');
+	const nowSec =
+		opts.now !== undefined
+			? parseTime(opts.now)
+			: clock === 'realtime'
+				? Math.floor(Date.now() / 1000)
+				: parseTime('2026-11-26T12:00:00Z');
 	const serverTimezone = opts.serverTimezone ?? 'Europe/Berlin';
 	if (!DateTime.now().setZone(serverTimezone).isValid) throw new Error(`Unknown timezone ${serverTimezone}`);
 	const iso = (sec: number) => new Date(sec * 1000).toISOString().replace('.000Z', 'Z');

@@ -35,7 +35,11 @@ function call(fields: {
 	);
 }
 
-function aggregate(groupBy: GroupBy, calls: Call[], timezone = 'Europe/Berlin'): Map<string | null, { calls: number; cost: number }> {
+function aggregate(
+	groupBy: GroupBy,
+	calls: Call[],
+	timezone = 'Europe/Berlin',
+): Map<string | null, { calls: number; cost: number }> {
 	const aggregator = new UsageAggregator(groupBy, timezone);
 	for (const c of calls) aggregator.add(c);
 	return new Map(aggregator.entries().map((e) => [e.group, { calls: e.totals.calls, cost: e.totals.totalCost }]));
@@ -64,10 +68,42 @@ function lcg(seed: number): () => number {
 
 describe('grouping by dimension', () => {
 	const calls = [
-		call({ at: '2026-03-02T10:00:00Z', total: '0.30000000', assistant: 'Sales', campaign: 'Spring', number: '+49301', type: 'outbound', status: 'completed' }),
-		call({ at: '2026-03-02T11:00:00Z', total: '0.20000000', assistant: 'Support', campaign: null, number: '+49302', type: 'inbound', status: 'busy' }),
-		call({ at: '2026-03-02T12:00:00Z', total: '0.05000000', assistant: 'Sales', campaign: null, number: '+49302', type: 'web', status: 'completed' }),
-		call({ at: '2026-03-02T13:00:00Z', total: '0.40000000', assistant: null, campaign: 'Spring', number: null, type: 'inbound', status: 'no-answer' }),
+		call({
+			at: '2026-03-02T10:00:00Z',
+			total: '0.30000000',
+			assistant: 'Sales',
+			campaign: 'Spring',
+			number: '+49301',
+			type: 'outbound',
+			status: 'completed',
+		}),
+		call({
+			at: '2026-03-02T11:00:00Z',
+			total: '0.20000000',
+			assistant: 'Support',
+			campaign: null,
+			number: '+49302',
+			type: 'inbound',
+			status: 'busy',
+		}),
+		call({
+			at: '2026-03-02T12:00:00Z',
+			total: '0.05000000',
+			assistant: 'Sales',
+			campaign: null,
+			number: '+49302',
+			type: 'web',
+			status: 'completed',
+		}),
+		call({
+			at: '2026-03-02T13:00:00Z',
+			total: '0.40000000',
+			assistant: null,
+			campaign: 'Spring',
+			number: null,
+			type: 'inbound',
+			status: 'no-answer',
+		}),
 	];
 
 	it('assistant', () => {
@@ -116,7 +152,10 @@ describe('grouping by dimension', () => {
 	});
 
 	it('ties in cost are ordered by name', () => {
-		const tied = [call({ at: '2026-03-02T10:00:00Z', assistant: 'B' }), call({ at: '2026-03-02T10:00:00Z', assistant: 'A' })];
+		const tied = [
+			call({ at: '2026-03-02T10:00:00Z', assistant: 'B' }),
+			call({ at: '2026-03-02T10:00:00Z', assistant: 'A' }),
+		];
 		expect([...aggregate('assistant', tied).keys()]).toEqual(['A', 'B']);
 	});
 });
@@ -165,7 +204,11 @@ describe('grouping by time in a timezone', () => {
 	it('hour in a +05:45 timezone', () => {
 		const hours = aggregate(
 			'hour',
-			[call({ at: '2026-01-01T00:14:00Z' }), call({ at: '2026-01-01T00:15:00Z' }), call({ at: '2026-01-01T01:14:59Z' })],
+			[
+				call({ at: '2026-01-01T00:14:00Z' }),
+				call({ at: '2026-01-01T00:15:00Z' }),
+				call({ at: '2026-01-01T01:14:59Z' }),
+			],
 			'Asia/Kathmandu',
 		);
 		// 05:59 → hour 05; 06:00 and 06:59:59 → hour 06.
@@ -200,9 +243,7 @@ describe('exact totals', () => {
 			const assistant = assistants[next() % assistants.length];
 			// Half of the costs as JSON numbers, the way some API versions send them.
 			const asNumber = i % 2 === 0;
-			aggregator.add(
-				call({ at: '2026-03-02T10:00:00Z', total: asNumber ? Number(total) : total, carrier, assistant }),
-			);
+			aggregator.add(call({ at: '2026-03-02T10:00:00Z', total: asNumber ? Number(total) : total, carrier, assistant }));
 			const entry = expected.get(assistant) ?? { total: 0n, carrier: 0n, calls: 0 };
 			entry.total += bigUnits(total);
 			entry.carrier += bigUnits(carrier);
@@ -239,7 +280,15 @@ describe('usage rows', () => {
 		const aggregator = new UsageAggregator('none', 'Europe/Berlin');
 		aggregator.add(call({ at: '2026-02-02T10:00:00Z', total: '0.10000000', carrier: '0.01000000', duration: 10 }));
 		aggregator.add(call({ at: '2026-02-02T11:00:00Z', total: '0.20000000', carrier: '0.02000000', duration: 45 }));
-		aggregator.add(call({ at: '2026-02-02T12:00:00Z', total: '0.40000000', carrier: '0.00000000', duration: 0, status: 'no-answer' }));
+		aggregator.add(
+			call({
+				at: '2026-02-02T12:00:00Z',
+				total: '0.40000000',
+				carrier: '0.00000000',
+				duration: 0,
+				status: 'no-answer',
+			}),
+		);
 		const row = usageRow(period, 'none', null, aggregator.overall, 'EUR');
 		// talk 55 s; billable 30 + 45 + 0 = 75 s = 1.25 min; total 0.70; carrier 0.03.
 		expect(row).toMatchObject({

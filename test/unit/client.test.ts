@@ -2,7 +2,13 @@
  * The client's retries, error classification and pacing over scripted transports and a fake clock.
  * Sleeps are recorded and advance the fake clock instead of waiting.
  */
-import { checkBaseUrl, FamulorClient, type ClientOptions, type Transport, type TransportResponse } from '../../src/client';
+import {
+	checkBaseUrl,
+	FamulorClient,
+	type ClientOptions,
+	type Transport,
+	type TransportResponse,
+} from '../../src/client';
 import { FamulorApiError } from '../../src/errors';
 import { Pacer } from '../../src/pacing';
 
@@ -104,7 +110,10 @@ describe('waits are bounded (MAX_WAIT_MS)', () => {
 	it('a 200 with X-RateLimit-Remaining 0 and a reset 3 days ahead fails at once with the time to retry', async () => {
 		const start = 1_800_000_000_000;
 		const reset = String((start + 3 * 86_400_000) / 1000);
-		const h = harness([{ status: 200, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }, body: OK.body }, OK]);
+		const h = harness([
+			{ status: 200, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }, body: OK.body },
+			OK,
+		]);
 		await h.client.getMe();
 		const error = await failure(h.client.getMe());
 		expect(error.kind).toBe('rateLimited');
@@ -137,7 +146,7 @@ describe('waits are bounded (MAX_WAIT_MS)', () => {
 		expect(new Pacer(undefined, recent, start).delayBefore(start)).toBeGreaterThan(0);
 	});
 
-	it('limits that are not positive whole numbers fall back to Famulor\'s', () => {
+	it("limits that are not positive whole numbers fall back to Famulor's", () => {
 		const pacer = new Pacer({ perMinute: -1, perTenSeconds: Number.NaN }, [], 0);
 		expect(pacer.currentLimits).toEqual({ perMinute: 100, perTenSeconds: 20 });
 	});
@@ -147,13 +156,17 @@ describe('waits are bounded (MAX_WAIT_MS)', () => {
 		const h = harness([{ throws: { message: 'wrapped', cause: canceled } }, OK]);
 		await h.client.getMe();
 		expect(h.attempts()).toBe(2);
-		const timeout = harness([{ throws: new DOMException('The operation was aborted due to timeout', 'TimeoutError') }], { maxAttempts: 2 });
+		const timeout = harness(
+			[{ throws: new DOMException('The operation was aborted due to timeout', 'TimeoutError') }],
+			{ maxAttempts: 2 },
+		);
 		expect((await failure(timeout.client.getMe())).kind).toBe('timeout');
 	});
 });
 
 describe('listing assistants', () => {
-	const assistants = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ id: from + i, name: `A${from + i}` }));
+	const assistants = (from: number, n: number) =>
+		Array.from({ length: n }, (_, i) => ({ id: from + i, name: `A${from + i}` }));
 	const paginated = (page: number, data: unknown[], extra: Record<string, unknown> = {}) => ({
 		status: 200,
 		headers: {},
@@ -161,7 +174,11 @@ describe('listing assistants', () => {
 	});
 
 	it('reads every page up to last_page', async () => {
-		const h = harness([paginated(1, assistants(1, 100)), paginated(2, assistants(101, 100)), paginated(3, assistants(201, 50))]);
+		const h = harness([
+			paginated(1, assistants(1, 100)),
+			paginated(2, assistants(101, 100)),
+			paginated(3, assistants(201, 50)),
+		]);
 		expect((await h.client.getAssistants()).map((a) => a.id)).toEqual(assistants(1, 250).map((a) => a.id));
 		expect(h.attempts()).toBe(3);
 	});
@@ -170,13 +187,17 @@ describe('listing assistants', () => {
 		const h = harness([paginated(1, assistants(1, 100)), paginated(2, assistants(1, 100))]);
 		const error = await failure(h.client.getAssistants());
 		expect(error.kind).toBe('incomplete');
-		expect(error.message).toBe("Famulor's assistant list cannot be proven complete: page 2 repeats assistants of an earlier page");
+		expect(error.message).toBe(
+			"Famulor's assistant list cannot be proven complete: page 2 repeats assistants of an earlier page",
+		);
 		expect(h.attempts()).toBe(2);
 	});
 
 	it('a page other than the one asked for, or fewer assistants than the total, fails typed', async () => {
 		const wrongPage = harness([paginated(1, assistants(1, 100)), paginated(1, assistants(101, 100))]);
-		expect((await failure(wrongPage.client.getAssistants())).message).toMatch(/asked for page 2, Famulor answered with page 1/);
+		expect((await failure(wrongPage.client.getAssistants())).message).toMatch(
+			/asked for page 2, Famulor answered with page 1/,
+		);
 		const short = harness([paginated(1, assistants(1, 100), { last_page: 1 })]);
 		expect((await failure(short.client.getAssistants())).message).toMatch(/100 of 250 assistants were listed/);
 	});
@@ -437,9 +458,14 @@ describe('pacing', () => {
 
 	it('an exhausted X-RateLimit-Remaining waits for X-RateLimit-Reset', async () => {
 		const start = 1_800_000_000_000;
-		const h = harness(
-			[{ status: 200, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String((start + 30_000) / 1000) }, body: OK.body }, OK],
-		);
+		const h = harness([
+			{
+				status: 200,
+				headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String((start + 30_000) / 1000) },
+				body: OK.body,
+			},
+			OK,
+		]);
 		await h.client.getMe();
 		await h.client.getMe();
 		expect(h.sleeps).toHaveLength(1);
@@ -470,7 +496,9 @@ describe('checkBaseUrl', () => {
 	it('never repeats an unparseable value; shows the host of a parseable one without the key', () => {
 		const pasted = () => checkBaseUrl(KEY);
 		expect(pasted).toThrow(/^Base URL is not a URL \(it is not repeated here/);
-		expect(() => checkBaseUrl(`${KEY} https://app.famulor.de/api`)).toThrow(expect.objectContaining({ message: expect.not.stringContaining(KEY) }));
+		expect(() => checkBaseUrl(`${KEY} https://app.famulor.de/api`)).toThrow(
+			expect.objectContaining({ message: expect.not.stringContaining(KEY) }),
+		);
 		let caught: FamulorApiError | undefined;
 		try {
 			checkBaseUrl(`http://${KEY.replace(/_/g, '-')}.example.com/api`, KEY.replace(/_/g, '-'));
@@ -500,18 +528,21 @@ describe('checkBaseUrl', () => {
 		expect(everything(caught)).not.toContain('S3cretPw');
 	});
 
-	it.each(['http://example.com/api', 'http://localhost.example.com/api', 'ftp://app.famulor.de/api', 'app.famulor.de/api', ''])(
-		'rejects %p',
-		(url) => {
-			let caught: unknown;
-			try {
-				checkBaseUrl(url);
-			} catch (error) {
-				caught = error;
-			}
-			expect(caught).toBeInstanceOf(FamulorApiError);
-			expect((caught as FamulorApiError).kind).toBe('insecureUrl');
-			expect((caught as FamulorApiError).fix).toMatch(/https/);
-		},
-	);
+	it.each([
+		'http://example.com/api',
+		'http://localhost.example.com/api',
+		'ftp://app.famulor.de/api',
+		'app.famulor.de/api',
+		'',
+	])('rejects %p', (url) => {
+		let caught: unknown;
+		try {
+			checkBaseUrl(url);
+		} catch (error) {
+			caught = error;
+		}
+		expect(caught).toBeInstanceOf(FamulorApiError);
+		expect((caught as FamulorApiError).kind).toBe('insecureUrl');
+		expect((caught as FamulorApiError).fix).toMatch(/https/);
+	});
 });

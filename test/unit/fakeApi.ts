@@ -59,7 +59,8 @@ export class FakeApi {
 		this.requests.push(request);
 		this.beforeAnswer?.(this.requests.length, request);
 		const headers = { date: new Date(this.serverNow).toUTCString() };
-		if (request.path === '/user/me') return { status: 200, headers, body: { name: 'T', email: 't@x', total_balance: 10 } };
+		if (request.path === '/user/me')
+			return { status: 200, headers, body: { name: 'T', email: 't@x', total_balance: 10 } };
 		const one = /^\/user\/calls\/(\d+)$/.exec(request.path);
 		if (one) {
 			const call = this.calls.find((c) => c.id === Number(one[1]));
@@ -75,7 +76,8 @@ export class FakeApi {
 		if (this.order === 'desc') visible.reverse();
 		const asked = Number(query.per_page ?? 15);
 		// A server cap: `cap-per-page` reports it, `short-page` echoes what was asked.
-		const perPage = this.drift === 'cap-per-page' ? Math.min(asked, 50) : this.drift === 'short-page' ? Math.min(asked, 15) : asked;
+		const perPage =
+			this.drift === 'cap-per-page' ? Math.min(asked, 50) : this.drift === 'short-page' ? Math.min(asked, 15) : asked;
 		const page = Number(query.page ?? 1);
 		const rows = this.drift === 'ignore-page' ? 1 : this.rowsOfPage(page, this.requests.length);
 		const data = visible.slice((rows - 1) * perPage, rows * perPage);
@@ -97,7 +99,11 @@ export class FakeApi {
 	};
 
 	client(): FamulorClient {
-		return new FamulorClient({ transport: this.transport, sleep: async () => undefined, limits: { perMinute: 1e9, perTenSeconds: 1e9 } });
+		return new FamulorClient({
+			transport: this.transport,
+			sleep: async () => undefined,
+			limits: { perMinute: 1e9, perTenSeconds: 1e9 },
+		});
 	}
 
 	callRequests(): number {
@@ -106,7 +112,13 @@ export class FakeApi {
 }
 
 /** n calls spread evenly from `start`, `stepMs` apart, with costs that exercise all 8 decimals. */
-export function seedCalls(api: FakeApi, n: number, start: number, stepMs: number, extra: Partial<FakeCall> = {}): FakeCall[] {
+export function seedCalls(
+	api: FakeApi,
+	n: number,
+	start: number,
+	stepMs: number,
+	extra: Partial<FakeCall> = {},
+): FakeCall[] {
 	const added: FakeCall[] = [];
 	for (let i = 0; i < n; i++) {
 		added.push(

@@ -63,7 +63,10 @@ describe.each(['desc', 'asc'] as const)('forEachCall, list sorted %s', (order) =
 		// 7 whole days of 72 calls lie in [START, END).
 		expect(counts.size).toBe(7 * 72);
 		expect([...counts.values()].every((n) => n === 1)).toBe(true);
-		const expected = calls.filter(inPeriod).map((c) => c.id).sort((a, b) => a - b);
+		const expected = calls
+			.filter(inPeriod)
+			.map((c) => c.id)
+			.sort((a, b) => a - b);
 		expect([...counts.keys()].sort((a, b) => a - b)).toEqual(expected);
 		// The start is inclusive, the end exclusive.
 		const byTime = new Map(calls.map((c) => [Date.parse(c.created_at), c.id]));
@@ -185,7 +188,12 @@ describe('newestCalls request cost when the newest page is short', () => {
 		const api = apiWith('desc');
 		const calls = seed403(api);
 		const found = await newestCalls(api.client(), scan(), 5);
-		expect(found.map((f) => f.call.id)).toEqual(calls.slice(-5).reverse().map((c) => c.id));
+		expect(found.map((f) => f.call.id)).toEqual(
+			calls
+				.slice(-5)
+				.reverse()
+				.map((c) => c.id),
+		);
 		expect(api.callRequests()).toBe(1);
 	});
 
@@ -193,7 +201,12 @@ describe('newestCalls request cost when the newest page is short', () => {
 		const api = apiWith('asc');
 		const calls = seed403(api);
 		const found = await newestCalls(api.client(), scan(), 5);
-		expect(found.map((f) => f.call.id)).toEqual(calls.slice(-5).reverse().map((c) => c.id));
+		expect(found.map((f) => f.call.id)).toEqual(
+			calls
+				.slice(-5)
+				.reverse()
+				.map((c) => c.id),
+		);
 	});
 
 	// An oldest-first list whose last page of 100 holds fewer than `limit` calls (403 calls): the
@@ -206,65 +219,76 @@ describe('newestCalls request cost when the newest page is short', () => {
 	});
 });
 
-describe.each(['desc', 'asc'] as const)('drifted paginators, list sorted %s: exact or a typed error, never short', (order) => {
-	const totalOf = (calls: FakeCall[]) => calls.filter(inPeriod).length;
+describe.each(['desc', 'asc'] as const)(
+	'drifted paginators, list sorted %s: exact or a typed error, never short',
+	(order) => {
+		const totalOf = (calls: FakeCall[]) => calls.filter(inPeriod).length;
 
-	async function outcome(drift: FakeApi['drift']): Promise<{ visited: number; expected: number; error?: unknown }> {
-		const api = apiWith(order);
-		const calls = seedCalls(api, 7 * 72, Date.parse('2026-11-01T00:00:00Z'), STEP);
-		api.drift = drift;
-		let visited = 0;
-		try {
-			await forEachCall(api.client(), scan(), () => visited++);
-			return { visited, expected: totalOf(calls) };
-		} catch (error) {
-			return { visited, expected: totalOf(calls), error };
+		async function outcome(drift: FakeApi['drift']): Promise<{ visited: number; expected: number; error?: unknown }> {
+			const api = apiWith(order);
+			const calls = seedCalls(api, 7 * 72, Date.parse('2026-11-01T00:00:00Z'), STEP);
+			api.drift = drift;
+			let visited = 0;
+			try {
+				await forEachCall(api.client(), scan(), () => visited++);
+				return { visited, expected: totalOf(calls) };
+			} catch (error) {
+				return { visited, expected: totalOf(calls), error };
+			}
 		}
-	}
 
-	it('a per_page cap the server reports is used: every call, exactly once', async () => {
-		const result = await outcome('cap-per-page');
-		expect(result.error).toBeUndefined();
-		expect(result.visited).toBe(result.expected);
-	});
+		it('a per_page cap the server reports is used: every call, exactly once', async () => {
+			const result = await outcome('cap-per-page');
+			expect(result.error).toBeUndefined();
+			expect(result.visited).toBe(result.expected);
+		});
 
-	it.each([
-		['short-page', /page 1 of the calls has 15 rows, but per_page is 100 and it is not the last page/],
-		['lying-last-page', /page 1 of the calls reports last_page 1, but total \d+ at 100 a page makes \d/],
-		['lying-total', /page \d of the calls has \d+ rows, but (total \d+ leaves \d+ for it|per_page is 100 and it is not the last page)/],
-		['ignore-page', /answered page 2 of the calls with the rows of another page, 3 times/],
-	] as const)('%s fails with an `incomplete` error naming it', async (drift, message) => {
-		const result = await outcome(drift);
-		expect(result.error).toBeInstanceOf(FamulorApiError);
-		expect((result.error as FamulorApiError).kind).toBe('incomplete');
-		expect((result.error as FamulorApiError).message).toMatch(/^Famulor's call list cannot be proven complete: /);
-		expect((result.error as FamulorApiError).message).toMatch(message);
-		expect((result.error as FamulorApiError).fix).toMatch(/no total is short/);
-	});
+		it.each([
+			['short-page', /page 1 of the calls has 15 rows, but per_page is 100 and it is not the last page/],
+			['lying-last-page', /page 1 of the calls reports last_page 1, but total \d+ at 100 a page makes \d/],
+			[
+				'lying-total',
+				/page \d of the calls has \d+ rows, but (total \d+ leaves \d+ for it|per_page is 100 and it is not the last page)/,
+			],
+			['ignore-page', /answered page 2 of the calls with the rows of another page, 3 times/],
+		] as const)('%s fails with an `incomplete` error naming it', async (drift, message) => {
+			const result = await outcome(drift);
+			expect(result.error).toBeInstanceOf(FamulorApiError);
+			expect((result.error as FamulorApiError).kind).toBe('incomplete');
+			expect((result.error as FamulorApiError).message).toMatch(/^Famulor's call list cannot be proven complete: /);
+			expect((result.error as FamulorApiError).message).toMatch(message);
+			expect((result.error as FamulorApiError).fix).toMatch(/no total is short/);
+		});
 
-	it('a page that skips rows (the list changed under the read) is an error, not a short total', async () => {
-		const api = apiWith(order);
-		seedCalls(api, 7 * 72, Date.parse('2026-11-01T00:00:00Z'), STEP);
-		// Between page 1 and page 2, calls the read already passed disappear: later pages shift by 5 rows.
-		api.beforeAnswer = (n) => {
-			if (n === 2) api.calls.splice(order === 'desc' ? api.calls.length - 5 : 0, 5);
-		};
-		const error = await forEachCall(api.client(), scan(), () => undefined).catch((e: unknown) => e);
-		expect(error).toBeInstanceOf(FamulorApiError);
-		expect((error as FamulorApiError).kind).toBe('incomplete');
-	});
+		it('a page that skips rows (the list changed under the read) is an error, not a short total', async () => {
+			const api = apiWith(order);
+			seedCalls(api, 7 * 72, Date.parse('2026-11-01T00:00:00Z'), STEP);
+			// Between page 1 and page 2, calls the read already passed disappear: later pages shift by 5 rows.
+			api.beforeAnswer = (n) => {
+				if (n === 2) api.calls.splice(order === 'desc' ? api.calls.length - 5 : 0, 5);
+			};
+			const error = await forEachCall(api.client(), scan(), () => undefined).catch((e: unknown) => e);
+			expect(error).toBeInstanceOf(FamulorApiError);
+			expect((error as FamulorApiError).kind).toBe('incomplete');
+		});
 
-	it('newestCalls: adapts to a reported cap, fails typed on a lying last page', async () => {
-		const api = apiWith(order);
-		const calls = seedCalls(api, 403, Date.parse('2026-11-02T00:00:00Z'), MINUTE);
-		api.drift = 'cap-per-page';
-		const found = await newestCalls(api.client(), scan(), 120);
-		expect(found.map((f) => f.call.id)).toEqual(calls.slice(-120).reverse().map((c) => c.id));
-		api.drift = 'lying-last-page';
-		const error = await newestCalls(api.client(), scan(), 120).catch((e: unknown) => e);
-		expect((error as FamulorApiError).kind).toBe('incomplete');
-	});
-});
+		it('newestCalls: adapts to a reported cap, fails typed on a lying last page', async () => {
+			const api = apiWith(order);
+			const calls = seedCalls(api, 403, Date.parse('2026-11-02T00:00:00Z'), MINUTE);
+			api.drift = 'cap-per-page';
+			const found = await newestCalls(api.client(), scan(), 120);
+			expect(found.map((f) => f.call.id)).toEqual(
+				calls
+					.slice(-120)
+					.reverse()
+					.map((c) => c.id),
+			);
+			api.drift = 'lying-last-page';
+			const error = await newestCalls(api.client(), scan(), 120).catch((e: unknown) => e);
+			expect((error as FamulorApiError).kind).toBe('incomplete');
+		});
+	},
+);
 
 describe('memory: the period reader remembers a boundary, not every id', () => {
 	it('a sorted list is deduplicated by position (no id is kept)', async () => {

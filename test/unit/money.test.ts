@@ -1,4 +1,12 @@
-import { addUnits, formatCents, multiplyUnits, parseMoney, prorateUnits, toAmount, tryParseMoney } from '../../src/money';
+import {
+	addUnits,
+	formatCents,
+	multiplyUnits,
+	parseMoney,
+	prorateUnits,
+	toAmount,
+	tryParseMoney,
+} from '../../src/money';
 
 describe('money', () => {
 	it('parses 8-decimal strings and numbers to the same exact units', () => {

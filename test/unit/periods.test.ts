@@ -25,7 +25,12 @@ const DAY = 24 * HOUR;
 
 const at = (iso: string) => Date.parse(iso);
 
-function period(name: ActionPeriod, now: string, timezone: string, extra: Record<string, unknown> = {}): ResolvedPeriod {
+function period(
+	name: ActionPeriod,
+	now: string,
+	timezone: string,
+	extra: Record<string, unknown> = {},
+): ResolvedPeriod {
 	return resolvePeriod(name, { now: at(now), timezone, ...extra });
 }
 
@@ -329,7 +334,10 @@ describe('custom periods', () => {
 	it('rejects dates that are not dates, naming the parameter', () => {
 		expectParameterError(() => custom('first of November', '2026-12-01'), 'startDate');
 		expectParameterError(() => custom('2026-11-01', '2026-13-01'), 'endDate');
-		expectParameterError(() => resolvePeriod('custom', { now: 0, timezone: BERLIN, endDate: '2026-12-01' }), 'startDate');
+		expectParameterError(
+			() => resolvePeriod('custom', { now: 0, timezone: BERLIN, endDate: '2026-12-01' }),
+			'startDate',
+		);
 	});
 });
 
@@ -343,7 +351,10 @@ describe('parameter validation', () => {
 
 	it('rejects billing cycle days outside 1..31', () => {
 		for (const day of [0, 32, -1, 1.5, Number.NaN]) {
-			expectParameterError(() => period('thisBillingCycle', '2026-03-30T10:00:00Z', BERLIN, { billingCycleDay: day }), 'billingCycleDay');
+			expectParameterError(
+				() => period('thisBillingCycle', '2026-03-30T10:00:00Z', BERLIN, { billingCycleDay: day }),
+				'billingCycleDay',
+			);
 		}
 		expect(assertBillingCycleDay(1)).toBe(1);
 		expect(assertBillingCycleDay(31)).toBe(31);

@@ -218,7 +218,9 @@ describe('the client rejects malformed calls naming the field', () => {
 	}
 
 	it('total_cost "abc"', async () => {
-		const error = await errorOf(clientAnswering([rawCall({ id: 1 }), rawCall({ id: 2, total_cost: 'abc' })]).getCallsPage({}, 1));
+		const error = await errorOf(
+			clientAnswering([rawCall({ id: 1 }), rawCall({ id: 2, total_cost: 'abc' })]).getCallsPage({}, 1),
+		);
 		expect(error.kind).toBe('malformed');
 		expect(error.message).toContain('`total_cost`');
 		expect(error.retryable).toBe(false);

@@ -10,7 +10,14 @@
 import { matchesFilters, normalizeCall, type Call } from '../../src/calls';
 import { callSchema } from '../../src/schemas';
 import { newStream, readStream, type StreamRead, type StreamState } from '../../src/triggers/stream';
-import { countedCall, newTracker, track, watchedOf, type TrackerChanges, type TrackerState } from '../../src/triggers/tracker';
+import {
+	countedCall,
+	newTracker,
+	track,
+	watchedOf,
+	type TrackerChanges,
+	type TrackerState,
+} from '../../src/triggers/tracker';
 import { FakeApi, seedCalls, type FakeCall } from './fakeApi';
 
 const MINUTE = 60_000;
@@ -32,11 +39,7 @@ function newest(api: FakeApi): FakeCall {
 
 /** One poll of the bare stream, allowing `budget` requests (as counted by the fake API; always bounded,
  * so that a reader that makes no progress cannot spin forever). */
-async function poll(
-	api: FakeApi,
-	state: StreamState,
-	budget = 50,
-): Promise<{ read: StreamRead; requests: number }> {
+async function poll(api: FakeApi, state: StreamState, budget = 50): Promise<{ read: StreamRead; requests: number }> {
 	const before = api.callRequests();
 	const read = await readStream(api.client(), state, {
 		query: {},
@@ -212,7 +215,11 @@ describe.each(ORDERS)('stream steady state, list sorted %s', (order) => {
 });
 
 describe.each(ORDERS)('quiet polls and page sizes, list sorted %s', (order) => {
-	const sizes = (api: FakeApi, from: number) => api.requests.slice(from).filter((r) => r.path === '/user/calls').map((r) => r.query?.per_page);
+	const sizes = (api: FakeApi, from: number) =>
+		api.requests
+			.slice(from)
+			.filter((r) => r.path === '/user/calls')
+			.map((r) => r.query?.per_page);
 
 	it('a poll after a quiet one asks for a probe of 5 rows; a few new calls come in it, more in full pages', async () => {
 		const api = apiWith(order);
@@ -253,7 +260,11 @@ describe.each(ORDERS)('quiet polls and page sizes, list sorted %s', (order) => {
 		const burst = seedCalls(api, 130, Date.parse('2026-11-26T02:00:00Z'), 1_000);
 		const busy = await poll(api, state);
 		expect(sizes(api, from)[0]).toBe(5);
-		expect(sizes(api, from).slice(1).every((size) => size === 100)).toBe(true);
+		expect(
+			sizes(api, from)
+				.slice(1)
+				.every((size) => size === 100),
+		).toBe(true);
 		expect(busy.requests).toBeLessThanOrEqual(2 + 130 / 100 + 1);
 		expect(ids(busy.read)).toEqual(burst.map((c) => c.id));
 	});
@@ -277,18 +288,28 @@ describe.each(ORDERS)('quiet polls and page sizes, list sorted %s', (order) => {
 		const { read, requests } = await poll(api, state);
 		expect(ids(read)).toEqual(added.map((c) => c.id));
 		expect(requests).toBeLessThanOrEqual(3);
-		expect(sizes(api, from).slice(1).every((size) => size === 50)).toBe(true);
+		expect(
+			sizes(api, from)
+				.slice(1)
+				.every((size) => size === 50),
+		).toBe(true);
 	});
 
-	it.each(['short-page', 'lying-last-page', 'lying-total'] as const)('%s: the poll fails typed, nothing counted', async (drift) => {
-		const api = apiWith(order);
-		seedCalls(api, 430, Date.parse('2026-11-20T00:00:00Z'), MINUTE);
-		api.drift = drift;
-		const error = await readStream(api.client(), newStream(), { query: {}, known: () => false, hasTime: () => true, horizon: 0 }).catch(
-			(e: unknown) => e,
-		);
-		expect(error).toMatchObject({ name: 'FamulorApiError', kind: 'incomplete' });
-	});
+	it.each(['short-page', 'lying-last-page', 'lying-total'] as const)(
+		'%s: the poll fails typed, nothing counted',
+		async (drift) => {
+			const api = apiWith(order);
+			seedCalls(api, 430, Date.parse('2026-11-20T00:00:00Z'), MINUTE);
+			api.drift = drift;
+			const error = await readStream(api.client(), newStream(), {
+				query: {},
+				known: () => false,
+				hasTime: () => true,
+				horizon: 0,
+			}).catch((e: unknown) => e);
+			expect(error).toMatchObject({ name: 'FamulorApiError', kind: 'incomplete' });
+		},
+	);
 });
 
 describe.each(ORDERS)('stream over 100,000 calls, list sorted %s', (order) => {
@@ -348,7 +369,10 @@ describe.each(ORDERS)('deleted calls, list sorted %s', (order) => {
 		const api = apiWith(order);
 		seedCalls(api, 120, Date.parse('2026-11-20T00:00:00Z'), MINUTE);
 		const state = await baseline(api);
-		api.calls.splice(api.calls.findIndex((c) => c.id === state.anchorId), 1);
+		api.calls.splice(
+			api.calls.findIndex((c) => c.id === state.anchorId),
+			1,
+		);
 		api.add({ created_at: '2026-11-26T00:00:00Z' });
 		const { read } = await poll(api, state);
 		expect(read.lost).toBe(true);
@@ -393,7 +417,12 @@ describe.each(ORDERS)('tracker, list sorted %s', (order) => {
 	it('an unsettled call re-read later with a new cost is updated exactly once per change', async () => {
 		const api = apiWith(order);
 		seedCalls(api, 300, Date.parse('2026-11-20T00:00:00Z'), MINUTE, { total_cost: '0.10000000' });
-		const live = api.add({ created_at: iso(NOW - 10 * MINUTE), status: 'in-progress', total_cost: '0.05000000', duration: 20 });
+		const live = api.add({
+			created_at: iso(NOW - 10 * MINUTE),
+			status: 'in-progress',
+			total_cost: '0.05000000',
+			duration: 20,
+		});
 		api.add({ created_at: iso(NOW - 9 * MINUTE), total_cost: '0.20000000' });
 		const tracking = new Tracking(api);
 
@@ -414,8 +443,18 @@ describe.each(ORDERS)('tracker, list sorted %s', (order) => {
 		expect(settled.added).toEqual([]);
 		expect(settled.updated).toHaveLength(1);
 		const [{ before, after }] = settled.updated;
-		expect([before.id, before.status, before.totalCost, before.durationSeconds]).toEqual([live.id, 'in-progress', 5_000_000, 20]);
-		expect([after.id, after.status, after.totalCost, after.durationSeconds]).toEqual([live.id, 'completed', 31_000_000, 185]);
+		expect([before.id, before.status, before.totalCost, before.durationSeconds]).toEqual([
+			live.id,
+			'in-progress',
+			5_000_000,
+			20,
+		]);
+		expect([after.id, after.status, after.totalCost, after.durationSeconds]).toEqual([
+			live.id,
+			'completed',
+			31_000_000,
+			185,
+		]);
 
 		// Later polls do not report it again, while new calls still arrive.
 		const later = api.add({ created_at: iso(NOW + 3 * MINUTE) });
@@ -515,7 +554,7 @@ describe.each(ORDERS)('tracker with a watch list wider than a page, list sorted 
 
 	// A page answered with the rows of another page (a repeated page) can hide an unsettled call it
 	// should have shown; the tracker notices that the call was not read again and asks for it by id.
-	it('updates an unsettled call even when its page is answered with another page\'s rows', async () => {
+	it("updates an unsettled call even when its page is answered with another page's rows", async () => {
 		const api = apiWith(order);
 		seedCalls(api, 120, Date.parse('2026-11-20T00:00:00Z'), MINUTE);
 		const recent = seedCalls(api, 150, NOW - 50 * MINUTE, 20_000);
@@ -574,9 +613,18 @@ describe('watched call snapshots', () => {
 		const watched = watchedOf(call, 0);
 		expect(watched.counted).toBeDefined();
 		const counted = countedCall(watched as Parameters<typeof countedCall>[0]);
-		const filters = { direction: 'inbound', status: 'in-progress', phoneNumber: '+4930111111', assistantName: 'Support Bot', campaignName: 'Q4' };
+		const filters = {
+			direction: 'inbound',
+			status: 'in-progress',
+			phoneNumber: '+4930111111',
+			assistantName: 'Support Bot',
+			campaignName: 'Q4',
+		};
 		for (const [name, value] of Object.entries(filters)) {
-			expect([name, matchesFilters(counted, { [name]: value })]).toEqual([name, matchesFilters(call, { [name]: value })]);
+			expect([name, matchesFilters(counted, { [name]: value })]).toEqual([
+				name,
+				matchesFilters(call, { [name]: value }),
+			]);
 		}
 		expect(matchesFilters(call, { direction: 'inbound' })).toBe(true);
 	});

@@ -7,7 +7,13 @@ import type { Call } from '../../src/calls';
 import { FamulorApiError } from '../../src/errors';
 import type { PositionedCall } from '../../src/pages';
 import { PageCursor, PROBE_SIZE } from '../../src/triggers/pageCursor';
-import { AnchorCheck, Checkpoints, MAX_READS_PER_POSITION, WatchCheck, type AnchorContext } from '../../src/triggers/streamChecks';
+import {
+	AnchorCheck,
+	Checkpoints,
+	MAX_READS_PER_POSITION,
+	WatchCheck,
+	type AnchorContext,
+} from '../../src/triggers/streamChecks';
 import { FakeApi, seedCalls } from './fakeApi';
 
 const MINUTE = 60_000;
@@ -114,7 +120,11 @@ const context = (overrides: Partial<AnchorContext> = {}): AnchorContext => ({
 
 describe('AnchorCheck', () => {
 	// The anchor is the call at position k−1 = 99 (id 100).
-	const check = (k = 100) => new AnchorCheck(() => k, () => ({ id: 100, createdAt: at(99).call.createdAt }));
+	const check = (k = 100) =>
+		new AnchorCheck(
+			() => k,
+			() => ({ id: 100, createdAt: at(99).call.createdAt }),
+		);
 
 	it('is not here on a page without position k−1; found where it was left; checked once', () => {
 		const anchor = check();
@@ -154,7 +164,8 @@ describe('AnchorCheck', () => {
 	it('gone from where it must be: asked again, then lost', () => {
 		const anchor = check();
 		const without = page([97, 98, 99, 100], [97, 98, 500, 501]);
-		for (let read = 1; read < MAX_READS_PER_POSITION; read++) expect(anchor.inspect(without, context())).toEqual({ kind: 'reask' });
+		for (let read = 1; read < MAX_READS_PER_POSITION; read++)
+			expect(anchor.inspect(without, context())).toEqual({ kind: 'reask' });
 		expect(anchor.inspect(without, context())).toEqual({ kind: 'lost' });
 	});
 });

@@ -3,7 +3,8 @@
  * sqlite3 build and the flatted module of the cached n8n install (the runner itself may be Node 20,
  * whose ABI cannot load that sqlite3 build).
  *
- *   node db-query.cjs '{"n8nDir": "...", "db": ".../database.sqlite", "sql": "select ...", "params": [], "flatted": ["data"]}'
+ *   node db-query.cjs '{"n8nDir": "...", "db": ".../database.sqlite", "sql": "select ...",
+ *     "params": [], "flatted": ["data"]}'
  *
  * Prints the rows as JSON; columns named in `flatted` are decoded from n8n's flatted format.
  */

@@ -63,7 +63,11 @@ export function writeWorkflows(dir: string, workflows: WorkflowJson[]): void {
 /** The example workflow files of the repository (examples/*.json), sorted. */
 export function exampleFiles(repo: string): string[] {
 	const dir = join(repo, 'examples');
-	return existsSync(dir) ? readdirSync(dir).filter((file) => file.endsWith('.json')).sort() : [];
+	return existsSync(dir)
+		? readdirSync(dir)
+				.filter((file) => file.endsWith('.json'))
+				.sort()
+		: [];
 }
 
 export function readExample(repo: string, file: string): WorkflowJson {

@@ -32,7 +32,14 @@ export interface RawExecution {
 	status?: string;
 	data: {
 		resultData: {
-			runData: Record<string, Array<{ executionStatus?: string; error?: { message?: string }; data?: { main?: Array<Array<{ json: Record<string, any>; binary?: Record<string, any> }> | null> } }>>;
+			runData: Record<
+				string,
+				Array<{
+					executionStatus?: string;
+					error?: { message?: string };
+					data?: { main?: Array<Array<{ json: Record<string, any>; binary?: Record<string, any> }> | null> };
+				}>
+			>;
 			error?: { message?: string; description?: string };
 			lastNodeExecuted?: string;
 		};
@@ -40,7 +47,18 @@ export interface RawExecution {
 }
 
 /** Environment variables of the host that must not leak into the n8n under test. */
-const HOST_PREFIXES = ['N8N_', 'DB_', 'EXECUTIONS_', 'QUEUE_', 'npm_', 'TS_NODE_', 'GENERIC_TIMEZONE', 'WEBHOOK_URL', 'NODE_OPTIONS', 'NODE_PATH'];
+const HOST_PREFIXES = [
+	'N8N_',
+	'DB_',
+	'EXECUTIONS_',
+	'QUEUE_',
+	'npm_',
+	'TS_NODE_',
+	'GENERIC_TIMEZONE',
+	'WEBHOOK_URL',
+	'NODE_OPTIONS',
+	'NODE_PATH',
+];
 
 export class N8n {
 	readonly logDir: string;
@@ -109,14 +127,21 @@ export class N8n {
 			timeoutMs,
 		});
 		const name = `${String(n).padStart(2, '0')}-${args[0].replace(/[^a-z0-9]+/gi, '_')}.log`;
-		writeFileSync(join(this.logDir, name), `$ n8n ${args.join(' ')}\n# exit ${result.code}${result.timedOut ? ' (timed out)' : ''} in ${result.ms} ms\n\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}\n`);
+		writeFileSync(
+			join(this.logDir, name),
+			`$ n8n ${args.join(' ')}\n# exit ${result.code}${result.timedOut ? ' (timed out)' : ''} in ${result.ms} ` +
+				`ms\n\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}\n`,
+		);
 		return result;
 	}
 
 	private async cliOrThrow(args: string[], timeoutMs = 120_000): Promise<RunResult> {
 		const result = await this.cli(args, timeoutMs);
 		if (result.code !== 0 || result.timedOut) {
-			throw new Error(`n8n ${args.join(' ')} failed (exit ${result.code}${result.timedOut ? ', timed out' : ''}): ${tail(result.stdout + '\n' + result.stderr, 8)}`);
+			throw new Error(
+				`n8n ${args.join(' ')} failed (exit ${result.code}${result.timedOut ? ', timed out' : ''}): ` +
+					`${tail(result.stdout + '\n' + result.stderr, 8)}`,
+			);
 		}
 		return result;
 	}
@@ -150,7 +175,11 @@ export class N8n {
 	}
 
 	/** Starts a long-running n8n command (`start`, `worker`) with its output in logs/<name>.log. */
-	startProcess(command: 'start' | 'worker', env: Record<string, string> = {}, logName: string = command): { tracked: Tracked; log: WriteStream; logFile: string } {
+	startProcess(
+		command: 'start' | 'worker',
+		env: Record<string, string> = {},
+		logName: string = command,
+	): { tracked: Tracked; log: WriteStream; logFile: string } {
 		const logFile = join(this.logDir, `${logName}.log`);
 		const log = createWriteStream(logFile);
 		const tracked = this.procs.spawn(`n8n ${command}`, this.toolchain.node, [this.toolchain.n8nBin, command], {
@@ -182,10 +211,15 @@ export class N8n {
 	/** Rows of n8n's sqlite database (read through Node 24 and n8n's own sqlite3). */
 	async query<T = Record<string, any>>(sql: string, params: unknown[] = [], flatted: string[] = []): Promise<T[]> {
 		const request = { n8nDir: this.toolchain.n8nDir, db: this.dbPath, sql, params, flatted };
-		const result = await this.procs.run('db query', this.toolchain.node, [join(__dirname, 'db-query.cjs'), JSON.stringify(request)], {
-			timeoutMs: 60_000,
-			env: { PATH: process.env.PATH ?? '' },
-		});
+		const result = await this.procs.run(
+			'db query',
+			this.toolchain.node,
+			[join(__dirname, 'db-query.cjs'), JSON.stringify(request)],
+			{
+				timeoutMs: 60_000,
+				env: { PATH: process.env.PATH ?? '' },
+			},
+		);
 		if (result.code !== 0) throw new Error(`database query failed: ${tail(result.stderr, 4)}`);
 		return JSON.parse(result.stdout) as T[];
 	}

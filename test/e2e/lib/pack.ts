@@ -25,13 +25,25 @@ export interface PackedPackage {
 	tarball: string;
 }
 
-export async function buildAndPack(procs: ProcessTracker, repoDir: string, outDir: string, opts: { build: boolean; timeoutMs: number }): Promise<PackedPackage> {
+export async function buildAndPack(
+	procs: ProcessTracker,
+	repoDir: string,
+	outDir: string,
+	opts: { build: boolean; timeoutMs: number },
+): Promise<PackedPackage> {
 	if (opts.build) {
-		const build = await procs.run('npm run build', 'npm', ['run', 'build'], { cwd: repoDir, timeoutMs: opts.timeoutMs });
-		if (build.code !== 0) throw new Error(`npm run build failed (exit ${build.code}):\n${tail(build.stdout + build.stderr)}`);
+		const build = await procs.run('npm run build', 'npm', ['run', 'build'], {
+			cwd: repoDir,
+			timeoutMs: opts.timeoutMs,
+		});
+		if (build.code !== 0)
+			throw new Error(`npm run build failed (exit ${build.code}):\n${tail(build.stdout + build.stderr)}`);
 	}
 	mkdirSync(outDir, { recursive: true });
-	const pack = await procs.run('npm pack', 'npm', ['pack', '--json', '--pack-destination', outDir], { cwd: repoDir, timeoutMs: opts.timeoutMs });
+	const pack = await procs.run('npm pack', 'npm', ['pack', '--json', '--pack-destination', outDir], {
+		cwd: repoDir,
+		timeoutMs: opts.timeoutMs,
+	});
 	if (pack.code !== 0) throw new Error(`npm pack failed (exit ${pack.code}): ${tail(pack.stderr)}`);
 	const info = findJson(pack.stdout, '[', isPackList);
 	if (!info) throw new Error(`npm pack --json printed no file list: ${tail(pack.stdout)}`);
@@ -40,11 +52,18 @@ export async function buildAndPack(procs: ProcessTracker, repoDir: string, outDi
 }
 
 /** Installs the tarball into <userFolder>/.n8n/nodes exactly like n8n's community-package install. */
-export async function installLikeN8n(procs: ProcessTracker, pkg: PackedPackage, userFolder: string, env: NodeJS.ProcessEnv): Promise<string> {
+export async function installLikeN8n(
+	procs: ProcessTracker,
+	pkg: PackedPackage,
+	userFolder: string,
+	env: NodeJS.ProcessEnv,
+): Promise<string> {
 	const nodesDir = join(userFolder, '.n8n', 'nodes');
 	const packageDir = join(nodesDir, 'node_modules', pkg.name);
 	mkdirSync(packageDir, { recursive: true });
-	const untar = await procs.run('tar', 'tar', ['-xzf', pkg.tarball, '-C', packageDir, '--strip-components=1'], { timeoutMs: 60_000 });
+	const untar = await procs.run('tar', 'tar', ['-xzf', pkg.tarball, '-C', packageDir, '--strip-components=1'], {
+		timeoutMs: 60_000,
+	});
 	if (untar.code !== 0) throw new Error(`tar -xzf failed: ${tail(untar.stderr)}`);
 	const manifestPath = join(packageDir, 'package.json');
 	const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, unknown>;
@@ -55,7 +74,15 @@ export async function installLikeN8n(procs: ProcessTracker, pkg: PackedPackage, 
 	const install = await procs.run(
 		'npm install (package dir)',
 		'npm',
-		['install', '--audit=false', '--fund=false', '--bin-links=false', '--install-strategy=shallow', '--ignore-scripts=true', '--package-lock=false'],
+		[
+			'install',
+			'--audit=false',
+			'--fund=false',
+			'--bin-links=false',
+			'--install-strategy=shallow',
+			'--ignore-scripts=true',
+			'--package-lock=false',
+		],
 		{ cwd: packageDir, env, timeoutMs: 120_000 },
 	);
 	if (install.code !== 0) throw new Error(`npm install in ${packageDir} failed: ${tail(install.stderr)}`);
@@ -70,7 +97,8 @@ export async function installLikeN8n(procs: ProcessTracker, pkg: PackedPackage, 
 	writeFileSync(nodesManifest, JSON.stringify(current, null, 2), 'utf8');
 	const installed = readdirSync(join(nodesDir, 'node_modules'));
 	for (const forbidden of ['zod', 'luxon', 'n8n-workflow']) {
-		if (installed.includes(forbidden)) throw new Error(`${forbidden} was installed next to the package; n8n would not do that`);
+		if (installed.includes(forbidden))
+			throw new Error(`${forbidden} was installed next to the package; n8n would not do that`);
 	}
 	return packageDir;
 }

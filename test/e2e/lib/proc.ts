@@ -44,7 +44,12 @@ export class ProcessTracker {
 	}
 
 	/** Runs a command to completion (or until `timeoutMs`, then kills its group) and captures its output. */
-	async run(name: string, command: string, args: string[], options: SpawnOptions & { timeoutMs: number }): Promise<RunResult> {
+	async run(
+		name: string,
+		command: string,
+		args: string[],
+		options: SpawnOptions & { timeoutMs: number },
+	): Promise<RunResult> {
 		const started = Date.now();
 		const { timeoutMs, ...spawnOptions } = options;
 		const tracked = this.spawn(name, command, args, spawnOptions);

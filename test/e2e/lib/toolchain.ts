@@ -268,16 +268,13 @@ export async function ensureToolchains(procs: ProcessTracker, options: EnsureOpt
 		return versions.map((version) => toolchainOf(cache, node, nodeBinDir, n8nDirs.get(version) as string, version));
 	}
 
-	const what = [
-		...(nodeMissing ? [`Node ${NODE_VERSION}`] : []),
-		...missing.map((version) => `n8n ${version}`),
-	].join(' and ');
+	const what = [...(nodeMissing ? [`Node ${NODE_VERSION}`] : []), ...missing.map((version) => `n8n ${version}`)].join(
+		' and ',
+	);
 	options.log(`first run: downloading ${what} into ${cache} (cached for every later run)`);
 	const progress = new Progress(options.log, started, options.progressEverySeconds);
 	try {
-		const nodeReady = nodeMissing
-			? installNode(procs, progress, nodeDir, nodePackage, node, left)
-			: Promise.resolve();
+		const nodeReady = nodeMissing ? installNode(procs, progress, nodeDir, nodePackage, node, left) : Promise.resolve();
 		// The n8n installs run alongside Node's; each builds sqlite3 once Node 24 is there.
 		await Promise.all([
 			nodeReady,

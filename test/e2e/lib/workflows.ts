@@ -46,7 +46,12 @@ export function manualTrigger(name = 'Start'): WorkflowNode {
 	return { id: nodeId(), name, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
 }
 
-export function famulor(name: string, credential: CredentialRef, parameters: Record<string, unknown>, extra: Partial<WorkflowNode> = {}): WorkflowNode {
+export function famulor(
+	name: string,
+	credential: CredentialRef,
+	parameters: Record<string, unknown>,
+	extra: Partial<WorkflowNode> = {},
+): WorkflowNode {
 	return {
 		id: nodeId(),
 		name,
@@ -81,31 +86,62 @@ export function noOp(name: string): WorkflowNode {
 }
 
 /** A workflow whose nodes run one after the other, in the given order. */
-export function chain(id: string, name: string, nodes: WorkflowNode[], settings: Record<string, unknown> = {}): WorkflowJson {
+export function chain(
+	id: string,
+	name: string,
+	nodes: WorkflowNode[],
+	settings: Record<string, unknown> = {},
+): WorkflowJson {
 	const connections: WorkflowJson['connections'] = {};
 	nodes.forEach((node, index) => {
 		node.position = [index * 220, 0];
 		const next = nodes[index + 1];
 		if (next) connections[node.name] = { main: [[{ node: next.name, type: 'main', index: 0 }]] };
 	});
-	return { id, name, active: false, nodes, connections, settings: { executionOrder: 'v1', timezone: 'Europe/Berlin', ...settings } };
+	return {
+		id,
+		name,
+		active: false,
+		nodes,
+		connections,
+		settings: { executionOrder: 'v1', timezone: 'Europe/Berlin', ...settings },
+	};
 }
 
 /** Sets the Famulor credential on every Famulor node (examples ship without credentials). */
 export function withFamulorCredential(workflow: WorkflowJson, credential: CredentialRef): WorkflowJson {
 	const copy = JSON.parse(JSON.stringify(workflow)) as WorkflowJson;
 	for (const node of copy.nodes) {
-		if (node.type.startsWith(`${PACKAGE}.`)) node.credentials = { ...(node.credentials ?? {}), [CREDENTIAL_TYPE]: credential };
+		if (node.type.startsWith(`${PACKAGE}.`))
+			node.credentials = { ...(node.credentials ?? {}), [CREDENTIAL_TYPE]: credential };
 	}
 	return copy;
 }
 
 /** Node types that talk to a service outside this machine; a dry run replaces them with No-Op nodes. */
-const EXTERNAL = /^n8n-nodes-base\.(slack|emailSend|gmail|googleSheets|microsoftOutlook|microsoftTeams|telegram|discord|mattermost|httpRequest|sendGrid|mailgun|airtable|notion)$/;
+const EXTERNAL_NAMES = [
+	'slack',
+	'emailSend',
+	'gmail',
+	'googleSheets',
+	'microsoftOutlook',
+	'microsoftTeams',
+	'telegram',
+	'discord',
+	'mattermost',
+	'httpRequest',
+	'sendGrid',
+	'mailgun',
+	'airtable',
+	'notion',
+];
+const EXTERNAL = new RegExp(`^n8n-nodes-base\\.(${EXTERNAL_NAMES.join('|')})$`);
 const SCHEDULES = /^n8n-nodes-base\.(scheduleTrigger|cron|interval)$/;
 
 export function isPollingExample(workflow: WorkflowJson): boolean {
-	return workflow.nodes.some((node) => node.type === TYPES.threshold || node.type === TYPES.spike || node.type === TYPES.calls);
+	return workflow.nodes.some(
+		(node) => node.type === TYPES.threshold || node.type === TYPES.spike || node.type === TYPES.calls,
+	);
 }
 
 /**
@@ -113,7 +149,11 @@ export function isPollingExample(workflow: WorkflowJson): boolean {
  * external service a No-Op node, both under the same name (so expressions that name them still work).
  * Returns the names of the replaced nodes.
  */
-export function dryRunCopy(workflow: WorkflowJson, id: string, credential: CredentialRef): { workflow: WorkflowJson; replaced: string[] } | undefined {
+export function dryRunCopy(
+	workflow: WorkflowJson,
+	id: string,
+	credential: CredentialRef,
+): { workflow: WorkflowJson; replaced: string[] } | undefined {
 	const copy = withFamulorCredential(workflow, credential);
 	copy.id = id;
 	copy.name = `${workflow.name} (e2e dry run)`;
@@ -128,11 +168,25 @@ export function dryRunCopy(workflow: WorkflowJson, id: string, credential: Crede
 		if (SCHEDULES.test(node.type)) {
 			hasStart = true;
 			replaced.push(node.name);
-			return { id: node.id, name: node.name, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: node.position, parameters: {} };
+			return {
+				id: node.id,
+				name: node.name,
+				type: 'n8n-nodes-base.manualTrigger',
+				typeVersion: 1,
+				position: node.position,
+				parameters: {},
+			};
 		}
 		if (EXTERNAL.test(node.type)) {
 			replaced.push(node.name);
-			return { id: node.id, name: node.name, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: node.position, parameters: {} };
+			return {
+				id: node.id,
+				name: node.name,
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				position: node.position,
+				parameters: {},
+			};
 		}
 		return node;
 	});

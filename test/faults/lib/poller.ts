@@ -19,7 +19,14 @@ import {
 	type ThresholdConfig,
 	type ThresholdState,
 } from '../../../src/triggers/threshold';
-import { newSpikeState, pollSpike, readSpikeState, spikeFingerprint, type SpikeConfig, type SpikeState } from '../../../src/triggers/spike';
+import {
+	newSpikeState,
+	pollSpike,
+	readSpikeState,
+	spikeFingerprint,
+	type SpikeConfig,
+	type SpikeState,
+} from '../../../src/triggers/spike';
 import {
 	callFeedFingerprint,
 	newCallFeedState,
@@ -46,7 +53,12 @@ export interface EngineSpec<Config, State extends { v: number; config: string; p
 	newState(fingerprint: string, config: Config, firstActivation: boolean): State;
 	/** The stored state through its schema, like nodes/shared/trigger.ts reads it. */
 	readState(stored: unknown, fingerprint: string): State | undefined;
-	poll(client: FamulorClient, state: State, config: Config, env: PollEnvironment): Promise<{ state: State; events: EngineEvent[]; building: boolean }>;
+	poll(
+		client: FamulorClient,
+		state: State,
+		config: Config,
+		env: PollEnvironment,
+	): Promise<{ state: State; events: EngineEvent[]; building: boolean }>;
 	/** What decides whether the next crossing alerts (fired thresholds, armed spike groups). */
 	episode(state: State | undefined): string;
 }
@@ -94,7 +106,10 @@ export interface PollOutcome<State> {
 	/** Virtual milliseconds the poll took. */
 	virtualMs: number;
 	requests: number;
-	/** Whether the stored data was byte-identical before and after the engine ran on it (always, on success and failure). */
+	/**
+	 * Whether the stored data was byte-identical before and after the engine ran on it (always, on success and
+	 * failure).
+	 */
 	inputUntouched: boolean;
 	/** On failure: whether the stored data is byte-identical to what it was before the poll. */
 	unchangedOnFailure: boolean;
@@ -109,7 +124,10 @@ export interface PollSetup {
 	random: () => number;
 	/** Replaces the clock's sleep (e.g. to kill the poll at a wait). */
 	sleep?: (ms: number) => Promise<void>;
-	/** Keep the pacing history of a failed poll (nodes/shared/trigger.ts does; `false` shows what happened before it did). */
+	/**
+	 * Keep the pacing history of a failed poll (nodes/shared/trigger.ts does; `false` shows what happened before
+	 * it did).
+	 */
 	keepPacingOnFailure?: boolean;
 }
 
@@ -134,7 +152,8 @@ export async function modelPoll<Config, State extends { v: number; config: strin
 	const fingerprint = spec.fingerprint(config);
 	// Like nodes/shared/trigger.ts: a state that is there but does not pass its schema is a silent new
 	// baseline; fireOnActivation only applies when there is no state at all (a first activation).
-	const usable = stored.state !== undefined ? spec.readState(JSON.parse(JSON.stringify(stored.state)), fingerprint) : undefined;
+	const usable =
+		stored.state !== undefined ? spec.readState(JSON.parse(JSON.stringify(stored.state)), fingerprint) : undefined;
 	const firstActivation = stored.state === undefined;
 	const base = { requests: 0, building: true, events: [] as EngineEvent[] };
 	try {

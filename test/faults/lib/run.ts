@@ -57,7 +57,10 @@ export interface RunOptions {
 	beforePoll?: (sandbox: Sandbox, index: number, at: number) => void;
 }
 
-/** Runs `sequence` at the server instants `times` (plus DRAIN_POLLS clean polls a minute apart). The caller stops `result.sandbox`. */
+/**
+ * Runs `sequence` at the server instants `times` (plus DRAIN_POLLS clean polls a minute apart). The caller stops
+ * `result.sandbox`.
+ */
 export async function runSequence<Config, State extends { v: number; config: string; phase: string }>(
 	spec: EngineSpec<Config, State>,
 	config: Config,
@@ -123,9 +126,10 @@ export async function runSequence<Config, State extends { v: number; config: str
 			pollRequests = 0;
 			// Calls arriving during the activation poll would be part of one run's baseline and not the
 			// other's: they arrive after it instead.
-			midPoll = plan.midPoll && index > 0
-				? { afterRequest: plan.midPoll.afterRequest, apply: () => applyArrivals(sandbox, plan.midPoll!.arrivals, at) }
-				: null;
+			midPoll =
+				plan.midPoll && index > 0
+					? { afterRequest: plan.midPoll.afterRequest, apply: () => applyArrivals(sandbox, plan.midPoll!.arrivals, at) }
+					: null;
 			// n8n refuses to activate a trigger whose first poll fails; the user activates it again. Both
 			// runs are compared from the same activation instant: the activation poll is repeated (same
 			// server time, the clock moving on) until it succeeds.

@@ -25,7 +25,10 @@ export const HOUR = 60 * MINUTE;
 export const ASSISTANT_NAMES = ['Sales Assistant', 'Support Bot', 'Booking Agent', 'Survey Caller'];
 export const CAMPAIGN_NAMES = ['Q4 Lead Follow-up', 'Customer Feedback Survey', 'Black Friday Blitz'];
 
-/** Starts chosen so that short sequences cross midnight, the DST change in Europe/Berlin (2026-10-25 03:00 → 02:00) and month ends. */
+/**
+ * Starts chosen so that short sequences cross midnight, the DST change in Europe/Berlin (2026-10-25 03:00 →
+ * 02:00) and month ends.
+ */
 export const STARTS = [
 	'2026-10-24T20:40:00Z', // 22:40 CEST, before midnight and the DST night
 	'2026-10-25T00:20:00Z', // 02:20 CEST, 40 minutes before the clocks go back
@@ -42,7 +45,15 @@ export type Step = { kind: 'ms'; ms: number } | { kind: 'boundary'; beforeMs: nu
 
 export type Arrival =
 	/** Calls with their final status and cost right away. */
-	| { kind: 'settled'; n: number; offsetSec: number; assistant: number; campaign: number; cents: number; failed: boolean }
+	| {
+			kind: 'settled';
+			n: number;
+			offsetSec: number;
+			assistant: number;
+			campaign: number;
+			cents: number;
+			failed: boolean;
+	  }
 	/** Calls that are in progress (cost 0) until they end and settle (the sandbox lifecycle). */
 	| { kind: 'live'; n: number; offsetSec: number; assistant: number; campaign: number; duration: number }
 	/** Generated calls spread over the next minutes, revealed as the clock passes them. */
@@ -58,7 +69,10 @@ export interface PollPlan {
 	damage?: StateDamage | null;
 }
 
-/** Every sandbox fault but the trickle (real-time byte timers; its deadline is proved in test/nodes/hostile.test.ts). */
+/**
+ * Every sandbox fault but the trickle (real-time byte timers; its deadline is proved in
+ * test/nodes/hostile.test.ts).
+ */
 export const SEQUENCE_FAULT_KINDS: FaultKind[] = FAULT_KINDS.filter((kind) => kind !== 'trickle');
 
 /**
@@ -67,9 +81,15 @@ export const SEQUENCE_FAULT_KINDS: FaultKind[] = FAULT_KINDS.filter((kind) => ki
  * a field of the wrong type, a list where an object belongs (or the reverse), a missing key, times
  * from the future (a clock stepped back), a state of an older version, pacing history from the future.
  */
-export const STATE_DAMAGE = ['wrong-type', 'object-for-list', 'missing-key', 'future-times', 'older-version', 'future-pacing'] as const;
+export const STATE_DAMAGE = [
+	'wrong-type',
+	'object-for-list',
+	'missing-key',
+	'future-times',
+	'older-version',
+	'future-pacing',
+] as const;
 export type StateDamage = (typeof STATE_DAMAGE)[number];
-
 
 /** Wall-clock delay of an injected `slow` answer: longer than the transport's wall timeout, so it times out. */
 export const SLOW_WALL_MS = 600;
@@ -78,7 +98,10 @@ const faultArb: fc.Arbitrary<Fault> = fc
 	.record({
 		kind: fc.constantFrom(...SEQUENCE_FAULT_KINDS),
 		path: fc.constantFrom<string | undefined>(undefined, undefined, '/user/calls', '&page=1', '&page=2', '/user/me'),
-		count: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 3 }) }, { weight: 1, arbitrary: fc.integer({ min: 4, max: 8 }) }),
+		count: fc.oneof(
+			{ weight: 4, arbitrary: fc.integer({ min: 1, max: 3 }) },
+			{ weight: 1, arbitrary: fc.integer({ min: 4, max: 8 }) },
+		),
 		retryAfterSec: fc.constantFrom(1, 3, 12, 40),
 	})
 	.map(({ kind, path, count, retryAfterSec }) => {
@@ -129,7 +152,10 @@ const arrivalArb: fc.Arbitrary<Arrival> = fc.oneof(
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
 	{ weight: 6, arbitrary: fc.constantFrom(1, 2, 5, 10, 15).map((m) => ({ kind: 'ms' as const, ms: m * MINUTE })) },
-	{ weight: 2, arbitrary: fc.constantFrom(20_000, 70_000, 4 * MINUTE).map((beforeMs) => ({ kind: 'boundary' as const, beforeMs })) },
+	{
+		weight: 2,
+		arbitrary: fc.constantFrom(20_000, 70_000, 4 * MINUTE).map((beforeMs) => ({ kind: 'boundary' as const, beforeMs })),
+	},
 	{ weight: 2, arbitrary: fc.constantFrom(1, 3, 5).map((h) => ({ kind: 'ms' as const, ms: h * HOUR })) },
 );
 
@@ -142,13 +168,25 @@ export const MAX_STEP_MS = 5 * HOUR;
 
 const pollArb: fc.Arbitrary<PollPlan> = fc.record({
 	step: stepArb,
-	arrivals: fc.oneof({ weight: 2, arbitrary: fc.constant([] as Arrival[]) }, { weight: 3, arbitrary: fc.array(arrivalArb, { minLength: 1, maxLength: 3 }) }),
+	arrivals: fc.oneof(
+		{ weight: 2, arbitrary: fc.constant([] as Arrival[]) },
+		{ weight: 3, arbitrary: fc.array(arrivalArb, { minLength: 1, maxLength: 3 }) },
+	),
 	midPoll: fc.option(
-		fc.record({ afterRequest: fc.integer({ min: 1, max: 3 }), arrivals: fc.array(arrivalArb, { minLength: 1, maxLength: 2 }) }),
+		fc.record({
+			afterRequest: fc.integer({ min: 1, max: 3 }),
+			arrivals: fc.array(arrivalArb, { minLength: 1, maxLength: 2 }),
+		}),
 		{ freq: 5 },
 	),
-	faults: fc.oneof({ weight: 1, arbitrary: fc.constant([] as Fault[]) }, { weight: 1, arbitrary: fc.array(faultArb, { minLength: 1, maxLength: 4 }) }),
-	damage: fc.oneof({ weight: 15, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.constantFrom(...STATE_DAMAGE) }),
+	faults: fc.oneof(
+		{ weight: 1, arbitrary: fc.constant([] as Fault[]) },
+		{ weight: 1, arbitrary: fc.array(faultArb, { minLength: 1, maxLength: 4 }) },
+	),
+	damage: fc.oneof(
+		{ weight: 15, arbitrary: fc.constant(null) },
+		{ weight: 1, arbitrary: fc.constantFrom(...STATE_DAMAGE) },
+	),
 });
 
 /**
@@ -206,11 +244,19 @@ export function sequenceArb(minPolls: number, maxPolls: number): fc.Arbitrary<Se
 		start: fc.constantFrom(...STARTS),
 		seed: fc.integer({ min: 1, max: 1_000_000 }),
 		sort: fc.constantFrom<'asc' | 'desc'>('desc', 'asc'),
-		calls: fc.oneof({ weight: 6, arbitrary: fc.constant(360) }, { weight: 2, arbitrary: fc.constant(2_500) }, { weight: 1, arbitrary: fc.constant(12_000) }),
+		calls: fc.oneof(
+			{ weight: 6, arbitrary: fc.constant(360) },
+			{ weight: 2, arbitrary: fc.constant(2_500) },
+			{ weight: 1, arbitrary: fc.constant(12_000) },
+		),
 		polls: fc
 			.array(pollArb, { minLength: minPolls, maxLength: maxPolls })
 			.map(limitBursts)
-			.map((polls) => polls.map((poll, index) => (index === 0 || index >= polls.length - UNDAMAGED_TAIL ? { ...poll, damage: null } : poll))),
+			.map((polls) =>
+				polls.map((poll, index) =>
+					index === 0 || index >= polls.length - UNDAMAGED_TAIL ? { ...poll, damage: null } : poll,
+				),
+			),
 	});
 }
 
@@ -371,7 +417,10 @@ export function schedule(sequence: Sequence, timezone: string, cycleDay: number)
 
 const isoSec = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
-/** Adds the calls of `arrivals` to the sandbox, as of server time `now`. Deterministic: both runs add the same calls with the same ids. */
+/**
+ * Adds the calls of `arrivals` to the sandbox, as of server time `now`. Deterministic: both runs add the same
+ * calls with the same ids.
+ */
 export function applyArrivals(sandbox: Sandbox, arrivals: Arrival[], now: number): void {
 	for (const arrival of arrivals) {
 		if (arrival.kind === 'burst') {
@@ -393,7 +442,13 @@ export function applyArrivals(sandbox: Sandbox, arrivals: Arrival[], now: number
 			if (arrival.kind === 'live') {
 				sandbox.addCall({ ...base, duration: arrival.duration });
 			} else if (arrival.failed) {
-				sandbox.addCall({ ...base, status: i % 2 ? 'busy' : 'failed', duration: 0, total_cost: '0.00000000', carrier_cost: '0.00000000' });
+				sandbox.addCall({
+					...base,
+					status: i % 2 ? 'busy' : 'failed',
+					duration: 0,
+					total_cost: '0.00000000',
+					carrier_cost: '0.00000000',
+				});
 			} else {
 				const units = arrival.cents * 1_000_000 + ((arrival.cents * 7_919 + i) % 1_000_000);
 				sandbox.addCall({
@@ -409,7 +464,11 @@ export function applyArrivals(sandbox: Sandbox, arrivals: Arrival[], now: number
 }
 
 /** Damages a stored state (and pacing) in place, the way `damage` says. */
-export function damageStored(stored: { state?: unknown; pacing?: unknown; skew?: unknown }, damage: StateDamage, now: number): void {
+export function damageStored(
+	stored: { state?: unknown; pacing?: unknown; skew?: unknown },
+	damage: StateDamage,
+	now: number,
+): void {
 	const state = stored.state as Record<string, unknown> | undefined;
 	if (!state) return;
 	switch (damage) {
@@ -430,7 +489,10 @@ export function damageStored(stored: { state?: unknown; pacing?: unknown; skew?:
 			state.v = 1;
 			break;
 		case 'future-pacing':
-			stored.pacing = { sent: Array.from({ length: 120 }, (_, i) => now + 86_400_000 + i), limits: { perMinute: 100, perTenSeconds: 20 } };
+			stored.pacing = {
+				sent: Array.from({ length: 120 }, (_, i) => now + 86_400_000 + i),
+				limits: { perMinute: 100, perTenSeconds: 20 },
+			};
 			break;
 	}
 }

@@ -14,8 +14,19 @@ const digits = (phone: string) => (phone.trim().startsWith('+') ? '+' : '') + ph
 
 /** CLIENT_RULES of lib/scenario.ts restated: the first rule that matches, else Unassigned. */
 function clientOf(call: RawCall): string {
-	if (String(call.assistant_name ?? '').trim().toLowerCase().startsWith('sales')) return '__proto__';
-	if (String(call.campaign_name ?? '').trim().toLowerCase() === 'customer feedback survey') return 'Northwind';
+	if (
+		String(call.assistant_name ?? '')
+			.trim()
+			.toLowerCase()
+			.startsWith('sales')
+	)
+		return '__proto__';
+	if (
+		String(call.campaign_name ?? '')
+			.trim()
+			.toLowerCase() === 'customer feedback survey'
+	)
+		return 'Northwind';
 	const own = call.assistant_phone_number ? digits(call.assistant_phone_number) : '';
 	if (own.startsWith('+4989') || own === '+31205550303') return 'constructor';
 	return 'Unassigned';
@@ -52,18 +63,29 @@ function matches(call: RawCall, filters: { direction?: string }): boolean {
 }
 
 /** [start, end) of the trigger period containing `at`. */
-export function periodBounds(kind: ThresholdConfig['period'], at: number, timezone: string, cycleDay: number): { start: number; end: number } {
+export function periodBounds(
+	kind: ThresholdConfig['period'],
+	at: number,
+	timezone: string,
+	cycleDay: number,
+): { start: number; end: number } {
 	const t = DateTime.fromMillis(at, { zone: timezone });
 	if (kind === 'day') return { start: t.startOf('day').toMillis(), end: t.startOf('day').plus({ days: 1 }).toMillis() };
-	if (kind === 'week') return { start: t.startOf('week').toMillis(), end: t.startOf('week').plus({ weeks: 1 }).toMillis() };
-	if (kind === 'month') return { start: t.startOf('month').toMillis(), end: t.startOf('month').plus({ months: 1 }).toMillis() };
-	const cycleStart = (month: DateTime) => month.set({ day: Math.min(cycleDay, month.daysInMonth as number) }).startOf('day');
+	if (kind === 'week')
+		return { start: t.startOf('week').toMillis(), end: t.startOf('week').plus({ weeks: 1 }).toMillis() };
+	if (kind === 'month')
+		return { start: t.startOf('month').toMillis(), end: t.startOf('month').plus({ months: 1 }).toMillis() };
+	const cycleStart = (month: DateTime) =>
+		month.set({ day: Math.min(cycleDay, month.daysInMonth as number) }).startOf('day');
 	let start = cycleStart(t.startOf('month'));
 	if (t < start) start = cycleStart(t.startOf('month').minus({ months: 1 }));
 	return { start: start.toMillis(), end: cycleStart(start.startOf('month').plus({ months: 1 })).toMillis() };
 }
 
-/** The threshold metric per group over the current period, as exact integers (1e-8 units, seconds or calls); zero groups left out. */
+/**
+ * The threshold metric per group over the current period, as exact integers (1e-8 units, seconds or calls); zero
+ * groups left out.
+ */
 export function thresholdTruth(sandbox: Sandbox, config: ThresholdConfig, now: number): Record<string, number> {
 	const { start, end } = periodBounds(config.period, now, config.timezone, config.billingCycleDay);
 	const sums = new Map<string, bigint>();
@@ -71,7 +93,11 @@ export function thresholdTruth(sandbox: Sandbox, config: ThresholdConfig, now: n
 		const at = createdMs(call);
 		if (at < start || at >= end || !matches(call, config.filters)) continue;
 		const value =
-			config.metric === 'minutes' ? BigInt(billable(call)) : config.metric === 'calls' ? 1n : costUnits(call.total_cost as string);
+			config.metric === 'minutes'
+				? BigInt(billable(call))
+				: config.metric === 'calls'
+					? 1n
+					: costUnits(call.total_cost as string);
 		const group = groupOf(call, config);
 		if (group === undefined) continue;
 		sums.set(group, (sums.get(group) ?? 0n) + value);
@@ -84,7 +110,10 @@ function windowStart(kind: SpikeConfig['window'], ms: number, timezone: string):
 	const at = DateTime.fromMillis(ms, { zone: timezone });
 	if (kind === 'hour') return at.startOf('hour').toMillis();
 	if (kind === 'day') return at.startOf('day').toMillis();
-	return at.startOf('day').set({ hour: Math.floor(at.hour / 6) * 6 }).toMillis();
+	return at
+		.startOf('day')
+		.set({ hour: Math.floor(at.hour / 6) * 6 })
+		.toMillis();
 }
 
 const FAILED = new Set(['failed', 'busy', 'no-answer']);
@@ -120,7 +149,11 @@ export function spikeTruth(sandbox: Sandbox, config: SpikeConfig, now: number): 
 }
 
 /** Usage per assistant over [start, end): calls and exact cost units. */
-export function usageTruth(sandbox: Sandbox, start: number, end: number): Record<string, { calls: number; totalCost: number; carrierCost: number }> {
+export function usageTruth(
+	sandbox: Sandbox,
+	start: number,
+	end: number,
+): Record<string, { calls: number; totalCost: number; carrierCost: number }> {
 	const result: Record<string, { calls: number; totalCost: bigint; carrierCost: bigint }> = {};
 	for (const call of sandbox.visibleCalls()) {
 		const at = createdMs(call);
@@ -131,13 +164,18 @@ export function usageTruth(sandbox: Sandbox, start: number, end: number): Record
 		entry.carrierCost += costUnits(call.carrier_cost as string);
 	}
 	return Object.fromEntries(
-		Object.entries(result).map(([k, v]) => [k, { calls: v.calls, totalCost: Number(v.totalCost), carrierCost: Number(v.carrierCost) }]),
+		Object.entries(result).map(([k, v]) => [
+			k,
+			{ calls: v.calls, totalCost: Number(v.totalCost), carrierCost: Number(v.carrierCost) },
+		]),
 	);
 }
 
 /** Sorted-key JSON, for comparing records exactly. */
 export function canonical(value: unknown): string {
 	return JSON.stringify(value, (_key, v) =>
-		v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+		v && typeof v === 'object' && !Array.isArray(v)
+			? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
+			: v,
 	);
 }

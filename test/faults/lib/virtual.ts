@@ -52,7 +52,8 @@ export class VirtualRateLimiter {
 		const inMinute = this.accepted.filter((t) => t > at - 60_000);
 		const inTen = inMinute.filter((t) => t > at - 10_000);
 		let retryAfterMs = 0;
-		if (inMinute.length >= this.limits.perMinute) retryAfterMs = inMinute[inMinute.length - this.limits.perMinute] + 60_000 - at;
+		if (inMinute.length >= this.limits.perMinute)
+			retryAfterMs = inMinute[inMinute.length - this.limits.perMinute] + 60_000 - at;
 		if (inTen.length >= this.limits.perTenSeconds) {
 			retryAfterMs = Math.max(retryAfterMs, inTen[inTen.length - this.limits.perTenSeconds] + 10_000 - at);
 		}
@@ -61,7 +62,8 @@ export class VirtualRateLimiter {
 			return { allowed: false, retryAfterSec: Math.max(1, Math.ceil(retryAfterMs / 1000)) };
 		}
 		this.accepted.push(at);
-		if (this.accepted.length > 4 * this.limits.perMinute) this.accepted.splice(0, this.accepted.length - 2 * this.limits.perMinute);
+		if (this.accepted.length > 4 * this.limits.perMinute)
+			this.accepted.splice(0, this.accepted.length - 2 * this.limits.perMinute);
 		return {
 			allowed: true,
 			headers: {
@@ -121,9 +123,13 @@ export function httpTransport(options: TransportOptions): HttpTransport {
 	const sentAt: number[] = [];
 	const state = { requests: 0 };
 
-	const send = (request: TransportRequest): Promise<{ status: number; headers: Record<string, unknown>; text: string }> =>
+	const send = (
+		request: TransportRequest,
+	): Promise<{ status: number; headers: Record<string, unknown>; text: string }> =>
 		new Promise((resolve, reject) => {
-			const query = new URLSearchParams(Object.entries(request.query ?? {}).map(([k, v]): [string, string] => [k, String(v)])).toString();
+			const query = new URLSearchParams(
+				Object.entries(request.query ?? {}).map(([k, v]): [string, string] => [k, String(v)]),
+			).toString();
 			const url = new URL(`${options.baseUrl}${request.path}${query ? `?${query}` : ''}`);
 			let settled = false;
 			const finish = (fn: () => void) => {
@@ -139,14 +145,22 @@ export function httpTransport(options: TransportOptions): HttpTransport {
 					const chunks: Buffer[] = [];
 					res.on('data', (chunk: Buffer) => chunks.push(chunk));
 					res.on('error', (error: NodeJS.ErrnoException) =>
-						finish(() => reject(new TransportFailure(`response aborted: ${error.message}`, error.code ?? 'ECONNRESET'))),
+						finish(() =>
+							reject(new TransportFailure(`response aborted: ${error.message}`, error.code ?? 'ECONNRESET')),
+						),
 					);
 					res.on('aborted', () => finish(() => reject(new TransportFailure('response aborted', 'ECONNRESET'))));
 					res.on('close', () => {
 						if (!res.complete) finish(() => reject(new TransportFailure('response incomplete', 'ECONNRESET')));
 					});
 					res.on('end', () =>
-						finish(() => resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, unknown>, text: Buffer.concat(chunks).toString('utf8') })),
+						finish(() =>
+							resolve({
+								status: res.statusCode ?? 0,
+								headers: res.headers as Record<string, unknown>,
+								text: Buffer.concat(chunks).toString('utf8'),
+							}),
+						),
 					);
 				},
 			);
@@ -154,7 +168,9 @@ export function httpTransport(options: TransportOptions): HttpTransport {
 				finish(() => reject(new TransportFailure('timeout', 'ETIMEDOUT')));
 				req.destroy();
 			}, wallTimeout);
-			req.on('error', (error: NodeJS.ErrnoException) => finish(() => reject(new TransportFailure(error.message, error.code ?? 'ECONNRESET'))));
+			req.on('error', (error: NodeJS.ErrnoException) =>
+				finish(() => reject(new TransportFailure(error.message, error.code ?? 'ECONNRESET'))),
+			);
 			req.end();
 		});
 
@@ -168,7 +184,11 @@ export function httpTransport(options: TransportOptions): HttpTransport {
 			options.clock.now += latency;
 			return {
 				status: 429,
-				headers: { 'retry-after': String(decision.retryAfterSec), 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0' },
+				headers: {
+					'retry-after': String(decision.retryAfterSec),
+					'x-ratelimit-limit': '100',
+					'x-ratelimit-remaining': '0',
+				},
 				body: { message: 'Too Many Attempts.', retry_after: decision.retryAfterSec },
 			};
 		}

@@ -12,9 +12,14 @@ import type {
 	IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 import { ICredentialsHelper, Workflow } from 'n8n-workflow';
-import { credentialMap, credentialTypes, CREDENTIAL_REF, makeNodeTypes, type AnyNodeType, type CredentialData } from './nodeTypes';
-
-
+import {
+	credentialMap,
+	credentialTypes,
+	CREDENTIAL_REF,
+	makeNodeTypes,
+	type AnyNodeType,
+	type CredentialData,
+} from './nodeTypes';
 
 export function withDefaults(type: string, data: IDataObject): ICredentialDataDecryptedObject {
 	const credentialType = credentialTypes[type];
@@ -94,10 +99,16 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 	): string {
 		if (typeof value !== 'string' || value.charAt(0) !== '=') return value;
 		const wf =
-			workflow ??
-			new Workflow({ nodes: [], connections: {}, active: false, nodeTypes: this.nodeTypesForResolution });
+			workflow ?? new Workflow({ nodes: [], connections: {}, active: false, nodeTypes: this.nodeTypesForResolution });
 		const n = node ?? ({ name: 'credential', type: 'credential', typeVersion: 1, parameters: {} } as unknown as INode);
-		const resolved = wf.expression.getSimpleParameterValue(n, value, 'internal', { $credentials: credentials }, undefined, '');
+		const resolved = wf.expression.getSimpleParameterValue(
+			n,
+			value,
+			'internal',
+			{ $credentials: credentials },
+			undefined,
+			'',
+		);
 		if (!resolved) return '';
 		return resolved.toString();
 	}
@@ -136,7 +147,6 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		return credentialTypes[type]?.properties ?? [];
 	}
 }
-
 
 /** For tests that need to call the helper directly (e.g. credential resolution). */
 export function createCredentialsHelper(credentials?: CredentialData, nodeTypes: AnyNodeType[] = []) {

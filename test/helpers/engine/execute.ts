@@ -1,5 +1,14 @@
 /** executeNode: Manual Start → node, in mode 'manual', through WorkflowExecute.run(). */
-import type { IDataObject, IHttpRequestOptions, INode, INodeExecutionData, INodeParameters, IRun, IRunData, IWorkflowBase } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IHttpRequestOptions,
+	INode,
+	INodeExecutionData,
+	INodeParameters,
+	IRun,
+	IRunData,
+	IWorkflowBase,
+} from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import { ManualStart } from '../fixtures/ManualStart.node';
@@ -18,8 +27,6 @@ import {
 	type CredentialData,
 	type EngineError,
 } from './nodeTypes';
-
-
 
 export interface ExecuteNodeResult {
 	output: INodeExecutionData[][] | undefined;

@@ -12,8 +12,6 @@ import type {
 } from 'n8n-workflow';
 import { FamulorBillingApi } from '../../../credentials/FamulorBillingApi.credentials';
 
-
-
 export interface CredentialData {
 	apiKey: string;
 	baseUrl: string;
@@ -81,7 +79,6 @@ export function makeNodeTypes(list: AnyNodeType[]): INodeTypes {
 		},
 	};
 }
-
 
 export function credentialMap(credentials?: CredentialData): Record<string, IDataObject> {
 	return credentials ? { [CREDENTIAL_TYPE]: { ...credentials } as IDataObject } : {};

@@ -26,8 +26,6 @@ import {
 } from './nodeTypes';
 import { Container } from './setup';
 
-
-
 function makePollNode(
 	nodeType: AnyNodeType,
 	name: string,

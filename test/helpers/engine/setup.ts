@@ -9,7 +9,6 @@ import path from 'node:path';
 import util from 'node:util';
 import { LoggerProxy } from 'n8n-workflow';
 
-
 // n8n-core's InstanceSettings (constructed lazily by every node execution context) creates
 // <N8N_USER_FOLDER>/.n8n/config with a generated encryption key. Keep that out of $HOME.
 const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'famulor-n8n-engine-'));
@@ -30,9 +29,7 @@ interface DiContainer {
 	get<T>(token: abstract new (...args: any[]) => T): T;
 }
 export const { Container } = fromCore<{ Container: DiContainer }>('@n8n/di');
-const { Logger: CoreLogger } = fromCore<{ Logger: abstract new (...args: any[]) => unknown }>(
-	'@n8n/backend-common',
-);
+const { Logger: CoreLogger } = fromCore<{ Logger: abstract new (...args: any[]) => unknown }>('@n8n/backend-common');
 
 export interface CapturedLog {
 	level: 'error' | 'warn' | 'info' | 'debug';

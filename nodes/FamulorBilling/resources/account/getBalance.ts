@@ -22,7 +22,8 @@ export const description: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to add how many days the balance lasts at the average daily spend of the last 7 full days (costs extra requests to read those calls)',
+					'Whether to add how many days the balance lasts at the average daily spend of the last 7 full days ' +
+					'(costs extra requests to read those calls)',
 			},
 			{
 				displayName: 'Timezone',
@@ -36,7 +37,11 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, setup: ClientSetup): Promise<OperationResult[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	setup: ClientSetup,
+): Promise<OperationResult[]> {
 	const options = this.getNodeParameter('options', itemIndex, {}) as { includeRunway?: boolean; timezone?: string };
 	const timezone = options.includeRunway ? timezoneOf(this, options.timezone) : undefined;
 	const me = await setup.client.getMe();

@@ -92,7 +92,8 @@ export const description: INodeProperties[] = [
 	...feeProperties(show),
 	clientsProperty(show, {
 		description:
-			'For agencies: which calls and numbers belong to which client. Each call goes to the first rule that matches; the rest is "Unassigned".',
+			'For agencies: which calls and numbers belong to which client. Each call goes to the first rule that ' +
+			'matches; the rest is "Unassigned".',
 		markupDescription: "Percentage added to this client's charges (calls and rentals) as a markup line",
 	}),
 	{
@@ -116,7 +117,8 @@ export const description: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to return one item per client, each a full summary of that client (e.g. for a Send Email node per client), instead of one item with byClient',
+					'Whether to return one item per client, each a full summary of that client (e.g. for a Send Email ' +
+					'node per client), instead of one item with byClient',
 			},
 		],
 	},
@@ -131,7 +133,11 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, setup: ClientSetup): Promise<OperationResult[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	setup: ClientSetup,
+): Promise<OperationResult[]> {
 	// Everything is read and validated before the first request.
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const timezone = timezoneOf(this, options.timezone);
@@ -152,7 +158,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, setup:
 		);
 	}
 	const fees = feeTableOf(this, itemIndex);
-	const clientRows = ((this.getNodeParameter('clients', itemIndex, {}) as IDataObject).client ?? []) as ClientRuleInput[];
+	const clientRows = ((this.getNodeParameter('clients', itemIndex, {}) as IDataObject).client ??
+		[]) as ClientRuleInput[];
 	const clients = parseClientRules(clientRows);
 	const outputs = this.getNodeParameter('outputs', itemIndex, {}) as { onePerClient?: boolean; csv?: boolean };
 
@@ -174,8 +181,14 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, setup:
 		const item: OperationResult = { json: summaryItem(summary) as unknown as IDataObject };
 		if (outputs.csv) {
 			const fileName = csvFileName(summary);
-			const data = await this.helpers.prepareBinaryData(Buffer.from(renderCsv(summary), 'utf8'), fileName, CSV_MIME_TYPE);
-			item.binary = { data: { ...data, fileName: data.fileName ?? fileName, mimeType: data.mimeType ?? CSV_MIME_TYPE } };
+			const data = await this.helpers.prepareBinaryData(
+				Buffer.from(renderCsv(summary), 'utf8'),
+				fileName,
+				CSV_MIME_TYPE,
+			);
+			item.binary = {
+				data: { ...data, fileName: data.fileName ?? fileName, mimeType: data.mimeType ?? CSV_MIME_TYPE },
+			};
 		}
 		items.push(item);
 	}

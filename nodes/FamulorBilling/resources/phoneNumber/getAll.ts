@@ -24,12 +24,12 @@ export const description: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether to return only dedicated numbers with an active rental (leave out SIP trunks, caller IDs and released numbers)',
+					'Whether to return only dedicated numbers with an active rental (leave out SIP trunks, caller IDs ' +
+					'and released numbers)',
 			},
 			{
 				...timezoneOption(),
-				description:
-					"IANA timezone in which renewal days are counted. Empty uses the workflow's timezone.",
+				description: "IANA timezone in which renewal days are counted. Empty uses the workflow's timezone.",
 			},
 		],
 	},
@@ -43,7 +43,11 @@ export function feeTableOf(context: IExecuteFunctions, itemIndex: number) {
 	return buildFeeTable(context.getNodeParameter('defaultMonthlyFee', itemIndex, 3.99), rows ?? []);
 }
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, setup: ClientSetup): Promise<OperationResult[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	setup: ClientSetup,
+): Promise<OperationResult[]> {
 	const fees = feeTableOf(this, itemIndex);
 	const options = this.getNodeParameter('options', itemIndex, {}) as { rentedOnly?: boolean; timezone?: unknown };
 	const rentedOnly = options.rentedOnly !== false;

@@ -37,7 +37,8 @@ export const description: INodeProperties[] = [
 		name: 'simplify',
 		type: 'boolean',
 		default: true,
-		description: 'Whether to return the billing fields only instead of the raw Famulor call (with transcript) plus those fields',
+		description:
+			'Whether to return the billing fields only instead of the raw Famulor call (with transcript) plus those fields',
 		displayOptions: { show },
 	},
 	{
@@ -51,14 +52,22 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, setup: ClientSetup): Promise<OperationResult[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	setup: ClientSetup,
+): Promise<OperationResult[]> {
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const timezone = timezoneOf(this, options.timezone);
 	const period = periodOf(this, itemIndex, timezone, setup.settings.billingCycleDay);
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? Infinity : Number(this.getNodeParameter('limit', itemIndex, 50));
 	if (!returnAll && !(Number.isInteger(limit) && limit >= 1)) {
-		throw new InvalidParameterError('limit', `Limit ${limit} is not a whole number of 1 or more`, 'Enter how many calls to return, e.g. 50, or turn on Return All.');
+		throw new InvalidParameterError(
+			'limit',
+			`Limit ${limit} is not a whole number of 1 or more`,
+			'Enter how many calls to return, e.g. 50, or turn on Return All.',
+		);
 	}
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 	const { query, filters } = await resolveFilters(

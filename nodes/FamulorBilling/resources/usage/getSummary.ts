@@ -33,7 +33,11 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, itemIndex: number, setup: ClientSetup): Promise<OperationResult[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	setup: ClientSetup,
+): Promise<OperationResult[]> {
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const timezone = timezoneOf(this, options.timezone);
 	const period = periodOf(this, itemIndex, timezone, setup.settings.billingCycleDay);
