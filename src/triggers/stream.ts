@@ -203,6 +203,13 @@ class StreamReader {
 			const head = await cursor.fetchOrStop(1);
 			if (head === undefined) return this.result({ caughtUp: false, total: state.k });
 			this.total = head.total;
+			if (this.total < state.k) {
+				// Fewer calls than were read: calls were deleted, or an earlier answer overstated its total
+				// (the positions it gave are too high). Either way the anchor's position is unknown: re-baseline.
+				// (Left as it is, the reader would wait for the list to grow past k, blind to new calls.)
+				this.lost = true;
+				return this.result({ caughtUp: false, total: this.total });
+			}
 			// A probe page that does not reach back to the anchor: go on with full pages.
 			if (head.perPage < cursor.perPage && this.total - state.k >= head.perPage) cursor.fullSize();
 		} else {
