@@ -176,7 +176,7 @@ const callTrigger: TriggerSpec<CallTriggerConfig, CallFeedState, CallTriggerResu
 		return { feed, manual: context.getMode() === 'manual' };
 	},
 	fingerprint: (config, account) => callFeedFingerprint(config.feed, account),
-	newState: (fingerprint) => newCallFeedState(fingerprint),
+	newState: (fingerprint, start) => newCallFeedState(fingerprint, start.replacesLost),
 	readState: readCallFeedState,
 	async poll(client, state, config, env) {
 		// "Fetch Test Event" shows the latest calls; it never reads the feed (nor touches its state).

@@ -240,7 +240,7 @@ const thresholdTrigger: TriggerSpec<ThresholdConfig, ReturnType<typeof newThresh
 		return config;
 	},
 	fingerprint: thresholdFingerprint,
-	newState: newThresholdState,
+	newState: (fingerprint, start) => newThresholdState(fingerprint, start.announce),
 	readState: readThresholdState,
 	poll: pollThreshold,
 	sample: (config, result, now) => thresholdSample(config, result, now),

@@ -21,10 +21,20 @@ export const MAX_POLL_MS = 45_000;
 /** Time kept in reserve for the last request and for storing the result. */
 const REQUEST_RESERVE_MS = 5_000;
 
+/**
+ * How a new state begins. `announce`: an activation with Fire on Activation on. `replacesLost`: a state
+ * was stored for this configuration but is damaged or of an older version — the trigger ran before, so
+ * what it emitted then must not be emitted again (the Call Trigger starts at this poll, not at Start From).
+ */
+export interface NewStateStart {
+	announce: boolean;
+	replacesLost: boolean;
+}
+
 export interface TriggerSpec<Config, State, Result extends { state: State; events: object[] }> {
 	readConfig(context: IPollFunctions, settings: AccountSettings): Config;
 	fingerprint(config: Config, account: string): string;
-	newState(fingerprint: string, announce: boolean): State;
+	newState(fingerprint: string, start: NewStateStart): State;
 	/** The stored state if it is valid, of this version and for this fingerprint; else undefined. */
 	readState(stored: unknown, fingerprint: string): State | undefined;
 	poll(client: FamulorClient, state: State, config: Config, env: PollEnvironment): Promise<Result>;
@@ -81,7 +91,12 @@ export async function runTriggerPoll<Config, State, Result extends { state: Stat
 		const previousConfig = (staticData.state as { config?: unknown } | undefined)?.config;
 		const activation =
 			staticData.state === undefined || (typeof previousConfig === 'string' && previousConfig !== fingerprint);
-		const state = stored ?? spec.newState(fingerprint, spec.fireOnActivation(config) && activation && !manual);
+		const state =
+			stored ??
+			spec.newState(fingerprint, {
+				announce: spec.fireOnActivation(config) && activation && !manual,
+				replacesLost: !activation,
+			});
 		// Time comes from Famulor's clock (its Date header), which also stamps the calls. Before the
 		// first response of a poll, the last known offset to the local clock stands in.
 		let skew = storedSkew(staticData.skew);

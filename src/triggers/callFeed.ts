@@ -128,7 +128,7 @@ export async function pollCallFeed(
 	const now = env.now();
 	const settleMs = config.settleMinutes * MINUTE_MS;
 	const first = previous.tracker === null;
-	const since = first ? startOf(config.startFrom, now, config.timezone) : previous.since;
+	const since = first ? startOf(previous.fromNow ? 'now' : config.startFrom, now, config.timezone) : previous.since;
 	const tracker = previous.tracker ?? newTracker({ ...config.query, date_from: apiDateRange(since, now).date_from });
 	const model = loadCallFeed(previous);
 	const { readTo } = previous;

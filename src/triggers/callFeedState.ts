@@ -41,6 +41,13 @@ export interface CallFeedState {
 	/** Calls created before this (ms) are not emitted (Start From); 0 before the first poll. */
 	since: number;
 	/**
+	 * This state replaces one that was lost (damaged, or of an older version): the first poll starts at
+	 * its own time, not at Start From — the calls before were emitted by the lost state, and emitting them
+	 * again would duplicate rows and alerts. (Calls that were not yet due when it was lost are not emitted:
+	 * a lost state cannot tell which they are. SPEC §9: a lost state is a silent new baseline.)
+	 */
+	fromNow: boolean;
+	/**
 	 * After the list had to be read again from its start (calls were deleted under the reader): the
 	 * newest call read before, so that the calls up to it are not emitted a second time.
 	 */
@@ -75,6 +82,7 @@ export const callFeedStateSchema = z.object({
 	phase: z.enum(['building', 'ready']),
 	tracker: trackerStateSchema.nullable(),
 	since: epochMsOrZero,
+	fromNow: z.boolean(),
 	readTo: z.object({ at: epochMs, id: count }).nullable(),
 	held: z.array(z.object({ id: count.min(1), at: epochMs, pos: int.min(-1), due: epochMsOrZero })),
 	emitted: columnsSchema,
@@ -82,13 +90,14 @@ export const callFeedStateSchema = z.object({
 	updatedAt: epochMsOrZero,
 });
 
-export function newCallFeedState(config: string): CallFeedState {
+export function newCallFeedState(config: string, replacesLost = false): CallFeedState {
 	return {
 		v: STATE_VERSION,
 		config,
 		phase: 'building',
 		tracker: null,
 		since: 0,
+		fromNow: replacesLost,
 		readTo: null,
 		held: [],
 		emitted: { id: [], created: [], pos: [], cost: [], at: [], rev: [], seen: [] },

@@ -426,6 +426,31 @@ describe('modes and state', () => {
 		expect(feed.ids()).toEqual(calls.map((call) => `call:${call.id}`));
 	});
 
+	it.each<[string, (data: Record<string, any>) => void]>([
+		['a state of version 1', (data) => void (data.state.v = 1)],
+		['the tracker as an empty object', (data) => void (data.state.tracker = {})],
+		['emitted columns of different lengths', (data) => void data.state.emitted.id.push(1)],
+		['a missing key (held)', (data) => void delete data.state.held],
+		['a whole state that is an array', (data) => void (data.state = [])],
+	])('a damaged state (%s) is a new feed from then on: a backfill is not emitted again', async (_name, damage) => {
+		await start({ calls: 400 });
+		const feed = new Feed({ options: { timezone: TZ, startFrom: 'startOfMonth' } });
+		await feed.poll();
+		const backfill = feed.ids().length;
+		expect(backfill).toBeGreaterThan(100);
+		feed.advance(MINUTE);
+		expect(await feed.poll()).toEqual([]);
+
+		damage(feed.workflow.staticData());
+		feed.advance(MINUTE);
+		expect(await feed.poll()).toEqual([]);
+		feed.advance(MINUTE);
+		const fresh = settledCall(10_000);
+		feed.advance(6 * MINUTE);
+		expect((await feed.poll()).map((item) => item.eventId)).toEqual([`call:${fresh.id}`]);
+		expect(new Set(feed.ids()).size).toBe(backfill + 1);
+	});
+
 	it('Simplify off: the raw call without its transcript, with the billing fields and eventId, day, month', async () => {
 		await start();
 		const feed = new Feed({ options: { timezone: TZ, simplify: false } });

@@ -84,7 +84,7 @@ export const spikeSpec: EngineSpec<SpikeConfig, SpikeState> = {
 export const callSpec: EngineSpec<CallFeedConfig, CallFeedState> = {
 	name: 'calls',
 	fingerprint: (config) => callFeedFingerprint(config, 'sandbox#1'),
-	newState: (fingerprint) => newCallFeedState(fingerprint),
+	newState: (fingerprint, _config, first) => newCallFeedState(fingerprint, !first),
 	readState: readCallFeedState,
 	poll: (client, state, config, env) => pollCallFeed(client, state, config, env),
 	// What decides the next emission: the calls waiting to be due.
