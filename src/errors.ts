@@ -58,6 +58,21 @@ export class InvalidParameterError extends Error {
 	}
 }
 
+/** A parameter error unless `ok`: the parameter, what is wrong with its value, and the fix. */
+export function requireValid(ok: boolean, parameter: string, message: string, fix: string): void {
+	if (!ok) throw new InvalidParameterError(parameter, message, fix);
+}
+
+/** The triggers' Settle Minutes: 0 to 1440. `meaning`: what it does in this trigger, told in the fix. */
+export function assertSettleMinutes(value: number, meaning?: string): void {
+	requireValid(
+		Number.isFinite(value) && value >= 0 && value <= 1440,
+		'options.settleMinutes',
+		`Settle Minutes ${value} is out of range`,
+		`Enter 0 to 1440 minutes (5 by default)${meaning ? `: ${meaning}` : ''}.`,
+	);
+}
+
 /**
  * `value` when it is one of `allowed`; else a parameter error. Options arrive checked from the UI, but
  * an expression (or an imported workflow) can put anything there.

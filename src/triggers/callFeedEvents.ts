@@ -9,7 +9,7 @@ import { DateTime } from 'luxon';
 import { matchesFilters, type Call, type CallFilters } from '../calls';
 import { callItem, type CallItem } from '../callItem';
 import type { CallQuery } from '../client';
-import { assertOneOf, InvalidParameterError } from '../errors';
+import { assertOneOf, assertSettleMinutes, requireValid } from '../errors';
 import { amountToUnits, toAmount, type Units } from '../money';
 import type { RawCall } from '../schemas';
 import { fingerprint } from './state';
@@ -40,29 +40,21 @@ export const MAX_ITEMS_PER_POLL = 10_000;
 
 export function validateCallFeedConfig(config: CallFeedConfig): void {
 	assertOneOf(config.startFrom, START_FROM, 'options.startFrom', 'Start From');
-	const check = (ok: boolean, parameter: string, message: string, fix: string) => {
-		if (!ok) throw new InvalidParameterError(parameter, message, fix);
-	};
-	check(
+	requireValid(
 		Number.isFinite(config.minCost) && config.minCost >= 0 && config.minCost <= MAX_AMOUNT,
 		'minCost',
 		`Min Cost ${config.minCost} is not an amount of 0 or more`,
 		'Enter 0 for every call, or an amount in the account currency (e.g. 5 for calls costing 5.00 or more), ' +
 			`up to ${MAX_AMOUNT.toLocaleString('en-US')}.`,
 	);
-	check(
+	requireValid(
 		Number.isFinite(config.minDurationMinutes) && config.minDurationMinutes >= 0 && config.minDurationMinutes <= 1440,
 		'minDurationMinutes',
 		`Min Duration ${config.minDurationMinutes} is not a number of minutes from 0 to 1440`,
 		'Enter 0 for every call, or the shortest call to emit in minutes (e.g. 10).',
 	);
-	check(
-		Number.isFinite(config.settleMinutes) && config.settleMinutes >= 0 && config.settleMinutes <= 1440,
-		'options.settleMinutes',
-		`Settle Minutes ${config.settleMinutes} is out of range`,
-		'Enter 0 to 1440 minutes (5 by default): how long after a call ended its cost is taken as final.',
-	);
-	check(
+	assertSettleMinutes(config.settleMinutes, 'how long after a call ended its cost is taken as final');
+	requireValid(
 		Number.isInteger(config.maxItemsPerPoll) &&
 			config.maxItemsPerPoll >= 1 &&
 			config.maxItemsPerPoll <= MAX_ITEMS_PER_POLL,

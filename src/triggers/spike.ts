@@ -20,7 +20,7 @@ import {
 	type TriggerGroupBy,
 } from '../calls';
 import type { CallQuery, FamulorClient } from '../client';
-import { assertOneOf, InvalidParameterError } from '../errors';
+import { assertOneOf, assertSettleMinutes, requireValid } from '../errors';
 import { displayText, displayValue, metricName, toCountingUnits, unitOf, valueOfCall } from '../metrics';
 import { toAmount } from '../money';
 import { apiDateRange } from '../periods';
@@ -90,45 +90,37 @@ export function validateSpikeConfig(config: SpikeConfig): void {
 	assertOneOf(config.seasonality, ['sameTimeOfDay', 'sameWeekday', 'none'], 'seasonality', 'Seasonality');
 	assertOneOf(config.groupBy, TRIGGER_GROUP_BY, 'groupBy', 'Group By');
 	validateClientGrouping(config);
-	const check = (ok: boolean, parameter: string, message: string, fix: string) => {
-		if (!ok) throw new InvalidParameterError(parameter, message, fix);
-	};
-	check(
+	requireValid(
 		Number.isInteger(config.baselineDays) && config.baselineDays >= 1 && config.baselineDays <= 60,
 		'baselineDays',
 		`Baseline Days ${config.baselineDays} is out of range`,
 		'Use a whole number of days from 1 to 60 (7 by default; 21 or more for Same Weekday).',
 	);
-	check(
+	requireValid(
 		Number.isFinite(config.minIncreasePercent) && config.minIncreasePercent >= 0,
 		'minIncreasePercent',
 		`Min Increase Percent ${config.minIncreasePercent} is not a positive percentage`,
 		'Enter 0 or more, e.g. 100 for "at least double the usual".',
 	);
-	check(
+	requireValid(
 		Number.isFinite(config.minAbsoluteIncrease) && config.minAbsoluteIncrease >= 0,
 		'minAbsoluteIncrease',
 		`Min Absolute Increase ${config.minAbsoluteIncrease} is negative`,
 		'Enter 0 or more, in the metric unit (currency, minutes or calls).',
 	);
-	check(
+	requireValid(
 		config.minAbsoluteIncrease <= MAX_AMOUNT,
 		'minAbsoluteIncrease',
 		`Min Absolute Increase ${config.minAbsoluteIncrease} is beyond what the package can count exactly`,
 		`Use up to ${MAX_AMOUNT.toLocaleString('en-US')}.`,
 	);
-	check(
+	requireValid(
 		Number.isInteger(config.minBaselineSamples) && config.minBaselineSamples >= 1,
 		'options.minBaselineSamples',
 		`Min Baseline Samples ${config.minBaselineSamples} must be at least 1`,
 		'Enter a whole number of 1 or more (3 by default).',
 	);
-	check(
-		Number.isFinite(config.settleMinutes) && config.settleMinutes >= 0 && config.settleMinutes <= 1440,
-		'options.settleMinutes',
-		`Settle Minutes ${config.settleMinutes} is out of range`,
-		'Enter 0 to 1440 minutes (5 by default).',
-	);
+	assertSettleMinutes(config.settleMinutes);
 }
 
 export function spikeFingerprint(config: SpikeConfig, account: string): string {
