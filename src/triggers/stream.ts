@@ -205,10 +205,10 @@ class StreamReader {
 			this.total = head.total;
 			if (this.total < state.k) {
 				// Fewer calls than were read: calls were deleted, or an earlier answer overstated its total
-				// (the positions it gave are too high). Either way the anchor's position is unknown: re-baseline.
-				// (Left as it is, the reader would wait for the list to grow past k, blind to new calls.)
-				this.lost = true;
-				return this.result({ caughtUp: false, total: this.total });
+				// (the positions it gave are too high). Look for the anchor from the newest call down, as after
+				// deletions (step 4 follows it there); left at k, the reader would wait for the list to grow
+				// past k, blind to new calls.
+				state.k = this.total;
 			}
 			// A probe page that does not reach back to the anchor: go on with full pages.
 			if (head.perPage < cursor.perPage && this.total - state.k >= head.perPage) cursor.fullSize();
