@@ -211,6 +211,7 @@ export async function pollSpike(
 	}
 	if (previous.phase === 'building') {
 		completeBaseline(model, windows, changes.state.oldestAt, now, eligibleEnd, config.timezone);
+		absorbRunningSpikes(config, model, windows, eligibleEnd);
 		prune(model, now, config);
 		return { state: storeSpike(previous, model, { ...updates, phase: 'ready' }), events: [], building: false };
 	}
@@ -236,6 +237,20 @@ function completeBaseline(
 	for (const start of model.open.keys()) {
 		if (windows.of(start).end <= model.evaluatedUntil) model.open.delete(start);
 	}
+}
+
+/**
+ * A baseline alerts on nothing, and a spike it finds running in the last closed window counts as one
+ * already reported: its group stays disarmed until the spike ends. Else a state rebuilt in the middle
+ * of a spike (damaged, or of an older version) would report it again in the next window.
+ */
+function absorbRunningSpikes(config: SpikeConfig, model: SpikeModel, windows: Windows, eligibleEnd: number): void {
+	const last = windows.of(eligibleEnd - 1);
+	if (last.end !== eligibleEnd) return;
+	const until = model.evaluatedUntil;
+	model.evaluatedUntil = last.start;
+	evaluateWindows(config, model, windows, eligibleEnd);
+	model.evaluatedUntil = Math.max(until, eligibleEnd);
 }
 
 function prune(model: SpikeModel, now: number, config: SpikeConfig): void {
