@@ -155,7 +155,8 @@ function compareRuns<State extends AnyState>(clean: RunResult<State>, faulty: Ru
 	const episodeAt = (run: RunResult<State>, index: number) =>
 		run.polls.filter((poll) => poll.index === index).at(-1)?.episode;
 	const readyFrom = (run: RunResult<State>, from: number) =>
-		run.polls.find((poll) => poll.index >= from && poll.phase === 'ready')?.index ?? Infinity;
+		// A failed poll reports the phase of the state it left as it was: a damaged one still says 'ready'.
+		run.polls.find((poll) => poll.index >= from && poll.ok && poll.phase === 'ready')?.index ?? Infinity;
 	const agreeFrom = (from: number) => {
 		for (let index = from; index < clean.polls.length; index++)
 			if (episodeAt(clean, index) === episodeAt(faulty, index)) return index;
