@@ -126,7 +126,6 @@ export async function pollCallFeed(
 	env: PollEnvironment,
 ): Promise<CallFeedPollResult> {
 	const now = env.now();
-	const settleMs = config.settleMinutes * MINUTE_MS;
 	const first = previous.tracker === null;
 	const since = first ? startOf(previous.fromNow ? 'now' : config.startFrom, now, config.timezone) : previous.since;
 	const tracker = previous.tracker ?? newTracker({ ...config.query, date_from: apiDateRange(since, now).date_from });
@@ -135,27 +134,13 @@ export async function pollCallFeed(
 	/** Whether a call is one of the feed's: created since Start From, and not read before a re-read from the start. */
 	const ours = (call: Call) =>
 		call.createdAt >= since && (!readTo || olderThan({ id: readTo.id, createdAt: readTo.at }, call));
-	// The reader takes a call only when it could be emitted now, and no more than a poll may emit.
-	let room = Math.max(0, config.maxItemsPerPoll - model.held.size);
-	const consumable = (call: Call): boolean => {
-		if (!ours(call)) return true;
-		if (call.createdAt + settleMs > now) return false;
-		// An ended call is due within Settle Minutes: the calls after it wait for it (oldest first). One
-		// whose duration says it ends in the future (data that cannot be right) waits among the held.
-		if (call.settled && !isDue(call, config.settleMinutes, now) && !endsLater(call, now)) return false;
-		// A due call the user did not ask for is passed over without using room.
-		if (call.settled && isDue(call, config.settleMinutes, now) && !passes(config, call)) return true;
-		if (room <= 0) return false;
-		room--;
-		return true;
-	};
 
 	const recorder = new Recorder(client);
 	const changes = await track(recorder.client, tracker, {
 		now,
-		settleMs: settleMs + LATE_MARGIN_MS,
+		settleMs: config.settleMinutes * MINUTE_MS + LATE_MARGIN_MS,
 		hasTime: env.hasTime,
-		consumable,
+		consumable: intake(config, model, ours, now),
 	});
 	if (changes.lost) {
 		// Calls were deleted under the reader: read the list again from its start, without emitting
@@ -171,6 +156,70 @@ export async function pollCallFeed(
 		return { state, events: [], building: state.phase === 'building' };
 	}
 
+	const { emissions, positions } = await takeCalls(recorder, model, changes, config, ours, env, now);
+	const corrections = config.emitCorrections
+		? await correctionsOf(recorder, model, changes, previous.verifiedTo, env)
+		: undefined;
+	const events = [...emissions, ...(corrections?.emissions ?? [])]
+		.sort(
+			(a, b) =>
+				a.call.createdAt - b.call.createdAt || a.call.id - b.call.id || (a.revision?.rev ?? 0) - (b.revision?.rev ?? 0),
+		)
+		.map(({ call, raw, revision }) => callEvent(config, call, raw, revision));
+	remember(model, config, emissions, positions, now);
+	const frontier = changes.state.stream.anchorId;
+	const passedReadTo =
+		readTo &&
+		frontier !== null &&
+		olderThan({ id: readTo.id, createdAt: readTo.at }, { id: frontier, createdAt: changes.state.stream.newestAt });
+	const state: CallFeedState = {
+		...previous,
+		phase: previous.phase === 'building' && !changes.caughtUp ? 'building' : 'ready',
+		tracker: changes.state,
+		since,
+		readTo: passedReadTo ? null : readTo,
+		...storeCallFeed(model, now),
+		verifiedTo: corrections?.verifiedTo ?? previous.verifiedTo,
+		updatedAt: now,
+	};
+	return { state, events, building: state.phase === 'building' };
+}
+
+/**
+ * What the reader may take now: a call only when it could be emitted now, and no more than a poll may
+ * emit (the reader stops at the first call refused and goes on from it next time).
+ */
+function intake(config: CallFeedConfig, model: CallFeedModel, ours: (call: Call) => boolean, now: number) {
+	const settleMs = config.settleMinutes * MINUTE_MS;
+	let room = Math.max(0, config.maxItemsPerPoll - model.held.size);
+	return (call: Call): boolean => {
+		if (!ours(call)) return true;
+		if (call.createdAt + settleMs > now) return false;
+		// An ended call is due within Settle Minutes: the calls after it wait for it (oldest first). One
+		// whose duration says it ends in the future (data that cannot be right) waits among the held.
+		if (call.settled && !isDue(call, config.settleMinutes, now) && !endsLater(call, now)) return false;
+		// A due call the user did not ask for is passed over without using room.
+		if (call.settled && isDue(call, config.settleMinutes, now) && !passes(config, call)) return true;
+		if (room <= 0) return false;
+		room--;
+		return true;
+	};
+}
+
+/**
+ * The calls the reader took, and the held calls it read again or that are asked for by id: due ones are
+ * emitted (if they pass the filters), the others held until they are due. Also where each call is in
+ * the list, for the re-checks of emitted calls.
+ */
+async function takeCalls(
+	recorder: Recorder,
+	model: CallFeedModel,
+	changes: TrackerChanges,
+	config: CallFeedConfig,
+	ours: (call: Call) => boolean,
+	env: PollEnvironment,
+	now: number,
+): Promise<{ emissions: Emission[]; positions: Map<number, number> }> {
 	const emissions: Emission[] = [];
 	const emit = (call: Call) => {
 		model.held.delete(call.id);
@@ -196,45 +245,31 @@ export async function pollCallFeed(
 	}
 	for (const { after } of changes.updated) seeHeld(after);
 	await settleHeld(recorder, model, config, env, emit);
+	return { emissions, positions };
+}
 
-	const corrections = config.emitCorrections
-		? await correctionsOf(recorder, model, changes, previous.verifiedTo, env)
-		: undefined;
-	const events = [...emissions, ...(corrections?.emissions ?? [])]
-		.sort(
-			(a, b) =>
-				a.call.createdAt - b.call.createdAt || a.call.id - b.call.id || (a.revision?.rev ?? 0) - (b.revision?.rev ?? 0),
-		)
-		.map(({ call, raw, revision }) => callEvent(config, call, raw, revision));
-	if (config.emitCorrections) {
-		for (const { call } of emissions)
-			model.emitted.set(call.id, {
-				created: call.createdAt,
-				pos: positions.get(call.id) ?? -1,
-				cost: call.totalCost,
-				at: now,
-				rev: 0,
-				seen: false,
-			});
-	} else {
+/** The emitted calls and their costs, for corrections (nothing is remembered with corrections off). */
+function remember(
+	model: CallFeedModel,
+	config: CallFeedConfig,
+	emissions: Emission[],
+	positions: Map<number, number>,
+	now: number,
+): void {
+	if (!config.emitCorrections) {
 		model.emitted.clear();
+		return;
 	}
-	const frontier = changes.state.stream.anchorId;
-	const passedReadTo =
-		readTo &&
-		frontier !== null &&
-		olderThan({ id: readTo.id, createdAt: readTo.at }, { id: frontier, createdAt: changes.state.stream.newestAt });
-	const state: CallFeedState = {
-		...previous,
-		phase: previous.phase === 'building' && !changes.caughtUp ? 'building' : 'ready',
-		tracker: changes.state,
-		since,
-		readTo: passedReadTo ? null : readTo,
-		...storeCallFeed(model, now),
-		verifiedTo: corrections?.verifiedTo ?? previous.verifiedTo,
-		updatedAt: now,
-	};
-	return { state, events, building: state.phase === 'building' };
+	for (const { call } of emissions) {
+		model.emitted.set(call.id, {
+			created: call.createdAt,
+			pos: positions.get(call.id) ?? -1,
+			cost: call.totalCost,
+			at: now,
+			rev: 0,
+			seen: false,
+		});
+	}
 }
 
 /** Whether a call's duration says it ends after `now` (it cannot have ended yet, though settled). */
