@@ -212,7 +212,8 @@ function checkRun(name: string, run: Run, config: CallFeedConfig, truth: ReturnT
 			check(poll.eventIds.length === 0, () => `${name} poll ${poll.index} failed but emitted events`);
 		}
 		if (ready) check(poll.phase === 'ready', () => `${name} poll ${poll.index}: the state went back to building`);
-		if (poll.phase === 'ready') ready = true;
+		// A failed poll reports the phase of the state it left as it was: a damaged one still says 'ready'.
+		if (poll.ok && poll.phase === 'ready') ready = true;
 		check(
 			poll.virtualMs <= POLL_BOUND_MS,
 			() => `${name} poll ${poll.index} took ${poll.virtualMs} ms of virtual time`,

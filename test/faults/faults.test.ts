@@ -132,7 +132,8 @@ function compareRuns<State extends AnyState>(clean: RunResult<State>, faulty: Ru
 					poll.phase === 'ready',
 					() => `${name} poll ${poll.index}: the state went back to building (a silent re-baseline)`,
 				);
-			if (poll.phase === 'ready') ready = true;
+			// A failed poll reports the phase of the state it left as it was: a damaged one still says 'ready'.
+			if (poll.ok && poll.phase === 'ready') ready = true;
 			check(
 				poll.virtualMs <= POLL_BOUND_MS,
 				() => `${name} poll ${poll.index} took ${poll.virtualMs} ms of virtual time`,
