@@ -67,10 +67,15 @@ export class PageCursor {
 		this.current = undefined;
 	}
 
-	/** Forgets every page of this poll: something looked wrong, read again. */
+	/**
+	 * Forgets every page of this poll: something looked wrong, read again — at full size. A probe page
+	 * only proves a quiet poll; re-read in probe pages, a wrong answer for a few rows would be taken as
+	 * those rows, and the full page read after them would pass over the rows really there.
+	 */
 	forget(): void {
 		this.current = undefined;
 		this.pages.clear();
+		this.fullSize();
 	}
 
 	/** Page `page` at the current size, fetched; undefined when the poll's time ran out before it could be asked. */

@@ -54,6 +54,17 @@ describe('PageCursor', () => {
 		expect(api.callRequests()).toBe(1);
 	});
 
+	it('after forget() (something looked wrong) asks full pages: a probe only proves a quiet poll', async () => {
+		const api = apiWith('asc');
+		const cursor = new PageCursor(api.client(), {}, 100, true);
+		expect(cursor.size).toBe(PROBE_SIZE);
+		cursor.forget();
+		expect(cursor.size).toBe(100);
+		expect(cursor.pageNumber(123, 250, 1)).toBe(2);
+		expect((await cursor.fetchOrStop(2))?.calls).toHaveLength(100);
+		expect(api.requests.map((r) => r.query?.per_page)).toEqual([100]);
+	});
+
 	it('adopts a smaller per_page the server reports, for page numbers and the next requests', async () => {
 		const api = apiWith('asc', 430);
 		api.drift = 'cap-per-page';
