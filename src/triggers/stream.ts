@@ -157,6 +157,11 @@ class StreamReader {
 	/** The last call of the previous page read in this poll: the next page must go on with newer calls. */
 	private previousLast: PositionedCall | undefined;
 	private orderMisses = 0;
+	/**
+	 * Where each call was first met in this poll. Positions are stable while calls arrive; a call met at
+	 * two positions means the list moved under the reader or a page carried another page's rows.
+	 */
+	private readonly positionsRead = new Map<number, number>();
 
 	constructor(
 		private readonly client: FamulorClient,
@@ -202,6 +207,7 @@ class StreamReader {
 			// Newest first: page 1 tells the total and holds the newest calls, which are read anyway.
 			const head = await cursor.fetchOrStop(1);
 			if (head === undefined) return this.result({ caughtUp: false, total: state.k });
+			this.notePositions(positionsOf(head, -1));
 			this.total = head.total;
 			if (this.total < state.k) {
 				// Fewer calls than were read: calls were deleted, or an earlier answer overstated its total
@@ -221,6 +227,16 @@ class StreamReader {
 		this.start = this.position;
 		this.lateStart = Math.min(this.start, this.options.lateFrom ?? this.start);
 		return undefined;
+	}
+
+	private notePositions(positioned: PositionedCall[]): void {
+		for (const { call, position } of positioned)
+			if (!this.positionsRead.has(call.id)) this.positionsRead.set(call.id, position);
+	}
+
+	/** A call of these rows was met at another position earlier in this poll. */
+	private metElsewhere(positioned: PositionedCall[]): boolean {
+		return positioned.some(({ call, position }) => (this.positionsRead.get(call.id) ?? position) !== position);
 	}
 
 	/** 0 or 1 call in the list: the order does not matter yet. */
@@ -362,6 +378,7 @@ class StreamReader {
 			return 'again';
 		}
 		this.readsAtPosition = 0;
+		this.notePositions(positioned);
 		return { page, positioned };
 	}
 
@@ -434,10 +451,15 @@ class StreamReader {
 				cursor.drop();
 				return this.roomForPage() ? 'again' : 'stop';
 			}
-			case 'lost':
+			case 'lost': {
+				// Rows met elsewhere in this poll: the list moved while it was read, or the server answered
+				// with another page's rows. Nothing can be told about the anchor from them: fail the poll
+				// (nothing is kept) rather than throw the state away; the next poll reads again.
+				if (this.metElsewhere(positioned)) throw inconsistentPage(cursor.current?.page ?? 0);
 				// The anchor is gone from where it must be: calls were deleted around it. Re-baseline.
 				this.lost = true;
 				return 'stop';
+			}
 			case 'found':
 				if (verdict.position < state.k - 1) {
 					// Older calls were deleted: positions moved down. Follow the anchor, and read the calls
