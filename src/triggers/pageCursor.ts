@@ -15,6 +15,8 @@ import { checkPage, incomplete, pageHolding } from '../pages';
 
 /** Rows of the probe page of a quiet poll: the anchor and up to four new calls, a few KB. */
 export const PROBE_SIZE = 5;
+/** Rows of a page asked to confirm a few rows of a full page. */
+export const CHECK_SIZE = 10;
 
 /** A newest-first page set aside for later because arrivals shifted it past the position wanted. */
 export interface PageSetAside {
@@ -79,8 +81,8 @@ export class PageCursor {
 	}
 
 	/** Page `page` at the current size, fetched; undefined when the poll's time ran out before it could be asked. */
-	async fetchOrStop(page: number): Promise<CallsPage | undefined> {
-		const result = await this.fetch(page).then(
+	async fetchOrStop(page: number, size = this.size): Promise<CallsPage | undefined> {
+		const result = await this.fetch(page, size).then(
 			(value) => value,
 			(error: unknown) => error,
 		);
@@ -89,9 +91,16 @@ export class PageCursor {
 		return result as CallsPage;
 	}
 
+	/**
+	 * The small page (CHECK_SIZE rows) holding `position`: a second view of a few rows, to confirm what a
+	 * full page showed there; undefined when the poll's time ran out.
+	 */
+	async fetchSmall(position: number, total: number, order: -1 | 1): Promise<CallsPage | undefined> {
+		return await this.fetchOrStop(pageHolding(Math.min(position, total - 1), total, order, CHECK_SIZE), CHECK_SIZE);
+	}
+
 	/** Page `page`, asked again (up to 3 times) while the server answers with another page number. */
-	private async fetch(page: number): Promise<CallsPage> {
-		const size = this.size;
+	private async fetch(page: number, size: number): Promise<CallsPage> {
 		for (let attempt = 1; ; attempt++) {
 			const result = await this.client.getCallsPage(this.query, page, size);
 			this.requests++;

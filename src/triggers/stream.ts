@@ -31,7 +31,7 @@ import type { Call } from '../calls';
 import { PAGE_SIZE, type CallQuery, type CallsPage, type FamulorClient } from '../client';
 import { FamulorApiError } from '../errors';
 import { olderThan, orderOf, positionsOf, type PositionedCall } from '../pages';
-import { PageCursor } from './pageCursor';
+import { CHECK_SIZE, PageCursor } from './pageCursor';
 import { count, epochMsOrZero } from './state';
 import { AnchorCheck, Checkpoints, MAX_READS_PER_POSITION, WatchCheck, type Checkpoint } from './streamChecks';
 
@@ -324,6 +324,7 @@ class StreamReader {
 		const before = Checkpoints.take(this.state, this.fresh, this.reread);
 		const checked = this.anchor.checked;
 		const anchor = this.checkAnchor(positioned, lowest, highest);
+		if (anchor === 'lost') return await this.confirmLost(positioned, lowest, highest);
 		if (anchor !== 'go') return anchor;
 		if (!checked && this.anchor.checked) this.anchorPage = page;
 		this.checkpoints.consuming(before);
@@ -409,7 +410,7 @@ class StreamReader {
 	}
 
 	/** Step 4: the anchor is where it was left; act on what the check found. */
-	private checkAnchor(positioned: PositionedCall[], lowest: number, highest: number): Step {
+	private checkAnchor(positioned: PositionedCall[], lowest: number, highest: number): Step | 'lost' {
 		const watchedHere = this.options.watchedAt?.filter((w) => w.pos >= lowest && w.pos <= highest) ?? [];
 		const verdict = this.anchor.inspect(
 			{ positioned, lowest, highest, total: this.total },
@@ -451,15 +452,8 @@ class StreamReader {
 				cursor.drop();
 				return this.roomForPage() ? 'again' : 'stop';
 			}
-			case 'lost': {
-				// Rows met elsewhere in this poll: the list moved while it was read, or the server answered
-				// with another page's rows. Nothing can be told about the anchor from them: fail the poll
-				// (nothing is kept) rather than throw the state away; the next poll reads again.
-				if (this.metElsewhere(positioned)) throw inconsistentPage(cursor.current?.page ?? 0);
-				// The anchor is gone from where it must be: calls were deleted around it. Re-baseline.
-				this.lost = true;
-				return 'stop';
-			}
+			case 'lost':
+				return 'lost';
 			case 'found':
 				if (verdict.position < state.k - 1) {
 					// Older calls were deleted: positions moved down. Follow the anchor, and read the calls
@@ -472,6 +466,29 @@ class StreamReader {
 				}
 				return 'go';
 		}
+	}
+
+	/**
+	 * Step 4, when the anchor is gone from where it must be: calls were deleted around it, and the caller
+	 * re-baselines — but only once a second view agrees. Rows met elsewhere in this poll, or a small page
+	 * around the anchor's position that shows other rows there (or the anchor), mean the list moved while
+	 * it was read or the server answered with another page's rows (one that ignores `page` looks just
+	 * like deleted calls): nothing can be told about the anchor then, and the poll fails (nothing is
+	 * kept; the next poll reads again) rather than throw the state away.
+	 */
+	private async confirmLost(positioned: PositionedCall[], lowest: number, highest: number): Promise<Step> {
+		const pageNumber = this.cursor.current?.page ?? 0;
+		if (this.metElsewhere(positioned)) throw inconsistentPage(pageNumber);
+		const at = Math.min(Math.max(this.state.k - 1, lowest), highest);
+		const small = await this.cursor.fetchSmall(at, this.total, this.order);
+		if (small === undefined) return 'stop';
+		const here = new Map(positioned.map((item) => [item.position, item.call.id]));
+		const disagrees = positionsOf(small, this.order).some(
+			({ call, position }) => call.id === this.state.anchorId || (here.get(position) ?? call.id) !== call.id,
+		);
+		if (disagrees) throw inconsistentPage(pageNumber);
+		this.lost = true;
+		return 'stop';
 	}
 
 	/** Step 5: rows below k are re-reads (or late insertions); the row at k is the next new call, and so on. */
@@ -563,8 +580,6 @@ class StreamReader {
 	}
 }
 
-const CHECK_PAGE_SIZE = 10;
-
 /** Whether the call at position k−1 of a newest-first list is the anchor (one request, or two if calls arrived). */
 async function anchorHolds(
 	client: FamulorClient,
@@ -575,8 +590,8 @@ async function anchorHolds(
 	let requests = 0;
 	let page = 0;
 	for (let attempt = 0; attempt < 2; attempt++) {
-		page = Math.floor((total - 1 - (state.k - 1)) / CHECK_PAGE_SIZE) + 1;
-		const result = await client.getCallsPage(query, page, CHECK_PAGE_SIZE).then(
+		page = Math.floor((total - 1 - (state.k - 1)) / CHECK_SIZE) + 1;
+		const result = await client.getCallsPage(query, page, CHECK_SIZE).then(
 			(value) => value,
 			(error: unknown) => error,
 		);
