@@ -276,6 +276,13 @@ export async function track(
 		horizon: knownSince,
 		consumable: options.consumable,
 	});
+	// Fewer calls below the anchor than were counted (calls deleted under it, or an earlier answer that
+	// overstated the total): the reader followed the anchor down, and the watched calls above the change
+	// moved down with it. Left where they were, they would point past the anchor, and the stretch where
+	// late insertions land would not be read again. Those read again this poll get their position below.
+	const moved = previous.stream.k - read.state.k;
+	if (moved > 0 && !read.lost)
+		for (const w of watch.values()) if (w.pos >= 0) watch.set(w.id, { ...w, pos: Math.max(0, w.pos - moved) });
 	const updated: Array<{ before: Call; after: Call }> = [];
 	const refresh = (call: Call, position: number) => {
 		const before = watch.get(call.id);
