@@ -30,7 +30,7 @@ import { z } from 'zod';
 import type { Call } from '../calls';
 import { PAGE_SIZE, type CallQuery, type CallsPage, type FamulorClient } from '../client';
 import { FamulorApiError } from '../errors';
-import { olderThan, orderOf, positionsOf, type PositionedCall } from '../pages';
+import { olderThan, orderOf, pageHolding, positionsOf, type PositionedCall } from '../pages';
 import { CHECK_SIZE, PageCursor } from './pageCursor';
 import { count, epochMsOrZero } from './state';
 import { AnchorCheck, Checkpoints, MAX_READS_PER_POSITION, WatchCheck, type Checkpoint } from './streamChecks';
@@ -157,11 +157,6 @@ class StreamReader {
 	/** The last call of the previous page read in this poll: the next page must go on with newer calls. */
 	private previousLast: PositionedCall | undefined;
 	private orderMisses = 0;
-	/**
-	 * Where each call was first met in this poll. Positions are stable while calls arrive; a call met at
-	 * two positions means the list moved under the reader or a page carried another page's rows.
-	 */
-	private readonly positionsRead = new Map<number, number>();
 
 	constructor(
 		private readonly client: FamulorClient,
@@ -207,7 +202,6 @@ class StreamReader {
 			// Newest first: page 1 tells the total and holds the newest calls, which are read anyway.
 			const head = await cursor.fetchOrStop(1);
 			if (head === undefined) return this.result({ caughtUp: false, total: state.k });
-			this.notePositions(positionsOf(head, -1));
 			this.total = head.total;
 			if (this.total < state.k) {
 				// Fewer calls than were read: calls were deleted, or an earlier answer overstated its total
@@ -227,16 +221,6 @@ class StreamReader {
 		this.start = this.position;
 		this.lateStart = Math.min(this.start, this.options.lateFrom ?? this.start);
 		return undefined;
-	}
-
-	private notePositions(positioned: PositionedCall[]): void {
-		for (const { call, position } of positioned)
-			if (!this.positionsRead.has(call.id)) this.positionsRead.set(call.id, position);
-	}
-
-	/** A call of these rows was met at another position earlier in this poll. */
-	private metElsewhere(positioned: PositionedCall[]): boolean {
-		return positioned.some(({ call, position }) => (this.positionsRead.get(call.id) ?? position) !== position);
 	}
 
 	/** 0 or 1 call in the list: the order does not matter yet. */
@@ -379,7 +363,6 @@ class StreamReader {
 			return 'again';
 		}
 		this.readsAtPosition = 0;
-		this.notePositions(positioned);
 		return { page, positioned };
 	}
 
@@ -470,15 +453,14 @@ class StreamReader {
 
 	/**
 	 * Step 4, when the anchor is gone from where it must be: calls were deleted around it, and the caller
-	 * re-baselines — but only once a second view agrees. Rows met elsewhere in this poll, or a small page
-	 * around the anchor's position that shows other rows there (or the anchor), mean the list moved while
-	 * it was read or the server answered with another page's rows (one that ignores `page` looks just
-	 * like deleted calls): nothing can be told about the anchor then, and the poll fails (nothing is
-	 * kept; the next poll reads again) rather than throw the state away.
+	 * re-baselines — but only once a second view agrees. A small page around the anchor's position that
+	 * shows other rows there (or the anchor) means the list moved while it was read or the server answered
+	 * with another page's rows (one that ignores `page` looks just like deleted calls): nothing can be told
+	 * about the anchor then, and the poll fails (nothing is kept; the next poll reads again) rather than
+	 * throw the state away. One request more, and only on this path.
 	 */
 	private async confirmLost(positioned: PositionedCall[], lowest: number, highest: number): Promise<Step> {
 		const pageNumber = this.cursor.current?.page ?? 0;
-		if (this.metElsewhere(positioned)) throw inconsistentPage(pageNumber);
 		const at = Math.min(Math.max(this.state.k - 1, lowest), highest);
 		const small = await this.cursor.fetchSmall(at, this.total, this.order);
 		if (small === undefined) return 'stop';
@@ -590,7 +572,7 @@ async function anchorHolds(
 	let requests = 0;
 	let page = 0;
 	for (let attempt = 0; attempt < 2; attempt++) {
-		page = Math.floor((total - 1 - (state.k - 1)) / CHECK_SIZE) + 1;
+		page = pageHolding(state.k - 1, total, -1, CHECK_SIZE);
 		const result = await client.getCallsPage(query, page, CHECK_SIZE).then(
 			(value) => value,
 			(error: unknown) => error,
