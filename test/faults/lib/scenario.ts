@@ -477,7 +477,10 @@ export function damageStored(
 			break;
 		case 'object-for-list':
 			if ('periods' in state) state.periods = { current: state.periods };
-			else state.groups = Object.fromEntries(((state.groups as Array<{ name: string }>) ?? []).map((g) => [g.name, g]));
+			else if (Array.isArray(state.groups))
+				state.groups = Object.fromEntries((state.groups as Array<{ name: string }>).map((g) => [g.name, g]));
+			// A state without groups (the Call Trigger's) gets one as an object; one damaged so before keeps it.
+			else state.groups = {};
 			break;
 		case 'missing-key':
 			delete state.tracker;
