@@ -8,6 +8,13 @@
  * and no call waits for its cost) starts with a small probe page instead: the anchor and a few rows
  * after it prove that nothing changed for a few kilobytes; with more new calls the cursor goes on at
  * full size.
+ *
+ * Page place. In an oldest-first list pages stay where they are: the page after a full one starts
+ * where it ended. In a newest-first list every arrival moves the page boundaries, so a position is
+ * as likely in the middle of a page as at its end, and half a page of calls already read would be
+ * paid for again. There the cursor picks, among the sizes from half a page to a full one, the page
+ * holding the position with the most rows toward the newest end (`newestFirstPlace`): as many
+ * requests as full pages read in order would take, from wherever the reader starts.
  */
 import { PAGE_SIZE, type CallQuery, type CallsPage, type FamulorClient } from '../client';
 import { FamulorApiError } from '../errors';
@@ -17,6 +24,28 @@ import { checkPage, incomplete, pageHolding } from '../pages';
 export const PROBE_SIZE = 5;
 /** Rows of a page asked to confirm a few rows of a full page. */
 export const CHECK_SIZE = 10;
+
+/** A page of the call list: its number at a page size. */
+export interface PagePlace {
+	page: number;
+	size: number;
+}
+
+/**
+ * In a newest-first list, the page holding `index` (counted from the newest call) with the most rows
+ * from it toward the newest end, at a size from ⌈perPage ÷ 2⌉ to perPage (the larger on a tie).
+ */
+export function newestFirstPlace(index: number, perPage: number): PagePlace {
+	let best: PagePlace = { page: Math.floor(index / perPage) + 1, size: perPage };
+	let rows = (index % perPage) + 1;
+	for (let size = perPage - 1; size >= Math.ceil(perPage / 2) && rows < perPage; size--) {
+		if ((index % size) + 1 > rows) {
+			rows = (index % size) + 1;
+			best = { page: Math.floor(index / size) + 1, size };
+		}
+	}
+	return best;
+}
 
 /** A newest-first page set aside for later because arrivals shifted it past the position wanted. */
 export interface PageSetAside {
@@ -47,9 +76,16 @@ export class PageCursor {
 		this.size = probe ? Math.min(PROBE_SIZE, this.perPage) : this.perPage;
 	}
 
-	/** The page number holding `position` at the current size. */
-	pageNumber(position: number, total: number, order: -1 | 1): number {
-		return pageHolding(Math.min(position, total - 1), total, order, this.size);
+	/**
+	 * The page to ask for `position` (in a list of `total` calls): at the current size, or, reading
+	 * full pages of a newest-first list, the one with the most rows from it toward the newest end.
+	 */
+	place(position: number, total: number, order: -1 | 1): PagePlace {
+		const at = Math.max(0, Math.min(position, total - 1));
+		if (order === 1 || this.size < this.perPage) {
+			return { page: pageHolding(at, total, order, this.size), size: this.size };
+		}
+		return newestFirstPlace(Math.max(0, total - 1 - at), this.perPage);
 	}
 
 	/** From now on full pages (after the probe page was read). */
@@ -57,11 +93,11 @@ export class PageCursor {
 		this.size = this.perPage;
 	}
 
-	/** Page `page` at the current size if this poll read it already (the current page, or an earlier one). */
-	readThisPoll(page: number): CallsPage | undefined {
+	/** The page at `place` if this poll read it already (the current page, or an earlier one). */
+	readThisPoll(place: PagePlace): CallsPage | undefined {
 		const current = this.current;
-		if (current && current.page === page && current.perPage === this.size) return current;
-		return this.pages.get(key(page, this.size));
+		if (current && current.page === place.page && current.perPage === place.size) return current;
+		return this.pages.get(key(place.page, place.size));
 	}
 
 	/** Forgets the current page (the next one is looked up or fetched). */
@@ -80,7 +116,7 @@ export class PageCursor {
 		this.fullSize();
 	}
 
-	/** Page `page` at the current size, fetched; undefined when the poll's time ran out before it could be asked. */
+	/** Page `page` at the current size (or `size`), fetched; undefined when the poll ran out of time before asking. */
 	async fetchOrStop(page: number, size = this.size): Promise<CallsPage | undefined> {
 		const result = await this.fetch(page, size).then(
 			(value) => value,
@@ -114,8 +150,11 @@ export class PageCursor {
 			}
 			checkPage(result, { page, perPage: size });
 			if (!Number.isFinite(result.total)) throw incomplete(`page ${page} of the calls has no total`);
-			// A server that pages by fewer rows than asked: use its size from now on.
-			if (size === this.perPage && result.perPage < this.perPage) this.perPage = this.size = result.perPage;
+			// A server that pages by fewer rows than a page asked for: use its size from now on.
+			if (size > CHECK_SIZE && result.perPage < size) {
+				this.perPage = Math.min(this.perPage, result.perPage);
+				this.size = Math.min(this.size, this.perPage);
+			}
 			this.pages.set(key(page, result.perPage), result);
 			return result;
 		}

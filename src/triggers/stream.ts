@@ -13,12 +13,16 @@
  * calls about 1 + n/100, whatever the sort order. When the anchor moved up, calls were inserted below
  * it (they appeared after newer ones): then every page from the oldest recent call is read, and the
  * unknown recent calls there are counted. The same loop builds the baseline from k = 0, a page at a
- * time, and stops when the poll's time runs out; the next poll continues from k.
+ * time, and stops when the poll's time runs out; the next poll continues from k. In a newest-first
+ * list positions depend on the total, which the first answer tells: that is page 1 when the poll reads
+ * up to the newest call anyway, else (the Call Trigger stops Settle Minutes short of it) the page
+ * where k−1 should be now, from the last poll's total and arrivals (expectedPlace).
  *
  * One page at a time, the reader (StreamReader.read) runs these steps:
  *   1. placePage   — the page holding the position (PageCursor), set aside or asked again when
  *                    arrivals shifted it;
- *   2. continuity  — it goes on where the previous page of the poll ended;
+ *   2. continuity  — it goes on where the previous page of the poll ended (in a newest-first list
+ *                    it also holds that page's newest row, and shows the same call there);
  *   3. watch check — the oldest watched call is where it was left (WatchCheck);
  *   4. anchor check — the anchor is where it was left (AnchorCheck);
  *   5. consume     — rows below k are re-reads (or late insertions), rows from k on are new;
@@ -31,7 +35,7 @@ import type { Call } from '../calls';
 import { PAGE_SIZE, type CallQuery, type CallsPage, type FamulorClient } from '../client';
 import { FamulorApiError } from '../errors';
 import { olderThan, orderOf, pageHolding, positionsOf, type PositionedCall } from '../pages';
-import { CHECK_SIZE, PageCursor } from './pageCursor';
+import { CHECK_SIZE, PageCursor, type PagePlace } from './pageCursor';
 import { count, epochMsOrZero } from './state';
 import { AnchorCheck, Checkpoints, MAX_READS_PER_POSITION, WatchCheck, type Checkpoint } from './streamChecks';
 
@@ -48,6 +52,9 @@ export interface StreamState {
 	newestAt: number;
 	/** The server's page size (100, or a smaller cap it reports). */
 	perPage: number;
+	/** The list's total as the last poll saw it (0: not known), and how much it grew since the poll before. */
+	total: number;
+	grew: number;
 	/** The last poll read up to the newest call and found nothing new: the next starts with a small probe. */
 	quiet: boolean;
 }
@@ -58,11 +65,14 @@ export const streamStateSchema = z.object({
 	anchorId: count.min(1).nullable(),
 	newestAt: epochMsOrZero,
 	perPage: count.min(1).max(PAGE_SIZE),
+	// Added in 0.2.1: a state written before has neither (the first poll then starts at page 1).
+	total: count.default(0),
+	grew: count.default(0),
 	quiet: z.boolean(),
 });
 
 export function newStream(): StreamState {
-	return { order: 0, k: 0, anchorId: null, newestAt: 0, perPage: PAGE_SIZE, quiet: false };
+	return { order: 0, k: 0, anchorId: null, newestAt: 0, perPage: PAGE_SIZE, total: 0, grew: 0, quiet: false };
 }
 
 export interface StreamRead {
@@ -147,16 +157,26 @@ class StreamReader {
 	private lost = false;
 	/**
 	 * The caller refused the next call (options.consumable): the read ends there, caught up — once the
-	 * page is confirmed ('pending': a newest-first page before the newest one, until the next page
-	 * shows that it went on where that page ended).
+	 * page is confirmed ('pending': a newest-first page not known to hold what it claims, until the next
+	 * page shows that it went on where that page ended).
 	 */
 	private refused: 'no' | 'pending' | 'confirmed' = 'no';
-	/** The page on which the anchor was found where it was left (its rows are confirmed by that). */
-	private anchorPage: CallsPage | undefined;
+	/**
+	 * The page being read holds the rows it claims: the anchor is on it where it was left, or it shows
+	 * the same calls as such a page read just before it where the two overlap. The rows of the last such
+	 * page, for the next one to overlap.
+	 */
+	private confirmed = false;
+	private confirmedRows: PositionedCall[] | undefined;
 	private readsAtPosition = 0;
-	/** The last call of the previous page read in this poll: the next page must go on with newer calls. */
-	private previousLast: PositionedCall | undefined;
+	/**
+	 * The rows of the previous page read in this poll: the next page must show the same calls where the
+	 * two overlap (pages of a newest-first list differ in size), and go on with newer calls after them.
+	 */
+	private previousRows: PositionedCall[] | undefined;
 	private orderMisses = 0;
+	/** The page open() read in a newest-first list, until the first page is placed. */
+	private opening: CallsPage | undefined;
 
 	constructor(
 		private readonly client: FamulorClient,
@@ -199,9 +219,14 @@ class StreamReader {
 			state.order = orderOf(first.calls);
 			if (state.order === 0) return this.tinyList(first);
 		} else if (state.order === -1) {
-			// Newest first: page 1 tells the total and holds the newest calls, which are read anyway.
-			const head = await cursor.fetchOrStop(1);
+			// Newest first: the first page tells the total. A poll that reads up to the newest call starts with
+			// page 1 (the newest calls, read anyway; a quiet poll's probe); one whose last poll stopped short
+			// of the newest call (the Call Trigger waits for calls to be due) asks for the page where its first
+			// position should be now.
+			const opening = state.total <= state.k ? { page: 1, size: cursor.size } : this.expectedPlace();
+			const head = await cursor.fetchOrStop(opening.page, opening.size);
 			if (head === undefined) return this.result({ caughtUp: false, total: state.k });
+			this.opening = head;
 			this.total = head.total;
 			if (this.total < state.k) {
 				// Fewer calls than were read: calls were deleted, or an earlier answer overstated its total
@@ -217,10 +242,45 @@ class StreamReader {
 			this.total = Math.max(state.k, 1);
 		}
 		this.order = state.order as -1 | 1;
-		this.position = Math.max(0, Math.min(state.k - 1, this.options.rereadFrom ?? state.k - 1));
+		this.position = this.firstPosition();
 		this.start = this.position;
 		this.lateStart = Math.min(this.start, this.options.lateFrom ?? this.start);
 		return undefined;
+	}
+
+	/** Where the poll starts reading: the anchor, or the oldest call to read again. */
+	private firstPosition(): number {
+		const { k } = this.state;
+		return Math.max(0, Math.min(k - 1, this.options.rereadFrom ?? k - 1));
+	}
+
+	/**
+	 * The page of a newest-first list where the poll's first position should be now, with the calls
+	 * after it: the last poll's total plus as many arrivals as it saw, and a margin for more (more
+	 * arrivals move the position away from the newest end). A wrong guess costs nothing: the answer
+	 * tells the total, and the page holding the position is asked for then, as it would have been.
+	 */
+	private expectedPlace(): PagePlace {
+		const { state } = this;
+		const total = Math.max(state.total + state.grew, state.k);
+		const margin = Math.min(Math.floor(state.perPage / 4), 5 + 2 * Math.ceil(Math.sqrt(state.grew)));
+		return this.cursor.place(Math.max(0, this.firstPosition() - margin), total, -1);
+	}
+
+	/**
+	 * The page open() read, once, for the first position: used if it holds it (or, shifted by arrivals
+	 * just past it, to be set aside), else not used at all.
+	 */
+	private openedAt(): CallsPage | undefined {
+		const page = this.opening;
+		this.opening = undefined;
+		if (!page || page.calls.length === 0) return undefined;
+		const positions = positionsOf(page, this.order).map((item) => item.position);
+		const lowest = Math.min(...positions);
+		const highest = Math.max(...positions);
+		const holds = this.position >= lowest && this.position <= highest;
+		const shifted = this.position < lowest && lowest - this.position <= HOLD_SHIFT;
+		return holds || shifted ? page : undefined;
 	}
 
 	/** 0 or 1 call in the list: the order does not matter yet. */
@@ -249,8 +309,8 @@ class StreamReader {
 	}
 
 	private result(outcome: { caughtUp: boolean; total: number }): StreamRead {
-		const quiet = outcome.caughtUp && !this.lost && this.fresh.length === 0;
-		const state = { ...this.state, perPage: this.cursor.perPage, quiet };
+		const quiet = outcome.caughtUp && !this.lost && this.fresh.length === 0 && this.state.k >= outcome.total;
+		const state = { ...this.state, ...this.seen(outcome.total), perPage: this.cursor.perPage, quiet };
 		return {
 			state,
 			fresh: this.fresh,
@@ -262,8 +322,14 @@ class StreamReader {
 		};
 	}
 
+	/** The total this poll saw, and how much the list grew since the last poll (for the next poll's first page). */
+	private seen(total: number): Pick<StreamState, 'total' | 'grew'> {
+		if (!(total > 0)) return { total: this.previous.total, grew: this.previous.grew };
+		return { total, grew: this.previous.total > 0 ? Math.max(0, total - this.previous.total) : 0 };
+	}
+
 	private rollback(to: Checkpoint<StreamState>): StreamRead {
-		const state = { ...to.state, perPage: this.cursor.perPage, quiet: false };
+		const state = { ...to.state, ...this.seen(this.total), perPage: this.cursor.perPage, quiet: false };
 		return {
 			state,
 			fresh: to.fresh,
@@ -299,7 +365,7 @@ class StreamReader {
 		const { page, positioned } = placed;
 		const lowest = (positioned[0] as PositionedCall).position;
 		const highest = (positioned[positioned.length - 1] as PositionedCall).position;
-		const continuity = this.checkContinuity(positioned, lowest);
+		const continuity = this.checkContinuity(positioned);
 		if (continuity !== 'go') return continuity;
 		const watch = this.checkWatch(positioned, lowest, highest);
 		if (watch !== 'go') return watch;
@@ -310,7 +376,7 @@ class StreamReader {
 		const anchor = this.checkAnchor(positioned, lowest, highest);
 		if (anchor === 'lost') return await this.confirmLost(positioned, lowest, highest);
 		if (anchor !== 'go') return anchor;
-		if (!checked && this.anchor.checked) this.anchorPage = page;
+		if (!checked && this.anchor.checked) this.confirmed = true;
 		this.checkpoints.consuming(before);
 		const consumed = this.consume(positioned, page.page);
 		if (consumed !== 'go') return consumed;
@@ -325,11 +391,15 @@ class StreamReader {
 	private async placePage(): Promise<{ page: CallsPage; positioned: PositionedCall[] } | 'again' | 'stop'> {
 		const { cursor } = this;
 		if (cursor.current === undefined && !this.roomForPage()) return 'stop';
-		const pageNumber = cursor.pageNumber(this.position, this.total, this.order);
+		// In a newest-first list the next page also holds the newest row of the page before it: the two must
+		// show the same call there, so a page answered with another page's rows is caught on it.
+		const from = this.order === -1 && this.previousRows ? this.position - 1 : this.position;
+		const place = cursor.place(from, this.total, this.order);
 		const aside = cursor.setAside;
 		const fromAside = aside && this.position >= aside.lowest && this.position <= aside.highest ? aside.page : undefined;
 		if (fromAside) cursor.setAside = undefined;
-		const page = fromAside ?? cursor.readThisPoll(pageNumber) ?? (await cursor.fetchOrStop(pageNumber));
+		const page =
+			fromAside ?? this.openedAt() ?? cursor.readThisPoll(place) ?? (await cursor.fetchOrStop(place.page, place.size));
 		if (page === undefined) return 'stop';
 		cursor.current = page;
 		// A page set aside has an older total than the one read since: use the larger.
@@ -366,11 +436,23 @@ class StreamReader {
 		return { page, positioned };
 	}
 
-	/** Step 2: the page goes on where the previous page of this poll ended. */
-	private checkContinuity(positioned: PositionedCall[], lowest: number): Step {
-		const first = positioned[0] as PositionedCall;
-		const last = this.previousLast;
-		if (!last || lowest !== last.position + 1 || olderThan(last.call, first.call)) return 'go';
+	/**
+	 * Step 2: the page goes on where the previous page of this poll ended: the same calls where the two
+	 * overlap, and a newer call right after the last one.
+	 */
+	private checkContinuity(positioned: PositionedCall[]): Step {
+		const previous = this.previousRows;
+		const last = previous?.[previous.length - 1];
+		this.confirmed = false;
+		if (!previous || !last) return 'go';
+		const ids = new Map(previous.map((item) => [item.position, item.call.id]));
+		const next = positioned.find((item) => item.position === last.position + 1);
+		const agrees = positioned.every((item) => (ids.get(item.position) ?? item.call.id) === item.call.id);
+		if (agrees && (!next || olderThan(last.call, next.call))) {
+			// Calls of a confirmed page shown again where they were: this page is not another page's rows.
+			this.confirmed = previous === this.confirmedRows && positioned.some((item) => ids.has(item.position));
+			return 'go';
+		}
 		// One of the two pages holds another page's rows, or calls inserted below them arrived between
 		// the two requests.
 		if (++this.orderMisses < 2) {
@@ -385,7 +467,7 @@ class StreamReader {
 	private checkWatch(positioned: PositionedCall[], lowest: number, highest: number): Step {
 		const verdict = this.watch.inspect(positioned, lowest, highest);
 		if (verdict === 'ok') return 'go';
-		this.previousLast = undefined;
+		this.previousRows = undefined;
 		this.cursor.forget();
 		if (verdict === 'stop') return 'stop';
 		this.position = this.watch.from as number;
@@ -415,7 +497,7 @@ class StreamReader {
 							? options.rereadCall
 							: undefined;
 				this.watch.reset(lateStart, from);
-				this.previousLast = undefined;
+				this.previousRows = undefined;
 				cursor.forget();
 				return 'again';
 			}
@@ -430,7 +512,7 @@ class StreamReader {
 				// Every call here is older than the anchor: calls inserted below it (late arrivals) pushed it
 				// past this page. Look on the next one; the calls of this page may be among the insertions.
 				for (const item of positioned) if (item.position >= this.position) this.belowK(item);
-				this.previousLast = positioned[positioned.length - 1];
+				this.previousRows = positioned;
 				this.position = highest + 1;
 				cursor.drop();
 				return this.roomForPage() ? 'again' : 'stop';
@@ -500,7 +582,7 @@ class StreamReader {
 				throw inconsistentPage(pageNumber);
 			}
 			if (options.consumable && !options.consumable(call)) {
-				if (this.order === 1 || pageNumber <= 1 || this.cursor.current === this.anchorPage) {
+				if (this.order === 1 || pageNumber <= 1 || this.confirmed) {
 					this.refused = 'confirmed';
 					return 'stop';
 				}
@@ -521,13 +603,14 @@ class StreamReader {
 	 * (settled calls do not change), unless calls were inserted there: then every page, for them.
 	 */
 	private advance(positioned: PositionedCall[], highest: number): Step {
-		this.previousLast = positioned[positioned.length - 1];
+		this.previousRows = positioned;
+		this.confirmedRows = this.confirmed ? positioned : undefined;
 		this.position = Math.max(this.position, highest + 1);
 		if (!this.anchor.insertedBelow) {
 			const next = Math.min(this.options.rereadAt?.find((at) => at > highest) ?? Infinity, this.state.k - 1);
 			if (next > this.position) {
 				this.position = next;
-				this.previousLast = undefined;
+				this.previousRows = undefined;
 				this.skipped = true;
 			}
 		}

@@ -150,6 +150,34 @@ describe('every call once, when it is due', () => {
 		// Quiet polls and the poll that emitted stay within 2 + new/100 requests.
 		expect(Math.max(...feed.requests.slice(1))).toBeLessThanOrEqual(2);
 	});
+
+	it.each([
+		['desc', 30],
+		['desc', 250],
+		['asc', 30],
+	] as const)(
+		'calls arriving all the time (%s, %i a minute): each once, and every poll within 2 + new/100 requests',
+		async (sort, perMinute) => {
+			// The calls due wait Settle Minutes behind the newest ones: in a newest-first list they are
+			// hundreds of rows from page 1.
+			await start({ sort });
+			const feed = new Feed({ options: { timezone: TZ } });
+			await feed.poll();
+			const arrived: RawCall[] = [];
+			const costs: Array<{ emitted: number; requests: number }> = [];
+			for (let minute = 0; minute < 20; minute++) {
+				feed.advance(MINUTE);
+				for (let i = 0; i < perMinute; i++) arrived.push(settledCall(MINUTE - ((i + 1) * 59_000) / (perMinute + 1)));
+				const items = await feed.poll();
+				costs.push({ emitted: items.length, requests: feed.requests[feed.requests.length - 1] as number });
+			}
+			// Every call of the first 12 minutes is due by the last poll: emitted once, oldest first.
+			const due = arrived.slice(0, 12 * perMinute).map((call) => `call:${call.id}`);
+			expect(feed.ids().slice(0, due.length)).toEqual(due);
+			expect(new Set(feed.ids()).size).toBe(feed.ids().length);
+			for (const { emitted, requests } of costs) expect(requests).toBeLessThanOrEqual(2 + emitted / 100);
+		},
+	);
 });
 
 describe('late costs', () => {

@@ -6,7 +6,7 @@
 import type { Call } from '../../src/calls';
 import { FamulorApiError } from '../../src/errors';
 import type { PositionedCall } from '../../src/pages';
-import { PageCursor, PROBE_SIZE } from '../../src/triggers/pageCursor';
+import { newestFirstPlace, PageCursor, PROBE_SIZE } from '../../src/triggers/pageCursor';
 import {
 	AnchorCheck,
 	Checkpoints,
@@ -30,12 +30,12 @@ describe('PageCursor', () => {
 		const api = apiWith('desc');
 		const cursor = new PageCursor(api.client(), {}, 100, true);
 		expect(cursor.size).toBe(PROBE_SIZE);
-		expect(cursor.pageNumber(249, 250, -1)).toBe(1);
-		expect(cursor.pageNumber(240, 250, -1)).toBe(2);
+		expect(cursor.place(249, 250, -1)).toEqual({ page: 1, size: PROBE_SIZE });
+		expect(cursor.place(240, 250, -1)).toEqual({ page: 2, size: PROBE_SIZE });
 		const probe = await cursor.fetchOrStop(1);
 		expect(probe?.calls).toHaveLength(PROBE_SIZE);
 		cursor.fullSize();
-		expect(cursor.pageNumber(240, 250, -1)).toBe(1);
+		expect(cursor.place(240, 250, -1)).toEqual({ page: 1, size: 100 });
 		expect((await cursor.fetchOrStop(1))?.calls).toHaveLength(100);
 		expect(api.requests.map((r) => r.query?.per_page)).toEqual([5, 100]);
 		expect(cursor.requests).toBe(2);
@@ -46,11 +46,12 @@ describe('PageCursor', () => {
 		const cursor = new PageCursor(api.client(), {}, 100, false);
 		const page = await cursor.fetchOrStop(2);
 		cursor.current = page;
-		expect(cursor.readThisPoll(2)).toBe(page);
+		expect(cursor.readThisPoll({ page: 2, size: 100 })).toBe(page);
 		cursor.drop();
-		expect(cursor.readThisPoll(2)).toBe(page);
+		expect(cursor.readThisPoll({ page: 2, size: 100 })).toBe(page);
+		expect(cursor.readThisPoll({ page: 2, size: 99 })).toBeUndefined();
 		cursor.forget();
-		expect(cursor.readThisPoll(2)).toBeUndefined();
+		expect(cursor.readThisPoll({ page: 2, size: 100 })).toBeUndefined();
 		expect(api.callRequests()).toBe(1);
 	});
 
@@ -60,7 +61,7 @@ describe('PageCursor', () => {
 		expect(cursor.size).toBe(PROBE_SIZE);
 		cursor.forget();
 		expect(cursor.size).toBe(100);
-		expect(cursor.pageNumber(123, 250, 1)).toBe(2);
+		expect(cursor.place(123, 250, 1)).toEqual({ page: 2, size: 100 });
 		expect((await cursor.fetchOrStop(2))?.calls).toHaveLength(100);
 		expect(api.requests.map((r) => r.query?.per_page)).toEqual([100]);
 	});
@@ -72,7 +73,46 @@ describe('PageCursor', () => {
 		const page = await cursor.fetchOrStop(1);
 		expect(page?.perPage).toBe(50);
 		expect([cursor.perPage, cursor.size]).toEqual([50, 50]);
-		expect(cursor.pageNumber(120, 430, 1)).toBe(3);
+		expect(cursor.place(120, 430, 1)).toEqual({ page: 3, size: 50 });
+	});
+
+	it('adopts a cap the server reports for a page asked at less than full size', async () => {
+		const api = apiWith('desc', 430);
+		api.drift = 'cap-per-page';
+		const cursor = new PageCursor(api.client(), {}, 100, false);
+		const page = await cursor.fetchOrStop(2, 73);
+		expect(page?.perPage).toBe(50);
+		expect([cursor.perPage, cursor.size]).toEqual([50, 50]);
+	});
+
+	it('in a newest-first list asks for the page with the most rows from the position toward the newest end', () => {
+		const cursor = new PageCursor(new FakeApi().client(), {}, 100, false);
+		// Index 100 (position 899 of 1000): at 100 a page it would be the only row of page 2; 51 rows
+		// a page put it last on page 2, with 50 newer rows.
+		expect(cursor.place(899, 1000, -1)).toEqual({ page: 2, size: 51 });
+		// Index 199: the last row of page 2 at full size.
+		expect(cursor.place(800, 1000, -1)).toEqual({ page: 2, size: 100 });
+		// Within the first 100 rows: page 1 at full size, everything newer on it.
+		expect(cursor.place(950, 1000, -1)).toEqual({ page: 1, size: 100 });
+		// Oldest first, pages stay at full size (they do not move with arrivals).
+		expect(cursor.place(899, 1000, 1)).toEqual({ page: 9, size: 100 });
+	});
+
+	it('reads any stretch of a newest-first list in as many requests as full pages would take', () => {
+		for (const start of [100, 250, 1750, 9999, 10_000, 12_345]) {
+			let index = start;
+			let requests = 0;
+			while (index >= 0) {
+				const { page, size } = newestFirstPlace(index, 100);
+				const first = (page - 1) * size;
+				expect(first).toBeLessThanOrEqual(index);
+				expect(index).toBeLessThan(page * size);
+				expect(size).toBeGreaterThanOrEqual(50);
+				index = first - 1;
+				requests++;
+			}
+			expect(requests).toBe(Math.ceil((start + 1) / 100));
+		}
 	});
 
 	it('asks again when the answer is another page number, and fails typed after three answers', async () => {
