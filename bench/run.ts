@@ -193,7 +193,8 @@ function sourceOf(): Results['source'] {
 			modified = git('status', '--porcelain', '--', 'src', 'nodes', 'credentials')
 				.split('\n')
 				.filter(Boolean)
-				.map((line) => line.slice(3));
+				// The status letters, then the path (the output is trimmed: the first line lost its leading blank).
+				.map((line) => line.trim().replace(/^\S+\s+/, ''));
 		} catch {
 			commit = 'unknown';
 		}

@@ -21,8 +21,8 @@
  * One page at a time, the reader (StreamReader.read) runs these steps:
  *   1. placePage   — the page holding the position (PageCursor), set aside or asked again when
  *                    arrivals shifted it;
- *   2. continuity  — it goes on where the previous page of the poll ended (in a newest-first list
- *                    it also holds that page's newest row, and shows the same call there);
+ *   2. continuity  — it goes on where the previous page of the poll ended (where the two overlap,
+ *                    they show the same calls);
  *   3. watch check — the oldest watched call is where it was left (WatchCheck);
  *   4. anchor check — the anchor is where it was left (AnchorCheck);
  *   5. consume     — rows below k are re-reads (or late insertions), rows from k on are new;
@@ -391,9 +391,12 @@ class StreamReader {
 	private async placePage(): Promise<{ page: CallsPage; positioned: PositionedCall[] } | 'again' | 'stop'> {
 		const { cursor } = this;
 		if (cursor.current === undefined && !this.roomForPage()) return 'stop';
-		// In a newest-first list the next page also holds the newest row of the page before it: the two must
-		// show the same call there, so a page answered with another page's rows is caught on it.
-		const from = this.order === -1 && this.previousRows ? this.position - 1 : this.position;
+		// A read that may stop at a call the caller refuses, in a newest-first list: the next page also holds
+		// the newest row of the page before it. The two must show the same call there, so a page answered
+		// with another page's rows is caught on it, and a refused call on it needs no page after it to be
+		// confirmed. (It costs a row a page; a read up to the newest call confirms each page by the next.)
+		const overlap = this.order === -1 && this.previousRows !== undefined && this.options.consumable !== undefined;
+		const from = overlap ? this.position - 1 : this.position;
 		const place = cursor.place(from, this.total, this.order);
 		const aside = cursor.setAside;
 		const fromAside = aside && this.position >= aside.lowest && this.position <= aside.highest ? aside.page : undefined;
