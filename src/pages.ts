@@ -62,6 +62,12 @@ export function positionsOf(page: CallsPage, order: -1 | 1): PositionedCall[] {
 	}));
 }
 
+/** Whether two views of the list show the same call at every position both hold. */
+export function agreeWhereOverlap(a: PositionedCall[], b: PositionedCall[]): boolean {
+	const ids = new Map(a.map((item) => [item.position, item.call.id]));
+	return b.every((item) => (ids.get(item.position) ?? item.call.id) === item.call.id);
+}
+
 /** The page (of `perPage` rows) holding `position` in a list of `total` calls. */
 export function pageHolding(position: number, total: number, order: -1 | 1, perPage: number): number {
 	const index = order === 1 ? position : total - 1 - position;

@@ -34,8 +34,8 @@ import { z } from 'zod';
 import type { Call } from '../calls';
 import { PAGE_SIZE, type CallQuery, type CallsPage, type FamulorClient } from '../client';
 import { FamulorApiError } from '../errors';
-import { olderThan, orderOf, pageHolding, positionsOf, type PositionedCall } from '../pages';
-import { CHECK_SIZE, PageCursor, type PagePlace } from './pageCursor';
+import { agreeWhereOverlap, olderThan, orderOf, positionsOf, type PositionedCall } from '../pages';
+import { PageCursor, type PagePlace } from './pageCursor';
 import { count, epochMsOrZero } from './state';
 import { AnchorCheck, Checkpoints, MAX_READS_PER_POSITION, WatchCheck, type Checkpoint } from './streamChecks';
 
@@ -175,11 +175,11 @@ class StreamReader {
 	 */
 	private previousRows: PositionedCall[] | undefined;
 	private orderMisses = 0;
-	/** The page open() read in a newest-first list, until the first page is placed. */
+	/** The page open() read in a newest-first list, until the first page is placed (placePage). */
 	private opening: CallsPage | undefined;
 
 	constructor(
-		private readonly client: FamulorClient,
+		client: FamulorClient,
 		private readonly previous: StreamState,
 		private readonly options: StreamOptions,
 	) {
@@ -267,22 +267,6 @@ class StreamReader {
 		return this.cursor.place(Math.max(0, this.firstPosition() - margin), total, -1);
 	}
 
-	/**
-	 * The page open() read, once, for the first position: used if it holds it (or, shifted by arrivals
-	 * just past it, to be set aside), else not used at all.
-	 */
-	private openedAt(): CallsPage | undefined {
-		const page = this.opening;
-		this.opening = undefined;
-		if (!page || page.calls.length === 0) return undefined;
-		const positions = positionsOf(page, this.order).map((item) => item.position);
-		const lowest = Math.min(...positions);
-		const highest = Math.max(...positions);
-		const holds = this.position >= lowest && this.position <= highest;
-		const shifted = this.position < lowest && lowest - this.position <= HOLD_SHIFT;
-		return holds || shifted ? page : undefined;
-	}
-
 	/** 0 or 1 call in the list: the order does not matter yet. */
 	private tinyList(first: CallsPage): StreamRead {
 		const { state } = this;
@@ -349,12 +333,30 @@ class StreamReader {
 	 */
 	private async finish(read: StreamRead): Promise<StreamRead> {
 		if (this.order !== -1 || read.caughtUp || read.lost || read.state.k <= this.previous.k) return read;
-		const holds = await anchorHolds(this.client, this.options.query, read.state, read.total);
-		read.requests = this.cursor.requests + holds.requests;
+		const holds = await this.anchorHolds(read.state, read.total);
+		read.requests = this.cursor.requests;
 		if (holds.verdict === 'moved') throw inconsistentPage(holds.page);
 		if (holds.verdict === 'unknown')
 			return { ...read, state: { ...this.previous, quiet: false }, fresh: [], reread: [] };
 		return read;
+	}
+
+	/** Whether the call at position k−1 of a newest-first list is the anchor (one small page, or two if calls arrived). */
+	private async anchorHolds(
+		state: StreamState,
+		total: number,
+	): Promise<{ verdict: 'holds' | 'moved' | 'unknown'; page: number }> {
+		let page = 0;
+		for (let attempt = 0; attempt < 2; attempt++) {
+			const checked = await this.cursor.fetchSmall(state.k - 1, total, -1);
+			if (checked === undefined) break;
+			page = checked.page;
+			total = checked.total;
+			const at = positionsOf(checked, -1).find((p) => p.position === state.k - 1);
+			// Calls that arrived meanwhile moved it to the next small page: look there.
+			if (at) return { verdict: at.call.id === state.anchorId ? 'holds' : 'moved', page };
+		}
+		return { verdict: 'unknown', page };
 	}
 
 	// --- one page ------------------------------------------------------------------------------
@@ -401,13 +403,17 @@ class StreamReader {
 		const aside = cursor.setAside;
 		const fromAside = aside && this.position >= aside.lowest && this.position <= aside.highest ? aside.page : undefined;
 		if (fromAside) cursor.setAside = undefined;
+		// The page open() read, tried once for the first position: if it does not hold it, the guess of where
+		// the position is missed, and the page that holds it is asked for now (no anomaly).
+		const opened = fromAside ? undefined : this.opening;
+		this.opening = undefined;
 		const page =
-			fromAside ?? this.openedAt() ?? cursor.readThisPoll(place) ?? (await cursor.fetchOrStop(place.page, place.size));
+			fromAside ?? opened ?? cursor.readThisPoll(place) ?? (await cursor.fetchOrStop(place.page, place.size));
 		if (page === undefined) return 'stop';
 		cursor.current = page;
 		// A page set aside has an older total than the one read since: use the larger.
 		this.total = fromAside ? Math.max(this.total, page.total) : page.total;
-		if (page.calls.length === 0) return 'stop';
+		if (page.calls.length === 0) return page === opened ? 'again' : 'stop';
 		const positioned = positionsOf(page, this.order).sort((a, b) => a.position - b.position);
 		if (orderOf(page.calls) === -this.order && page.calls.length > 1) {
 			throw new FamulorApiError(
@@ -429,6 +435,10 @@ class StreamReader {
 			return ++this.readsAtPosition > MAX_READS_PER_POSITION ? 'stop' : 'again';
 		}
 		if (this.position < lowest || this.position > highest || lowest < 0 || highest >= this.total) {
+			if (page === opened) {
+				cursor.drop();
+				return 'again';
+			}
 			// New calls shifted the page under us (or it holds rows beyond the total: another page's
 			// rows); ask again for the page that now holds the position.
 			if (++this.readsAtPosition > MAX_READS_PER_POSITION) return 'stop';
@@ -448,12 +458,11 @@ class StreamReader {
 		const last = previous?.[previous.length - 1];
 		this.confirmed = false;
 		if (!previous || !last) return 'go';
-		const ids = new Map(previous.map((item) => [item.position, item.call.id]));
 		const next = positioned.find((item) => item.position === last.position + 1);
-		const agrees = positioned.every((item) => (ids.get(item.position) ?? item.call.id) === item.call.id);
-		if (agrees && (!next || olderThan(last.call, next.call))) {
+		if (agreeWhereOverlap(previous, positioned) && (!next || olderThan(last.call, next.call))) {
 			// Calls of a confirmed page shown again where they were: this page is not another page's rows.
-			this.confirmed = previous === this.confirmedRows && positioned.some((item) => ids.has(item.position));
+			const overlaps = (positioned[0] as PositionedCall).position <= last.position;
+			this.confirmed = previous === this.confirmedRows && overlaps;
 			return 'go';
 		}
 		// One of the two pages holds another page's rows, or calls inserted below them arrived between
@@ -549,11 +558,10 @@ class StreamReader {
 		const at = Math.min(Math.max(this.state.k - 1, lowest), highest);
 		const small = await this.cursor.fetchSmall(at, this.total, this.order);
 		if (small === undefined) return 'stop';
-		const here = new Map(positioned.map((item) => [item.position, item.call.id]));
-		const disagrees = positionsOf(small, this.order).some(
-			({ call, position }) => call.id === this.state.anchorId || (here.get(position) ?? call.id) !== call.id,
-		);
-		if (disagrees) throw inconsistentPage(pageNumber);
+		const rows = positionsOf(small, this.order);
+		if (rows.some(({ call }) => call.id === this.state.anchorId) || !agreeWhereOverlap(positioned, rows)) {
+			throw inconsistentPage(pageNumber);
+		}
 		this.lost = true;
 		return 'stop';
 	}
@@ -646,33 +654,6 @@ class StreamReader {
 	private roomForPage(): boolean {
 		return this.options.hasTime(this.order === -1 ? 2 : 1);
 	}
-}
-
-/** Whether the call at position k−1 of a newest-first list is the anchor (one request, or two if calls arrived). */
-async function anchorHolds(
-	client: FamulorClient,
-	query: CallQuery,
-	state: StreamState,
-	total: number,
-): Promise<{ verdict: 'holds' | 'moved' | 'unknown'; page: number; requests: number }> {
-	let requests = 0;
-	let page = 0;
-	for (let attempt = 0; attempt < 2; attempt++) {
-		page = pageHolding(state.k - 1, total, -1, CHECK_SIZE);
-		const result = await client.getCallsPage(query, page, CHECK_SIZE).then(
-			(value) => value,
-			(error: unknown) => error,
-		);
-		if (result instanceof FamulorApiError && result.kind === 'outOfTime') break;
-		if (result instanceof Error) throw result;
-		requests++;
-		const checked = result as CallsPage;
-		total = checked.total;
-		const at = positionsOf(checked, -1).find((p) => p.position === state.k - 1);
-		// Calls that arrived meanwhile moved it to the next small page: look there.
-		if (at) return { verdict: at.call.id === state.anchorId ? 'holds' : 'moved', page, requests };
-	}
-	return { verdict: 'unknown', page, requests };
 }
 
 function inconsistentPage(page: number): FamulorApiError {
