@@ -20,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import zlib from 'node:zlib';
 import { FamulorClient, type Transport } from '../src/client';
 import { ChargeSummaryBuilder, parseClientRules, resolvePlan, summaryItem } from '../src/chargeSummary';
-import { forEachCall } from '../src/fetchCalls';
+import { forEachCall } from '../src/list/period';
 import { buildFeeTable, describePhoneNumbers } from '../src/numbers';
 import { resolvePeriod } from '../src/periods';
 import { Sandbox } from '../test/sandbox/server';
@@ -210,7 +210,7 @@ async function main(): Promise<void> {
 			clients: parseClientRules(SAMPLE_PARAMETERS.clients.client),
 			billingCycleDay: BILLING_CYCLE_DAY,
 		});
-		await forEachCall(client, { period, query: {}, filters: {} }, (call) => builder.add(call));
+		await forEachCall(client, { period, query: {}, filters: {} }, ({ call }) => builder.add(call));
 		const fees = buildFeeTable(SAMPLE_PARAMETERS.defaultMonthlyFee, SAMPLE_PARAMETERS.monthlyFees.fee);
 		const result = builder.finish(
 			describePhoneNumbers(await client.getPhoneNumbers(), await client.getAssistants(), fees),

@@ -6,7 +6,7 @@
  * typed error) is decided in clientErrors.ts.
  */
 import { classifyResponse, classifyTransportError } from './clientErrors';
-import { FamulorApiError } from './errors';
+import { FamulorApiError, settled } from './errors';
 import { scrubSecret } from './secrets';
 import { Pacer, type RateLimits } from './pacing';
 import {
@@ -25,7 +25,10 @@ import {
 	type RawPhoneNumber,
 } from './schemas';
 import { CallFieldError, normalizeCallSafely, type Call } from './calls';
-import { incomplete } from './pages';
+import { checkPage } from './pages';
+import { incomplete } from './list/errors';
+import type { CallQuery as PortQuery, CallRow, CallSlice, CallSource, SliceRequest } from './api/port';
+import { MAX_SLICE } from './api/port';
 import type { z } from 'zod';
 
 export interface TransportRequest {
@@ -96,7 +99,37 @@ export const PAGE_SIZE = 100;
  */
 export const MAX_WAIT_MS = 65_000;
 
-export class FamulorClient {
+/** The Classic query keys of a list query. */
+export function classicQuery(query: PortQuery): CallQuery {
+	const classic: CallQuery = {};
+	if (query.from !== undefined) classic.date_from = query.from;
+	if (query.to !== undefined) classic.date_to = query.to;
+	if (query.assistantId !== undefined) classic.assistant_id = query.assistantId;
+	if (query.campaignId !== undefined) classic.campaign_id = query.campaignId;
+	if (query.direction !== undefined) classic.type = query.direction;
+	if (query.status !== undefined) classic.status = query.status;
+	return classic;
+}
+
+/**
+ * The Laravel page (`page`, `per_page` up to `maxSize`) whose rows hold index `at` and reach furthest
+ * toward `request.toward`, up to `request.rows` rows beyond it; the smallest such page (fewest bytes).
+ * A page of size s holds the indices (page − 1)·s … page·s − 1: which sizes reach far depends on `at`.
+ */
+export function planPage(request: SliceRequest, maxSize: number): { page: number; perPage: number } {
+	const at = Math.max(0, Math.floor(request.at));
+	const rows = Math.max(0, Math.min(maxSize - 1, Math.floor(request.rows)));
+	let best = { page: at + 1, perPage: 1, reach: 0 };
+	for (let size = 2; size <= maxSize; size++) {
+		const page = Math.floor(at / size) + 1;
+		const first = (page - 1) * size;
+		const reach = request.toward === 1 ? Math.min(first + size - 1, at + rows) - at : at - Math.max(first, at - rows);
+		if (reach > best.reach) best = { page, perPage: size, reach };
+	}
+	return { page: best.page, perPage: best.perPage };
+}
+
+export class FamulorClient implements CallSource {
 	readonly pacer: Pacer;
 	private readonly transport: Transport;
 	private readonly now: () => number;
@@ -110,6 +143,8 @@ export class FamulorClient {
 	private readonly scrub: (text: string) => string;
 	/** Requests sent (including retries), for accounting. */
 	requestCount = 0;
+	/** The largest page this server served so far: 100, or a smaller `per_page` cap it reported (this client's life only). */
+	private sliceCap = MAX_SLICE;
 
 	constructor(options: ClientOptions) {
 		this.transport = options.transport;
@@ -148,6 +183,32 @@ export class FamulorClient {
 		const total = parsed.total ?? (parsed.next_page_url ? Infinity : (page - 1) * perPage + raw.length);
 		const lastPage = parsed.last_page ?? (Number.isFinite(total) ? Math.max(1, Math.ceil(total / perPage)) : page + 1);
 		return { calls, raw, page: parsed.current_page ?? page, perPage: parsed.per_page ?? perPage, total, lastPage };
+	}
+
+	get requests(): number {
+		return this.requestCount;
+	}
+
+	/** One slice of the call list (src/api/port.ts): the Laravel page planned for it, checked against itself. */
+	async slice(query: PortQuery, request: SliceRequest): Promise<CallSlice> {
+		const { page, perPage } = planPage(request, this.sliceCap);
+		const result = await this.getCallsPage(classicQuery(query), page, perPage);
+		checkPage(result, { page, perPage });
+		if (result.perPage < perPage) this.sliceCap = result.perPage;
+		return {
+			rows: result.calls.map((call, index) => ({ call, raw: result.raw[index] as RawCall })),
+			start: (page - 1) * result.perPage,
+			total: result.total,
+			capacity: result.perPage,
+		};
+	}
+
+	/** One call by id; undefined when Famulor says it does not exist (HTTP 404). */
+	async call(id: number): Promise<CallRow | undefined> {
+		const answer = await settled(this.getCall(id));
+		if (!('error' in answer)) return answer.value;
+		if (answer.error instanceof FamulorApiError && answer.error.kind === 'notFound') return undefined;
+		throw answer.error;
 	}
 
 	async getCall(id: number): Promise<{ call: Call; raw: RawCall }> {

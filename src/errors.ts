@@ -90,3 +90,14 @@ export function assertOneOf<T extends string>(
 		`Pick one from the list; an expression must return one of: ${allowed.join(', ')}.`,
 	);
 }
+
+/**
+ * The value of a promise, or what it failed with — for the few places that decide what a failure
+ * means (a call that is gone, a search that ran out of time) instead of passing it on.
+ */
+export async function settled<T>(promise: Promise<T>): Promise<{ value: T } | { error: unknown }> {
+	return await promise.then(
+		(value) => ({ value }),
+		(error: unknown) => ({ error }),
+	);
+}

@@ -5,7 +5,8 @@
  * must stay cheap, trust the API's id filter.
  */
 import type { CallFilters } from './calls';
-import type { CallQuery, FamulorClient } from './client';
+import type { CallQuery } from './api/port';
+import type { FamulorClient } from './client';
 import { InvalidParameterError } from './errors';
 
 export interface FilterInput {
@@ -49,8 +50,8 @@ export function filtersFromInput(
 	const filters: CallFilters = {};
 	const assistantId = idOf(input.assistantId, 'filters.assistantId', 'Assistant');
 	const campaignId = idOf(input.campaignId, 'filters.campaignId', 'Campaign');
-	if (assistantId !== undefined) query.assistant_id = assistantId;
-	if (campaignId !== undefined) query.campaign_id = campaignId;
+	if (assistantId !== undefined) query.assistantId = assistantId;
+	if (campaignId !== undefined) query.campaignId = campaignId;
 	if (input.direction) {
 		if (!DIRECTIONS.has(input.direction)) {
 			throw new InvalidParameterError(
@@ -59,7 +60,7 @@ export function filtersFromInput(
 				'Choose inbound, outbound or web.',
 			);
 		}
-		query.type = input.direction;
+		query.direction = input.direction;
 		filters.direction = input.direction;
 	}
 	if (input.status) {
@@ -84,23 +85,23 @@ export function filtersFromInput(
 export async function resolveFilters(client: FamulorClient, input: FilterInput): Promise<ResolvedFilters> {
 	const resolved = filtersFromInput(input);
 	const { query, filters } = resolved;
-	if (query.assistant_id !== undefined) {
-		const assistant = (await client.getAssistants()).find((a) => a.id === query.assistant_id);
+	if (query.assistantId !== undefined) {
+		const assistant = (await client.getAssistants()).find((a) => a.id === query.assistantId);
 		if (!assistant) {
 			throw new InvalidParameterError(
 				'filters.assistantId',
-				`Assistant ${query.assistant_id} does not exist in this Famulor account`,
+				`Assistant ${query.assistantId} does not exist in this Famulor account`,
 				'Pick the assistant from the list, or check the ID in the Famulor dashboard.',
 			);
 		}
 		filters.assistantName = assistant.name;
 	}
-	if (query.campaign_id !== undefined) {
-		const campaign = (await client.getCampaigns()).find((c) => c.id === query.campaign_id);
+	if (query.campaignId !== undefined) {
+		const campaign = (await client.getCampaigns()).find((c) => c.id === query.campaignId);
 		if (!campaign) {
 			throw new InvalidParameterError(
 				'filters.campaignId',
-				`Campaign ${query.campaign_id} does not exist in this Famulor account`,
+				`Campaign ${query.campaignId} does not exist in this Famulor account`,
 				'Pick the campaign from the list, or check the ID in the Famulor dashboard.',
 			);
 		}

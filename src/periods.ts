@@ -239,6 +239,12 @@ export function resolvePeriod(name: ActionPeriod, input: PeriodInput): ResolvedP
 	}
 }
 
+/** The list days (first and last, YYYY-MM-DD, UTC) holding [startMs, endMs), one day wider on each side. */
+export function apiDays(startMs: number, endMs: number): { from: string; to: string } {
+	const { date_from: from, date_to: to } = apiDateRange(startMs, endMs);
+	return { from, to };
+}
+
 /** Whole UTC days (YYYY-MM-DD) to send as the API's date_from / date_to: one day wider on each side,
  * since the API filters whole days in a timezone it does not state. */
 export function apiDateRange(startMs: number, endMs: number): { date_from: string; date_to: string } {

@@ -10,11 +10,11 @@
  */
 import { DateTime } from 'luxon';
 import type { Call } from './calls';
-import type { FamulorClient } from './client';
+import type { CallSource } from './api/port';
 import { CELL, escapeHtml, FONT, HEAD, heading, NUM, table } from './chargeSummary/html';
 import { escapeSlack } from './chargeSummary/text';
 import { InvalidParameterError } from './errors';
-import { forEachCall } from './fetchCalls';
+import { forEachCall } from './list/period';
 import { addUnits, formatMoney, toAmount, type Units } from './money';
 import { phoneNumberItem, type PhoneNumberInfo } from './numbers';
 import type { ResolvedPeriod } from './periods';
@@ -210,10 +210,10 @@ export class RentalAudit {
  * The audit of SPEC §13: reads the account's calls of the window once (none when no number is
  * rented) and returns the one item.
  */
-export async function auditRentals(client: FamulorClient, input: RentalAuditInput): Promise<RentalAuditItem> {
+export async function auditRentals(source: CallSource, input: RentalAuditInput): Promise<RentalAuditItem> {
 	const audit = new RentalAudit(input);
 	if (audit.rentedCount > 0) {
-		await forEachCall(client, { period: audit.window, query: {}, filters: {} }, (call) => audit.add(call));
+		await forEachCall(source, { period: audit.window, query: {}, filters: {} }, ({ call }) => audit.add(call));
 	}
 	return audit.finish();
 }

@@ -8,10 +8,9 @@
 import { DateTime } from 'luxon';
 import { matchesFilters, type Call, type CallFilters } from '../calls';
 import { callItem, type CallItem } from '../callItem';
-import type { CallQuery } from '../client';
+import type { CallQuery } from '../api/port';
 import { assertOneOf, assertSettleMinutes, requireValid } from '../errors';
 import { amountToUnits, toAmount, type Units } from '../money';
-import type { RawCall } from '../schemas';
 import { fingerprint } from './state';
 import { MAX_AMOUNT } from './thresholdEvents';
 
@@ -133,7 +132,7 @@ export interface Revision {
 export function callEvent(
 	config: CallFeedConfig,
 	call: Call,
-	raw: RawCall | undefined,
+	raw: Record<string, unknown> | undefined,
 	revision?: Revision,
 ): CallEvent {
 	const local = DateTime.fromMillis(call.createdAt, { zone: config.timezone });

@@ -3,7 +3,7 @@
  * back, and the working form the engine computes with (Maps by call id).
  *
  * What it holds, and why it stays bounded whatever the account's size:
- * - the tracker (the shared stream reader's position and its watch list of recent calls);
+ * - the tracker (the shared call-list reader's cursor, its ledger and the calls that may still change);
  * - `held`: calls read before they were due — only calls still running when they were old enough to
  *   be due (the reader takes a call only once it could be due, see callFeed.ts), so a few long calls;
  * - `emitted`: the most recent emitted calls with the cost they were emitted with, for corrections —
@@ -20,13 +20,11 @@ export const CORRECTION_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Emitted calls in emission order: id, at (emission) and created (the call's created_at) as first values
- * then differences to the previous one; pos (−1 = unknown), cost, rev and seen (1: read again since it
- * was emitted) as they are.
+ * then differences to the previous one; cost, rev and seen (1: read again since it was emitted) as they are.
  */
 export interface EmittedColumns {
 	id: number[];
 	created: number[];
-	pos: number[];
 	cost: number[];
 	at: number[];
 	rev: number[];
@@ -47,15 +45,10 @@ export interface CallFeedState {
 	 * a lost state cannot tell which they are. SPEC §9: a lost state is a silent new baseline.)
 	 */
 	fromNow: boolean;
-	/**
-	 * After the list had to be read again from its start (calls were deleted under the reader): the
-	 * newest call read before, so that the calls up to it are not emitted a second time.
-	 */
-	readTo: { at: number; id: number } | null;
-	/** Calls read before they were due: created_at, position (−1 unknown), and when due (0: still running). */
-	held: Array<{ id: number; at: number; pos: number; due: number }>;
+	/** Calls read before they were due: created_at, and when due (0: still running). */
+	held: Array<{ id: number; at: number; due: number }>;
 	emitted: EmittedColumns;
-	/** Position up to which the round-robin re-check of emitted calls got (−1: from the start). */
+	/** The created_at up to which the round-robin re-check of emitted calls got (0: from the start). */
 	verifiedTo: number;
 	updatedAt: number;
 }
@@ -64,14 +57,13 @@ const columnsSchema = z
 	.object({
 		id: z.array(int),
 		created: z.array(int),
-		pos: z.array(int),
 		cost: z.array(int),
 		at: z.array(int),
 		rev: z.array(count),
 		seen: z.array(z.union([z.literal(0), z.literal(1)])),
 	})
 	.refine(
-		(c) => [c.created, c.pos, c.cost, c.at, c.rev, c.seen].every((column) => column.length === c.id.length),
+		(c) => [c.created, c.cost, c.at, c.rev, c.seen].every((column) => column.length === c.id.length),
 		'columns differ in length',
 	)
 	.refine((c) => decodeEmitted(c) !== undefined, 'emitted columns do not decode');
@@ -83,10 +75,9 @@ export const callFeedStateSchema = z.object({
 	tracker: trackerStateSchema.nullable(),
 	since: epochMsOrZero,
 	fromNow: z.boolean(),
-	readTo: z.object({ at: epochMs, id: count }).nullable(),
-	held: z.array(z.object({ id: count.min(1), at: epochMs, pos: int.min(-1), due: epochMsOrZero })),
+	held: z.array(z.object({ id: count.min(1), at: epochMs, due: epochMsOrZero })),
 	emitted: columnsSchema,
-	verifiedTo: int.min(-1),
+	verifiedTo: epochMsOrZero,
 	updatedAt: epochMsOrZero,
 });
 
@@ -98,10 +89,9 @@ export function newCallFeedState(config: string, replacesLost = false): CallFeed
 		tracker: null,
 		since: 0,
 		fromNow: replacesLost,
-		readTo: null,
 		held: [],
-		emitted: { id: [], created: [], pos: [], cost: [], at: [], rev: [], seen: [] },
-		verifiedTo: -1,
+		emitted: { id: [], created: [], cost: [], at: [], rev: [], seen: [] },
+		verifiedTo: 0,
 		updatedAt: 0,
 	};
 }
@@ -112,12 +102,11 @@ export function readCallFeedState(stored: unknown, config: string): CallFeedStat
 }
 
 /**
- * A call emitted: its created_at and where it is in the list (to find its page again), the total cost it
- * was emitted with (1e-8 units), when, its revision, and whether it was read again since.
+ * A call emitted: its created_at (to find it in the list again), the total cost it was emitted with
+ * (1e-8 units), when, its revision, and whether it was read again since.
  */
 export interface Emitted {
 	created: number;
-	pos: number;
 	cost: number;
 	at: number;
 	rev: number;
@@ -126,7 +115,6 @@ export interface Emitted {
 
 export interface Held {
 	at: number;
-	pos: number;
 	due: number;
 }
 
@@ -146,27 +134,24 @@ export function decodeEmitted(columns: EmittedColumns): Map<number, Emitted> | u
 		id += columns.id[i] ?? NaN;
 		at += columns.at[i] ?? NaN;
 		created += columns.created[i] ?? NaN;
-		const pos = columns.pos[i] ?? NaN;
 		const cost = columns.cost[i] ?? NaN;
 		const rev = columns.rev[i] ?? NaN;
 		if (!(Number.isSafeInteger(id) && id >= 1 && Number.isSafeInteger(at) && at >= 946_684_800_000)) return undefined;
-		if (!(Number.isSafeInteger(pos) && pos >= -1 && Number.isSafeInteger(cost) && Number.isSafeInteger(rev)))
-			return undefined;
+		if (!(Number.isSafeInteger(cost) && Number.isSafeInteger(rev))) return undefined;
 		if (!(Number.isSafeInteger(created) && created >= 946_684_800_000)) return undefined;
 		if (emitted.has(id)) return undefined;
-		emitted.set(id, { created, pos, cost, at, rev, seen: columns.seen[i] === 1 });
+		emitted.set(id, { created, cost, at, rev, seen: columns.seen[i] === 1 });
 	}
 	return emitted;
 }
 
 export function encodeEmitted(emitted: Map<number, Emitted>): EmittedColumns {
-	const columns: EmittedColumns = { id: [], created: [], pos: [], cost: [], at: [], rev: [], seen: [] };
+	const columns: EmittedColumns = { id: [], created: [], cost: [], at: [], rev: [], seen: [] };
 	let previous = { id: 0, at: 0, created: 0 };
 	for (const [id, entry] of emitted) {
 		columns.id.push(id - previous.id);
 		columns.at.push(entry.at - previous.at);
 		columns.created.push(entry.created - previous.created);
-		columns.pos.push(entry.pos >= 0 ? entry.pos : -1);
 		columns.cost.push(entry.cost);
 		columns.rev.push(entry.rev);
 		columns.seen.push(entry.seen ? 1 : 0);
@@ -177,7 +162,7 @@ export function encodeEmitted(emitted: Map<number, Emitted>): EmittedColumns {
 
 export function loadCallFeed(state: CallFeedState): CallFeedModel {
 	return {
-		held: new Map(state.held.map(({ id, at, pos, due }) => [id, { at, pos, due }])),
+		held: new Map(state.held.map(({ id, at, due }) => [id, { at, due }])),
 		emitted: decodeEmitted(state.emitted) ?? new Map(),
 	};
 }
@@ -189,9 +174,7 @@ export function loadCallFeed(state: CallFeedState): CallFeedModel {
 export function storeCallFeed(model: CallFeedModel, now: number): Pick<CallFeedState, 'held' | 'emitted'> {
 	const recent = [...model.emitted].filter(([, entry]) => entry.at > now - CORRECTION_WINDOW_MS).slice(-MAX_REMEMBERED);
 	return {
-		held: [...model.held]
-			.map(([id, held]) => ({ id, ...held, pos: held.pos >= 0 ? held.pos : -1 }))
-			.sort((a, b) => a.at - b.at || a.id - b.id),
+		held: [...model.held].map(([id, held]) => ({ id, ...held })).sort((a, b) => a.at - b.at || a.id - b.id),
 		emitted: encodeEmitted(new Map(recent)),
 	};
 }

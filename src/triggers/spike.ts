@@ -19,17 +19,17 @@ import {
 	type CallFilters,
 	type TriggerGroupBy,
 } from '../calls';
-import type { CallQuery, FamulorClient } from '../client';
+import type { CallQuery, CallSource } from '../api/port';
 import { assertOneOf, assertSettleMinutes, requireValid } from '../errors';
 import { displayText, displayValue, metricName, toCountingUnits, unitOf, valueOfCall } from '../metrics';
 import { toAmount } from '../money';
-import { apiDateRange } from '../periods';
+import { apiDays } from '../periods';
 import { clientGroupOf, validateClientGrouping, type ClientGrouping } from './clientGroups';
 import { Contributions, type Contributor } from './contributors';
 import { loadSpike, newSpikeState, storeSpike, type OpenWindow, type SpikeModel, type SpikeState } from './spikeState';
-import { fingerprint, fromTheFuture, type PollEnvironment } from './state';
+import { pollTracked, type TrackedSpec } from './engine';
+import { fingerprint, type PollEnvironment } from './state';
 import { MAX_AMOUNT } from './thresholdEvents';
-import { newTracker, track } from './tracker';
 import { DAY_MS, Windows, type Seasonality, type SpikeWindow } from './windows';
 
 export * from './spikeState';
@@ -175,35 +175,49 @@ function applyCall(config: SpikeConfig, model: SpikeModel, windows: Windows, cal
 	}
 }
 
+/** The history a new baseline reads: the baseline days before the window now, and a window more. */
+function historyStart(config: SpikeConfig, windows: Windows, now: number): number {
+	return now - (config.baselineDays + 1) * DAY_MS - windows.of(now).end + windows.of(now).start;
+}
+
+function spikeSpec(config: SpikeConfig, windows: Windows): TrackedSpec<SpikeState> {
+	return {
+		fresh: (state) => newSpikeState(state.config),
+		times: (state) => [state.evaluatedUntil],
+		query: (_state, now) => ({ ...config.query, from: apiDays(historyStart(config, windows, now), now + 1).from }),
+		startAt: (_state, now) => historyStart(config, windows, now),
+		reading: (_state, now) => ({
+			settleMs: config.settleMinutes * 60_000,
+			// Windows older than the baseline no longer count: a call listed that late changes nothing.
+			keepFrom: now - (config.baselineDays + 2) * DAY_MS,
+			onShrink: 'rebuild',
+		}),
+	};
+}
+
 export async function pollSpike(
-	client: FamulorClient,
+	source: CallSource,
 	stored: SpikeState,
 	config: SpikeConfig,
 	env: PollEnvironment,
 ): Promise<SpikePollResult> {
 	const windows = new Windows(config.window, config.timezone);
 	const settleMs = config.settleMinutes * 60_000;
-	const started = env.now();
-	const times = [stored.updatedAt, stored.evaluatedUntil, stored.tracker?.stream.newestAt, stored.tracker?.horizon];
-	const previous = fromTheFuture(times, started) ? newSpikeState(stored.config) : stored;
+	const polled = await pollTracked(source, stored, spikeSpec(config, windows), env);
+	if (polled.rebuilt) return { state: polled.rebuilt, events: [], building: true };
+	const { state: previous, changes, now } = polled;
 	const model = loadSpike(previous);
-	let tracker = previous.tracker;
-	if (!tracker) {
-		const historyStart =
-			started - (config.baselineDays + 1) * DAY_MS - windows.of(started).end + windows.of(started).start;
-		tracker = newTracker({ ...config.query, date_from: apiDateRange(historyStart, started).date_from });
-		model.coverageStart = windows.of(historyStart).end;
+	if (!previous.tracker) {
+		const start = historyStart(config, windows, now);
+		model.coverageStart = windows.of(start).end;
 		// History is only counted, never alerted on: contributors are kept from the next window on.
-		model.evaluatedUntil = windows.of(started - settleMs).start;
+		model.evaluatedUntil = windows.of(now - settleMs).start;
 	}
-	const changes = await track(client, tracker, { now: started, settleMs, hasTime: env.hasTime });
-	if (changes.lost) return { state: newSpikeState(previous.config), events: [], building: true };
 	for (const { before, after } of changes.updated) {
 		applyCall(config, model, windows, before, -1);
 		applyCall(config, model, windows, after, 1);
 	}
-	for (const call of changes.added) applyCall(config, model, windows, call, 1);
-	const now = env.now();
+	for (const { call } of changes.added) applyCall(config, model, windows, call, 1);
 	const eligibleEnd = windows.of(now - settleMs).start;
 	const updates = { tracker: changes.state, updatedAt: now };
 	if (!changes.caughtUp) {

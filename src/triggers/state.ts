@@ -7,8 +7,8 @@
  */
 import { z } from 'zod';
 
-/** 2: lean watch lists and name-keyed data as lists (version 1 states are rebuilt). */
-export const STATE_VERSION = 2;
+/** 3: the tracker reads by time and ids (a cursor and a ledger), not by positions (older states are rebuilt). */
+export const STATE_VERSION = 3;
 
 /** FNV-1a of the JSON of the configuration: a change starts a new baseline. */
 export function fingerprint(value: unknown): string {

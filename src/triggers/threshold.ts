@@ -13,12 +13,14 @@
  *   crossings reported before are already reached, so the new baseline absorbs them silently.
  */
 import { dimensionKey, groupLabel, matchesFilters, type Call } from '../calls';
+import type { CallSource } from '../api/port';
 import type { FamulorClient } from '../client';
 import { displayText, valueOfCall } from '../metrics';
-import { apiDateRange, periodContaining, type ResolvedPeriod } from '../periods';
+import { apiDays, periodContaining, type ResolvedPeriod } from '../periods';
 import { pollBalance } from './balance';
 import { billedValue, clientGroupOf } from './clientGroups';
 import { Contributions } from './contributors';
+import { pollTracked, type TrackedSpec } from './engine';
 import { fromTheFuture, type PollEnvironment } from './state';
 import { thresholdEvent, thresholdInUnits, type ThresholdConfig, type ThresholdEvent } from './thresholdEvents';
 import {
@@ -29,7 +31,7 @@ import {
 	type PeriodTotals,
 	type ThresholdState,
 } from './thresholdState';
-import { MAX_WATCH_MS, newTracker, track, type TrackerChanges } from './tracker';
+import { MAX_WATCH_MS, type TrackerChanges } from './tracker';
 
 export * from './thresholdEvents';
 export * from './thresholdState';
@@ -100,7 +102,7 @@ function applyChanges(
 ): PeriodTotals[] {
 	const periods = stored.periods.map(loadPeriod);
 	if (!periods.some((p) => p.id === current.id)) periods.push(emptyPeriod(current));
-	for (const call of changes.added) {
+	for (const { call } of changes.added) {
 		const callPeriod = periodOf(config, call.createdAt);
 		if (callPeriod.startMs >= current.startMs && !periods.some((p) => p.id === callPeriod.id))
 			periods.push(emptyPeriod(callPeriod));
@@ -109,7 +111,7 @@ function applyChanges(
 		applyCall(config, periods, before, -1);
 		applyCall(config, periods, after, 1);
 	}
-	for (const call of changes.added) {
+	for (const { call } of changes.added) {
 		applyCall(config, periods, call, 1);
 		if (config.metric === 'forecastSpend' && stored.phase === 'building') notePeak(config, periods, call);
 	}
@@ -182,36 +184,42 @@ export async function pollThreshold(
 	config: ThresholdConfig,
 	env: PollEnvironment,
 ): Promise<ThresholdPollResult> {
-	const stored = fromTheFuture(
-		[previous.updatedAt, previous.tracker?.stream.newestAt, previous.tracker?.horizon],
-		env.now(),
-	)
-		? newThresholdState(previous.config, false)
-		: previous;
-	if (config.metric === 'balance') return pollBalance(client, stored, config, env);
-	return await pollUsage(client, stored, config, env);
+	if (config.metric === 'balance') {
+		const stored = fromTheFuture([previous.updatedAt], env.now())
+			? newThresholdState(previous.config, false)
+			: previous;
+		return pollBalance(client, stored, config, env);
+	}
+	return await pollUsage(client, previous, config, env);
+}
+
+/** How the usage metrics read the calls: from the first day of the period the trigger started in. */
+function usageSpec(config: ThresholdConfig): TrackedSpec<ThresholdState> {
+	return {
+		fresh: (state) => newThresholdState(state.config, false),
+		query: (_state, now) => ({ ...config.query, from: apiDays(periodOf(config, now).startMs, now + 1).from }),
+		startAt: (_state, now) => periodOf(config, now).startMs,
+		reading: (state, now) => ({
+			settleMs: config.settleMinutes * 60_000,
+			// Calls of the periods still kept; a call listed late in an earlier period changes nothing reported.
+			keepFrom: Math.min(periodOf(config, now).startMs, ...state.periods.map((p) => p.start)),
+			onShrink: 'rebuild',
+		}),
+	};
 }
 
 async function pollUsage(
-	client: FamulorClient,
-	previous: ThresholdState,
+	source: CallSource,
+	stored: ThresholdState,
 	config: ThresholdConfig,
 	env: PollEnvironment,
 ): Promise<ThresholdPollResult> {
-	const started = periodOf(config, env.now());
-	const tracker =
-		previous.tracker ??
-		newTracker({ ...config.query, date_from: apiDateRange(started.startMs, started.endMs).date_from });
+	const polled = await pollTracked(source, stored, usageSpec(config), env);
+	// Calls counted before were deleted: start over, silently.
+	if (polled.rebuilt) return { state: polled.rebuilt, events: [], building: true, current: [] };
+	const { state: previous, changes, now } = polled;
+	const started = periodOf(config, now);
 	const base = previous.tracker ? previous : { ...previous, periods: [storePeriod(emptyPeriod(started))] };
-	const changes = await track(client, tracker, {
-		now: env.now(),
-		settleMs: config.settleMinutes * 60_000,
-		hasTime: env.hasTime,
-	});
-	// Calls were deleted under us: start over, silently.
-	if (changes.lost)
-		return { state: newThresholdState(previous.config, false), events: [], building: true, current: [] };
-	const now = env.now();
 	const current = periodOf(config, now);
 	const periods = applyChanges(config, base, changes, current);
 	const totals = periods.find((p) => p.id === current.id) as PeriodTotals;

@@ -5,7 +5,7 @@
  * when to emit are threshold.ts (spend, minutes, calls, forecast) and balance.ts.
  */
 import { groupLabel, TRIGGER_GROUP_BY, type CallFilters, type TriggerGroupBy } from '../calls';
-import type { CallQuery } from '../client';
+import type { CallQuery } from '../api/port';
 import { assertOneOf, InvalidParameterError } from '../errors';
 import { displayText, displayValue, metricName, toCountingUnits, unitOf } from '../metrics';
 import { publicPeriod, type Period, type ResolvedPeriod, type TriggerPeriod } from '../periods';

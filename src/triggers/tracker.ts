@@ -1,29 +1,37 @@
 /**
- * Call tracking for the triggers: the stream (new calls) plus a small watch list of recent calls.
- * Consumers get every change as "remove the old version, add the new one", so a call is counted once,
- * at its latest known cost, however often it changes.
+ * Call tracking for the triggers: every poll, the calls that are new since the last one, the changes of
+ * the calls that may still change, and the calls that showed up late. Consumers get every change as
+ * "remove the old version, add the new one", so a call is counted once, at its latest known cost.
  *
- * A call stays watched while it is unsettled or younger than the settle horizon; after that it is
- * history (a cost change later than that is not seen by the triggers; summaries always read the
- * latest). Watched calls also serve as the boundary ids: a recent call is never counted twice.
+ * A poll walks the list toward newer calls from the stored cursor (src/list/walk.ts: a time and the
+ * ids taken at it), so its first answer is where the last poll stopped: the row just behind the
+ * cursor, the cursor's calls, and whatever came after — one small answer when nothing is new, since
+ * the stored total, growth and order say where to ask (they are only hints: every answer is checked,
+ * and an answer elsewhere is simply asked again where it shows the cursor is).
  *
- * Lean state. A settled call's cost is final (SPEC §4), so for a settled call the watch list keeps
- * only what dedupe and ordering need — id, position, created_at — as three delta-encoded columns
- * (a busy account watches thousands of calls: 250 calls a minute for 15 minutes). A call that may
- * still change also keeps what was counted for it, so that the change can be taken back.
+ * The same answer counts the rows behind the cursor's time. The ledger (src/triggers/ledger.ts) knows
+ * how many calls were taken there: more rows means calls were listed late, and src/triggers/late.ts
+ * finds them; fewer means calls were deleted (the threshold and spike triggers rebuild their baseline
+ * then, silently; the Call Trigger goes on). Calls that may still change (not settled yet) are kept
+ * with what was counted for them and read again on every poll until they settle.
  */
 import { z } from 'zod';
+import type { CallQuery, CallRow, CallSlice, CallSource, SliceRequest } from '../api/port';
+import { MAX_SLICE } from '../api/port';
 import { billableSecondsOf, SETTLED_STATUSES, type Call } from '../calls';
-import type { CallQuery, FamulorClient } from '../client';
-import { FamulorApiError } from '../errors';
+import { settled } from '../errors';
+import { drive, type DriveEnd } from '../list/drive';
+import { orderOf } from '../list/slice';
+import { Walk, type BehindCount, type CursorState } from '../list/walk';
+import { readFromTop, TOP_ROWS } from './fromTop';
+import { findLate, timedOut, type LateSearch } from './late';
+import { Ledger, ledgerStateSchema, type LedgerState } from './ledger';
 import { count, epochMs, epochMsOrZero, int } from './state';
-import { newStream, readStream, streamStateSchema, type StreamState } from './stream';
 
 /**
- * What was counted for a call that may still change (in the state: the `open` tuples below). Keys are
- * short because a busy account has hundreds of calls in progress: st status, cost and car total and
- * carrier cost (1e-8 units), dur duration (s), as assistant, ca campaign, ph the Famulor number,
- * dir direction.
+ * What was counted for a call that may still change. Keys are short because a busy account has
+ * hundreds of calls in progress: st status, cost and car total and carrier cost (1e-8 units), dur
+ * duration (s), as assistant, ca campaign, ph the Famulor number, dir direction.
  */
 export interface Counted {
 	st: string;
@@ -36,29 +44,9 @@ export interface Counted {
 	dir: string | null;
 }
 
-/** A watched call: where it was last seen, and — while it may still change — what was counted for it. */
-export interface WatchedCall {
-	id: number;
-	pos: number;
-	at: number;
-	counted?: Counted;
-}
-
-/** Settled watched calls, ascending by position: first values, then differences to the previous one. */
-export interface SettledColumns {
-	id: number[];
-	pos: number[];
-	at: number[];
-}
-
-/**
- * A watched call that may still change, as stored: a tuple rather than an object, because a busy
- * account keeps hundreds of them and keys would be a third of the state —
- * [id, position, created_at, status, total cost, carrier cost, duration, assistant, campaign, number, direction].
- */
+/** A call that may still change, as stored: [id, created_at, …Counted]. */
 export type OpenCall = [
 	id: number,
-	pos: number,
 	at: number,
 	st: string,
 	cost: number,
@@ -72,25 +60,25 @@ export type OpenCall = [
 
 export interface TrackerState {
 	query: CallQuery;
-	stream: StreamState;
-	settled: SettledColumns;
+	/** Where the last poll stopped (null before the first call). */
+	cursor: CursorState | null;
+	ledger: LedgerState;
 	open: OpenCall[];
-	/** created_at of the oldest call consumed (ms), 0 before the first. */
+	/** created_at of the oldest call taken (ms), 0 before the first. */
 	oldestAt: number;
-	/**
-	 * The horizon the watch list was last pruned with (ms): every call consumed so far whose
-	 * created_at is at or after it is watched. Unknown calls that recent are new, however late they
-	 * were inserted. 0 before the first poll.
-	 */
-	horizon: number;
+	/** Where to ask first: the list's order, total and growth as the last poll saw them (checked by every answer). */
+	hints: { order: -1 | 0 | 1; total: number; grew: number };
 }
 
+/** A call still unsettled this long after it started is no longer watched: it is taken as it is. */
 export const MAX_WATCH_MS = 2 * 60 * 60 * 1000;
+/** Calls taken in the last RECENT_MS are kept by id: a call listed that late is told apart by its id. */
+export const RECENT_MS = 45 * 60 * 1000;
 
 const nullableText = z.string().nullable();
+const text = z.string().max(1000);
 const openCallSchema = z.tuple([
-	count,
-	count,
+	count.min(1),
 	epochMs,
 	z.string(),
 	int,
@@ -104,24 +92,374 @@ const openCallSchema = z.tuple([
 
 export const trackerStateSchema = z
 	.object({
-		query: z.object({
-			date_from: z.string().optional(),
-			date_to: z.string().optional(),
-			assistant_id: z.union([z.string(), z.number()]).optional(),
-			campaign_id: z.union([z.string(), z.number()]).optional(),
-			type: z.string().optional(),
-			status: z.string().optional(),
-		}),
-		stream: streamStateSchema,
-		settled: z.object({ id: z.array(int), pos: z.array(int), at: z.array(int) }),
+		query: z
+			.object({
+				from: text.optional(),
+				to: text.optional(),
+				assistantId: z.union([text, int]).optional(),
+				campaignId: z.union([text, int]).optional(),
+				direction: text.optional(),
+				status: text.optional(),
+			})
+			.strict(),
+		cursor: z.object({ at: epochMs, ids: z.array(count.min(1)).max(10_000) }).nullable(),
+		ledger: ledgerStateSchema,
 		open: z.array(openCallSchema),
 		oldestAt: epochMsOrZero,
-		horizon: z.union([z.literal(0), epochMs]),
+		hints: z.object({ order: z.union([z.literal(-1), z.literal(0), z.literal(1)]), total: count, grew: count }),
 	})
-	.refine((state) => decodeSettled(state.settled) !== undefined, 'settled columns do not decode');
+	// The ledger's horizon is never ahead of the cursor: every call taken at or after it is kept by id.
+	.refine((state) => !state.cursor || state.ledger.horizon <= state.cursor.at, 'ledger horizon beyond the cursor');
 
-export function newTracker(query: CallQuery): TrackerState {
-	return { query, stream: newStream(), settled: { id: [], pos: [], at: [] }, open: [], oldestAt: 0, horizon: 0 };
+/**
+ * A tracker of the calls matching `query`; from `startAt` on (ms), when given: the calls before it are
+ * passed over as if taken (the rows before that time are counted at the first read).
+ */
+export function newTracker(query: CallQuery, startAt?: number): TrackerState {
+	return {
+		query,
+		cursor: startAt === undefined ? null : { at: startAt, ids: [] },
+		ledger: Ledger.empty().store(),
+		open: [],
+		oldestAt: 0,
+		hints: { order: 0, total: 0, grew: 0 },
+	};
+}
+
+export interface TrackerChanges {
+	state: TrackerState;
+	/** Calls taken for the first time: the new ones oldest first, then any found listed late. */
+	added: CallRow[];
+	/** Calls whose counted version changed: subtract `before`, add `after`. */
+	updated: Array<{ before: Call; after: Call }>;
+	/** Every call up to the newest (or up to the first one `accept` refused) was taken. */
+	caughtUp: boolean;
+	/** Calls were deleted under the cursor, or the counts cannot be explained: rebuild (see onShrink). */
+	lost: boolean;
+	/** The latest version of every call read in this poll, by id. */
+	rows: Map<number, CallRow>;
+	/** The list's length as the last answer of this poll told it (undefined without an answer). */
+	total: number | undefined;
+}
+
+export interface TrackOptions {
+	now: number;
+	/** How long a call's cost may still change after it ended: the recent window is at least this long. */
+	settleMs: number;
+	/** Whether there is time for one more request (or for `requests` more). */
+	hasTime: (requests?: number) => boolean;
+	/** Whether a call may be taken now (default: every call); the walk stops at the first one refused. */
+	accept?: (call: Call) => boolean;
+	/** Calls before this time are never needed again: their stretches of the ledger are dropped. */
+	keepFrom: number;
+	/**
+	 * Fewer rows behind the cursor than were taken (calls deleted), or counts that cannot be explained:
+	 * `rebuild` reports `lost` (totals must be rebuilt); `adopt` goes on with the list as it is now.
+	 */
+	onShrink: 'rebuild' | 'adopt';
+}
+
+export async function track(
+	source: CallSource,
+	previous: TrackerState,
+	options: TrackOptions,
+): Promise<TrackerChanges> {
+	return await new TrackerPoll(source, previous, options).run();
+}
+
+interface OpenEntry {
+	at: number;
+	counted: Counted;
+}
+
+class TrackerPoll {
+	private readonly ledger: Ledger;
+	private readonly open = new Map<number, OpenEntry>();
+	private readonly rows = new Map<number, CallRow>();
+	private readonly added: CallRow[] = [];
+	private readonly updated: Array<{ before: Call; after: Call }> = [];
+	private walk: Walk;
+	/** Rows behind the stored cursor's time, as the first answer that went on from it counted them. */
+	private measured: BehindCount | undefined;
+	private last: CallSlice | undefined;
+	private lost = false;
+
+	constructor(
+		private readonly source: CallSource,
+		private readonly previous: TrackerState,
+		private readonly options: TrackOptions,
+	) {
+		this.ledger = Ledger.load(previous.ledger) ?? Ledger.empty();
+		for (const [id, at, st, cost, car, dur, as, ca, ph, dir] of previous.open) {
+			this.open.set(id, { at, counted: { st, cost, car, dur, as, ca, ph, dir } });
+		}
+		const accept = options.accept;
+		this.walk = new Walk('newer', previous.cursor ?? undefined, accept ? (row) => accept(row.call) : undefined);
+	}
+
+	async run(): Promise<TrackerChanges> {
+		const end = await this.readForward();
+		const taken = [...this.added];
+		this.account(taken);
+		if (this.measured && !this.lost) await this.reconcile();
+		if (!this.lost) await this.refreshOpen();
+		return this.result(end === 'end' || end === 'refused');
+	}
+
+	/** Reads what is new: from the top when that is cheaper, else from the cursor up (see fromTop.ts). */
+	private async readForward(): Promise<DriveEnd> {
+		if (await this.readFromTop()) return 'end';
+		return await this.readUp();
+	}
+
+	/** From the top of a newest-first list down to the cursor (or a call to read again just before it). */
+	private async readFromTop(): Promise<boolean> {
+		const { cursor, hints } = this.previous;
+		if (!cursor || hints.order !== -1 || this.options.accept) return false;
+		const total = Math.max(hints.total + hints.grew, this.ledger.behind + cursor.ids.length);
+		let readTo = cursor.at;
+		for (const { at } of this.open.values()) {
+			if (at < readTo && total - (this.ledger.behind - this.ledger.takenIn(at, cursor.at)) < TOP_ROWS) readTo = at;
+		}
+		// Calls to read again as well: a full first answer (they are read on every poll until they settle).
+		// Else as many rows as are expected new, and a margin: a quiet poll reads a few rows.
+		const margin = Math.min(25, 5 + 2 * Math.ceil(Math.sqrt(hints.grew)));
+		const rows =
+			readTo < cursor.at ? MAX_SLICE - 1 : Math.max(10, Math.min(MAX_SLICE - 1, total - this.ledger.behind + margin));
+		const read = await readFromTop(this.source, this.previous.query, {
+			cursor,
+			readTo,
+			rows,
+			hasTime: () => this.options.hasTime(),
+			read: (slice) => this.record(slice),
+		});
+		if (!read) return false;
+		this.added.push(...read.taken.reverse());
+		this.measured = read.measured;
+		this.walk = new Walk('newer', read.cursor);
+		this.walk.order = -1;
+		return true;
+	}
+
+	/** Walks from the cursor toward the newest call (or the first refused one), taking what is new. */
+	private async readUp(): Promise<DriveEnd> {
+		const behind = this.ledger.behind;
+		return await drive(this.source, this.previous.query, this.walk, this.firstRequest(), {
+			read: (slice) => this.record(slice),
+			fed: (step) => {
+				if (step.behind && !this.measured && this.previous.cursor) this.measured = step.behind;
+			},
+			taken: (rows) => {
+				this.added.push(...rows);
+			},
+			hasTime: () => this.options.hasTime(),
+			relocate: (slice) => this.whereBehind(slice, behind),
+		});
+	}
+
+	/**
+	 * Where the first answer should be: the row just behind the cursor and what came after it — from the
+	 * oldest call that may still change, when that is within one answer, so that it is read again too.
+	 */
+	private firstRequest(): SliceRequest {
+		const { cursor, hints } = this.previous;
+		if (!cursor || hints.order === 0) return { at: 0, toward: 1, rows: MAX_SLICE - 1 };
+		// As many new calls as last time, and a margin that grows with their number.
+		const total = Math.max(hints.total + hints.grew, this.ledger.behind + cursor.ids.length);
+		const margin = Math.min(25, 2 + 2 * Math.ceil(Math.sqrt(hints.grew)));
+		// The oldest call that may still change and fits in one answer with everything after it.
+		let behind = this.ledger.behind;
+		for (const { at } of this.open.values()) {
+			const openBehind = this.ledger.behind - this.ledger.takenIn(at, cursor.at);
+			if (openBehind < behind && total - openBehind + margin < MAX_SLICE) behind = openBehind;
+		}
+		const wanted = total - behind + margin;
+		// Two rows behind the cursor, so that the answer shows the list's order even with nothing new.
+		if (hints.order === 1) return { at: Math.max(0, behind - 2), toward: 1, rows: Math.min(MAX_SLICE - 1, wanted + 1) };
+		// Newest first: the row behind the cursor is `behind` rows from the end; arrivals push it further.
+		const at = total - behind + margin - (behind === 0 ? 1 : 0);
+		return { at, toward: -1, rows: Math.min(MAX_SLICE - 1, at) };
+	}
+
+	/** After an answer that did not reach back to the cursor: where the row behind it is, by that answer's total. */
+	private whereBehind(slice: CallSlice, behind: number): SliceRequest | undefined {
+		// (The stored order only says where to look; the walk reads every answer by the order it shows.)
+		const order = orderOf(slice) || this.walk.order || this.previous.hints.order;
+		if (order === 1) return { at: Math.max(0, behind - 1), toward: 1, rows: MAX_SLICE - 1 };
+		if (order !== -1) return undefined;
+		const at = slice.total - behind - (behind === 0 ? 1 : 0);
+		return { at: Math.max(0, at), toward: -1, rows: MAX_SLICE - 1 };
+	}
+
+	private record(slice: CallSlice): void {
+		this.last = slice;
+		for (const row of slice.rows) this.rows.set(row.call.id, row);
+	}
+
+	/** Counts what the walk took into the ledger: by id when recent, and behind the cursor when passed. */
+	private account(taken: CallRow[]): void {
+		const before = this.previous.cursor;
+		const after = this.walk.cursor;
+		let behind = this.ledger.behind;
+		if (before && after && after.at > before.at) behind += before.ids.length;
+		for (const { call } of taken) {
+			if (after && call.createdAt < after.at) behind++;
+			this.ledger.add(call.id, call.createdAt);
+			if (!call.settled) this.open.set(call.id, { at: call.createdAt, counted: countedOf(call) });
+		}
+		this.ledger.behind = behind;
+	}
+
+	/** Compares the rows behind the stored cursor with what was taken there (late calls, deletions). */
+	private async reconcile(): Promise<void> {
+		const measured = this.measured as BehindCount;
+		const cursor = this.previous.cursor as CursorState;
+		const accounted = this.previous.ledger.behind;
+		const delta = measured.count - accounted;
+		if (delta === 0) return;
+		// The first read of a tracker started at a time: what lies before that time is passed over.
+		if (this.previous.hints.total === 0 && accounted === 0 && cursor.ids.length === 0) {
+			this.ledger.behind += delta;
+			return;
+		}
+		if (delta < 0) return this.shrank(-delta);
+		const search: LateSearch = {
+			source: this.source,
+			query: this.previous.query,
+			ledger: this.ledger,
+			cursorAt: cursor.at,
+			accounted,
+			unaccounted: delta,
+			order: this.walk.order ?? -1,
+			total: measured.total,
+			hasTime: this.options.hasTime,
+		};
+		const late = await findLate(search);
+		for (const row of late.found) this.rows.set(row.call.id, row);
+		for (const row of late.found) {
+			this.added.push(row);
+			this.ledger.add(row.call.id, row.call.createdAt);
+			if (!row.call.settled) this.open.set(row.call.id, { at: row.call.createdAt, counted: countedOf(row.call) });
+		}
+		if (late.inconsistent) {
+			// Counts that cannot be explained: rebuilt, or taken as they are now (nothing to look for next time).
+			this.ledger.behind += delta;
+			this.shrank(0);
+			return;
+		}
+		// Found, and rows beyond what the ledger keeps (nothing to find there): counted as taken. Rows not
+		// placed for lack of time are looked for again by the next poll.
+		this.ledger.behind += late.found.length + late.beyond;
+	}
+
+	/** Calls were deleted (or the counts cannot be explained): rebuild, or go on from the list as it is. */
+	private shrank(deleted: number): void {
+		if (this.options.onShrink === 'rebuild') this.lost = true;
+		else this.ledger.behind = Math.max(0, this.ledger.behind - deleted);
+	}
+
+	/** Reads again the calls that may still change and were not in this poll's answers (while time lasts). */
+	private async refreshOpen(): Promise<void> {
+		const now = this.options.now;
+		let time = true;
+		for (const [id, entry] of [...this.open].sort((a, b) => a[1].at - b[1].at)) {
+			if (entry.at < now - MAX_WATCH_MS) {
+				this.open.delete(id);
+				continue;
+			}
+			if (!this.rows.has(id) && time && this.options.hasTime()) {
+				const read = await settled(this.readAround(id, entry.at));
+				if ('error' in read && !timedOut(read.error)) throw read.error;
+				time = !('error' in read);
+			}
+			const row = this.rows.get(id);
+			if (row === undefined) continue;
+			if (row.call.id !== id) continue;
+			this.see(id, entry, row.call);
+		}
+	}
+
+	/** One answer around where a call should be; if it is not there, the call by its id. */
+	private async readAround(id: number, at: number): Promise<void> {
+		const order = this.walk.order;
+		const total = this.last?.total;
+		const cursor = this.walk.cursor;
+		if (order !== undefined && total !== undefined && cursor) {
+			const request = requestAt(this.ledger, cursor.at, at, { order, total }, 'newer');
+			this.record(await this.source.slice(this.previous.query, request));
+			if (this.rows.has(id) || !this.options.hasTime()) return;
+		}
+		const row = await this.source.call(id);
+		if (row) this.rows.set(id, row);
+		else {
+			// Deleted: the calls counted before changed.
+			this.open.delete(id);
+			this.shrank(0);
+		}
+	}
+
+	private see(id: number, entry: OpenEntry, call: Call): void {
+		if (changed(entry.counted, call)) this.updated.push({ before: countedCall(id, entry), after: call });
+		if (call.settled) this.open.delete(id);
+		else this.open.set(id, { at: entry.at, counted: countedOf(call) });
+	}
+
+	private result(caughtUp: boolean): TrackerChanges {
+		const { options, previous } = this;
+		const cursor = this.walk.cursor ?? null;
+		const recentFrom = options.now - Math.max(RECENT_MS, options.settleMs + 15 * 60_000);
+		this.ledger.prune(Math.min(recentFrom, cursor?.at ?? recentFrom), options.keepFrom);
+		const oldest = this.added.reduce((min, { call }) => Math.min(min, call.createdAt), Infinity);
+		const total = this.last?.total;
+		const state: TrackerState = {
+			query: previous.query,
+			cursor,
+			ledger: this.ledger.store(),
+			open: [...this.open].map(
+				([id, { at, counted: c }]): OpenCall => [id, at, c.st, c.cost, c.car, c.dur, c.as, c.ca, c.ph, c.dir],
+			),
+			oldestAt:
+				Number.isFinite(oldest) && (!previous.oldestAt || oldest < previous.oldestAt) ? oldest : previous.oldestAt,
+			hints: {
+				order: this.walk.order ?? previous.hints.order,
+				total: total ?? previous.hints.total,
+				grew: total !== undefined && previous.hints.total > 0 ? Math.max(0, total - previous.hints.total) : 0,
+			},
+		};
+		return { state, added: this.added, updated: this.updated, caughtUp, lost: this.lost, rows: this.rows, total };
+	}
+}
+
+/**
+ * A slice holding the calls of time `at` (behind the cursor), by the ledger's count of the calls taken
+ * before it, and reaching on toward newer or older calls: a place to look, checked by what it shows.
+ */
+function requestAt(
+	ledger: Ledger,
+	cursorAt: number,
+	at: number,
+	list: { order: 1 | -1; total: number },
+	toward: 'newer' | 'older',
+): SliceRequest {
+	const behind = ledger.behind - ledger.takenIn(at, cursorAt);
+	const group = Math.max(1, ledger.takenIn(at, at + 1));
+	// Indices of the calls of that time: oldest first from `behind` on; newest first counted from the end.
+	const oldest = list.order === 1 ? behind : list.total - 1 - behind;
+	const newest = list.order === 1 ? behind + group - 1 : list.total - behind - group;
+	const step = list.order === 1 ? 1 : -1;
+	const request: SliceRequest =
+		toward === 'newer'
+			? { at: oldest, toward: step, rows: MAX_SLICE - 1 }
+			: { at: newest, toward: step === 1 ? -1 : 1, rows: MAX_SLICE - 1 };
+	return { ...request, at: Math.max(0, request.at) };
+}
+
+/** Where to look for the calls of time `at` in the list a tracker state reads (undefined: not known yet). */
+export function sliceAt(state: TrackerState, at: number, toward: 'newer' | 'older'): SliceRequest | undefined {
+	const ledger = Ledger.load(state.ledger);
+	const { order, total } = state.hints;
+	if (!ledger || !state.cursor || order === 0 || at > state.cursor.at) return undefined;
+	return requestAt(ledger, state.cursor.at, at, { order, total }, toward);
 }
 
 function countedOf(call: Call): Counted {
@@ -137,19 +475,12 @@ function countedOf(call: Call): Counted {
 	};
 }
 
-/** The watch-list entry of a call read at `position`: lean once settled. */
-export function watchedOf(call: Call, position: number): WatchedCall {
-	const watched: WatchedCall = { id: call.id, pos: position, at: call.createdAt };
-	if (!call.settled) watched.counted = countedOf(call);
-	return watched;
-}
-
 /** Rebuilds the counted version of a call that may still change (enough for every consumer). */
-export function countedCall(watched: WatchedCall & { counted: Counted }): Call {
-	const { counted } = watched;
+export function countedCall(id: number, entry: OpenEntry): Call {
+	const { counted } = entry;
 	return {
-		id: watched.id,
-		createdAt: watched.at,
+		id,
+		createdAt: entry.at,
 		updatedAt: null,
 		status: counted.st,
 		settled: SETTLED_STATUSES.has(counted.st),
@@ -173,174 +504,4 @@ function changed(counted: Counted, call: Call): boolean {
 		counted.car !== call.carrierCost ||
 		counted.dur !== call.durationSeconds
 	);
-}
-
-/** Delta-encodes settled calls (sorted by position). */
-export function encodeSettled(calls: WatchedCall[]): SettledColumns {
-	const sorted = [...calls].sort((a, b) => a.pos - b.pos || a.id - b.id);
-	const columns: SettledColumns = { id: [], pos: [], at: [] };
-	let previous = { id: 0, pos: 0, at: 0 };
-	for (const call of sorted) {
-		columns.id.push(call.id - previous.id);
-		columns.pos.push(call.pos - previous.pos);
-		columns.at.push(call.at - previous.at);
-		previous = call;
-	}
-	return columns;
-}
-
-/** The settled calls of the columns, or undefined when they do not decode into calls. */
-export function decodeSettled(columns: SettledColumns): WatchedCall[] | undefined {
-	const { id, pos, at } = columns;
-	if (id.length !== pos.length || id.length !== at.length) return undefined;
-	const calls: WatchedCall[] = [];
-	let previous = { id: 0, pos: 0, at: 0 };
-	for (let i = 0; i < id.length; i++) {
-		const call = {
-			id: previous.id + (id[i] ?? NaN),
-			pos: previous.pos + (pos[i] ?? NaN),
-			at: previous.at + (at[i] ?? NaN),
-		};
-		if (!(call.id >= 1 && call.pos >= 0 && Number.isSafeInteger(call.id) && Number.isSafeInteger(call.pos)))
-			return undefined;
-		if (!(call.at >= 946_684_800_000 && Number.isSafeInteger(call.at))) return undefined;
-		calls.push(call);
-		previous = call;
-	}
-	return calls;
-}
-
-/** Every watched call of a (validated) tracker state, by id. */
-function watchListOf(state: TrackerState): Map<number, WatchedCall> {
-	const list = new Map<number, WatchedCall>();
-	for (const call of decodeSettled(state.settled) ?? []) list.set(call.id, call);
-	for (const [id, pos, at, st, cost, car, dur, as, ca, ph, dir] of state.open) {
-		list.set(id, { id, pos, at, counted: { st, cost, car, dur, as, ca, ph, dir } });
-	}
-	return list;
-}
-
-export interface TrackerChanges {
-	state: TrackerState;
-	/** Calls counted for the first time. */
-	added: Call[];
-	/** Calls whose counted version changed: subtract `before`, add `after`. */
-	updated: Array<{ before: Call; after: Call }>;
-	caughtUp: boolean;
-	lost: boolean;
-	total: number;
-}
-
-export interface TrackOptions {
-	now: number;
-	settleMs: number;
-	/** Whether there is time for one more request (or for `requests` more). */
-	hasTime: (requests?: number) => boolean;
-	/** Whether the next new call may be consumed now (see StreamOptions.consumable; default: every call). */
-	consumable?: (call: Call) => boolean;
-}
-
-function lowestPosition(watch: WatchedCall[]): WatchedCall | undefined {
-	return watch.reduce<WatchedCall | undefined>((min, w) => (!min || w.pos < min.pos ? w : min), undefined);
-}
-
-const isOpen = (watched: WatchedCall): watched is WatchedCall & { counted: Counted } => watched.counted !== undefined;
-
-export async function track(
-	client: FamulorClient,
-	previous: TrackerState,
-	options: TrackOptions,
-): Promise<TrackerChanges> {
-	const watch = watchListOf(previous);
-	const horizon = options.now - Math.max(options.settleMs, 15 * 60 * 1000);
-	// A late insertion is recognised against the watch list as it was pruned by the previous poll,
-	// not by this one: a call inserted just after a poll read its page is then still counted when the
-	// next poll comes a full settle horizon later.
-	const knownSince = Math.min(horizon, previous.horizon || horizon);
-	// Settled calls do not change any more: only the unsettled ones are read again. The settled recent
-	// ones are kept for their ids (never counted twice) and mark where late insertions can land.
-	const watched = [...watch.values()];
-	const oldest = lowestPosition(watched);
-	const unsettledCalls = watched.filter(isOpen);
-	const unsettled = lowestPosition(unsettledCalls);
-	const read = await readStream(client, previous.stream, {
-		query: previous.query,
-		rereadFrom: unsettled?.pos,
-		rereadCall: unsettled ? { id: unsettled.id, createdAt: unsettled.at } : undefined,
-		lateFrom: oldest?.pos,
-		lateCall: oldest ? { id: oldest.id, createdAt: oldest.at } : undefined,
-		rereadAt: unsettledCalls.map((w) => w.pos).sort((a, b) => a - b),
-		watchedAt: watched,
-		known: (id) => watch.has(id),
-		hasTime: options.hasTime,
-		horizon: knownSince,
-		consumable: options.consumable,
-	});
-	// Fewer calls below the anchor than were counted (calls deleted under it, or an earlier answer that
-	// overstated the total): the reader followed the anchor down, and the watched calls above the change
-	// moved down with it. Left where they were, they would point past the anchor, and the stretch where
-	// late insertions land would not be read again. Those read again this poll get their position below.
-	const moved = previous.stream.k - read.state.k;
-	if (moved > 0 && !read.lost)
-		for (const w of watch.values()) if (w.pos >= 0) watch.set(w.id, { ...w, pos: Math.max(0, w.pos - moved) });
-	const updated: Array<{ before: Call; after: Call }> = [];
-	const refresh = (call: Call, position: number) => {
-		const before = watch.get(call.id);
-		if (before && isOpen(before) && changed(before.counted, call))
-			updated.push({ before: countedCall(before), after: call });
-		watch.set(call.id, watchedOf(call, position));
-	};
-	for (const { call, position } of read.reread) if (watch.has(call.id)) refresh(call, position);
-	// A poll that read up to the newest call has read every unsettled call again. One it did not see
-	// was hidden by a page answered with other rows: ask for it by its id (rare, one request each).
-	// Gone (HTTP 404) means calls were deleted: the history changed, so the caller re-baselines.
-	let lost = read.lost;
-	if (read.caughtUp && !lost) lost = await refreshUnseen(client, unsettledCalls, read.reread, refresh);
-	const added: Call[] = [];
-	let oldestAt = previous.oldestAt;
-	for (const { call, position } of read.fresh) {
-		added.push(call);
-		if (!oldestAt || call.createdAt < oldestAt) oldestAt = call.createdAt;
-		watch.set(call.id, watchedOf(call, position));
-	}
-	// The watch list is pruned with the horizon the next poll may trust: this poll's once it read up to
-	// the newest call, else the one it started from (insertions it did not reach stay recognisable).
-	const keptSince = read.caughtUp ? horizon : knownSince;
-	const kept = [...watch.values()].filter(
-		(w) => w.at >= Math.min(options.now - MAX_WATCH_MS, keptSince) && (isOpen(w) || w.at >= keptSince),
-	);
-	const state: TrackerState = {
-		query: previous.query,
-		stream: read.state,
-		settled: encodeSettled(kept.filter((w) => !isOpen(w))),
-		open: kept
-			.filter(isOpen)
-			.map(
-				({ id, pos, at, counted: c }): OpenCall => [id, pos, at, c.st, c.cost, c.car, c.dur, c.as, c.ca, c.ph, c.dir],
-			),
-		oldestAt,
-		horizon: keptSince,
-	};
-	return { state, added, updated, caughtUp: read.caughtUp, lost, total: read.total };
-}
-
-/** Asks by id for the unsettled calls a caught-up poll did not read again; true when one is gone. */
-async function refreshUnseen(
-	client: FamulorClient,
-	unsettled: WatchedCall[],
-	reread: Array<{ call: Call }>,
-	refresh: (call: Call, position: number) => void,
-): Promise<boolean> {
-	const seen = new Set(reread.map((r) => r.call.id));
-	for (const watched of unsettled) {
-		if (seen.has(watched.id)) continue;
-		const answer = await client.getCall(watched.id).then(
-			(value) => value,
-			(error: unknown) => error,
-		);
-		if (answer instanceof FamulorApiError && answer.kind === 'notFound') return true;
-		if (answer instanceof Error) throw answer;
-		refresh((answer as { call: Call }).call, watched.pos);
-	}
-	return false;
 }

@@ -238,7 +238,13 @@ describe('Start From: a backfill spread over polls', () => {
 		const feed = new Feed({ options: { timezone: TZ, startFrom: 'startOfMonth', maxItemsPerPoll: 150 } });
 		const perPoll: number[] = [];
 		const taken: number[] = [];
-		const k = () => (feed.workflow.staticData().state as { tracker: { stream: { k: number } } }).tracker.stream.k;
+		// Calls taken so far: those behind the tracker's cursor, and those at it.
+		const k = () => {
+			const { tracker } = feed.workflow.staticData().state as {
+				tracker: { ledger: { behind: number }; cursor: { ids: number[] } | null };
+			};
+			return tracker.ledger.behind + (tracker.cursor?.ids.length ?? 0);
+		};
 		for (let i = 0; i < 12; i++) {
 			const before = i === 0 ? 0 : k();
 			perPoll.push((await feed.poll()).length);

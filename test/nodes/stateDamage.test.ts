@@ -55,11 +55,11 @@ const THRESHOLD_DAMAGE: Damage[] = [
 	['groups as an object keyed by name', (data) => void (state(data).periods[0].groups = { '': { value: 1 } })],
 	['a missing key (balance)', (data) => void delete state(data).balance],
 	['a number as a string', (data) => void (state(data).updatedAt = String(state(data).updatedAt))],
-	['settled columns of different lengths', (data) => void state(data).tracker.settled.id.push(1)],
+	['ledger columns of different lengths', (data) => void state(data).tracker.ledger.recent.id.push(1)],
 	['a state of version 1', (data) => void (state(data).v = 1)],
 	['a whole state that is an array', (data) => void (data.state = [])],
 	['updatedAt three days ahead (clock stepped back)', (data) => void (state(data).updatedAt += 3 * DAY)],
-	['the stream anchor three days ahead', (data) => void (state(data).tracker.stream.newestAt += 3 * DAY)],
+	['the cursor three days ahead', (data) => void (state(data).tracker.cursor.at += 3 * DAY)],
 	[
 		'pacing history a day in the future',
 		(data) =>

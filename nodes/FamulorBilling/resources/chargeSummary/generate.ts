@@ -13,7 +13,7 @@ import {
 	type PlanTerms,
 } from '../../../../src/chargeSummary';
 import { describePhoneNumbers } from '../../../../src/numbers';
-import { forEachCall } from '../../../../src/fetchCalls';
+import { forEachCall } from '../../../../src/list/period';
 import { clientsProperty, feeProperties, periodProperties, timezoneOption } from '../../../shared/descriptions';
 import { periodOf, timezoneOf } from '../../../shared/parameters';
 import type { ClientSetup } from '../../../shared/transport';
@@ -171,7 +171,7 @@ export async function execute(
 		clients,
 		billingCycleDay: setup.settings.billingCycleDay,
 	});
-	await forEachCall(setup.client, { period, query: {}, filters: {} }, (call) => builder.add(call));
+	await forEachCall(setup.client, { period, query: {}, filters: {} }, ({ call }) => builder.add(call));
 	const numbers = await setup.client.getPhoneNumbers();
 	const assistants = await setup.client.getAssistants();
 	const result = builder.finish(describePhoneNumbers(numbers, assistants, fees));

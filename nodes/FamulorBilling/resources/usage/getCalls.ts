@@ -1,10 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import type { Call } from '../../../../src/calls';
+import type { CallRow } from '../../../../src/api/port';
 import { callItem } from '../../../../src/callItem';
 import { InvalidParameterError } from '../../../../src/errors';
-import { forEachCall, newestCalls } from '../../../../src/fetchCalls';
+import { forEachCall, newestCalls } from '../../../../src/list/period';
 import { resolveFilters } from '../../../../src/filters';
-import type { RawCall } from '../../../../src/schemas';
 import { filtersProperty, periodProperties, timezoneOption } from '../../../shared/descriptions';
 import { filterInput, periodOf, timezoneOf } from '../../../shared/parameters';
 import type { ClientSetup } from '../../../shared/transport';
@@ -75,10 +74,10 @@ export async function execute(
 		filterInput(this.getNodeParameter('filters', itemIndex, {}) as IDataObject),
 	);
 	const scan = { period, query, filters };
-	let found: Array<{ call: Call; raw: RawCall }>;
+	let found: CallRow[];
 	if (returnAll) {
 		found = [];
-		await forEachCall(setup.client, scan, (call, raw) => found.push({ call, raw }));
+		await forEachCall(setup.client, scan, (row) => found.push(row));
 		found.sort((a, b) => b.call.createdAt - a.call.createdAt || b.call.id - a.call.id);
 	} else {
 		found = await newestCalls(setup.client, scan, limit);

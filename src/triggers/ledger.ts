@@ -1,0 +1,259 @@
+/**
+ * What a trigger has taken behind its cursor, kept small enough for n8n's static data and exact
+ * enough to find a call that shows up late (SPEC §15 "Late listing").
+ *
+ * - `behind`: how many calls with a `created_at` before the cursor's were taken. Never measured, only
+ *   counted up as calls are taken: when the list later holds more rows behind the cursor than this, the
+ *   difference was listed late (or, fewer, deleted).
+ * - `recent`: the id and time of every call taken since `horizon` (the last half hour or so): a late
+ *   call there is told apart by its id.
+ * - `buckets`: before the horizon, only a count and a checksum (the sum of a 32-bit hash of each id)
+ *   per stretch of at most BUCKET_CALLS calls or an hour: a late call there is told apart by the
+ *   checksum of the stretch read again. Stretches older than the trigger needs are dropped.
+ *
+ * The stored form is delta-encoded columns; the working form answers "how many taken calls lie in
+ * [from, to)" for any time at or after the horizon, and for any bucket start before it.
+ */
+import { z } from 'zod';
+import { count, epochMs, epochMsOrZero, int } from './state';
+
+export const BUCKET_CALLS = 500;
+const BUCKET_MS = 3_600_000;
+/** Most stretches kept (about 25 characters each in the state). */
+export const MAX_BUCKETS = 1_500;
+/** Most calls kept by id (about 12 characters each). */
+export const MAX_RECENT = 5_000;
+
+export interface LedgerState {
+	behind: number;
+	horizon: number;
+	/** Calls taken since the horizon, by (time, id): first values, then differences. */
+	recent: { id: number[]; at: number[] };
+	/** Stretches before the horizon, by start time: first start, then differences; counts; checksums. */
+	buckets: { at: number[]; n: number[]; h: number[] };
+}
+
+export const ledgerStateSchema = z
+	.object({
+		behind: count,
+		horizon: epochMsOrZero,
+		recent: z.object({ id: z.array(int), at: z.array(int) }),
+		buckets: z.object({ at: z.array(int), n: z.array(count), h: z.array(count.max(0xffffffff)) }),
+	})
+	.refine((state) => Ledger.load(state) !== undefined, 'ledger columns do not decode');
+
+/** A 32-bit mix of a call id (murmur3's finaliser): the checksum of a stretch sums these. */
+export function idHash(id: number): number {
+	let h = (id ^ Math.floor(id / 0x100000000)) >>> 0;
+	h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+	h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+	return (h ^ (h >>> 16)) >>> 0;
+}
+
+export interface Bucket {
+	at: number;
+	n: number;
+	h: number;
+}
+
+export class Ledger {
+	/** Recent calls sorted by (time, id). */
+	private recentIds: number[] = [];
+	private recentAt: number[] = [];
+	private readonly known = new Set<number>();
+
+	private constructor(
+		public behind: number,
+		public horizon: number,
+		public buckets: Bucket[],
+	) {}
+
+	static empty(): Ledger {
+		return new Ledger(0, 0, []);
+	}
+
+	/** The working form of a stored ledger, or undefined when the columns do not decode. */
+	static load(state: LedgerState): Ledger | undefined {
+		const { recent, buckets } = state;
+		if (recent.id.length !== recent.at.length) return undefined;
+		if (buckets.at.length !== buckets.n.length || buckets.at.length !== buckets.h.length) return undefined;
+		const ledger = new Ledger(state.behind, state.horizon, []);
+		let id = 0;
+		let at = 0;
+		for (let i = 0; i < recent.id.length; i++) {
+			id += recent.id[i] as number;
+			at += recent.at[i] as number;
+			if (!(id >= 1 && Number.isSafeInteger(id) && epochMs.safeParse(at).success)) return undefined;
+			if (at < state.horizon || ledger.known.has(id)) return undefined;
+			ledger.push(id, at);
+		}
+		let start = 0;
+		for (let i = 0; i < buckets.at.length; i++) {
+			start += buckets.at[i] as number;
+			const previous = ledger.buckets[ledger.buckets.length - 1];
+			if (!epochMs.safeParse(start).success || (previous && start <= previous.at)) return undefined;
+			ledger.buckets.push({ at: start, n: buckets.n[i] as number, h: buckets.h[i] as number });
+		}
+		const last = ledger.buckets[ledger.buckets.length - 1];
+		if (last && last.at >= state.horizon) return undefined;
+		return ledger;
+	}
+
+	store(): LedgerState {
+		const recent = { id: [] as number[], at: [] as number[] };
+		for (let i = 0; i < this.recentIds.length; i++) {
+			recent.id.push((this.recentIds[i] as number) - (this.recentIds[i - 1] ?? 0));
+			recent.at.push((this.recentAt[i] as number) - (this.recentAt[i - 1] ?? 0));
+		}
+		const buckets = { at: [] as number[], n: [] as number[], h: [] as number[] };
+		this.buckets.forEach((bucket, i) => {
+			buckets.at.push(bucket.at - (this.buckets[i - 1]?.at ?? 0));
+			buckets.n.push(bucket.n);
+			buckets.h.push(bucket.h);
+		});
+		return { behind: this.behind, horizon: this.horizon, recent, buckets };
+	}
+
+	/** Whether a call was taken, by id, if its time is at or after the horizon (else: not known here). */
+	knows(id: number): boolean {
+		return this.known.has(id);
+	}
+
+	get recentCount(): number {
+		return this.recentIds.length;
+	}
+
+	/** Records a call taken (time at or after the horizon; older ones go into their stretch). */
+	add(id: number, at: number): void {
+		if (this.known.has(id)) return;
+		if (at >= this.horizon) {
+			const index = this.insertionPoint(at, id);
+			this.recentIds.splice(index, 0, id);
+			this.recentAt.splice(index, 0, at);
+			this.known.add(id);
+			return;
+		}
+		const bucket = this.bucketOf(at);
+		if (bucket) {
+			bucket.n++;
+			bucket.h = (bucket.h + idHash(id)) >>> 0;
+		}
+	}
+
+	/** Taken calls with a time in [from, to): exact for `from` at or after the horizon or at a bucket start. */
+	takenIn(from: number, to: number): number {
+		let n = this.lowerBound(to) - this.lowerBound(Math.max(from, this.horizon));
+		for (const bucket of this.buckets) if (bucket.at >= from && bucket.at < to) n += bucket.n;
+		return Math.max(0, n);
+	}
+
+	/** The stretch holding time `at` (before the horizon), if it is kept. */
+	bucketOf(at: number): Bucket | undefined {
+		for (let i = this.buckets.length - 1; i >= 0; i--) {
+			const bucket = this.buckets[i] as Bucket;
+			if (bucket.at <= at) return bucket;
+		}
+		return undefined;
+	}
+
+	/** Where the stretch starting at `start` ends (the next start, or the horizon). */
+	bucketEnd(start: number): number {
+		return this.buckets.find((bucket) => bucket.at > start)?.at ?? this.horizon;
+	}
+
+	/** The distinct times of the recent calls, ascending. */
+	recentTimes(): number[] {
+		return [...new Set(this.recentAt)];
+	}
+
+	/**
+	 * Moves the horizon up to `horizon` (never down), folding the calls before it into stretches, and
+	 * drops stretches before `keepFrom`. A group of calls sharing a time is never split.
+	 */
+	prune(horizon: number, keepFrom: number): void {
+		let target = Math.max(this.horizon, horizon);
+		// Too many calls by id: the horizon moves up to the time that keeps MAX_RECENT of them.
+		if (this.recentIds.length > MAX_RECENT) {
+			target = Math.max(target, this.recentAt[this.recentIds.length - MAX_RECENT] as number);
+		}
+		let moved = 0;
+		let previous = -Infinity;
+		while (moved < this.recentIds.length && (this.recentAt[moved] as number) < target) {
+			const at = this.recentAt[moved] as number;
+			this.fold(this.recentIds[moved] as number, at, at === previous);
+			previous = at;
+			this.known.delete(this.recentIds[moved] as number);
+			moved++;
+		}
+		this.recentIds.splice(0, moved);
+		this.recentAt.splice(0, moved);
+		this.horizon = target;
+		const keep = this.buckets.filter((bucket) => this.bucketEnd(bucket.at) > keepFrom);
+		this.buckets = keep.slice(Math.max(0, keep.length - MAX_BUCKETS));
+	}
+
+	/** Adds a call leaving the recent list to the last stretch, or starts a new one (never inside a group). */
+	private fold(id: number, at: number, sameTimeAsPrevious: boolean): void {
+		const last = this.buckets[this.buckets.length - 1];
+		if (!last || (!sameTimeAsPrevious && (last.n >= BUCKET_CALLS || at - last.at >= BUCKET_MS))) {
+			this.buckets.push({ at, n: 1, h: idHash(id) });
+			return;
+		}
+		last.n++;
+		last.h = (last.h + idHash(id)) >>> 0;
+	}
+
+	private push(id: number, at: number): void {
+		this.recentIds.push(id);
+		this.recentAt.push(at);
+		this.known.add(id);
+	}
+
+	private insertionPoint(at: number, id: number): number {
+		let lo = 0;
+		let hi = this.recentAt.length;
+		while (lo < hi) {
+			const mid = (lo + hi) >> 1;
+			const t = this.recentAt[mid] as number;
+			if (t < at || (t === at && (this.recentIds[mid] as number) < id)) lo = mid + 1;
+			else hi = mid;
+		}
+		return lo;
+	}
+
+	/** Index of the first recent call with a time at or after `at`. */
+	private lowerBound(at: number): number {
+		let lo = 0;
+		let hi = this.recentAt.length;
+		while (lo < hi) {
+			const mid = (lo + hi) >> 1;
+			if ((this.recentAt[mid] as number) < at) lo = mid + 1;
+			else hi = mid;
+		}
+		return lo;
+	}
+}
+
+/**
+ * The calls among `rows` (the whole stretch read again) that were not taken, by the checksum of the
+ * stretch: `missing` of them, whose hashes sum to the difference. Tries the newest ids first (a call
+ * listed late was usually stored late), then every single call and pair. Undefined if none fits.
+ */
+export function findByChecksum(ids: number[], bucket: Bucket, missing: number): number[] | undefined {
+	const target = (ids.reduce((h, id) => (h + idHash(id)) >>> 0, 0) - bucket.h) >>> 0;
+	const sum = (chosen: number[]) => chosen.reduce((h, id) => (h + idHash(id)) >>> 0, 0);
+	const newest = [...ids].sort((a, b) => b - a).slice(0, missing);
+	if (newest.length === missing && sum(newest) === target) return newest;
+	if (missing === 1) {
+		const one = ids.find((id) => idHash(id) === target);
+		return one === undefined ? undefined : [one];
+	}
+	if (missing === 2) {
+		const byHash = new Map(ids.map((id) => [idHash(id), id]));
+		for (const id of ids) {
+			const other = byHash.get((target - idHash(id)) >>> 0);
+			if (other !== undefined && other !== id) return [id, other];
+		}
+	}
+	return undefined;
+}
