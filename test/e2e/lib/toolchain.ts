@@ -30,7 +30,7 @@ import {
 	type Dirent,
 } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import type { ProcessTracker } from './proc';
 import { Progress, duration } from './progress';
 
@@ -87,22 +87,111 @@ export function cacheDir(): string {
 }
 
 /**
- * Environment for npm in the cache: this process's, without the npm_* variables `npm run` sets
- * (the repository's .npmrc has ignore-scripts=true, which would silently skip the sqlite3 build);
- * npm's cache folder and registry are kept.
+ * Environment for npm in the cache: `base` (this process's) without the npm_* variables `npm run`
+ * sets (the repository's .npmrc has ignore-scripts=true, which would silently skip the sqlite3
+ * build, and a user's npm configuration arrives as npm_config_* too); npm's cache folder and
+ * registry are kept.
  */
-function npmEnv(pathFirst?: string): NodeJS.ProcessEnv {
+function npmEnv(base: NodeJS.ProcessEnv = process.env, pathFirst?: string): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {};
-	for (const [key, value] of Object.entries(process.env)) {
+	for (const [key, value] of Object.entries(base)) {
 		if (!/^npm_/i.test(key) || /^npm_config_(cache|registry)$/i.test(key)) env[key] = value;
 	}
-	if (pathFirst) env.PATH = pathWith(pathFirst);
+	if (pathFirst) env.PATH = [pathFirst, base.PATH ?? ''].filter(Boolean).join(delimiter);
 	return env;
 }
 
 /** PATH with `dir` first. */
 export function pathWith(dir: string): string {
 	return [dir, process.env.PATH ?? ''].filter(Boolean).join(delimiter);
+}
+
+/**
+ * Whether the Node installed at `nodeHome` (the folder holding its `bin/` — the npm package
+ * node-<os>-<arch>, or a Node install prefix) ships its C/C++ headers, which node-gyp needs to
+ * build sqlite3 for it without downloading them.
+ */
+export function hasNodeHeaders(nodeHome: string): boolean {
+	return (
+		existsSync(join(nodeHome, 'include', 'node', 'common.gypi')) &&
+		existsSync(join(nodeHome, 'include', 'node', 'node_api.h'))
+	);
+}
+
+/**
+ * The environment of `npm rebuild sqlite3` for the Node at `nodeHome` (which runs n8n): npm's (see
+ * npmEnv) with that Node first on PATH, and these, whatever the user's npm configuration says (npm
+ * reads npm_config_* variables before any .npmrc and hands them on to the install script):
+ * - npm_config_nodedir = `nodeHome`: node-gyp compiles against that Node's own headers
+ *   (`include/node`) instead of fetching them from nodejs.org, and ignores a `nodedir` from
+ *   ~/.npmrc (another Node's headers);
+ * - npm_config_build_from_source = sqlite3: sqlite3's install script (`prebuild-install -r napi ||
+ *   node-gyp rebuild`) skips the prebuilt binary, which is downloaded from GitHub;
+ * - JOBS = max: node-gyp compiles on every core.
+ * Nothing but the npm registry is contacted.
+ */
+export function sqliteBuildEnv(nodeHome: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+	return {
+		...npmEnv(base, join(nodeHome, 'bin')),
+		npm_config_nodedir: nodeHome,
+		npm_config_build_from_source: 'sqlite3',
+		JOBS: 'max',
+	};
+}
+
+function missingHeaders(nodeHome: string, nodeCacheDir?: string): string {
+	const headers = join(nodeHome, 'include', 'node');
+	if (!nodeCacheDir) return `the Node headers in ${headers} are missing or incomplete`;
+	return (
+		`the Node headers in ${headers} are missing or incomplete. ` +
+		`Delete ${nodeCacheDir} and run again (it is downloaded again from the npm registry)`
+	);
+}
+
+/** What node-gyp needs besides Node's headers, as Debian and Ubuntu package it. */
+const BUILD_TOOLS = 'apt-get install python3 make g++ (Debian, Ubuntu; elsewhere: Python 3, make and a C++ compiler)';
+
+/**
+ * Why `npm rebuild sqlite3` failed, from its output (npm's and node-gyp's), as what was missing and
+ * how to fix it. `nodeHome` is the Node it built for, `nodeCacheDir` the cache folder holding it.
+ */
+export function explainSqliteBuildFailure(output: string, nodeHome: string, nodeCacheDir?: string): string {
+	const headers = join(nodeHome, 'include', 'node');
+	if (/Could not find any Python|gyp ERR! find Python/i.test(output)) {
+		return `Python 3 is missing (node-gyp runs it to configure the build). Install it: ${BUILD_TOOLS}; or set PYTHON`;
+	}
+	if (/not found: make\b|(?:^|\s)make: (?:command )?not found|spawn make ENOENT/m.test(output)) {
+		return `make is missing. Install it: ${BUILD_TOOLS}`;
+	}
+	if (/(?:^|\s)(?:g\+\+|c\+\+|cc|gcc)(?:-\d+)?: (?:command )?(?:not found|No such file or directory)/m.test(output)) {
+		return `no C/C++ compiler was found (cc, g++). Install one: ${BUILD_TOOLS}`;
+	}
+	if (/\b(?:node_api|js_native_api|node|uv|v8)\.h: No such file or directory|common\.gypi not found/.test(output)) {
+		return missingHeaders(nodeHome, nodeCacheDir);
+	}
+	if (
+		/compiler error: Killed|Killed signal terminated program|virtual memory exhausted|Cannot allocate memory/.test(
+			output,
+		)
+	) {
+		return 'the compiler was killed, most likely for lack of memory. Close other work and run again';
+	}
+	const fetched = [
+		...new Set(
+			[
+				...output.matchAll(/\b(?:GET|request to|getaddrinfo \w+|connect \w+)\s+(https?:\/\/\S+|[\w-]+(?:\.[\w-]+)+)/g),
+			].map((match) => match[1] as string),
+		),
+	];
+	if (fetched.length > 0) {
+		return (
+			`it tried to download ${fetched.join(' and ')}, which it must not need: sqlite3 is built from source against ` +
+			`${headers} (npm_config_nodedir and npm_config_build_from_source=sqlite3 in its environment), and only the ` +
+			'npm registry is used. This npm or node-gyp did not follow those settings'
+		);
+	}
+	const first = output.split('\n').find((line) => /fatal error|\berror:|\bError:/.test(line) && !/^npm /.test(line));
+	return `it failed for a reason not recognised here${first ? ` (first error: ${first.trim()})` : ''}`;
 }
 
 function n8nComplete(dir: string, version: string): boolean {
@@ -249,12 +338,17 @@ export async function ensureToolchains(procs: ProcessTracker, options: EnsureOpt
 	mkdirSync(cache, { recursive: true });
 	const versions = [...new Set(options.versions)];
 
-	// Node 24: this Node when it is new enough, else the npm package of the official binary.
+	// Node 24: this Node when it is new enough and has its headers beside it (sqlite3 is built against
+	// them), else the npm package of the official binary, which ships them.
 	let node = process.execPath;
 	let nodeMissing = false;
 	const nodePackage = `node-${process.platform}-${process.arch}`;
 	const nodeDir = join(cache, `node-${NODE_VERSION}`);
-	if (Number(process.versions.node.split('.')[0]) < 24 || process.env.N8N_E2E_FORCE_NODE_PACKAGE) {
+	if (
+		Number(process.versions.node.split('.')[0]) < 24 ||
+		!hasNodeHeaders(join(process.execPath, '..', '..')) ||
+		process.env.N8N_E2E_FORCE_NODE_PACKAGE
+	) {
 		node = join(nodeDir, 'node_modules', nodePackage, 'bin', 'node');
 		nodeMissing = !existsSync(node);
 	}
@@ -274,13 +368,18 @@ export async function ensureToolchains(procs: ProcessTracker, options: EnsureOpt
 	options.log(`first run: downloading ${what} into ${cache} (cached for every later run)`);
 	const progress = new Progress(options.log, started, options.progressEverySeconds);
 	try {
+		const runtime: NodeRuntime = {
+			node,
+			home: join(nodeBinDir, '..'),
+			cacheDir: node === process.execPath ? undefined : nodeDir,
+		};
 		const nodeReady = nodeMissing ? installNode(procs, progress, nodeDir, nodePackage, node, left) : Promise.resolve();
 		// The n8n installs run alongside Node's; each builds sqlite3 once Node 24 is there.
 		await Promise.all([
 			nodeReady,
 			// npm's cache is shared: with several installs, the first one reports the bytes of all.
 			...missing.map((version, index) =>
-				installN8n(procs, progress, n8nDirs.get(version) as string, version, nodeReady, node, nodeBinDir, left, {
+				installN8n(procs, progress, n8nDirs.get(version) as string, version, nodeReady, runtime, left, {
 					bytes: index > 0 ? 'none' : missing.length > 1 ? 'all' : 'own',
 				}),
 			),
@@ -350,17 +449,53 @@ async function installNode(
 	task.done();
 }
 
+/** The Node that runs n8n: its binary, the folder holding its bin/ and include/, and its cache folder (npm package). */
+interface NodeRuntime {
+	node: string;
+	home: string;
+	cacheDir?: string;
+}
+
+/**
+ * `npm rebuild sqlite3` in `dir` (which holds node_modules/sqlite3) for `runtime`'s Node, against its
+ * own headers (see sqliteBuildEnv). Its whole output goes to `logFile`; a failure throws what was
+ * missing and how to fix it, and names the log.
+ */
+async function buildSqlite(
+	procs: ProcessTracker,
+	dir: string,
+	runtime: NodeRuntime,
+	logFile: string,
+	left: () => number,
+): Promise<void> {
+	const failed = (why: string) =>
+		new Error(
+			`sqlite3 (n8n's database driver) could not be built for Node ${NODE_VERSION}: ${why}.\nBuild log: ${logFile}`,
+		);
+	if (!hasNodeHeaders(runtime.home)) throw failed(missingHeaders(runtime.home, runtime.cacheDir));
+	const rebuild = await procs.run(
+		'npm rebuild sqlite3',
+		'npm',
+		['rebuild', 'sqlite3', '--ignore-scripts=false', '--foreground-scripts'],
+		{ cwd: dir, env: sqliteBuildEnv(runtime.home), timeoutMs: left() },
+	);
+	const output = `${rebuild.stdout}\n${rebuild.stderr}`;
+	writeFileSync(logFile, `$ npm rebuild sqlite3 (in ${dir}, npm_config_nodedir=${runtime.home})\n${output}`);
+	if (rebuild.timedOut) throw failed('it did not finish in time (E2E_INSTALL_TIMEOUT_MS, 30 min by default)');
+	if (rebuild.code !== 0) throw failed(explainSqliteBuildFailure(output, runtime.home, runtime.cacheDir));
+}
+
 async function installN8n(
 	procs: ProcessTracker,
 	progress: Progress,
 	dir: string,
 	version: string,
 	nodeReady: Promise<void>,
-	node: string,
-	nodeBinDir: string,
+	runtime: NodeRuntime,
 	left: () => number,
 	report: { bytes: 'own' | 'all' | 'none' },
 ): Promise<void> {
+	const { node } = runtime;
 	const stage = `${dir}.partial-${process.pid}`;
 	rmSync(stage, { recursive: true, force: true });
 	mkdirSync(stage, { recursive: true });
@@ -397,16 +532,12 @@ async function installN8n(
 	download.done(`${countUnpacked(stage)} packages`);
 
 	await nodeReady;
-	const env = npmEnv(nodeBinDir);
 	const build = progress.task(label, `building sqlite3 for Node ${NODE_VERSION} (npm rebuild sqlite3)`);
-	const rebuild = await procs.run('npm rebuild sqlite3', 'npm', ['rebuild', 'sqlite3', '--ignore-scripts=false'], {
-		cwd: stage,
-		env,
-		timeoutMs: left(),
-	});
-	if (rebuild.code !== 0) {
+	try {
+		await buildSqlite(procs, stage, runtime, join(dirname(dir), `sqlite3-build-n8n-${version}.log`), left);
+	} catch (error) {
 		build.fail();
-		throw new Error(`npm rebuild sqlite3 failed (exit ${rebuild.code}): ${tail(rebuild.stderr)}`);
+		throw error;
 	}
 	const check = await procs.run(
 		'sqlite3 check',
