@@ -21,6 +21,7 @@ import {
 	npmCacheBytes,
 	RUNTIMES,
 	sqliteBuildEnv,
+	sqliteInstall,
 } from './lib/toolchain';
 
 let dir: string;
@@ -70,6 +71,70 @@ describe('expectedPackages: what npm ci --omit=optional unpacks from a lockfile'
 			expect(lock.packages['node_modules/n8n'].version).toBe(version);
 			expect(lock.packages[''].dependencies).toEqual({ n8n: version });
 			expect(expectedPackages(join(locked as string, 'package-lock.json'))).toBeGreaterThan(2000);
+		}
+	});
+});
+
+describe('sqliteInstall: sqlite3 alone, as an n8n lockfile installs it, to build it while n8n downloads', () => {
+	it('takes sqlite3 and its dependencies with their paths, versions and flags (optional node-gyp too)', () => {
+		const lock = {
+			lockfileVersion: 3,
+			packages: {
+				'': { dependencies: { n8n: '2.41.1' } },
+				'node_modules/n8n': { version: '2.41.1', dependencies: { sqlite3: '^5.1.7', tar: '^7' } },
+				'node_modules/sqlite3': {
+					version: '5.1.7',
+					hasInstallScript: true,
+					dependencies: { 'node-addon-api': '^7.0.0', tar: '^6.1.11' },
+					optionalDependencies: { 'node-gyp': '8.x' },
+					peerDependencies: { 'node-gyp': '8.x' },
+					peerDependenciesMeta: { 'node-gyp': { optional: true } },
+				},
+				'node_modules/node-addon-api': { version: '7.1.1' },
+				// sqlite3's own tar@6 (n8n has tar@7 at the top), whose chownr@2 is hoisted.
+				'node_modules/sqlite3/node_modules/tar': { version: '6.2.1', dependencies: { chownr: '^2.0.0' } },
+				'node_modules/chownr': { version: '2.0.0' },
+				'node_modules/tar': { version: '7.5.21' },
+				'node_modules/node-gyp': { version: '8.4.1', optional: true, dependencies: { which: '^2' } },
+				'node_modules/which': { version: '2.0.2', optional: true },
+				'node_modules/unrelated': { version: '1.0.0' },
+			},
+		};
+		writeFileSync(join(dir, 'package-lock.json'), JSON.stringify(lock));
+		const sqlite = sqliteInstall(join(dir, 'package-lock.json'));
+		expect(sqlite?.version).toBe('5.1.7');
+		expect(sqlite?.manifest.dependencies).toEqual({ sqlite3: '5.1.7' });
+		const packages = sqlite?.lockfile.packages ?? {};
+		expect(packages['']).toEqual({ name: sqlite?.manifest.name, dependencies: { sqlite3: '5.1.7' } });
+		expect(Object.keys(packages).sort()).toEqual([
+			'',
+			'node_modules/chownr',
+			'node_modules/node-addon-api',
+			'node_modules/node-gyp',
+			'node_modules/sqlite3',
+			'node_modules/sqlite3/node_modules/tar',
+			'node_modules/which',
+		]);
+		// npm ci wants the optional ones listed; their flag lets --omit=optional leave them out.
+		expect(packages['node_modules/node-gyp']).toEqual(lock.packages['node_modules/node-gyp']);
+		expect(packages['node_modules/sqlite3']).toEqual(lock.packages['node_modules/sqlite3']);
+		expect(packages['node_modules/sqlite3/node_modules/tar']).toEqual({
+			version: '6.2.1',
+			dependencies: { chownr: '^2.0.0' },
+		});
+	});
+
+	it('is undefined without a top-level sqlite3; each tested n8n has one (node-addon-api, prebuild-install)', () => {
+		writeFileSync(join(dir, 'package-lock.json'), JSON.stringify({ packages: { '': {}, 'node_modules/a': {} } }));
+		expect(sqliteInstall(join(dir, 'package-lock.json'))).toBeUndefined();
+		for (const version of RUNTIMES.n8n) {
+			const sqlite = sqliteInstall(join(lockfileDir(version) as string, 'package-lock.json'));
+			const paths = Object.keys(sqlite?.lockfile.packages ?? {});
+			expect([version, sqlite?.version]).toEqual([version, expect.stringMatching(/^\d+\.\d+\.\d+$/)]);
+			expect(paths).toEqual(expect.arrayContaining(['node_modules/node-addon-api', 'node_modules/prebuild-install']));
+			const gyp = sqlite?.lockfile.packages['node_modules/node-gyp'] as { optional?: boolean } | undefined;
+			expect(gyp?.optional).toBe(true);
+			expect(paths.length).toBeLessThan(200);
 		}
 	});
 });

