@@ -19,11 +19,14 @@ export function classifyResponse(
 	scrub: Scrub,
 ): { body: unknown } | FamulorApiError {
 	const { status } = response;
-	if (status >= 200 && status < 300) return successBody(response, path);
+	if (status >= 200 && status < 300) {
+		const success = successBody(response, path);
+		if (success instanceof FamulorApiError) return success;
+		// A (white-label) Famulor Platform 2.0 host answering our path: say so (src/platform.ts). Only a
+		// successful answer tells: 429, 5xx and 401 keep their meaning whatever their body's error code.
+		return platform2ResponseError(status, success.body) ?? success;
+	}
 	if (status >= 300 && status < 400) return redirectError(response, scrub);
-	// A Famulor Platform 2.0 host answering: say so instead of "wrong key" (src/platform.ts).
-	const platform2 = platform2ResponseError(status, response.body);
-	if (platform2) return platform2;
 	if (status >= 500) return serverError(status, path);
 	return refusalError(response, path, scrub);
 }
