@@ -5,6 +5,7 @@
  * wait first is its `retryAfterMs`, read from the response. Text taken from a response is cut short and
  * passes through `scrub`, which removes the API key.
  */
+import { parseHttpDate } from './clock';
 import { FamulorApiError } from './errors';
 import { headerNumber, headerValue } from './pacing';
 import { platform2ResponseError } from './platform';
@@ -147,11 +148,8 @@ function retryAfterOf(response: TransportResponse): number | undefined {
 	}
 	const header = headerNumber(response.headers, 'retry-after');
 	if (header !== undefined && header >= 0) return Math.ceil(header * 1000);
-	const dateHeader = headerValue(response.headers, 'retry-after');
-	if (dateHeader) {
-		const at = Date.parse(dateHeader);
-		if (Number.isFinite(at)) return Math.max(0, at - Date.now());
-	}
+	const at = parseHttpDate(headerValue(response.headers, 'retry-after'));
+	if (at !== undefined) return Math.max(0, at - Date.now());
 	return undefined;
 }
 

@@ -11,6 +11,7 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 import { FamulorClient, checkBaseUrl, type Transport } from '../../src/client';
+import { ServerClock } from '../../src/clock';
 import { InvalidParameterError } from '../../src/errors';
 import { assertClassicCredential } from '../../src/platform';
 import type { RateLimits } from '../../src/pacing';
@@ -103,7 +104,10 @@ export function n8nTransport(
 export interface ClientSetup {
 	client: FamulorClient;
 	settings: AccountSettings;
-	/** Server time from the latest response's Date header (epoch ms), or undefined before the first response. */
+	/**
+	 * Server time from the latest believable Date header (epoch ms): undefined before the first response,
+	 * and while every Date header seen lies more than MAX_CLOCK_SKEW_MS from the local clock.
+	 */
 	serverNow: () => number | undefined;
 }
 
@@ -112,11 +116,9 @@ export async function createClient(
 	options: { deadline?: number; maxRetryMs?: number; pacingHistory?: number[]; limits?: RateLimits } = {},
 ): Promise<ClientSetup> {
 	const { settings, secret } = await readCredential(context);
-	let serverDate: { at: number; local: number } | undefined;
-	const transport = n8nTransport(context, settings.baseUrl, (headers) => {
-		const date = typeof headers.date === 'string' ? Date.parse(headers.date) : NaN;
-		if (Number.isFinite(date)) serverDate = { at: date, local: Date.now() };
-	});
+	// Famulor's clock, from the Date header of each answer, only while within 5 minutes of n8n's (src/clock.ts).
+	const serverClock = new ServerClock(() => Date.now());
+	const transport = n8nTransport(context, settings.baseUrl, (headers) => serverClock.observe(headers.date));
 	const client = new FamulorClient({
 		transport,
 		sleep,
@@ -129,6 +131,6 @@ export async function createClient(
 	return {
 		client,
 		settings,
-		serverNow: () => (serverDate ? serverDate.at + (Date.now() - serverDate.local) : undefined),
+		serverNow: () => serverClock.now(),
 	};
 }
