@@ -6,6 +6,7 @@
  * passes through `scrub`, which removes the API key.
  */
 import { parseHttpDate } from './clock';
+import { parseDecimal } from './decimal';
 import { FamulorApiError } from './errors';
 import { headerNumber, headerValue } from './pacing';
 import { platform2ResponseError } from './platform';
@@ -143,8 +144,8 @@ function retryAfterOf(response: TransportResponse): number | undefined {
 	const body = response.body;
 	if (body && typeof body === 'object') {
 		const value = (body as Record<string, unknown>).retry_after;
-		const seconds = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
-		if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
+		const seconds = parseDecimal(value);
+		if (seconds !== undefined && seconds >= 0) return Math.ceil(seconds * 1000);
 	}
 	const header = headerNumber(response.headers, 'retry-after');
 	if (header !== undefined && header >= 0) return Math.ceil(header * 1000);

@@ -12,6 +12,7 @@ import {
 } from 'n8n-workflow';
 import { FamulorClient, checkBaseUrl, type Transport } from '../../src/client';
 import { ServerClock } from '../../src/clock';
+import { decimalParameter } from '../../src/decimal';
 import { InvalidParameterError } from '../../src/errors';
 import { assertClassicCredential } from '../../src/platform';
 import type { RateLimits } from '../../src/pacing';
@@ -51,7 +52,7 @@ async function readCredential(context: FamulorContext): Promise<{ settings: Acco
 		settings: {
 			baseUrl: checkBaseUrl(String(credentials.baseUrl ?? 'https://app.famulor.de/api'), secret),
 			currency,
-			billingCycleDay: Number(credentials.billingCycleDay ?? 1),
+			billingCycleDay: decimalParameter(credentials.billingCycleDay ?? 1, 'billingCycleDay', 'Billing Cycle Day', '1'),
 		},
 		secret,
 	};

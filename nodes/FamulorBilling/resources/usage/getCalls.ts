@@ -6,7 +6,7 @@ import { forEachCall, newestCalls } from '../../../../src/fetchCalls';
 import { resolveFilters } from '../../../../src/filters';
 import type { RawCall } from '../../../../src/schemas';
 import { filtersProperty, periodProperties, timezoneOption } from '../../../shared/descriptions';
-import { filterInput, periodOf, timezoneOf } from '../../../shared/parameters';
+import { filterInput, numberParameter, periodOf, timezoneOf } from '../../../shared/parameters';
 import type { ClientSetup } from '../../../shared/transport';
 import type { OperationResult } from '../types';
 
@@ -61,7 +61,9 @@ export async function execute(
 	const timezone = timezoneOf(this, options.timezone);
 	const period = periodOf(this, itemIndex, timezone, setup.settings.billingCycleDay);
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? Infinity : Number(this.getNodeParameter('limit', itemIndex, 50));
+	const limit = returnAll
+		? Infinity
+		: numberParameter(this.getNodeParameter('limit', itemIndex, 50), 'limit', 'Limit', '50');
 	if (!returnAll && !(Number.isInteger(limit) && limit >= 1)) {
 		throw new InvalidParameterError(
 			'limit',
