@@ -192,6 +192,8 @@ describe("the credential's Test button (n8n's test request and rules)", () => {
 		const classic = await Sandbox.start({ now: '2026-11-26T12:00:00Z', calls: 20, days: 5, futureDays: 0 });
 		try {
 			expect((await testCredential({ apiKey: classic.apiKey, baseUrl: classic.url })).status).toBe('OK');
+			// Trailing slashes are dropped (by a linear expression: a lookbehind, not /\/+$/).
+			expect((await testCredential({ apiKey: classic.apiKey, baseUrl: `${classic.url}///` })).status).toBe('OK');
 			// …and a wrong Classic key fails, with the same answer naming both possible causes.
 			const wrong = await testCredential({ apiKey: 'not-the-key', baseUrl: classic.url });
 			expect(wrong.status).toBe('Error');
