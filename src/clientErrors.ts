@@ -10,6 +10,7 @@ import { parseDecimal } from './decimal';
 import { FamulorApiError } from './errors';
 import { headerNumber, headerValue } from './pacing';
 import { platform2ResponseError } from './platform';
+import { MAX_RESPONSE_BYTES, OversizedBody, tooLargeError } from './responseSize';
 import type { TransportResponse } from './client';
 
 type Scrub = (text: string) => string;
@@ -21,6 +22,9 @@ export function classifyResponse(
 	scrub: Scrub,
 ): { body: unknown } | FamulorApiError {
 	const { status } = response;
+	// An answer the transport stopped reading at the size cap, whatever its status (src/responseSize.ts).
+	if (response.body instanceof OversizedBody)
+		return tooLargeError(path, status, response.body.bytes, response.body.limit);
 	if (status >= 200 && status < 300) {
 		const success = successBody(response, path);
 		if (success instanceof FamulorApiError) return success;
@@ -38,6 +42,8 @@ function successBody(response: TransportResponse, path: string): { body: unknown
 	const { status } = response;
 	let body = response.body;
 	if (typeof body === 'string') {
+		// Each character is at least one byte: more characters than the cap is more bytes than the cap.
+		if (body.length > MAX_RESPONSE_BYTES) return tooLargeError(path, status, body.length);
 		try {
 			body = JSON.parse(body);
 		} catch {

@@ -22,7 +22,9 @@ export type FamulorErrorKind =
 	/** The poll's time budget ended before the next request could be sent: stop, keep what was read. */
 	| 'outOfTime'
 	/** A loop over windows, periods or days did not advance (src/guard.ts): stopped instead of spinning. */
-	| 'noProgress';
+	| 'noProgress'
+	/** An answer larger than MAX_RESPONSE_BYTES (src/responseSize.ts), refused before it was parsed. */
+	| 'tooLarge';
 
 export class FamulorApiError extends Error {
 	readonly kind: FamulorErrorKind;
