@@ -3,6 +3,7 @@
  * engine (axios through httpRequestWithAuthentication) against the sandbox WITH rate limiting on.
  * Counted at the sandbox: requests, bytes, 429s and the arrival time of each request.
  */
+import { wallNow } from '../test/sandbox/hostClock';
 import { executeNode } from '../test/helpers/engine';
 import { Sandbox, type RateLimit } from '../test/sandbox/server';
 import { CALLS_PER_PAGE, TZ, idealLastSendMs, loadNode, log, sandboxMonth, visibleCallsBetween } from './lib';
@@ -56,7 +57,7 @@ export async function measureIngestion(sandbox: Sandbox, label: string, limit: R
 	const callsInMonth = visibleCallsBetween(sandbox, month.start, month.end);
 	sandbox.resetStats();
 	log(`ingestion ${label}: ${callsInMonth} calls in the month at ${limit.perMinute}/min, ${limit.perTenSeconds}/10 s`);
-	const started = Date.now();
+	const started = wallNow();
 	const { output, error } = await executeNode({
 		node: new FamulorBilling(),
 		parameters: {
@@ -71,7 +72,7 @@ export async function measureIngestion(sandbox: Sandbox, label: string, limit: R
 		credentials: { apiKey: sandbox.apiKey, baseUrl: sandbox.url, currency: 'EUR', billingCycleDay: 1 },
 		timezone: TZ,
 	});
-	const elapsedMs = Date.now() - started;
+	const elapsedMs = wallNow() - started;
 	if (error) throw new Error(`usage/getSummary failed: ${error.message}`);
 	const summed = (output?.[0] ?? []).reduce((sum, item) => sum + Number(item.json.calls ?? 0), 0);
 	const arrivals = sandbox.requestLog.map((entry) => entry.at);

@@ -12,6 +12,7 @@
  * - the Call Trigger takes a call once it is due (see DUE_AFTER_MS): its isolated poll is the one
  *   after the new calls became due.
  */
+import { wallNow } from '../test/sandbox/hostClock';
 import type { Sandbox } from '../test/sandbox/server';
 import { createPollingWorkflow, type PollingWorkflow } from '../test/helpers/engine';
 import { TZ, loadNode, log, sandboxMonth } from './lib';
@@ -122,15 +123,16 @@ export function addSettledCalls(sandbox: Sandbox, n: number): void {
 }
 
 /**
- * Moves the sandbox's clock. The triggers take "now" from the server's Date header, and before the
- * first answer of a poll from the offset to the local clock stored by the previous poll (`skew`).
- * In reality both clocks move together; here only the server's jumps, so the stored offset moves
- * with it, or the first moments of the next poll would think it is still the time of the last one.
+ * Moves the sandbox's clock, and with it the local clock (Date.now() follows the sandbox clock moved
+ * last, as a host's clock agrees with Famulor's: test/sandbox/hostClock.ts). The sandbox's clock
+ * stands still between moves while the host's runs, so the offset the last poll stored (the wall time
+ * that poll took, behind) would start the next poll a moment before the sandbox's time: it is zeroed,
+ * as it is between two clocks that agree.
  */
 export function advance(sandbox: Sandbox, workflow: PollingWorkflow, ms: number): void {
 	sandbox.clock.advance(ms);
 	const data = workflow.staticData();
-	if (typeof data.skew === 'number') data.skew += ms;
+	if (typeof data.skew === 'number') data.skew = 0;
 }
 
 async function poll(workflow: PollingWorkflow): Promise<void> {
@@ -160,13 +162,13 @@ async function measureTrigger(
 		timezone: TZ,
 	});
 	sandbox.resetStats();
-	const started = Date.now();
+	const started = wallNow();
 	let polls = 0;
 	while (phaseOf(workflow) !== 'ready') {
 		await poll(workflow);
 		if (++polls > 50) throw new Error(`${trigger}: the baseline never completed`);
 	}
-	const baseline = { polls, requests: sandbox.stats.requests, ms: Date.now() - started };
+	const baseline = { polls, requests: sandbox.stats.requests, ms: wallNow() - started };
 	log(
 		`poll cost ${trigger}: baseline in ${polls} poll(s), ${baseline.requests} requests, ` +
 			`${(baseline.ms / 1000).toFixed(1)} s`,

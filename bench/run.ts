@@ -7,6 +7,7 @@
  *
  * See bench/README.md for what each figure means.
  */
+import { wallNow } from '../test/sandbox/hostClock';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -99,7 +100,7 @@ interface Results {
 
 async function main(): Promise<void> {
 	const options = parseArgs(process.argv.slice(2));
-	const started = Date.now();
+	const started = wallNow();
 	const results: Results = {
 		benchmark: 'n8n-nodes-famulor-billing performance (issue 6)',
 		command: `npm run bench${options.full ? ' -- --full' : ''}`,
@@ -171,7 +172,7 @@ async function main(): Promise<void> {
 
 	results.targets = targets(results);
 	results.machine.loadAverageAtEnd = os.loadavg().map((l) => round(l, 2));
-	results.seconds = Math.round((Date.now() - started) / 1000);
+	results.seconds = Math.round((wallNow() - started) / 1000);
 	process.stdout.write(`\n${report(results)}\n`);
 	fs.writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
 	log(`wrote ${path.relative(process.cwd(), options.out)} (${results.seconds} s)`);

@@ -5,6 +5,7 @@
  * spike campaign on 18 November). Records JSON.stringify(state).length at every poll (largest and
  * final), requests per poll and the events fired.
  */
+import { wallNow } from '../test/sandbox/hostClock';
 import { DateTime } from 'luxon';
 import {
 	newSpikeState,
@@ -213,7 +214,7 @@ export async function measureStateSize(): Promise<StateSizeResult> {
 		const end = process.env.BENCH_SIM_DAYS
 			? MONTH_START.plus({ days: Number(process.env.BENCH_SIM_DAYS) }).toMillis()
 			: MONTH_END.toMillis() - STEP_MS;
-		const started = Date.now();
+		const started = wallNow();
 		for (let day = -1; sandbox.clock.nowMs() <= end; ) {
 			for (const runner of runners) {
 				const before = sandbox.stats.requests;
@@ -237,7 +238,7 @@ export async function measureStateSize(): Promise<StateSizeResult> {
 			sandbox.clock.advance(STEP_MS);
 			const today = DateTime.fromMillis(sandbox.clock.nowMs(), { zone: TZ }).day;
 			if (today !== day && today % 10 === 0)
-				log(`state size: simulated ${today} November (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+				log(`state size: simulated ${today} November (${((wallNow() - started) / 1000).toFixed(0)} s)`);
 			day = today;
 		}
 		const callsInMonth = visibleCallsBetween(sandbox, MONTH_START.toMillis(), MONTH_END.toMillis());

@@ -84,7 +84,7 @@ export class FamulorBillingApi implements ICredentialType {
 			baseURL:
 				'={{ /^(?!.*[@?#])(https:\\/\\/|http:\\/\\/(localhost|127(\\.\\d{1,3}){3}|\\[::1\\])(:\\d+)?(\\/|$))/i' +
 				'.test($credentials.baseUrl.trim()) ' +
-				'? $credentials.baseUrl.trim().replace(/\\/+$/, "") : ' +
+				'? $credentials.baseUrl.trim().replace(/(?<!\\/)\\/+$/, "") : ' +
 				'"https://refused-base-url-use-https-and-no-user-query-or-fragment.invalid" }}',
 			url: '/user/me',
 			method: 'GET',

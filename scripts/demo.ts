@@ -263,6 +263,7 @@ async function main(): Promise<void> {
 		sandbox = await Sandbox.start({
 			port: sandboxPort,
 			clock: 'realtime',
+			hostClock: false, // n8n runs in its own process
 			now: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString(),
 			calls: Number(flags.calls ?? 6000),
 			drainBalance: true,

@@ -98,6 +98,7 @@ function optionsFrom(flags: Flags): SandboxOptions {
 		serverTimezone: stringFlag(flags, 'tz'),
 		rateLimit: flags['rate-limit'] ? { perMinute: 100, perTenSeconds: 20 } : false,
 		drainBalance: Boolean(flags['drain-balance']) || clock === 'realtime',
+		hostClock: false, // n8n runs in its own process, on its own clock
 	};
 }
 

@@ -34,13 +34,48 @@ export interface Call {
 	answeredBy: string | null;
 }
 
-const NAIVE_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
+/**
+ * The API's timestamps: Laravel's `YYYY-MM-DD HH:mm:ss` (naive, which the API uses for UTC) or ISO 8601
+ * with `Z` or an offset (`2025-08-04T14:30:00.000000Z`, `2025-08-04T16:30:00+02:00`); seconds and a
+ * fraction are optional, `T` or a space separates date and time.
+ */
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+export const TIMESTAMP_FORMS = 'YYYY-MM-DD HH:mm:ss (UTC) or ISO 8601 with Z or an offset';
 
-/** ISO 8601 with zone, or naive `YYYY-MM-DD HH:mm:ss` which the API uses for UTC. Returns epoch ms or NaN. */
+const daysIn = (year: number, month: number) =>
+	month === 2
+		? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+			? 29
+			: 28
+		: [4, 6, 9, 11].includes(month)
+			? 30
+			: 31;
+
+/**
+ * Epoch ms of one of the API's timestamp forms (TIMESTAMP) on a real calendar date, or NaN: no other
+ * form is guessed at. `Date.parse` would read "2026-02-30" as 2 March and "1", "12" or "Mar 5" as
+ * dates in 2001.
+ */
 export function parseTimestamp(text: string): number {
-	const trimmed = text.trim();
-	if (NAIVE_TIMESTAMP.test(trimmed)) return Date.parse(`${trimmed.replace(' ', 'T')}Z`);
-	return Date.parse(trimmed);
+	const match = TIMESTAMP.exec(text.trim());
+	if (!match) return NaN;
+	const [, y, mo, d, h, mi, s = '0', fraction = '', zone = 'Z'] = match;
+	const [year, month, day, hour, minute, second] = [Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s)];
+	let offsetMinutes = 0;
+	if (zone !== 'Z') {
+		const digits = zone.slice(1).replace(':', '');
+		const offsetHours = Number(digits.slice(0, 2));
+		const offsetMins = Number(digits.slice(2) || '0');
+		if (offsetHours > 23 || offsetMins > 59) return NaN;
+		offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (offsetHours * 60 + offsetMins);
+	}
+	const real =
+		month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month) && hour <= 23 && minute <= 59 && second <= 59;
+	if (!real) return NaN;
+	const date = new Date(0);
+	date.setUTCFullYear(year, month - 1, day);
+	date.setUTCHours(hour, minute, second, Number(fraction.padEnd(3, '0').slice(0, 3)));
+	return date.getTime() - offsetMinutes * 60_000;
 }
 
 /** Famulor's published rule: a connected call bills at least 30 s of platform time. */
@@ -67,8 +102,13 @@ function moneyField(value: string | number | null | undefined): Units | undefine
 
 export function normalizeCall(raw: RawCall): Call {
 	const createdAt = parseTimestamp(raw.created_at);
-	if (Number.isNaN(createdAt)) throw new CallFieldError('created_at', raw.id, `is not a timestamp: ${raw.created_at}`);
+	if (Number.isNaN(createdAt)) {
+		throw new CallFieldError('created_at', raw.id, `is not a timestamp (${TIMESTAMP_FORMS}): ${raw.created_at}`);
+	}
 	const updatedAt = raw.updated_at ? parseTimestamp(raw.updated_at) : NaN;
+	if (raw.updated_at && Number.isNaN(updatedAt)) {
+		throw new CallFieldError('updated_at', raw.id, `is not a timestamp (${TIMESTAMP_FORMS}): ${raw.updated_at}`);
+	}
 	const totalCost = moneyField(raw.total_cost);
 	if (totalCost === undefined) {
 		throw new CallFieldError('total_cost', raw.id, `is not a decimal amount: ${JSON.stringify(raw.total_cost)}`);

@@ -387,6 +387,16 @@ function parseUrl(text: string): URL | undefined {
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
+
+/**
+ * `text` without the slashes at its end, in one pass from the end. (The regex `/\/+$/` tries every run
+ * of slashes from each of its slashes: 40,000 slashes not at the end took 5.5 s.)
+ */
+export function withoutTrailingSlashes(text: string): string {
+	let end = text.length;
+	while (end > 0 && text.charCodeAt(end - 1) === 47) end--;
+	return text.slice(0, end);
+}
 const BASE_URL_FIX = 'Set Base URL in the credential to https://app.famulor.de/api (with the https:// scheme).';
 
 /**
@@ -396,7 +406,7 @@ const BASE_URL_FIX = 'Set Base URL in the credential to https://app.famulor.de/a
  * a pasted key); the scheme and host of a parseable one are shown with the key cut out.
  */
 export function checkBaseUrl(baseUrl: string, secret?: string): string {
-	const trimmed = (baseUrl ?? '').trim().replace(/\/+$/, '');
+	const trimmed = withoutTrailingSlashes((baseUrl ?? '').trim());
 	const url = parseUrl(trimmed);
 	if (!url) {
 		throw new FamulorApiError(

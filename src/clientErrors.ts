@@ -5,9 +5,12 @@
  * wait first is its `retryAfterMs`, read from the response. Text taken from a response is cut short and
  * passes through `scrub`, which removes the API key.
  */
+import { parseHttpDate } from './clock';
+import { parseDecimal } from './decimal';
 import { FamulorApiError } from './errors';
 import { headerNumber, headerValue } from './pacing';
 import { platform2ResponseError } from './platform';
+import { MAX_RESPONSE_BYTES, OversizedBody, tooLargeError } from './responseSize';
 import type { TransportResponse } from './client';
 
 type Scrub = (text: string) => string;
@@ -19,11 +22,17 @@ export function classifyResponse(
 	scrub: Scrub,
 ): { body: unknown } | FamulorApiError {
 	const { status } = response;
-	if (status >= 200 && status < 300) return successBody(response, path);
+	// An answer the transport stopped reading at the size cap, whatever its status (src/responseSize.ts).
+	if (response.body instanceof OversizedBody)
+		return tooLargeError(path, status, response.body.bytes, response.body.limit);
+	if (status >= 200 && status < 300) {
+		const success = successBody(response, path);
+		if (success instanceof FamulorApiError) return success;
+		// A (white-label) Famulor Platform 2.0 host answering our path: say so (src/platform.ts). Only a
+		// successful answer tells: 429, 5xx and 401 keep their meaning whatever their body's error code.
+		return platform2ResponseError(status, success.body) ?? success;
+	}
 	if (status >= 300 && status < 400) return redirectError(response, scrub);
-	// A Famulor Platform 2.0 host answering: say so instead of "wrong key" (src/platform.ts).
-	const platform2 = platform2ResponseError(status, response.body);
-	if (platform2) return platform2;
 	if (status >= 500) return serverError(status, path);
 	return refusalError(response, path, scrub);
 }
@@ -33,6 +42,8 @@ function successBody(response: TransportResponse, path: string): { body: unknown
 	const { status } = response;
 	let body = response.body;
 	if (typeof body === 'string') {
+		// Each character is at least one byte: more characters than the cap is more bytes than the cap.
+		if (body.length > MAX_RESPONSE_BYTES) return tooLargeError(path, status, body.length);
 		try {
 			body = JSON.parse(body);
 		} catch {
@@ -139,16 +150,13 @@ function retryAfterOf(response: TransportResponse): number | undefined {
 	const body = response.body;
 	if (body && typeof body === 'object') {
 		const value = (body as Record<string, unknown>).retry_after;
-		const seconds = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
-		if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
+		const seconds = parseDecimal(value);
+		if (seconds !== undefined && seconds >= 0) return Math.ceil(seconds * 1000);
 	}
 	const header = headerNumber(response.headers, 'retry-after');
 	if (header !== undefined && header >= 0) return Math.ceil(header * 1000);
-	const dateHeader = headerValue(response.headers, 'retry-after');
-	if (dateHeader) {
-		const at = Date.parse(dateHeader);
-		if (Number.isFinite(at)) return Math.max(0, at - Date.now());
-	}
+	const at = parseHttpDate(headerValue(response.headers, 'retry-after'));
+	if (at !== undefined) return Math.max(0, at - Date.now());
 	return undefined;
 }
 

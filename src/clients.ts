@@ -13,6 +13,7 @@
  * alert never disagree about whose call it was.
  */
 import type { Call } from './calls';
+import { DECIMAL_FORM, parseDecimal } from './decimal';
 import { InvalidParameterError } from './errors';
 import { amountToUnits, prorateUnits, UNITS_PER_CURRENCY, type Units } from './money';
 import type { PhoneNumberInfo } from './numbers';
@@ -88,8 +89,15 @@ function ruleLabel(index: number, name: string): string {
 function budgetOf(row: ClientRuleInput, index: number, name: string): number | null {
 	const raw = row.budget;
 	if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return null;
-	const budget = typeof raw === 'string' ? Number(raw.trim()) : raw;
-	if (typeof budget !== 'number' || !Number.isFinite(budget) || budget < 0) {
+	const budget = parseDecimal(raw);
+	if (budget === undefined) {
+		throw new InvalidParameterError(
+			'clients',
+			`${ruleLabel(index, name)} has budget "${String(raw)}", which is not a decimal number`,
+			`Enter the client's budget as ${DECIMAL_FORM}, e.g. 300, or 0 to use the node's Budget.`,
+		);
+	}
+	if (budget < 0) {
 		throw new InvalidParameterError(
 			'clients',
 			`${ruleLabel(index, name)} has budget "${String(raw)}", which is not an amount of zero or more`,
@@ -213,9 +221,15 @@ function rulePatterns(row: ClientRuleInput, index: number, name: string, matchBy
 function ruleMarkup(row: ClientRuleInput, index: number, name: string): number {
 	const raw = row.markupPercent;
 	const markupRaw = raw === undefined || raw === null || raw === '' ? 0 : raw;
-	const markupPercent = typeof markupRaw === 'string' ? Number(markupRaw) : markupRaw;
-	const valid = typeof markupPercent === 'number' && Number.isFinite(markupPercent);
-	if (!valid || markupPercent < 0 || markupPercent > 100_000) {
+	const markupPercent = parseDecimal(markupRaw);
+	if (markupPercent === undefined) {
+		throw new InvalidParameterError(
+			'clients',
+			`${ruleLabel(index, name)} has markup "${String(raw)}", which is not a decimal number`,
+			`Enter the markup as a percentage in ${DECIMAL_FORM}, e.g. 15 for 15 %, or 0 for none.`,
+		);
+	}
+	if (markupPercent < 0 || markupPercent > 100_000) {
 		throw new InvalidParameterError(
 			'clients',
 			`${ruleLabel(index, name)} has markup "${String(raw)}", which is not a percentage of zero or more`,

@@ -20,7 +20,11 @@ export type FamulorErrorKind =
 	/** A Famulor Platform 2.0 key or address (src/platform.ts); this package reads Famulor Classic. */
 	| 'unsupportedPlatform'
 	/** The poll's time budget ended before the next request could be sent: stop, keep what was read. */
-	| 'outOfTime';
+	| 'outOfTime'
+	/** A loop over windows, periods or days did not advance (src/guard.ts): stopped instead of spinning. */
+	| 'noProgress'
+	/** An answer larger than MAX_RESPONSE_BYTES (src/responseSize.ts), refused before it was parsed. */
+	| 'tooLarge';
 
 export class FamulorApiError extends Error {
 	readonly kind: FamulorErrorKind;

@@ -3,6 +3,7 @@
  * user's country table, else a default (Famulor's published 3.99 for a standard number). SIP trunks
  * and caller IDs have no monthly fee.
  */
+import { DECIMAL_FORM, parseDecimal } from './decimal';
 import { InvalidParameterError } from './errors';
 import { amountToUnits, toAmount, type Units } from './money';
 import type { RenewalEstimate } from './renewals';
@@ -27,14 +28,17 @@ export interface PhoneNumberInfo {
 	createdAt: string | null;
 }
 
+/** For the fix of a value that is not a decimal number at all: what one looks like. */
+const decimalHint = (parsed: number | undefined) => (parsed === undefined ? `: ${DECIMAL_FORM}` : '');
+
 /** Validates the fee parameters: a non-negative default and `{ country, fee }` rows with ISO country codes. */
 export function buildFeeTable(defaultFee: unknown, rows: Array<{ country?: unknown; fee?: unknown }>): FeeTable {
-	const defaultNumber = Number(defaultFee);
-	if (defaultFee === '' || defaultFee === null || !Number.isFinite(defaultNumber) || defaultNumber < 0) {
+	const defaultNumber = parseDecimal(defaultFee);
+	if (defaultNumber === undefined || defaultNumber < 0) {
 		throw new InvalidParameterError(
 			'defaultMonthlyFee',
 			`Default Monthly Fee "${String(defaultFee)}" is not an amount`,
-			'Enter the monthly rental of a number as a non-negative amount, e.g. 3.99.',
+			`Enter the monthly rental of a number as a non-negative amount, e.g. 3.99${decimalHint(defaultNumber)}.`,
 		);
 	}
 	const byCountry = new Map<string, Units>();
@@ -42,7 +46,7 @@ export function buildFeeTable(defaultFee: unknown, rows: Array<{ country?: unkno
 		const country = String(row.country ?? '')
 			.trim()
 			.toUpperCase();
-		const fee = Number(row.fee);
+		const fee = parseDecimal(row.fee);
 		if (!/^[A-Z]{2}$/.test(country)) {
 			throw new InvalidParameterError(
 				'monthlyFees',
@@ -50,11 +54,11 @@ export function buildFeeTable(defaultFee: unknown, rows: Array<{ country?: unkno
 				'Use ISO 3166 codes such as DE, US or GB.',
 			);
 		}
-		if (row.fee === '' || row.fee === null || row.fee === undefined || !Number.isFinite(fee) || fee < 0) {
+		if (fee === undefined || fee < 0) {
 			throw new InvalidParameterError(
 				'monthlyFees',
 				`Monthly Fees row ${index + 1} (${country}) has fee "${String(row.fee)}", which is not an amount`,
-				'Enter the monthly rental as a non-negative amount, e.g. 4.50.',
+				`Enter the monthly rental as a non-negative amount, e.g. 4.50${decimalHint(fee)}.`,
 			);
 		}
 		if (byCountry.has(country)) {

@@ -6,6 +6,8 @@
  * exhausted `Remaining` waits for `Reset`. Time comes from an injected clock so tests and
  * benchmarks can drive it.
  */
+import { parseDecimal } from './decimal';
+
 export interface RateLimits {
 	perMinute: number;
 	perTenSeconds: number;
@@ -118,9 +120,7 @@ export function headerValue(headers: Record<string, unknown>, name: string): str
 	return undefined;
 }
 
+/** A header's decimal number (not "0x10", "1e3" or "Infinity", which Number() would read). */
 export function headerNumber(headers: Record<string, unknown>, name: string): number | undefined {
-	const value = headerValue(headers, name);
-	if (value === undefined || value.trim() === '') return undefined;
-	const n = Number(value);
-	return Number.isFinite(n) ? n : undefined;
+	return parseDecimal(headerValue(headers, name));
 }

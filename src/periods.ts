@@ -4,6 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import { InvalidParameterError } from './errors';
+import { advance, noProgress } from './guard';
 
 export type ActionPeriod =
 	| 'today'
@@ -58,6 +59,8 @@ export function assertBillingCycleDay(day: number): number {
 }
 
 function make(id: string, label: string, start: DateTime, end: DateTime, timezone: string): ResolvedPeriod {
+	// Date arithmetic gone wrong (a shared prototype changed under it) must not make an empty or reversed period.
+	advance(`Computing the period ${id}`, start.toMillis(), end.toMillis());
 	return {
 		id,
 		label,
@@ -94,12 +97,17 @@ export function billingCycleContaining(at: DateTime, cycleDay: number): { start:
 const dayId = (d: DateTime) => d.toFormat('yyyy-MM-dd');
 const dayLabel = (d: DateTime) => d.toFormat('d LLL yyyy');
 
+/*
+ * Every bound is the start of its calendar day (or week, or month): where midnight does not exist (the
+ * clocks jump from 24:00 to 01:00, as in Santiago, Havana or Beirut) a day begins at 01:00, and adding a
+ * day to that would end the period at 01:00 of the next day, an hour into it.
+ */
 function dayPeriod(start: DateTime, timezone: string): ResolvedPeriod {
-	return make(dayId(start), dayLabel(start), start, start.plus({ days: 1 }), timezone);
+	return make(dayId(start), dayLabel(start), start, start.plus({ days: 1 }).startOf('day'), timezone);
 }
 
 function weekPeriod(start: DateTime, timezone: string): ResolvedPeriod {
-	const end = start.plus({ weeks: 1 });
+	const end = start.plus({ weeks: 1 }).startOf('day');
 	const last = end.minus({ days: 1 });
 	return make(
 		`${start.toFormat("kkkk-'W'WW")}`,
@@ -111,7 +119,8 @@ function weekPeriod(start: DateTime, timezone: string): ResolvedPeriod {
 }
 
 function monthPeriod(start: DateTime, timezone: string): ResolvedPeriod {
-	return make(start.toFormat('yyyy-MM'), start.toFormat('LLLL yyyy'), start, start.plus({ months: 1 }), timezone);
+	const end = start.plus({ months: 1 }).startOf('month');
+	return make(start.toFormat('yyyy-MM'), start.toFormat('LLLL yyyy'), start, end, timezone);
 }
 
 function cyclePeriod(start: DateTime, end: DateTime, timezone: string): ResolvedPeriod {
@@ -133,6 +142,14 @@ export function periodContaining(
 	billingCycleDay = 1,
 ): ResolvedPeriod {
 	const at = DateTime.fromMillis(atMs, { zone: timezone });
+	const period = periodAt(kind, at, timezone, billingCycleDay);
+	if (!(period.startMs <= atMs && atMs < period.endMs)) {
+		throw noProgress(`Computing the ${kind} period`, `${period.id} does not hold ${at.toISO()}`);
+	}
+	return period;
+}
+
+function periodAt(kind: TriggerPeriod, at: DateTime, timezone: string, billingCycleDay: number): ResolvedPeriod {
 	switch (kind) {
 		case 'day':
 			return dayPeriod(at.startOf('day'), timezone);
@@ -181,15 +198,15 @@ export function resolvePeriod(name: ActionPeriod, input: PeriodInput): ResolvedP
 		case 'today':
 			return dayPeriod(today, timezone);
 		case 'yesterday':
-			return dayPeriod(today.minus({ days: 1 }), timezone);
+			return dayPeriod(today.minus({ days: 1 }).startOf('day'), timezone);
 		case 'thisWeek':
 			return weekPeriod(now.startOf('week'), timezone);
 		case 'lastWeek':
-			return weekPeriod(now.startOf('week').minus({ weeks: 1 }), timezone);
+			return weekPeriod(now.startOf('week').minus({ weeks: 1 }).startOf('week'), timezone);
 		case 'thisMonth':
 			return monthPeriod(now.startOf('month'), timezone);
 		case 'lastMonth':
-			return monthPeriod(now.startOf('month').minus({ months: 1 }), timezone);
+			return monthPeriod(now.startOf('month').minus({ months: 1 }).startOf('month'), timezone);
 		case 'thisBillingCycle': {
 			const { start, end } = billingCycleContaining(now, cycleDay);
 			return cyclePeriod(start, end, timezone);
@@ -202,8 +219,8 @@ export function resolvePeriod(name: ActionPeriod, input: PeriodInput): ResolvedP
 		case 'last7Days':
 		case 'last30Days': {
 			const days = name === 'last7Days' ? 7 : 30;
-			const start = today.minus({ days: days - 1 });
-			const end = today.plus({ days: 1 });
+			const start = today.minus({ days: days - 1 }).startOf('day');
+			const end = today.plus({ days: 1 }).startOf('day');
 			return make(`${dayId(start)}_${dayId(today)}`, `last ${days} days`, start, end, timezone);
 		}
 		case 'custom': {

@@ -9,8 +9,9 @@
  * A Platform 2.0 key sent to the Classic API is simply unknown there (HTTP 401), so without this
  * check its owner is told the key is "wrong or revoked" and goes looking for a typo. Instead the
  * credential is recognised before any request (the key's prefix, the Base URL's host) and, for a
- * white-label Platform 2.0 host, by the error body it answers with, and the message says which
- * generation the account is on and what to do. The key itself is never part of a message.
+ * white-label Platform 2.0 host, by the shape of a successful answer (never by an error body: an error
+ * keeps its meaning), and the message says which generation the account is on and what to do. The key
+ * itself is never part of a message.
  */
 import { FamulorApiError } from './errors';
 
@@ -83,23 +84,33 @@ export function assertClassicCredential(credentials: { apiKey?: unknown; baseUrl
 }
 
 /**
- * Platform 2.0 answers errors as `{ "error": { "code": "…" } }` or `{ "error": "snake_case_code" }`
- * (e.g. `api_access_required`); Classic answers with a sentence in `message` (Laravel). An error
- * response in the 2.0 shape means the Base URL is a Platform 2.0 host (e.g. a white-label one).
+ * Whether a successful (2xx) body has Platform 2.0's list envelope, `{ data, meta: { pagination:
+ * { total, limit, offset } } }` (research: famulor-api.md, addendum A3). Famulor Classic lists are
+ * Laravel paginators (`current_page`, `per_page`, `total` at the top) or bare `{ data }`, and never
+ * carry `meta.pagination`.
+ */
+function platform2Envelope(body: unknown): boolean {
+	if (!body || typeof body !== 'object' || Array.isArray(body)) return false;
+	const meta = (body as { meta?: unknown }).meta;
+	if (!meta || typeof meta !== 'object') return false;
+	const pagination = (meta as { pagination?: unknown }).pagination;
+	if (!pagination || typeof pagination !== 'object') return false;
+	const { limit, offset } = pagination as { limit?: unknown; offset?: unknown };
+	return typeof limit === 'number' || typeof offset === 'number';
+}
+
+/**
+ * The error for a successful answer in Platform 2.0's shape (a white-label Platform 2.0 host that
+ * answers our paths), or undefined. Only a 2xx answer says which API this is: an error status keeps
+ * its own meaning whatever its body says — a gateway or a Classic server in front of a rate limiter may
+ * well answer 429 `{ "error": "rate_limit_exceeded" }` or 401 `{ "error": "invalid_api_key" }`, and
+ * those must still be retried, wait for `retry_after`, or name the key (src/clientErrors.ts).
  */
 export function platform2ResponseError(status: number, body: unknown): FamulorApiError | undefined {
-	if (status < 400 || !body || typeof body !== 'object') return undefined;
-	const error = (body as Record<string, unknown>).error;
-	const code = error && typeof error === 'object' ? (error as Record<string, unknown>).code : error;
-	const platform2Shaped =
-		typeof code === 'string' &&
-		code.length <= 60 &&
-		(error && typeof error === 'object' ? /^[a-z][a-z0-9_]*$/.test(code) : /^[a-z]+(_[a-z0-9]+)+$/.test(code));
-	if (!platform2Shaped) return undefined;
-	// The code itself is not repeated: it is text from outside (a server could echo anything there).
+	if (status < 200 || status >= 300 || !platform2Envelope(body)) return undefined;
 	return new FamulorApiError(
 		'unsupportedPlatform',
-		`The Base URL answered like Famulor Platform 2.0 (HTTP ${status} with a Platform 2.0 error code), ` +
+		`The Base URL answered like Famulor Platform 2.0 (HTTP ${status} with a Platform 2.0 list envelope), ` +
 			'but this package reads Famulor Classic (app.famulor.de)',
 		PLATFORM2_FIX,
 		{ status },

@@ -11,6 +11,7 @@
 import { DateTime } from 'luxon';
 import type { Call } from './calls';
 import type { CallSource } from './api/port';
+import { parseDecimal } from './decimal';
 import { CELL, escapeHtml, FONT, HEAD, heading, NUM, table } from './chargeSummary/html';
 import { escapeSlack } from './chargeSummary/text';
 import { InvalidParameterError } from './errors';
@@ -29,9 +30,8 @@ export const MAX_RENEWING_WITHIN_DAYS = 31;
 const HOUR_MS = 3_600_000;
 
 function wholeNumberIn(value: unknown, min: number, max: number): number | undefined {
-	const number = typeof value === 'string' && value.trim() !== '' ? Number(value.trim()) : value;
-	const valid = typeof number === 'number' && Number.isInteger(number) && number >= min && number <= max;
-	return valid ? (number as number) : undefined;
+	const number = parseDecimal(value);
+	return number !== undefined && Number.isInteger(number) && number >= min && number <= max ? number : undefined;
 }
 
 const shown = (value: unknown) => (typeof value === 'number' ? String(value) : JSON.stringify(String(value ?? '')));

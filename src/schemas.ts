@@ -4,6 +4,7 @@
  * fields the package computes with. Unknown extra fields pass through untouched.
  */
 import { z } from 'zod';
+import { parseTimestamp, TIMESTAMP_FORMS } from './calls';
 
 const money = z.union([z.string(), z.number()]);
 const nullableString = z.string().nullish();
@@ -67,7 +68,11 @@ export const phoneNumberSchema = z
 		type: z.string(),
 		type_label: nullableString,
 		has_active_subscription: z.boolean().nullish(),
-		created_at: nullableString,
+		// The rental's start: renewals are estimated from it, so it must be a real date in a documented form.
+		created_at: z
+			.string()
+			.refine((text) => !Number.isNaN(parseTimestamp(text)), `is not a timestamp (${TIMESTAMP_FORMS})`)
+			.nullish(),
 	})
 	.passthrough();
 export type RawPhoneNumber = z.infer<typeof phoneNumberSchema>;

@@ -21,7 +21,7 @@ import {
 	type StartFrom,
 } from '../../src/triggers/callFeed';
 import { filtersProperty, timezoneOption } from '../shared/descriptions';
-import { filterInput, timezoneOf } from '../shared/parameters';
+import { filterInput, numberParameter, timezoneOf } from '../shared/parameters';
 import { searchAssistants, searchCampaigns } from '../shared/listSearch';
 import { runTriggerPoll, type TriggerSpec } from '../shared/trigger';
 
@@ -162,13 +162,24 @@ const callTrigger: TriggerSpec<CallTriggerConfig, CallFeedState, CallTriggerResu
 		const feed: CallFeedConfig = {
 			query,
 			filters,
-			minCost: Number(context.getNodeParameter('minCost', 0)),
-			minDurationMinutes: Number(context.getNodeParameter('minDurationMinutes', 0)),
-			settleMinutes: options.settleMinutes === undefined ? 5 : Number(options.settleMinutes),
+			minCost: numberParameter(context.getNodeParameter('minCost', 0), 'minCost', 'Min Cost', '5'),
+			minDurationMinutes: numberParameter(
+				context.getNodeParameter('minDurationMinutes', 0),
+				'minDurationMinutes',
+				'Min Duration (Minutes)',
+				'10',
+			),
+			settleMinutes: numberParameter(options.settleMinutes, 'options.settleMinutes', 'Settle Minutes', '5', 5),
 			timezone: timezoneOf(context, options.timezone),
 			startFrom: (options.startFrom ?? 'now') as StartFrom,
 			emitCorrections: options.emitCorrections !== false,
-			maxItemsPerPoll: options.maxItemsPerPoll === undefined ? 1000 : Number(options.maxItemsPerPoll),
+			maxItemsPerPoll: numberParameter(
+				options.maxItemsPerPoll,
+				'options.maxItemsPerPoll',
+				'Max Items per Poll',
+				'1000',
+				1000,
+			),
 			simplify: options.simplify !== false,
 			currency: settings.currency,
 		};

@@ -23,7 +23,7 @@ import {
 } from '../../src/triggers/spike';
 import { readClientGrouping } from '../../src/triggers/clientGroups';
 import { clientsProperty, filtersProperty, timezoneOption, triggerGroupByOptions } from '../shared/descriptions';
-import { clientRows, filterInput, timezoneOf } from '../shared/parameters';
+import { clientRows, filterInput, numberParameter, timezoneOf } from '../shared/parameters';
 import { searchAssistants, searchCampaigns } from '../shared/listSearch';
 import { runTriggerPoll, type TriggerSpec } from '../shared/trigger';
 
@@ -196,17 +196,33 @@ const spikeTrigger: TriggerSpec<SpikeConfig, ReturnType<typeof newSpikeState>, S
 		const config: SpikeConfig = {
 			metric,
 			window: context.getNodeParameter('window') as SpikeWindow,
-			baselineDays: Number(context.getNodeParameter('baselineDays', 7)),
+			baselineDays: numberParameter(context.getNodeParameter('baselineDays', 7), 'baselineDays', 'Baseline Days', '7'),
 			seasonality: context.getNodeParameter('seasonality', 'sameTimeOfDay') as Seasonality,
-			minIncreasePercent: Number(context.getNodeParameter('minIncreasePercent', 100)),
-			minAbsoluteIncrease: Number(context.getNodeParameter('minAbsoluteIncrease', 0)),
+			minIncreasePercent: numberParameter(
+				context.getNodeParameter('minIncreasePercent', 100),
+				'minIncreasePercent',
+				'Min Increase (%)',
+				'100',
+			),
+			minAbsoluteIncrease: numberParameter(
+				context.getNodeParameter('minAbsoluteIncrease', 0),
+				'minAbsoluteIncrease',
+				'Min Absolute Increase',
+				'5',
+			),
 			groupBy,
 			...(clients ? { clients } : {}),
 			query,
 			filters,
 			timezone: timezoneOf(context, options.timezone),
-			settleMinutes: options.settleMinutes === undefined ? 5 : Number(options.settleMinutes),
-			minBaselineSamples: options.minBaselineSamples === undefined ? 3 : Number(options.minBaselineSamples),
+			settleMinutes: numberParameter(options.settleMinutes, 'options.settleMinutes', 'Settle Minutes', '5', 5),
+			minBaselineSamples: numberParameter(
+				options.minBaselineSamples,
+				'options.minBaselineSamples',
+				'Min Baseline Samples',
+				'3',
+				3,
+			),
 			currency: settings.currency,
 		};
 		validateSpikeConfig(config);

@@ -23,7 +23,7 @@ import {
 import type { TriggerPeriod } from '../../src/periods';
 import { readClientGrouping } from '../../src/triggers/clientGroups';
 import { clientsProperty, filtersProperty, timezoneOption, triggerGroupByOptions } from '../shared/descriptions';
-import { clientRows, filterInput, timezoneOf } from '../shared/parameters';
+import { clientRows, filterInput, numberParameter, timezoneOf } from '../shared/parameters';
 import { searchAssistants, searchCampaigns } from '../shared/listSearch';
 import { runTriggerPoll, type TriggerSpec } from '../shared/trigger';
 import { filtersFromInput } from '../../src/filters';
@@ -225,13 +225,16 @@ const thresholdTrigger: TriggerSpec<ThresholdConfig, ReturnType<typeof newThresh
 			timezone: timezoneOf(context, options.timezone),
 			billingCycleDay: assertBillingCycleDay(settings.billingCycleDay),
 			thresholdType,
-			budget: thresholdType === 'percentOfBudget' ? Number(context.getNodeParameter('budget', 0)) : 0,
+			budget:
+				thresholdType === 'percentOfBudget'
+					? numberParameter(context.getNodeParameter('budget', 0), 'budget', 'Budget', '500')
+					: 0,
 			thresholds: parseThresholds(context.getNodeParameter('thresholds', '')),
 			groupBy: usage ? groupBy : 'none',
 			...(clients ? { clients } : {}),
 			query,
 			filters,
-			rearmMarginPercent: options.rearmMargin === undefined ? 10 : Number(options.rearmMargin),
+			rearmMarginPercent: numberParameter(options.rearmMargin, 'options.rearmMargin', 'Re-Arm Margin (%)', '10', 10),
 			fireOnActivation: options.fireOnActivation === true,
 			currency: settings.currency,
 			settleMinutes: 15,

@@ -1,6 +1,7 @@
 /** Reading shared parameters from n8n into the core's plain inputs. */
 import type { IDataObject, IExecuteFunctions, INodeParameterResourceLocator, IPollFunctions } from 'n8n-workflow';
 import type { ClientRuleInput } from '../../src/clients';
+import { decimalParameter } from '../../src/decimal';
 import type { FilterInput } from '../../src/filters';
 import { assertTimezone, resolvePeriod, type ActionPeriod, type ResolvedPeriod } from '../../src/periods';
 
@@ -28,6 +29,21 @@ export function filterInput(raw: IDataObject | undefined): FilterInput {
 export function clientRows(parameter: unknown): ClientRuleInput[] {
 	const rows = (parameter as IDataObject | undefined)?.client;
 	return Array.isArray(rows) ? (rows as ClientRuleInput[]) : [];
+}
+
+/**
+ * A number parameter or option (an expression can put any text there): decimal only, else a parameter
+ * error that names it and the fix (src/decimal.ts). `fallback` stands in for an option left out.
+ */
+export function numberParameter(
+	value: unknown,
+	parameter: string,
+	label: string,
+	example: string,
+	fallback?: number,
+): number {
+	if (value === undefined && fallback !== undefined) return fallback;
+	return decimalParameter(value, parameter, label, example);
 }
 
 /** The `timezone` option, else the workflow's timezone; validated. */

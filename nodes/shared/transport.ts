@@ -11,7 +11,11 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 import { FamulorClient, checkBaseUrl, type Transport } from '../../src/client';
+import { ServerClock } from '../../src/clock';
+import { decimalParameter } from '../../src/decimal';
 import { InvalidParameterError } from '../../src/errors';
+import { headerNumber } from '../../src/pacing';
+import { MAX_RESPONSE_BYTES, OversizedBody } from '../../src/responseSize';
 import { assertClassicCredential } from '../../src/platform';
 import type { RateLimits } from '../../src/pacing';
 
@@ -50,7 +54,7 @@ async function readCredential(context: FamulorContext): Promise<{ settings: Acco
 		settings: {
 			baseUrl: checkBaseUrl(String(credentials.baseUrl ?? 'https://app.famulor.de/api'), secret),
 			currency,
-			billingCycleDay: Number(credentials.billingCycleDay ?? 1),
+			billingCycleDay: decimalParameter(credentials.billingCycleDay ?? 1, 'billingCycleDay', 'Billing Cycle Day', '1'),
 		},
 		secret,
 	};
@@ -66,9 +70,76 @@ interface FullResponse {
 	body: unknown;
 }
 
+/** A body n8n hands over as a stream (`encoding: 'stream'`): read with a size cap below. */
+interface BodyStream extends AsyncIterable<Uint8Array | string> {
+	destroy?: () => void;
+}
+
+const isStream = (body: unknown): body is BodyStream =>
+	!!body && typeof (body as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function';
+
+/** The reason a read was aborted, as the core classifies it (a timeout). */
+class ReadAborted extends Error {
+	constructor() {
+		super('The answer did not arrive in time');
+		this.name = 'TimeoutError';
+	}
+}
+
+/**
+ * The body as JSON (or its text when it is not JSON, '' when empty), read to at most `limit` bytes:
+ * a longer body (by Content-Length, or by what arrives) stops being read and is an OversizedBody,
+ * before anything is parsed (src/responseSize.ts).
+ */
+export async function readBody(
+	body: unknown,
+	headers: Record<string, unknown>,
+	signal?: AbortSignal,
+	limit = MAX_RESPONSE_BYTES,
+): Promise<unknown> {
+	if (!isStream(body)) return body; // an n8n that parsed it already
+	const announced = headerNumber(headers, 'content-length');
+	if (announced !== undefined && announced > limit) {
+		body.destroy?.();
+		return new OversizedBody(announced, limit);
+	}
+	const chunks: Uint8Array[] = [];
+	let size = 0;
+	let failure: unknown;
+	try {
+		for await (const chunk of body) {
+			const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk;
+			size += bytes.length;
+			if (size > limit) {
+				body.destroy?.();
+				return new OversizedBody(size, limit);
+			}
+			chunks.push(bytes);
+		}
+	} catch (error) {
+		failure = error;
+	}
+	// The client classifies what a failed exchange throws (src/clientErrors.ts): past the deadline, a timeout.
+	if (failure !== undefined) throw signal?.aborted ? new ReadAborted() : failure;
+	const all = new Uint8Array(size);
+	let offset = 0;
+	for (const chunk of chunks) {
+		all.set(chunk, offset);
+		offset += chunk.length;
+	}
+	const text = new TextDecoder('utf-8').decode(all);
+	if (text === '') return '';
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return text;
+	}
+}
+
 /**
  * The core's Transport over n8n. Every HTTP status comes back as a response for the client to classify
- * (src/clientErrors.ts); redirects are not followed, since the credential's key would go along.
+ * (src/clientErrors.ts); redirects are not followed, since the credential's key would go along. The
+ * body is streamed and read to at most MAX_RESPONSE_BYTES (10 MB) before it is parsed.
  */
 export function n8nTransport(
 	context: FamulorContext,
@@ -76,18 +147,21 @@ export function n8nTransport(
 	onResponse?: (headers: Record<string, unknown>) => void,
 ): Transport {
 	return async (request) => {
+		const signal = AbortSignal.timeout(request.timeoutMs);
 		const options: IHttpRequestOptions = {
 			method: request.method,
 			url: `${baseUrl}${request.path}`,
 			qs: request.query,
 			json: true,
+			// The raw body, read here with a size cap before it is parsed (readBody).
+			encoding: 'stream',
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			disableFollowRedirect: true,
 			// `timeout` only limits silence on the socket: a body trickling in byte by byte never trips
 			// it. The abort signal is the hard deadline for the whole exchange.
 			timeout: request.timeoutMs,
-			abortSignal: AbortSignal.timeout(request.timeoutMs),
+			abortSignal: signal,
 		};
 		const response = (await context.helpers.httpRequestWithAuthentication.call(
 			context,
@@ -96,14 +170,17 @@ export function n8nTransport(
 		)) as FullResponse;
 		const headers = response.headers ?? {};
 		onResponse?.(headers);
-		return { status: response.statusCode, headers, body: response.body };
+		return { status: response.statusCode, headers, body: await readBody(response.body, headers, signal) };
 	};
 }
 
 export interface ClientSetup {
 	client: FamulorClient;
 	settings: AccountSettings;
-	/** Server time from the latest response's Date header (epoch ms), or undefined before the first response. */
+	/**
+	 * Server time from the latest believable Date header (epoch ms): undefined before the first response,
+	 * and while every Date header seen lies more than MAX_CLOCK_SKEW_MS from the local clock.
+	 */
 	serverNow: () => number | undefined;
 }
 
@@ -112,11 +189,9 @@ export async function createClient(
 	options: { deadline?: number; maxRetryMs?: number; pacingHistory?: number[]; limits?: RateLimits } = {},
 ): Promise<ClientSetup> {
 	const { settings, secret } = await readCredential(context);
-	let serverDate: { at: number; local: number } | undefined;
-	const transport = n8nTransport(context, settings.baseUrl, (headers) => {
-		const date = typeof headers.date === 'string' ? Date.parse(headers.date) : NaN;
-		if (Number.isFinite(date)) serverDate = { at: date, local: Date.now() };
-	});
+	// Famulor's clock, from the Date header of each answer, only while within 5 minutes of n8n's (src/clock.ts).
+	const serverClock = new ServerClock(() => Date.now());
+	const transport = n8nTransport(context, settings.baseUrl, (headers) => serverClock.observe(headers.date));
 	const client = new FamulorClient({
 		transport,
 		sleep,
@@ -129,6 +204,6 @@ export async function createClient(
 	return {
 		client,
 		settings,
-		serverNow: () => (serverDate ? serverDate.at + (Date.now() - serverDate.local) : undefined),
+		serverNow: () => serverClock.now(),
 	};
 }

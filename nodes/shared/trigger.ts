@@ -12,6 +12,7 @@
  */
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import type { FamulorClient } from '../../src/client';
+import { believableSkew } from '../../src/clock';
 import type { RateLimits } from '../../src/pacing';
 import type { PollEnvironment } from '../../src/triggers/state';
 import { toNodeError } from './errors';
@@ -45,11 +46,6 @@ export interface TriggerSpec<Config, State, Result extends { state: State; event
 function pollBudget(context: IPollFunctions): number {
 	const offered = (context as { getPollBudgetMs?: () => number }).getPollBudgetMs?.();
 	return typeof offered === 'number' && offered > 0 ? Math.min(MAX_POLL_MS, offered * 0.8) : MAX_POLL_MS;
-}
-
-/** The clock offset stored by the previous poll, if it is a believable one (under a year). */
-function storedSkew(value: unknown): number | undefined {
-	return typeof value === 'number' && Number.isFinite(value) && Math.abs(value) < 366 * 86_400_000 ? value : undefined;
 }
 
 /** The stored pacing history, if it has the expected shape (the Pacer also drops times from the future). */
@@ -97,9 +93,10 @@ export async function runTriggerPoll<Config, State, Result extends { state: Stat
 				announce: spec.fireOnActivation(config) && activation && !manual,
 				replacesLost: !activation,
 			});
-		// Time comes from Famulor's clock (its Date header), which also stamps the calls. Before the
-		// first response of a poll, the last known offset to the local clock stands in.
-		let skew = storedSkew(staticData.skew);
+		// Time comes from Famulor's clock (its Date header), which also stamps the calls, while it is within
+		// MAX_CLOCK_SKEW_MS (5 minutes) of the local clock; else the local clock. Before the first response
+		// of a poll, the last known offset stands in (a stored offset beyond the bound is not believed).
+		let skew = believableSkew(staticData.skew);
 		if (skew === undefined) {
 			await client.getMe();
 			skew = (serverNow() ?? Date.now()) - Date.now();
@@ -116,7 +113,7 @@ export async function runTriggerPoll<Config, State, Result extends { state: Stat
 			return [items.map((json) => ({ json: { ...(json as IDataObject), sample: true } }))];
 		}
 		staticData.state = result.state as unknown as IDataObject;
-		staticData.skew = now - Date.now();
+		staticData.skew = believableSkew(now - Date.now()) ?? 0;
 		staticData.pacing = { sent: client.pacer.history(Date.now()), limits: client.pacer.currentLimits };
 		if (!result.events.length) return null;
 		return [result.events.map((json) => ({ json: json as IDataObject }))];

@@ -6,11 +6,14 @@
 import { DateTime } from 'luxon';
 import type { Call } from '../calls';
 import { formatMoney, toAmount } from '../money';
+import { advance, stepBound } from '../guard';
 import type { ResolvedPeriod } from '../periods';
 import { formatMinutes, minutesOf, money } from './format';
 import type { Chart, ClientRow } from './types';
 
 const MAX_DAY_BARS = 62;
+/** More bars than a period of MAX_CUSTOM_DAYS has months (or days, up to 62): the loop's guard. */
+const MAX_BARS = 100;
 
 export interface BarSlot {
 	label: string;
@@ -30,8 +33,14 @@ export function barSlots(period: ResolvedPeriod): { by: 'day' | 'month'; slots: 
 	const dayCount = Math.ceil(end.diff(start.startOf('day'), 'days').days);
 	const by = dayCount <= MAX_DAY_BARS ? 'day' : 'month';
 	const slots: BarSlot[] = [];
-	for (let at = start.startOf(by); at < end; at = at.plus(by === 'day' ? { days: 1 } : { months: 1 })) {
+	const loop = 'Listing the bars of the chart';
+	const step = stepBound(loop, MAX_BARS);
+	for (let at = start.startOf(by); at < end; ) {
+		step();
 		slots.push({ label: at.toFormat(by === 'day' ? 'ccc d LLL' : 'LLL yyyy'), startMs: at.toMillis() });
+		const next = at.plus(by === 'day' ? { days: 1 } : { months: 1 });
+		advance(loop, at.toMillis(), next.toMillis());
+		at = next;
 	}
 	return { by, slots };
 }

@@ -2,6 +2,7 @@
  * Famulor plan terms for `pricingMode: plan` (SPEC §6): the published presets and `custom`.
  * Money is kept in exact units (1e-8), minutes as whole seconds.
  */
+import { DECIMAL_FORM, parseDecimal } from '../decimal';
 import { InvalidParameterError } from '../errors';
 import { amountToUnits, type Units } from '../money';
 
@@ -46,12 +47,12 @@ export interface CustomPlanInput {
 }
 
 function nonNegative(value: unknown, parameter: string, label: string, example: string): number {
-	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-	if (typeof number !== 'number' || !Number.isFinite(number) || number < 0) {
+	const number = parseDecimal(value);
+	if (number === undefined || number < 0) {
 		throw new InvalidParameterError(
 			parameter,
 			`${label} "${String(value ?? '')}" is not a non-negative number`,
-			`Enter ${label} as a number of zero or more, e.g. ${example}.`,
+			`Enter ${label} as a number of zero or more, e.g. ${example}${number === undefined ? `: ${DECIMAL_FORM}` : ''}.`,
 		);
 	}
 	return number;

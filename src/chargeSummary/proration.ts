@@ -11,6 +11,7 @@
  */
 import { DateTime } from 'luxon';
 import { prorateUnits, type Units } from '../money';
+import { advance, stepBound } from '../guard';
 import { billingCycleContaining, type ResolvedPeriod } from '../periods';
 
 const DAY_MS = 86_400_000;
@@ -69,8 +70,12 @@ export function periodShare(period: ResolvedPeriod, billingCycleDay: number): Pe
 		};
 	}
 	const pieces: MonthPiece[] = [];
-	for (let month = monthStart; month < end; month = month.plus({ months: 1 })) {
+	const loop = 'Prorating the period by month';
+	const step = stepBound(loop, 100);
+	for (let month = monthStart; month < end; ) {
+		step();
 		const next = month.plus({ months: 1 });
+		advance(loop, month.toMillis(), next.toMillis());
 		const from = start > month ? start : month;
 		const to = end < next ? end : next;
 		pieces.push({
@@ -78,6 +83,7 @@ export function periodShare(period: ResolvedPeriod, billingCycleDay: number): Pe
 			coveredMs: wallMs(to) - wallMs(from),
 			monthMs: wallMs(next) - wallMs(month),
 		});
+		month = next;
 	}
 	const months = pieces.reduce((sum, piece) => sum + piece.coveredMs / piece.monthMs, 0);
 	const describe = (piece: MonthPiece) => `${formatDays(piece.coveredMs)}/${formatDays(piece.monthMs)} days`;

@@ -21,6 +21,7 @@ import {
 } from '../calls';
 import type { CallQuery, CallSource } from '../api/port';
 import { assertOneOf, assertSettleMinutes, requireValid } from '../errors';
+import { advance, stepBound } from '../guard';
 import { displayText, displayValue, metricName, toCountingUnits, unitOf, valueOfCall } from '../metrics';
 import { toAmount } from '../money';
 import { apiDays } from '../periods';
@@ -33,7 +34,7 @@ import { MAX_AMOUNT } from './thresholdEvents';
 import { DAY_MS, Windows, type Seasonality, type SpikeWindow } from './windows';
 
 export * from './spikeState';
-export { Windows, type Seasonality, type SpikeWindow } from './windows';
+export { Windows, ZoneOffsets, type Seasonality, type SpikeWindow } from './windows';
 
 export type SpikeMetric = 'spend' | 'minutes' | 'calls' | 'failedCalls';
 
@@ -276,14 +277,22 @@ function prune(model: SpikeModel, now: number, config: SpikeConfig): void {
 	for (const start of model.open.keys()) if (start < keepFrom) model.open.delete(start);
 }
 
-/** Windows that closed since the last evaluation, at most one day's worth (older ones after downtime are skipped). */
-function dueWindows(windows: Windows, from: number, eligibleEnd: number): Array<{ start: number; end: number }> {
+/**
+ * Windows that closed since the last evaluation, at most one day's worth (older ones after downtime are
+ * skipped). Guarded: each window must end after the instant it was computed for, and a day holds at most
+ * one window a minute, so this loop ends whatever a timezone (or a damaged clock) does.
+ */
+export function dueWindows(windows: Windows, from: number, eligibleEnd: number): Array<{ start: number; end: number }> {
 	const due: Array<{ start: number; end: number }> = [];
+	const loop = 'Listing the spike windows due';
+	const step = stepBound(loop, DAY_MS / 60_000 + 2);
 	for (let start = Math.max(from, eligibleEnd - DAY_MS); start < eligibleEnd; ) {
+		step();
 		const window = windows.of(start);
 		if (window.end > eligibleEnd) break;
-		due.push(window);
-		start = window.end;
+		// A window that began before the last evaluation ended was evaluated already (a state from older windows).
+		if (window.start >= from) due.push(window);
+		start = advance(loop, start, window.end);
 	}
 	return due;
 }

@@ -225,8 +225,9 @@ async function main(): Promise<void> {
 	// 4. Sandboxes: A for the scenarios, B for the examples. Manual clocks at the current time, so
 	// relative periods in n8n (Date.now()) and the API's clock (Date header) agree.
 	const now = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
-	const sandbox = await Sandbox.start({ now, calls: 4000, days: 70, seed: 7 });
-	const examplesSandbox = await Sandbox.start({ now, calls: 3000, days: 45, seed: 11 });
+	// n8n runs in its own process with its own clock: this one stays the real clock (hostClock: false).
+	const sandbox = await Sandbox.start({ now, calls: 4000, days: 70, seed: 7, hostClock: false });
+	const examplesSandbox = await Sandbox.start({ now, calls: 3000, days: 45, seed: 11, hostClock: false });
 	sandboxes.push(sandbox, examplesSandbox);
 	// B also rents an idle number that renews within 3 days, so idle-numbers-before-renewal.json reaches Slack.
 	const renewsOn = DateTime.fromISO(now).setZone(TZ).startOf('day').plus({ days: 3 });

@@ -1,15 +1,18 @@
 /**
  * Fault-injection property suite (issues 7 and 12). fast-check generates poll sequences — clock steps
  * that cross midnight, month ends and the DST change in Europe/Berlin, calls arriving between polls
- * and between page requests, calls whose cost appears only once they settle, bursts of generated
- * calls — and fault schedules: bursts of every sandbox fault but the trickle (test/sandbox/server.ts
+ * and between page requests, calls whose cost appears only once they settle, bursts of generated calls
+ * — and fault schedules: bursts of every sandbox fault but the trickle (test/sandbox/server.ts
  * FAULT_KINDS: 429 with retry_after / Retry-After / neither, 500/502/503, dropped connections, answers
  * slower than the timeout, truncated and malformed JSON, costs as numbers, naive timestamps, repeated
- * pages, and paginators that drift: a per_page cap, short pages, a lying last_page or total, an ignored
- * page), and damaged stored states (wrong types, objects for lists, missing keys, times and pacing
- * from the future, an older version). Each sequence runs twice against its own sandbox, fault-free
- * and with the faults, driving the engines (pollThreshold / pollSpike) through a FamulorClient over
- * real HTTP on virtual time (see lib/virtual.ts, lib/poller.ts, lib/scenario.ts).
+ * pages, and paginators that drift: a per_page cap, short pages, a lying last_page or total, an
+ * ignored page, answers whose Date header is hours or a day ahead), and damaged stored states (wrong
+ * types, objects for lists, missing keys, times and pacing from the future, an older version).
+ * Sequences in Australia/Lord_Howe (half-hour DST) and Pacific/Chatham (+12:45/+13:45) start shortly
+ * before one of their own clock changes (lib/scenario.ts ZONE_STARTS). Each sequence runs twice
+ * against its own sandbox, fault-free and with the faults, driving the engines (pollThreshold /
+ * pollSpike) through a FamulorClient over real HTTP on virtual time (see lib/virtual.ts,
+ * lib/poller.ts, lib/scenario.ts).
  *
  * Invariants:
  *  1. no eventId is emitted twice (either run);
@@ -41,6 +44,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { FamulorApiError } from '../../src/errors';
 import { resolvePeriod } from '../../src/periods';
 import { summarizeUsage } from '../../src/usage';
@@ -50,11 +54,13 @@ import type { Fault } from '../sandbox/server';
 import { MAX_POLL_MS, spikeSpec, thresholdSpec, type EngineSpec } from './lib/poller';
 import { runSequence, type RunResult } from './lib/run';
 import {
+	inZone,
 	MAX_FAULTY_RUN,
 	schedule,
 	sequenceArb,
 	spikeConfigArb,
 	thresholdConfigArb,
+	ZONE_STARTS,
 	type Sequence,
 } from './lib/scenario';
 import { canonical, spikeTruth, thresholdTruth, usageTruth } from './lib/truth';
@@ -304,9 +310,25 @@ function currentValues(state: ThresholdState | undefined, now: number): Record<s
 	return periodValues(state?.periods.find((p) => p.start <= now && now < p.end));
 }
 
+/**
+ * Sequences in the half-hour and 45-minute DST zones are counted in the summary, and those whose polls
+ * cross one of the zone's offset changes.
+ */
+function countZone(timezone: string, times: number[]): void {
+	if (!ZONE_STARTS.has(timezone)) return;
+	const zone = timezone.split('/')[1] as string;
+	totals.kinds.set(`${zone} sequence`, (totals.kinds.get(`${zone} sequence`) ?? 0) + 1);
+	const offset = (at: number) => DateTime.fromMillis(at, { zone: timezone }).offset;
+	if (offset(times[0] as number) !== offset(times[times.length - 1] as number)) {
+		totals.kinds.set(`${zone} DST change crossed`, (totals.kinds.get(`${zone} DST change crossed`) ?? 0) + 1);
+	}
+}
+
 /** One threshold sequence, both runs, every invariant. */
-async function thresholdSequence(config: ThresholdConfig, sequence: Sequence): Promise<void> {
+async function thresholdSequence(config: ThresholdConfig, drawn: Sequence): Promise<void> {
+	const sequence = inZone(drawn, config.timezone);
 	const times = schedule(sequence, config.timezone, config.billingCycleDay);
+	countZone(config.timezone, times);
 	await runBoth<ThresholdConfig, ThresholdState>(thresholdSpec, config, sequence, times, async (clean, faulty) => {
 		const now = clean.finalNow;
 		const cleanValues = currentValues(clean.stored.state, now);
@@ -325,8 +347,10 @@ async function thresholdSequence(config: ThresholdConfig, sequence: Sequence): P
 }
 
 /** One spike sequence, both runs, every invariant. */
-async function spikeSequence(config: SpikeConfig, sequence: Sequence): Promise<void> {
+async function spikeSequence(config: SpikeConfig, drawn: Sequence): Promise<void> {
+	const sequence = inZone(drawn, config.timezone);
 	const times = schedule(sequence, config.timezone, 1);
+	countZone(config.timezone, times);
 	await runBoth<SpikeConfig, SpikeState>(spikeSpec, config, sequence, times, (clean, faulty) => {
 		const cleanBuckets = spikeBuckets(clean.stored.state);
 		const faultyBuckets = spikeBuckets(faulty.stored.state);

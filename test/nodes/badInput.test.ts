@@ -35,6 +35,9 @@ interface BadInputCase {
 	fix: string;
 }
 
+/** How a number must be written (src/decimal.ts), as the fixes say it. */
+const DECIMAL = 'digits with an optional decimal point (no 0x…, 1e3, Infinity or thousands separators)';
+
 const THRESHOLD_BASE = {
 	metric: 'spend',
 	period: 'month',
@@ -215,6 +218,25 @@ export const CASES: BadInputCase[] = [
 	{
 		node: 'Famulor Threshold Trigger',
 		where: 'spend',
+		parameter: 'billingCycleDay',
+		value: '`" 0x1F "` (credential)',
+		parameters: { period: 'billingCycle' },
+		credentials: { billingCycleDay: ' 0x1F ' as unknown as number },
+		message: 'Parameter "billingCycleDay": Billing Cycle Day " 0x1F " is not a decimal number',
+		fix: `Enter Billing Cycle Day as ${DECIMAL}, e.g. 1.`,
+	},
+	{
+		node: 'Famulor Threshold Trigger',
+		where: 'spend',
+		parameter: 'budget',
+		value: '`1e3` (from an expression)',
+		parameters: { thresholdType: 'percentOfBudget', budget: '={{ "1e3" }}' },
+		message: 'Parameter "budget": Budget "1e3" is not a decimal number',
+		fix: `Enter Budget as ${DECIMAL}, e.g. 500.`,
+	},
+	{
+		node: 'Famulor Threshold Trigger',
+		where: 'spend',
 		parameter: 'filters.assistantId',
 		value: '`abc` (by ID)',
 		parameters: { filters: { assistantId: { __rl: true, mode: 'id', value: 'abc' } } },
@@ -315,6 +337,24 @@ export const CASES: BadInputCase[] = [
 		parameters: { ...BY_CLIENT, ...rulesOf({ ...RULE, budget: -300 }) },
 		message: 'Parameter "clients": Client rule 1 (Acme GmbH) has budget "-300", which is not an amount of zero or more',
 		fix: "Enter the client's budget for the period, e.g. 300, or 0 to use the node's Budget.",
+	},
+	{
+		node: 'Famulor Threshold Trigger',
+		where: 'spend',
+		parameter: 'clients',
+		value: 'budget `" 0x2 "` (spaces around it)',
+		parameters: { ...BY_CLIENT, ...rulesOf({ ...RULE, budget: ' 0x2 ' }) },
+		message: 'Parameter "clients": Client rule 1 (Acme GmbH) has budget " 0x2 ", which is not a decimal number',
+		fix: `Enter the client's budget as ${DECIMAL}, e.g. 300, or 0 to use the node's Budget.`,
+	},
+	{
+		node: 'Famulor Threshold Trigger',
+		where: 'spend',
+		parameter: 'clients',
+		value: 'markup `1e3`',
+		parameters: { ...BY_CLIENT, ...rulesOf({ ...RULE, markupPercent: '1e3' }) },
+		message: 'Parameter "clients": Client rule 1 (Acme GmbH) has markup "1e3", which is not a decimal number',
+		fix: `Enter the markup as a percentage in ${DECIMAL}, e.g. 15 for 15 %, or 0 for none.`,
 	},
 	{
 		node: 'Famulor Threshold Trigger',
@@ -426,8 +466,17 @@ export const CASES: BadInputCase[] = [
 		parameter: 'minIncreasePercent',
 		value: '`lots` (from an expression)',
 		parameters: { minIncreasePercent: '={{ "lots" }}' },
-		message: 'Parameter "minIncreasePercent": Min Increase Percent NaN is not a positive percentage',
-		fix: 'Enter 0 or more, e.g. 100 for "at least double the usual".',
+		message: 'Parameter "minIncreasePercent": Min Increase (%) "lots" is not a decimal number',
+		fix: `Enter Min Increase (%) as ${DECIMAL}, e.g. 100.`,
+	},
+	{
+		node: 'Famulor Spike Trigger',
+		where: 'spend',
+		parameter: 'baselineDays',
+		value: '`Infinity` (from an expression)',
+		parameters: { baselineDays: '={{ "Infinity" }}' },
+		message: 'Parameter "baselineDays": Baseline Days "Infinity" is not a decimal number',
+		fix: `Enter Baseline Days as ${DECIMAL}, e.g. 7.`,
 	},
 	{
 		node: 'Famulor Spike Trigger',
@@ -559,10 +608,8 @@ export const CASES: BadInputCase[] = [
 		parameter: 'minCost',
 		value: '`five` (from an expression)',
 		parameters: { minCost: '={{ "five" }}' },
-		message: 'Parameter "minCost": Min Cost NaN is not an amount of 0 or more',
-		fix:
-			'Enter 0 for every call, or an amount in the account currency (e.g. 5 for calls costing 5.00 or more), up ' +
-			'to 90,000,000.',
+		message: 'Parameter "minCost": Min Cost "five" is not a decimal number',
+		fix: `Enter Min Cost as ${DECIMAL}, e.g. 5.`,
 	},
 	{
 		node: 'Famulor Call Trigger',
@@ -874,7 +921,7 @@ export const CASES: BadInputCase[] = [
 		value: 'fee `four` (from an expression)',
 		parameters: { monthlyFees: { fee: [{ country: 'DE', fee: '={{ "four" }}' }] } },
 		message: 'Parameter "monthlyFees": Monthly Fees row 1 (DE) has fee "four", which is not an amount',
-		fix: 'Enter the monthly rental as a non-negative amount, e.g. 4.50.',
+		fix: `Enter the monthly rental as a non-negative amount, e.g. 4.50: ${DECIMAL}.`,
 	},
 	{
 		node: 'Famulor Billing',

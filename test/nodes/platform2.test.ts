@@ -1,7 +1,8 @@
 /**
  * Famulor Platform 2.0 credentials (issue 17): a key that starts with fam_, a famulor.io Base URL,
- * or a (white-label) host that answers like Platform 2.0. Through n8n's engine, against the sandbox
- * and a local Platform 2.0 look-alike:
+ * or a (white-label) host whose successful answers have Platform 2.0's shape. An error answer keeps its
+ * meaning whatever its body says (issue 23): a 2.0-style error body on a 404 is "wrong address".
+ * Through n8n's engine, against the sandbox and a local Platform 2.0 look-alike:
  * - every node (the action node and both triggers) fails with a NodeApiError that says the account
  *   is on Platform 2.0, that this package reads Famulor Classic, and what to do — and for a key or
  *   host it recognises, sends nothing at all (the sandbox would even have accepted that key);
@@ -35,13 +36,19 @@ const spike = new FamulorSpikeTrigger();
 let sandbox: Sandbox;
 let platform2: { url: string; requests: number; close: () => Promise<void> };
 
-/** A local stand-in for a white-label Platform 2.0 host: every path answers with a 2.0 error body. */
-async function startPlatform2(): Promise<typeof platform2> {
+/**
+ * A local stand-in for a white-label Platform 2.0 host: every path answers `status` with `body` (by
+ * default 200 with 2.0's list envelope).
+ */
+async function startPlatform2(
+	status = 200,
+	body: unknown = { data: [], meta: { pagination: { total: 0, limit: 100, offset: 0 } } },
+): Promise<typeof platform2> {
 	let requests = 0;
 	const server = http.createServer((_req, res) => {
 		requests++;
-		res.writeHead(404, { 'Content-Type': 'application/json' });
-		res.end(JSON.stringify({ error: { code: 'not_found', message: 'Unknown route' } }));
+		res.writeHead(status, { 'Content-Type': 'application/json' });
+		res.end(JSON.stringify(body));
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const { port } = server.address() as AddressInfo;
@@ -140,13 +147,27 @@ describe('every node recognises a Platform 2.0 credential and sends nothing', ()
 		for (const [node, error] of await errorsOf(credentials)) {
 			expect([node, error?.name]).toEqual([node, 'NodeApiError']);
 			expect(error?.message).toBe(
-				'The Base URL answered like Famulor Platform 2.0 (HTTP 404 with a Platform 2.0 error code), ' +
+				'The Base URL answered like Famulor Platform 2.0 (HTTP 200 with a Platform 2.0 list envelope), ' +
 					'but this package reads Famulor Classic (app.famulor.de)',
 			);
 			expect(error?.description).toBe(PLATFORM2_FIX);
 		}
 		// One request per node, no retries: the answer is final.
 		expect(platform2.requests - before).toBe(3);
+	});
+
+	it('a host whose 404 has a 2.0-style error body: "wrong address", as any 404', async () => {
+		const notFound = await startPlatform2(404, { error: { code: 'not_found', message: 'Unknown route' } });
+		try {
+			const credentials = { apiKey: 'classic-key-0123456789', baseUrl: notFound.url, currency: 'EUR' };
+			for (const [node, error] of await errorsOf(credentials)) {
+				expect([node, error?.name]).toEqual([node, 'NodeApiError']);
+				expect(error?.message).toBe('Nothing answers at GET /user/me (HTTP 404)');
+				expect(error?.description).toContain('https://app.famulor.de/api');
+			}
+		} finally {
+			await notFound.close();
+		}
 	});
 
 	it('a Classic key with the Classic Base URL still works (the check is not in the way)', async () => {
@@ -171,6 +192,8 @@ describe("the credential's Test button (n8n's test request and rules)", () => {
 		const classic = await Sandbox.start({ now: '2026-11-26T12:00:00Z', calls: 20, days: 5, futureDays: 0 });
 		try {
 			expect((await testCredential({ apiKey: classic.apiKey, baseUrl: classic.url })).status).toBe('OK');
+			// Trailing slashes are dropped (by a linear expression: a lookbehind, not /\/+$/).
+			expect((await testCredential({ apiKey: classic.apiKey, baseUrl: `${classic.url}///` })).status).toBe('OK');
 			// …and a wrong Classic key fails, with the same answer naming both possible causes.
 			const wrong = await testCredential({ apiKey: 'not-the-key', baseUrl: classic.url });
 			expect(wrong.status).toBe('Error');
@@ -196,10 +219,15 @@ describe("the credential's Test button (n8n's test request and rules)", () => {
 		}
 	});
 
-	it('a Platform 2.0 address: the answer says Platform 2.0 addresses are not supported', async () => {
-		const result = await testCredential({ apiKey: 'classic-key-0123456789', baseUrl: platform2.url });
-		expect(result.status).toBe('Error');
-		expect(result.message).toContain('Famulor Platform 2.0 addresses (app.famulor.io, …/api/v1) are not supported');
-		expect(result.message).toContain('https://app.famulor.de/api');
+	it('a Platform 2.0 address (404 at /user/me): the answer says Platform 2.0 addresses are not supported', async () => {
+		const notFound = await startPlatform2(404, { error: { code: 'not_found' } });
+		try {
+			const result = await testCredential({ apiKey: 'classic-key-0123456789', baseUrl: notFound.url });
+			expect(result.status).toBe('Error');
+			expect(result.message).toContain('Famulor Platform 2.0 addresses (app.famulor.io, …/api/v1) are not supported');
+			expect(result.message).toContain('https://app.famulor.de/api');
+		} finally {
+			await notFound.close();
+		}
 	});
 });

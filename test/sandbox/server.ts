@@ -11,6 +11,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { DateTime } from 'luxon';
+import { followHostClock, wallNow } from './hostClock';
 import {
 	ALL_STATUSES,
 	ASSISTANTS,
@@ -69,6 +70,12 @@ export interface SandboxOptions {
 	now?: string;
 	/** `manual` (default): the clock moves only when told; `realtime`: it follows wall time. */
 	clock?: 'manual' | 'realtime';
+	/**
+	 * Whether the test process's Date.now() follows this sandbox's clock while it runs, like the clock of
+	 * an n8n host that agrees with Famulor's (see hostClock.ts). Default on; off where n8n runs in
+	 * another process (the e2e runner, the demo, the standalone sandbox).
+	 */
+	hostClock?: boolean;
 	sort?: 'desc' | 'asc';
 	/** Timezone in which `date_from` / `date_to` select whole days. */
 	serverTimezone?: string;
@@ -92,6 +99,7 @@ export interface ResolvedSandboxOptions {
 	futureDays: number;
 	now: string;
 	clock: 'manual' | 'realtime';
+	hostClock: boolean;
 	sort: 'desc' | 'asc';
 	serverTimezone: string;
 	timestampStyle: TimestampStyle;
@@ -112,7 +120,8 @@ export interface ResolvedSandboxOptions {
  * - paginators that drift from Laravel's (calls and assistants): `cap-per-page` (50, reported as 50),
  *   `short-page` (15 rows a page, offsets too, while per_page echoes the request), `lying-last-page`
  *   (last_page 1 whatever the total), `lying-total` (total 150 above the rows, last_page to match),
- *   `ignore-page` (page 1's rows whatever page is asked, current_page echoing the request).
+ *   `ignore-page` (page 1's rows whatever page is asked, current_page echoing the request);
+ * - `future-date`: a normal answer whose `Date` header is `aheadMs` (default a day) ahead of the clock.
  */
 export const FAULT_KINDS = [
 	'429',
@@ -134,6 +143,7 @@ export const FAULT_KINDS = [
 	'lying-last-page',
 	'lying-total',
 	'ignore-page',
+	'future-date',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -145,6 +155,8 @@ export interface Fault {
 	count?: number;
 	/** `slow`: the delay (default 30000). 429 kinds: retry-after = ceil(delayMs / 1000) s (default 1 s). */
 	delayMs?: number;
+	/** `future-date`: how far ahead of the clock the Date header is (default a day). */
+	aheadMs?: number;
 }
 
 export interface RequestLogEntry {
@@ -181,16 +193,25 @@ export interface SandboxClockApi {
 export class SandboxClock implements SandboxClockApi {
 	/** manual: the virtual time; realtime: virtual − wall. */
 	private value: number;
+	/** Wall time when the clock was last set or moved. */
+	private movedAt = wallNow();
+	/** Called when the clock is set or moved (the host clock follows the clock moved last). */
+	onMove: () => void = () => undefined;
 
 	constructor(
 		start: Date,
 		private readonly realtime: boolean,
 	) {
-		this.value = realtime ? start.getTime() - Date.now() : start.getTime();
+		this.value = realtime ? start.getTime() - wallNow() : start.getTime();
 	}
 
 	nowMs(): number {
-		return this.realtime ? Date.now() + this.value : this.value;
+		return this.realtime ? wallNow() + this.value : this.value;
+	}
+
+	/** What the clock of a host that agrees with this server reads: it goes on while a manual clock stands. */
+	hostNowMs(): number {
+		return this.realtime ? this.nowMs() : this.value + (wallNow() - this.movedAt);
 	}
 
 	now(): Date {
@@ -199,11 +220,15 @@ export class SandboxClock implements SandboxClockApi {
 
 	set(d: Date | string): void {
 		const ms = typeof d === 'string' ? parseTime(d) * 1000 : d.getTime();
-		this.value = this.realtime ? ms - Date.now() : ms;
+		this.value = this.realtime ? ms - wallNow() : ms;
+		this.movedAt = wallNow();
+		this.onMove();
 	}
 
 	advance(ms: number): void {
 		this.value += ms;
+		this.movedAt = wallNow();
+		this.onMove();
 	}
 }
 
@@ -395,6 +420,8 @@ export class Sandbox {
 	private balanceAtSec: number;
 	private readonly timers = new Set<NodeJS.Timeout>();
 	private readonly sockets = new Set<Socket>();
+	/** Hands Date.now() back (see SandboxOptions.hostClock). */
+	private releaseHostClock: () => void = () => undefined;
 
 	private constructor(
 		private readonly server: Server,
@@ -445,7 +472,13 @@ export class Sandbox {
 			});
 		});
 		try {
-			return new Sandbox(server, { ...options, port: (server.address() as AddressInfo).port });
+			const sandbox = new Sandbox(server, { ...options, port: (server.address() as AddressInfo).port });
+			if (options.hostClock) {
+				const host = followHostClock(() => sandbox.clock.hostNowMs());
+				sandbox.clock.onMove = host.touch;
+				sandbox.releaseHostClock = host.release;
+			}
+			return sandbox;
 		} catch (error) {
 			server.close();
 			throw error;
@@ -453,6 +486,7 @@ export class Sandbox {
 	}
 
 	async stop(): Promise<void> {
+		this.releaseHostClock();
 		for (const timer of this.timers) clearTimeout(timer);
 		this.timers.clear();
 		for (const socket of this.sockets) socket.destroy();
@@ -654,7 +688,7 @@ export class Sandbox {
 			query: Object.fromEntries(url.searchParams),
 			status: 0,
 			bytes: 0,
-			at: Date.now(),
+			at: wallNow(),
 			authorization: req.headers.authorization,
 		};
 		this.requestLog.push(entry);
@@ -676,7 +710,10 @@ export class Sandbox {
 			return;
 		}
 
-		const decision = this.limiter.hit(Date.now(), this.options.rateLimit);
+		// The limiter keeps the time of the clients it counts: the host's clock, when it follows this sandbox
+		// (a client's pacing and X-RateLimit-Reset agree with it), else the wall clock.
+		const limiterNow = this.options.hostClock ? this.clock.hostNowMs() : wallNow();
+		const decision = this.limiter.hit(limiterNow, this.options.rateLimit);
 		const limitHeaders: Record<string, string> = {
 			'X-RateLimit-Limit': String(decision.limit),
 			'X-RateLimit-Remaining': String(decision.remaining),
@@ -699,6 +736,10 @@ export class Sandbox {
 
 		const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
 		const reply = this.route(req.method ?? 'GET', url, origin, req.headers.authorization, fault?.kind);
+		if (fault?.kind === 'future-date') {
+			const ahead = new Date(this.clock.nowMs() + (fault.aheadMs ?? 86_400_000));
+			reply.headers = { ...reply.headers, Date: ahead.toUTCString() };
+		}
 		if (fault && BODY_FAULTS.has(fault.kind)) {
 			this.writeBroken(res, entry, reply, fault.kind, limitHeaders);
 			return;
@@ -1043,7 +1084,7 @@ function resolveOptions(opts: SandboxOptions): ResolvedSandboxOptions {
 		opts.now !== undefined
 			? parseTime(opts.now)
 			: clock === 'realtime'
-				? Math.floor(Date.now() / 1000)
+				? Math.floor(wallNow() / 1000)
 				: parseTime('2026-11-26T12:00:00Z');
 	const serverTimezone = opts.serverTimezone ?? 'Europe/Berlin';
 	if (!DateTime.now().setZone(serverTimezone).isValid) throw new Error(`Unknown timezone ${serverTimezone}`);
@@ -1058,6 +1099,7 @@ function resolveOptions(opts: SandboxOptions): ResolvedSandboxOptions {
 		futureDays: opts.futureDays ?? 3,
 		now: iso(nowSec),
 		clock,
+		hostClock: opts.hostClock ?? true,
 		sort: opts.sort ?? 'desc',
 		serverTimezone,
 		timestampStyle: opts.timestampStyle ?? 'iso',

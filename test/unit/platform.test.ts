@@ -1,7 +1,9 @@
 /**
  * Famulor Platform 2.0 recognition (src/platform.ts): keys starting with fam_, famulor.io hosts and
- * Platform 2.0 error bodies are told apart from Famulor Classic, and the client turns a 2.0 error
- * answer into the same clear error instead of "wrong or revoked key".
+ * successful answers in Platform 2.0's list envelope are told apart from Famulor Classic, and the
+ * client turns such an answer into the same clear error. Error answers keep their meaning whatever
+ * their body says (issue 23): a 429 with `{"error":"rate_limit_exceeded"}` is retried after its
+ * `retry_after`, a 5xx is retried, a 401 names the key.
  */
 import { FamulorClient, type TransportResponse } from '../../src/client';
 import { FamulorApiError } from '../../src/errors';
@@ -98,76 +100,119 @@ describe('platform2CredentialError', () => {
 	});
 });
 
-describe('platform2ResponseError', () => {
+describe('platform2ResponseError: only a successful answer in the 2.0 shape', () => {
+	const ENVELOPE = { data: [], meta: { pagination: { total: 0, limit: 100, offset: 0 } } };
+
 	it.each([
-		[404, { error: { code: 'not_found', message: 'Route not found' } }],
-		[401, { error: { code: 'unauthorized' } }],
-		[403, { error: 'api_access_required' }],
-		[401, { error: 'invalid_api_key' }],
+		[200, ENVELOPE],
+		[200, { data: { id: 1 }, meta: { pagination: { limit: 50, offset: 0, total: 1 } } }],
+		[203, { data: [], meta: { pagination: { offset: 100 } } }],
 	])('HTTP %i %j is a Platform 2.0 answer', (status, body) => {
 		const error = platform2ResponseError(status, body);
 		expect(error?.kind).toBe('unsupportedPlatform');
 		expect(error?.status).toBe(status);
 		expect(error?.message).toBe(
-			`The Base URL answered like Famulor Platform 2.0 (HTTP ${status} with a Platform 2.0 error code), ` +
+			`The Base URL answered like Famulor Platform 2.0 (HTTP ${status} with a Platform 2.0 list envelope), ` +
 				'but this package reads Famulor Classic (app.famulor.de)',
 		);
 	});
 
 	it.each([
-		// Famulor Classic's documented error bodies (research: famulor-api.md §1.2), and the sandbox's.
-		[401, { error: 'Unauthenticated', message: 'Invalid API key' }],
-		[429, { error: 'Rate limit exceeded', message: 'Too many requests', retry_after: 60 }],
-		[404, { message: 'Call not found' }],
-		[402, { error: 'Insufficient balance', error_code: 'INSUFFICIENT_BALANCE' }],
-		[422, { message: 'The given data was invalid.', errors: { page: ['must be an integer'] } }],
-		[500, '<html>Server Error</html>'],
-		[404, { error: { message: 'no code' } }],
-		[200, { error: { code: 'not_an_error_status' } }],
-		[401, { error: 'Token fam_live_x is not allowed here' }],
+		// Error statuses never tell, whatever the body: they keep their meaning (retry, wait, wrong key).
+		[404, { error: { code: 'not_found', message: 'Route not found' } }],
+		[401, { error: { code: 'unauthorized' } }],
+		[403, { error: 'api_access_required' }],
+		[401, { error: 'invalid_api_key' }],
+		[429, { error: 'rate_limit_exceeded', retry_after: 2 }],
+		[503, { error: 'service_unavailable' }],
+		[500, ENVELOPE],
+		// Famulor Classic's documented bodies (research: famulor-api.md §1.2), the sandbox's, and Laravel's.
+		[200, { name: 'Acme', email: 'a@example.com', total_balance: '12.50' }],
+		[200, { current_page: 1, data: [], per_page: 100, total: 0, last_page: 1 }],
+		[200, { data: [], links: {}, meta: { current_page: 1, per_page: 100, total: 0 } }],
+		[200, { data: [] }],
+		[200, []],
+		[200, { meta: { pagination: 'limit=100' } }],
 	])('HTTP %i %j is not', (status, body) => {
 		expect(platform2ResponseError(status, body)).toBeUndefined();
 	});
-
-	it('never repeats the code a server sent (it could be anything, even the key)', () => {
-		const error = platform2ResponseError(401, { error: KEY_2 });
-		expect(error?.kind).toBe('unsupportedPlatform');
-		expect(`${error?.message} ${error?.fix}`).not.toContain(KEY_2);
-	});
 });
 
-describe('the client turns a Platform 2.0 error answer into that error, without retrying', () => {
-	function client(response: TransportResponse) {
+describe('the client: a 2.0 answer is recognised once; an error keeps its meaning whatever its body', () => {
+	function client(...responses: TransportResponse[]) {
+		const waits: number[] = [];
 		let sent = 0;
 		const famulor = new FamulorClient({
-			transport: async () => {
-				sent++;
-				return response;
-			},
-			sleep: async () => undefined,
+			transport: async () => responses[Math.min(sent++, responses.length - 1)] as TransportResponse,
+			sleep: async (ms) => void waits.push(ms),
+			random: () => 0.5,
 			limits: { perMinute: 1e9, perTenSeconds: 1e9 },
 		});
-		return { famulor, sent: () => sent };
+		return { famulor, sent: () => sent, waits };
 	}
+	const ME = { status: 200, headers: {}, body: { name: 'Acme', email: 'a@example.com', total_balance: '12.50' } };
+	const failure = (promise: Promise<unknown>) =>
+		promise.then(() => undefined).catch((e: unknown) => e as FamulorApiError);
 
-	it('a white-label Platform 2.0 host answering /user/me with a 2.0 error body', async () => {
-		const { famulor, sent } = client({ status: 404, headers: {}, body: { error: { code: 'not_found' } } });
-		const error = await famulor.getMe().catch((e: unknown) => e);
+	it('a white-label Platform 2.0 host answering /user/me with a 2.0 envelope: one request, no retry', async () => {
+		const body = { data: { id: 7 }, meta: { pagination: { limit: 1, offset: 0, total: 1 } } };
+		const { famulor, sent } = client({ status: 200, headers: {}, body });
+		const error = await failure(famulor.getMe());
 		expect(error).toBeInstanceOf(FamulorApiError);
-		expect((error as FamulorApiError).kind).toBe('unsupportedPlatform');
-		expect((error as FamulorApiError).fix).toBe(PLATFORM2_FIX);
+		expect(error?.kind).toBe('unsupportedPlatform');
+		expect(error?.fix).toBe(PLATFORM2_FIX);
 		expect(sent()).toBe(1);
+	});
+
+	it('429 {"error":"rate_limit_exceeded","retry_after":2}: waits the 2 s asked for and retries', async () => {
+		const limited = { status: 429, headers: {}, body: { error: 'rate_limit_exceeded', retry_after: 2 } };
+		const { famulor, sent, waits } = client(limited, ME);
+		await expect(famulor.getMe()).resolves.toMatchObject({ name: 'Acme' });
+		expect(sent()).toBe(2);
+		expect(waits).toEqual([2_000]);
+	});
+
+	it('429 with a snake_case code every time: a rate-limit error in the end, with its wait and fix', async () => {
+		const limited = { status: 429, headers: {}, body: { error: { code: 'too_many_requests' }, retry_after: 1 } };
+		const { famulor, sent } = client(limited);
+		const error = await failure(famulor.getMe());
+		expect(error?.kind).toBe('rateLimited');
+		expect(error?.retryAfterMs).toBe(1_000);
+		expect(error?.fix).toContain('Famulor allows 100 requests a minute');
+		expect(sent()).toBe(6);
+	});
+
+	it.each([
+		[500, { error: { code: 'internal_error' } }],
+		[503, { error: 'service_unavailable' }],
+	])('HTTP %i %j: retried like any server error', async (status, body) => {
+		const { famulor, sent } = client({ status, headers: {}, body }, ME);
+		await expect(famulor.getMe()).resolves.toMatchObject({ name: 'Acme' });
+		expect(sent()).toBe(2);
+	});
+
+	it('401 {"error":"invalid_api_key"}: the key is wrong or revoked, not "Platform 2.0"', async () => {
+		const { famulor, sent } = client({ status: 401, headers: {}, body: { error: 'invalid_api_key' } });
+		const error = await failure(famulor.getMe());
+		expect(error?.kind).toBe('auth');
+		expect(error?.message).toBe('Famulor rejected the API key (HTTP 401): it is wrong or was revoked');
+		expect(sent()).toBe(1);
+	});
+
+	it('404 with a 2.0 error body: the address is wrong (the fix names the Classic API root)', async () => {
+		const { famulor } = client({ status: 404, headers: {}, body: { error: { code: 'not_found' } } });
+		const error = await failure(famulor.getMe());
+		expect(error?.kind).toBe('notFound');
+		expect(error?.fix).toContain('https://app.famulor.de/api');
 	});
 
 	it('Classic answers keep their meaning (401 wrong key, 404 wrong path)', async () => {
 		const unauthenticated = { error: 'Unauthenticated', message: 'Invalid API key' };
-		const wrongKey = await client({ status: 401, headers: {}, body: unauthenticated })
-			.famulor.getMe()
-			.catch((e: unknown) => e as FamulorApiError);
-		expect((wrongKey as FamulorApiError).kind).toBe('auth');
-		const wrongPath = await client({ status: 404, headers: {}, body: { message: 'Not Found' } })
-			.famulor.getMe()
-			.catch((e: unknown) => e as FamulorApiError);
-		expect((wrongPath as FamulorApiError).kind).toBe('notFound');
+		const wrongKey = await failure(client({ status: 401, headers: {}, body: unauthenticated }).famulor.getMe());
+		expect(wrongKey?.kind).toBe('auth');
+		const wrongPath = await failure(
+			client({ status: 404, headers: {}, body: { message: 'Not Found' } }).famulor.getMe(),
+		);
+		expect(wrongPath?.kind).toBe('notFound');
 	});
 });

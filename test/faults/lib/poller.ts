@@ -1,12 +1,15 @@
 /**
  * The trigger poll loop of nodes/shared/trigger.ts, re-enacted around the pure engines so that it can
  * run on virtual time: a new FamulorClient per poll with the stored pacing history and a 45 s
- * deadline, `getMe` while the clock skew is unknown, the engine on the stored state, and the result
+ * deadline, `getMe` while the clock skew is unknown, time from the server's Date header only within
+ * MAX_CLOCK_SKEW_MS of the local clock (src/clock.ts: the poll's scheduled instant stands for n8n's
+ * clock, which agrees with the sandbox's), the engine on the stored state, and the result
  * stored only when the poll succeeds (a failed poll keeps only its requests' send times, for pacing,
  * like the trigger's catch block). The engine is handed the stored state object itself, so the
  * checks below also prove that an engine never writes into its input.
  */
 import { FamulorClient, type Transport } from '../../../src/client';
+import { believableSkew, ServerClock } from '../../../src/clock';
 import { FamulorApiError } from '../../../src/errors';
 import type { RateLimits } from '../../../src/pacing';
 import type { PollEnvironment } from '../../../src/triggers/state';
@@ -138,8 +141,16 @@ export async function modelPoll<Config, State extends { v: number; config: strin
 	setup: PollSetup,
 ): Promise<PollOutcome<State>> {
 	const started = setup.clock.now;
+	// n8n's clock during the poll is the scheduled instant; Famulor's comes from each answer's Date header.
+	const local = () => setup.serverNow;
+	const serverClock = new ServerClock(local);
+	const transport: Transport = async (request) => {
+		const response = await setup.transport(request);
+		serverClock.observe(response.headers?.date);
+		return response;
+	};
 	const client = new FamulorClient({
-		transport: setup.transport,
+		transport,
 		now: () => setup.clock.now,
 		sleep: setup.sleep ?? setup.clock.sleep,
 		random: setup.random,
@@ -158,15 +169,20 @@ export async function modelPoll<Config, State extends { v: number; config: strin
 	const base = { requests: 0, building: true, events: [] as EngineEvent[] };
 	try {
 		const state = usable ?? spec.newState(fingerprint, config, firstActivation);
-		if (stored.skew === undefined) await client.getMe();
+		let skew = believableSkew(stored.skew);
+		if (skew === undefined) {
+			await client.getMe();
+			skew = (serverClock.now() ?? local()) - local();
+		}
+		const knownSkew = skew;
 		const env: PollEnvironment = {
-			now: () => setup.serverNow,
+			now: () => serverClock.now() ?? local() + knownSkew,
 			hasTime: (requests = 1) => client.hasTimeForRequest(REQUEST_RESERVE_MS * requests),
 		};
 		const result = await spec.poll(client, state, config, env);
 		const inputUntouched = JSON.stringify(stored) === snapshot;
 		stored.state = result.state;
-		stored.skew = 0;
+		stored.skew = believableSkew(env.now() - local()) ?? 0;
 		stored.pacing = { sent: client.pacer.history(setup.clock.now), limits: client.pacer.currentLimits };
 		return {
 			...base,

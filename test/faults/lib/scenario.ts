@@ -37,6 +37,42 @@ export const STARTS = [
 	'2026-10-28T09:00:00Z', // an ordinary weekday
 ];
 
+/**
+ * Zones whose clocks change by half an hour (Australia/Lord_Howe) or sit at 45 minutes
+ * (Pacific/Chatham, +12:45 / +13:45): a sequence in one of them starts shortly before one of its own
+ * changes instead (the start of the same index, SPEC §15 Time), so its polls cross it.
+ */
+export const ZONE_STARTS: ReadonlyMap<string, readonly string[]> = new Map([
+	[
+		'Australia/Lord_Howe',
+		[
+			'2027-04-03T13:20:00Z', // 00:20 +11:00, 1 h 40 before the clocks go back half an hour
+			'2027-04-03T14:50:00Z', // 01:50 +11:00, 10 minutes before
+			'2026-10-03T14:10:00Z', // 00:40 +10:30, before the clocks go forward half an hour
+			'2027-04-03T12:30:00Z',
+			'2026-10-03T15:20:00Z', // 01:50 +10:30
+		],
+	],
+	[
+		'Pacific/Chatham',
+		[
+			'2027-04-03T12:50:00Z', // 02:35 +13:45, 1 h 10 before the clocks go back at 03:45
+			'2027-04-03T13:50:00Z', // 03:35 +13:45
+			'2026-09-26T12:40:00Z', // 01:25 +12:45, before the clocks go forward at 02:45
+			'2026-09-26T13:55:00Z', // 02:40 +12:45
+			'2027-04-03T10:00:00Z',
+		],
+	],
+]);
+
+/** The sequence as run in `timezone`: in the zones of ZONE_STARTS, from the start of the same index there. */
+export function inZone(sequence: Sequence, timezone: string): Sequence {
+	const starts = ZONE_STARTS.get(timezone);
+	if (!starts || starts.includes(sequence.start)) return sequence;
+	const start = starts[Math.max(0, STARTS.indexOf(sequence.start)) % starts.length] as string;
+	return { ...sequence, start };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The plan
 // ---------------------------------------------------------------------------------------------
@@ -103,12 +139,15 @@ const faultArb: fc.Arbitrary<Fault> = fc
 			{ weight: 1, arbitrary: fc.integer({ min: 4, max: 8 }) },
 		),
 		retryAfterSec: fc.constantFrom(1, 3, 12, 40),
+		aheadHours: fc.constantFrom(1, 6, 24),
 	})
-	.map(({ kind, path, count, retryAfterSec }) => {
+	.map(({ kind, path, count, retryAfterSec, aheadHours }) => {
 		const fault: Fault = { kind, count: kind === 'slow' ? Math.min(count, 2) : count };
 		if (path !== undefined) fault.path = path;
 		if (kind === 'slow') fault.delayMs = SLOW_WALL_MS;
 		if (kind.startsWith('429')) fault.delayMs = retryAfterSec * 1000;
+		// A Date header hours or a day ahead: beyond the 5 minutes the triggers believe (src/clock.ts).
+		if (kind === 'future-date') fault.aheadMs = aheadHours * HOUR;
 		return fault;
 	});
 
@@ -267,7 +306,15 @@ export function sequenceArb(minPolls: number, maxPolls: number): fc.Arbitrary<Se
 const LADDER = [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610];
 const PERCENTS = [10, 25, 50, 75, 90, 100, 120, 150, 200, 300];
 
-const timezoneArb = fc.constantFrom('Europe/Berlin', 'Europe/Berlin', 'Europe/Berlin', 'America/New_York', 'UTC');
+const timezoneArb = fc.constantFrom(
+	'Europe/Berlin',
+	'Europe/Berlin',
+	'Europe/Berlin',
+	'America/New_York',
+	'UTC',
+	'Australia/Lord_Howe',
+	'Pacific/Chatham',
+);
 const groupByArb = fc.constantFrom<TriggerGroupBy>('none', 'none', 'assistant', 'campaign', 'phoneNumber', 'client');
 
 /**

@@ -105,15 +105,41 @@ export function thresholdTruth(sandbox: Sandbox, config: ThresholdConfig, now: n
 	return Object.fromEntries([...sums].filter(([, v]) => v !== 0n).map(([k, v]) => [k, Number(v)]));
 }
 
-function windowStart(kind: SpikeConfig['window'], ms: number, timezone: string): number {
-	if (kind === 'fifteenMinutes') return Math.floor(ms / 900_000) * 900_000;
-	const at = DateTime.fromMillis(ms, { zone: timezone });
-	if (kind === 'hour') return at.startOf('hour').toMillis();
-	if (kind === 'day') return at.startOf('day').toMillis();
-	return at
-		.startOf('day')
-		.set({ hour: Math.floor(at.hour / 6) * 6 })
-		.toMillis();
+const SLOT = 900_000;
+
+/**
+ * The wall-clock label of a 15-minute UTC slot: its day (and six hours, hour or 15 minutes) in the
+ * timezone, and for hour and 15-minute windows its UTC offset too (they end where the offset changes).
+ */
+function slotLabel(kind: SpikeConfig['window'], slot: number, timezone: string): string {
+	const at = DateTime.fromMillis(slot, { zone: timezone });
+	const day = at.toFormat('yyyy-MM-dd');
+	if (kind === 'day') return day;
+	if (kind === 'sixHours') return `${day} ${Math.floor(at.hour / 6)}`;
+	if (kind === 'hour') return `${day} ${at.hour} ${at.offset}`;
+	return `${day} ${at.hour}:${Math.floor(at.minute / 15)} ${at.offset}`;
+}
+
+/**
+ * The start of the spike window holding `ms`, independently of src/triggers/windows.ts: the first of
+ * the run of 15-minute UTC slots around it that share its wall-clock label (offsets and their changes
+ * fall on 15-minute marks in every zone the suite runs in, Lord Howe's and Chatham's included).
+ */
+function windowStart(
+	kind: SpikeConfig['window'],
+	ms: number,
+	timezone: string,
+	labels = new Map<number, string>(),
+): number {
+	const label = (slot: number) => {
+		let text = labels.get(slot);
+		if (text === undefined) labels.set(slot, (text = slotLabel(kind, slot, timezone)));
+		return text;
+	};
+	let start = Math.floor(ms / SLOT) * SLOT;
+	const own = label(start);
+	while (label(start - SLOT) === own) start -= SLOT;
+	return start;
 }
 
 const FAILED = new Set(['failed', 'busy', 'no-answer']);
@@ -123,9 +149,10 @@ export function spikeTruth(sandbox: Sandbox, config: SpikeConfig, now: number): 
 	const keepFrom = now - (config.baselineDays + 2) * DAY;
 	// Maps: a group may be called __proto__.
 	const result = new Map<string, Map<string, bigint>>();
+	const labels = new Map<number, string>();
 	for (const call of sandbox.visibleCalls()) {
 		if (!matches(call, config.filters)) continue;
-		const start = windowStart(config.window, createdMs(call), config.timezone);
+		const start = windowStart(config.window, createdMs(call), config.timezone, labels);
 		if (start < keepFrom) continue;
 		const value =
 			config.metric === 'spend'

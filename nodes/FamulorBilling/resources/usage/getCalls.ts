@@ -5,7 +5,7 @@ import { InvalidParameterError } from '../../../../src/errors';
 import { forEachCall, newestCalls } from '../../../../src/list/period';
 import { resolveFilters } from '../../../../src/filters';
 import { filtersProperty, periodProperties, timezoneOption } from '../../../shared/descriptions';
-import { filterInput, periodOf, timezoneOf } from '../../../shared/parameters';
+import { filterInput, numberParameter, periodOf, timezoneOf } from '../../../shared/parameters';
 import type { ClientSetup } from '../../../shared/transport';
 import type { OperationResult } from '../types';
 
@@ -60,7 +60,9 @@ export async function execute(
 	const timezone = timezoneOf(this, options.timezone);
 	const period = periodOf(this, itemIndex, timezone, setup.settings.billingCycleDay);
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? Infinity : Number(this.getNodeParameter('limit', itemIndex, 50));
+	const limit = returnAll
+		? Infinity
+		: numberParameter(this.getNodeParameter('limit', itemIndex, 50), 'limit', 'Limit', '50');
 	if (!returnAll && !(Number.isInteger(limit) && limit >= 1)) {
 		throw new InvalidParameterError(
 			'limit',
