@@ -128,8 +128,9 @@ export class FamulorSpikeTrigger implements INodeType {
 					description:
 						'Which calls belong to which client: the same rules as Charge Summary → Generate. Each call goes ' +
 						'to the first rule that matches; the rest is "Unassigned".',
-					markupDescription:
-						'Percentage the client is billed on top of the spend (used by charge summaries; spikes compare usage as it is)',
+					nameDescription:
+						'The client, as the alert names it (its group, client and message). Several rules with the same ' +
+						'name form one client.',
 				},
 			),
 			filtersProperty({}),

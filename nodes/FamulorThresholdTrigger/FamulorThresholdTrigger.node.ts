@@ -130,9 +130,15 @@ export class FamulorThresholdTrigger implements INodeType {
 						'Which calls belong to which client: the same rules as Charge Summary → Generate. Each call goes ' +
 						'to the first rule that matches; the rest is "Unassigned". Each client is evaluated against its ' +
 						'own budget.',
-					markupDescription:
-						'Percentage the client is billed on top of the spend. With the option Include Markup, the ' +
-						"client's spend counts with it.",
+					nameDescription:
+						'The client, as the alert names it (its group, client and message). Several rules with the same ' +
+						'name form one client.',
+					markup: {
+						description:
+							'Only with Options → Include Markup: the percentage this client is billed on top of its spend, so ' +
+							'its budget is compared with spend × (1 + markup / 100)',
+						show: { '/metric': ['spend', 'forecastSpend'] },
+					},
 					budget: true,
 				},
 			),

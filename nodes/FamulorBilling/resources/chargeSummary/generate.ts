@@ -2,19 +2,34 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import {
 	assertPricingMode,
 	ChargeSummaryBuilder,
+	CSV_DIALECTS,
 	CSV_MIME_TYPE,
 	csvFileName,
 	parseClientRules,
+	parseVatPercent,
 	renderCsv,
 	resolvePlan,
 	summariesToOutput,
 	summaryItem,
+	TEXT_FORMATS,
 	type ClientRuleInput,
+	type CsvDialect,
 	type PlanTerms,
+	type TextFormat,
 } from '../../../../src/chargeSummary';
+import { assertOneOf } from '../../../../src/errors';
+import { assertLanguage } from '../../../../src/i18n';
 import { describePhoneNumbers } from '../../../../src/numbers';
 import { forEachCall } from '../../../../src/fetchCalls';
-import { clientsProperty, feeProperties, periodProperties, timezoneOption } from '../../../shared/descriptions';
+import {
+	clientsProperty,
+	executeOnceNotice,
+	feeProperties,
+	languageOption,
+	periodProperties,
+	textFormatOption,
+	timezoneOption,
+} from '../../../shared/descriptions';
 import { periodOf, timezoneOf } from '../../../shared/parameters';
 import type { ClientSetup } from '../../../shared/transport';
 import { feeTableOf } from '../phoneNumber/getAll';
@@ -25,6 +40,7 @@ const showPlan = { ...show, pricingMode: ['plan'] };
 const showCustomPlan = { ...showPlan, plan: ['custom'] };
 
 export const description: INodeProperties[] = [
+	executeOnceNotice(show, 'summary'),
 	...periodProperties(show, 'lastBillingCycle'),
 	{
 		displayName: 'Pricing Mode',
@@ -94,7 +110,10 @@ export const description: INodeProperties[] = [
 		description:
 			'For agencies: which calls and numbers belong to which client. Each call goes to the first rule that ' +
 			'matches; the rest is "Unassigned".',
-		markupDescription: "Percentage added to this client's charges (calls and rentals) as a markup line",
+		nameDescription:
+			'The client as its summary and statement name it. Several rules with the same name form one client.',
+		markup: { description: "Percentage added to this client's charges (calls and rentals) as a markup line" },
+		vat: true,
 	}),
 	{
 		displayName: 'Outputs',
@@ -108,14 +127,34 @@ export const description: INodeProperties[] = [
 				displayName: 'CSV File',
 				name: 'csv',
 				type: 'boolean',
-				default: false,
+				default: true,
 				description: 'Whether to attach the lines as a CSV file in the binary property "data"',
+			},
+			{
+				displayName: 'CSV Format',
+				name: 'csvDialect',
+				type: 'options',
+				options: [
+					{
+						name: 'Comma, Decimal Point',
+						value: 'comma',
+						description:
+							'Comma-separated, 1234.56 — Google Sheets, English Excel, most tools (used without this output)',
+					},
+					{
+						name: 'Semicolon, Decimal Comma (German Excel)',
+						value: 'semicolon',
+						description: 'Semicolon-separated, 1234,56, UTF-8 with a byte-order mark: opens in a German Excel as is',
+					},
+				],
+				default: 'semicolon',
+				description: 'How the CSV File is written',
 			},
 			{
 				displayName: 'One Item per Client',
 				name: 'onePerClient',
 				type: 'boolean',
-				default: false,
+				default: true,
 				description:
 					'Whether to return one item per client, each a full summary of that client (e.g. for a Send Email ' +
 					'node per client), instead of one item with byClient',
@@ -129,7 +168,21 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		displayOptions: { show },
-		options: [timezoneOption()],
+		options: [
+			languageOption('The language of the text, the HTML, the line descriptions and the CSV headers'),
+			textFormatOption(),
+			timezoneOption(),
+			{
+				displayName: 'VAT Percent',
+				name: 'vatPercent',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 100, numberPrecision: 2 },
+				default: 19,
+				description:
+					'VAT added on top of the net charges, in percent (19 in Germany). Without this option: no VAT. A ' +
+					"client rule's own VAT Percent or Reverse Charge takes precedence for that client.",
+			},
+		],
 	},
 ];
 
@@ -161,7 +214,21 @@ export async function execute(
 	const clientRows = ((this.getNodeParameter('clients', itemIndex, {}) as IDataObject).client ??
 		[]) as ClientRuleInput[];
 	const clients = parseClientRules(clientRows);
-	const outputs = this.getNodeParameter('outputs', itemIndex, {}) as { onePerClient?: boolean; csv?: boolean };
+	const outputs = this.getNodeParameter('outputs', itemIndex, {}) as {
+		onePerClient?: boolean;
+		csv?: boolean;
+		csvDialect?: unknown;
+	};
+	const csvDialect: CsvDialect =
+		outputs.csvDialect === undefined
+			? 'comma'
+			: assertOneOf(outputs.csvDialect, CSV_DIALECTS, 'outputs.csvDialect', 'CSV Format');
+	const language = assertLanguage(options.language);
+	const textFormat: TextFormat =
+		options.textFormat === undefined
+			? 'slack'
+			: assertOneOf(options.textFormat, TEXT_FORMATS, 'options.textFormat', 'Text Format');
+	const vatPercent = parseVatPercent(options.vatPercent, 'options.vatPercent');
 
 	const builder = new ChargeSummaryBuilder({
 		period,
@@ -170,6 +237,8 @@ export async function execute(
 		plan,
 		clients,
 		billingCycleDay: setup.settings.billingCycleDay,
+		language,
+		vatPercent,
 	});
 	await forEachCall(setup.client, { period, query: {}, filters: {} }, (call) => builder.add(call));
 	const numbers = await setup.client.getPhoneNumbers();
@@ -178,11 +247,11 @@ export async function execute(
 
 	const items: OperationResult[] = [];
 	for (const summary of summariesToOutput(result, outputs.onePerClient === true)) {
-		const item: OperationResult = { json: summaryItem(summary) as unknown as IDataObject };
+		const item: OperationResult = { json: summaryItem(summary, { textFormat }) as unknown as IDataObject };
 		if (outputs.csv) {
 			const fileName = csvFileName(summary);
 			const data = await this.helpers.prepareBinaryData(
-				Buffer.from(renderCsv(summary), 'utf8'),
+				Buffer.from(renderCsv(summary, csvDialect), 'utf8'),
 				fileName,
 				CSV_MIME_TYPE,
 			);
