@@ -9,6 +9,8 @@ const plural = (count: number, shown: string, one: string, many: string) => `${s
 /** "innerhalb von 1 Tag", "innerhalb von 7 Tagen" (Dativ). */
 const within = (days: number, shown: string) =>
 	days === 0 ? 'heute' : `innerhalb von ${plural(days, shown, 'Tag', 'Tagen')}`;
+/** Ends a sentence with one full stop: a German date already ends with one ("am 30.11."). */
+const sentence = (text: string) => (text.endsWith('.') ? text : `${text}.`);
 const REVERSE_CHARGE = 'Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge) gemäß Art. 196 MwStSystRL';
 
 export const de: Catalogue = {
@@ -155,11 +157,11 @@ export const de: Catalogue = {
 		idleHead: (idle, shownIdle, rented, shownRented, inDays, fees) =>
 			`${shownIdle} von ${shownRented} gemieteten ${rented === 1 ? 'Rufnummer' : 'Rufnummern'} ` +
 			`${idle === 1 ? 'hatte' : 'hatten'} ${inDays} keine Anrufe: ${fees} im Monat.`,
-		oneIdleRenews: (inWithin, list) => `Sie verlängert sich ${inWithin}: ${list}.`,
+		oneIdleRenews: (inWithin, list) => sentence(`Sie verlängert sich ${inWithin}: ${list}`),
 		oneIdleNotRenewing: (inWithin) => `Sie verlängert sich nicht ${inWithin}.`,
 		noneRenewing: (inWithin) => `Keine davon verlängert sich ${inWithin}.`,
 		someRenewing: (count, shown, inWithin, list) =>
-			`${shown} davon ${count === 1 ? 'verlängert' : 'verlängern'} sich ${inWithin}: ${list}.`,
+			sentence(`${shown} davon ${count === 1 ? 'verlängert' : 'verlängern'} sich ${inWithin}: ${list}`),
 		title: 'Gemietete Rufnummern: ungenutzte Leitungen und Verlängerungen',
 		note: (timezone, idleDays) =>
 			'Verlängerungstermine sind Schätzungen: Famulor veröffentlicht keine. Jeder Termin ist der monatliche ' +

@@ -318,6 +318,32 @@ describe('phoneNumber/audit', () => {
 		expect(item.html).not.toContain('+4940555088088');
 	});
 
+	it('Options → Language German and Text Format plain: the paragraph and the table in German', async () => {
+		const item = await audit({ options: { language: 'de', textFormat: 'plain' } });
+		const { idle, sum } = truth(item.checkedAt, 30, 7);
+		const fees = (Number(sum(idle)) / 100).toFixed(2).replace('.', ',');
+		expect(item.text).toMatch(
+			new RegExp(
+				`^${idle.length} von ${item.rentedNumbers} gemieteten Rufnummern hatten in den letzten 30 Tagen keine ` +
+					`Anrufe: ${fees} € im Monat\\. `,
+			),
+		);
+		expect(item.text).toContain(
+			'4 davon verlängern sich innerhalb von 7 Tagen: +12125550027 heute (27.03.), +4930555028028 am 28.03., ' +
+				'+4930555029029 (Leap day line) am 29.03., +31205550101 am 01.04.',
+		);
+		expect(item.html).toMatch(/^<!DOCTYPE html><html lang="de">/);
+		expect(item.html).toContain('Gemietete Rufnummern: ungenutzte Leitungen und Verlängerungen');
+		const { output, error } = await run({
+			resource: 'phoneNumber',
+			operation: 'audit',
+			...FEES,
+			options: { language: 'Deutsch' },
+		});
+		expect(output).toBeUndefined();
+		expect(error?.message).toMatch(/Language "Deutsch" is not supported/);
+	});
+
 	it('Idle Days and Renewing Within Days change the window and the look-ahead', async () => {
 		const item = await audit({ idleDays: 3, renewingWithinDays: 1 });
 		const { idle, soon, sum } = truth(item.checkedAt, 3, 1);
