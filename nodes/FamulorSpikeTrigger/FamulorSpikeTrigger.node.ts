@@ -22,7 +22,14 @@ import {
 	type SpikeWindow,
 } from '../../src/triggers/spike';
 import { readClientGrouping } from '../../src/triggers/clientGroups';
-import { clientsProperty, filtersProperty, timezoneOption, triggerGroupByOptions } from '../shared/descriptions';
+import {
+	clientsProperty,
+	filtersProperty,
+	languageOption,
+	timezoneOption,
+	triggerGroupByOptions,
+} from '../shared/descriptions';
+import { assertLanguage } from '../../src/i18n';
 import { clientRows, filterInput, timezoneOf } from '../shared/parameters';
 import { searchAssistants, searchCampaigns } from '../shared/listSearch';
 import { runTriggerPoll, type TriggerSpec } from '../shared/trigger';
@@ -149,6 +156,7 @@ export class FamulorSpikeTrigger implements INodeType {
 						description: 'Whether spikes of the calls no client rule matches are detected too, as "Unassigned"',
 						displayOptions: { show: { '/groupBy': ['client'] } },
 					},
+					languageOption('The language of the message'),
 					{
 						displayName: 'Min Baseline Samples',
 						name: 'minBaselineSamples',
@@ -209,6 +217,7 @@ const spikeTrigger: TriggerSpec<SpikeConfig, ReturnType<typeof newSpikeState>, S
 			settleMinutes: options.settleMinutes === undefined ? 5 : Number(options.settleMinutes),
 			minBaselineSamples: options.minBaselineSamples === undefined ? 3 : Number(options.minBaselineSamples),
 			currency: settings.currency,
+			...languageOf(options),
 		};
 		validateSpikeConfig(config);
 		return config;
@@ -220,3 +229,8 @@ const spikeTrigger: TriggerSpec<SpikeConfig, ReturnType<typeof newSpikeState>, S
 	sample: (config, result, now) => spikeSample(config, result.state, now),
 	fireOnActivation: () => false,
 };
+
+/** Options → Language, validated; English is left out of the configuration (as before the option). */
+function languageOf(options: IDataObject): { language?: 'de' } {
+	return assertLanguage(options.language) === 'de' ? { language: 'de' } : {};
+}

@@ -22,7 +22,14 @@ import {
 } from '../../src/triggers/threshold';
 import type { TriggerPeriod } from '../../src/periods';
 import { readClientGrouping } from '../../src/triggers/clientGroups';
-import { clientsProperty, filtersProperty, timezoneOption, triggerGroupByOptions } from '../shared/descriptions';
+import {
+	clientsProperty,
+	filtersProperty,
+	languageOption,
+	timezoneOption,
+	triggerGroupByOptions,
+} from '../shared/descriptions';
+import { assertLanguage } from '../../src/i18n';
 import { clientRows, filterInput, timezoneOf } from '../shared/parameters';
 import { searchAssistants, searchCampaigns } from '../shared/listSearch';
 import { runTriggerPoll, type TriggerSpec } from '../shared/trigger';
@@ -178,6 +185,7 @@ export class FamulorThresholdTrigger implements INodeType {
 							'Whether the calls no client rule matches are evaluated too, as "Unassigned" with the node\'s Budget',
 						displayOptions: { show: { '/groupBy': ['client'] } },
 					},
+					languageOption('The language of the message'),
 					{
 						displayName: 'Re-Arm Margin (%)',
 						name: 'rearmMargin',
@@ -241,6 +249,7 @@ const thresholdTrigger: TriggerSpec<ThresholdConfig, ReturnType<typeof newThresh
 			fireOnActivation: options.fireOnActivation === true,
 			currency: settings.currency,
 			settleMinutes: 15,
+			...languageOf(options),
 		};
 		validateThresholdConfig(config);
 		return config;
@@ -252,3 +261,8 @@ const thresholdTrigger: TriggerSpec<ThresholdConfig, ReturnType<typeof newThresh
 	sample: (config, result, now) => thresholdSample(config, result, now),
 	fireOnActivation: (config) => config.fireOnActivation,
 };
+
+/** Options → Language, validated; English is left out of the configuration (as before the option). */
+function languageOf(options: IDataObject): { language?: 'de' } {
+	return assertLanguage(options.language) === 'de' ? { language: 'de' } : {};
+}
