@@ -117,8 +117,8 @@ export const de: Catalogue = {
 			piece: (days, monthDays, month) => `${days}/${monthDays} Tage${month === null ? '' : ` im ${month}`}`,
 		},
 		line: {
-			platform: (calls, billable) => `Plattformkosten von ${calls} laut Famulor, ${billable} abrechenbare Min.`,
-			carrier: (calls, talk) => `Telefoniekosten (Carrier) von ${calls} laut Famulor, ${talk} Gesprächsmin.`,
+			platform: (calls, billable) => `Plattformkosten für ${calls} laut Famulor, ${billable} abrechenbare Min.`,
+			carrier: (calls, talk) => `Telefoniekosten (Carrier) für ${calls} laut Famulor, ${talk} Gesprächsmin.`,
 			planFee: (label, fee, share, clientShare) =>
 				`Grundgebühr Tarif ${label} (${fee}/Monat, ${share})` +
 				(clientShare === null ? '' : `, Anteil ${clientShare} nach abrechenbaren Minuten`),

@@ -805,3 +805,54 @@ describe('examples/monthly-client-report.json', () => {
 		}
 	});
 });
+
+describe('examples/monthly-client-statements-de.json', () => {
+	const workflow = JSON.parse(
+		fs.readFileSync(path.join(__dirname, '../../examples/monthly-client-statements-de.json'), 'utf8'),
+	) as Json;
+	const byType = (type: string) => (workflow.nodes as Json[]).find((n) => n.type === type)!;
+
+	it('is a monthly schedule → German statements with VAT → filter → email with the semicolon CSV attached', () => {
+		const next = (name: string) => workflow.connections[name]?.main?.[0]?.[0]?.node as string | undefined;
+		const trigger = byType('n8n-nodes-base.scheduleTrigger');
+		expect(trigger.parameters.rule.interval[0].field).toBe('months');
+		const summary = byType('n8n-nodes-famulor-billing.famulorBilling');
+		expect(next(trigger.name)).toBe(summary.name);
+		expect(summary.credentials).toBeUndefined();
+		expect(summary.parameters.outputs).toEqual({ onePerClient: true, csv: true, csvDialect: 'semicolon' });
+		expect(summary.parameters.options).toMatchObject({ language: 'de', vatPercent: 19 });
+		const email = byType('n8n-nodes-base.emailSend');
+		expect(next(next(summary.name)!)).toBe(email.name);
+		expect(email.parameters).toMatchObject({ html: '={{ $json.html }}', options: { attachments: 'data' } });
+		expect(email.parameters.subject).toContain('$json.charges.gross');
+		expect(typeof workflow.id).toBe('string');
+	});
+
+	it('German statements per client against the sandbox: 19 % VAT or reverse charge, a CSV for Excel', async () => {
+		const summary = byType('n8n-nodes-famulor-billing.famulorBilling');
+		const { output, error } = await executeNode({ node, parameters: summary.parameters, credentials, timezone: TZ });
+		expect(error).toBeUndefined();
+		const items = output![0];
+		expect(items.map((item) => (item.json as Json).client)).toEqual([
+			'Autohaus Becker GmbH',
+			'Praxis Dr. Wagner',
+			'Northwind BV',
+			'Unassigned',
+		]);
+		for (const item of items) {
+			const json = item.json as Json;
+			const net = linesCents(json);
+			const reverse = json.client === 'Northwind BV';
+			expect(json.reverseCharge).toBe(reverse);
+			expect(c(json.charges.vat)).toBe(reverse ? 0n : roundDiv(net * 19n, 100n));
+			expect(c(json.charges.gross)).toBe(net + c(json.charges.vat));
+			expect(json.html).toContain('<html lang="de">');
+			expect(json.html).toContain(reverse ? 'Steuerschuldnerschaft des Leistungsempfängers' : 'USt. 19 %');
+			expect(json.text).not.toMatch(/\*/);
+			const binary = item.binary?.data as IBinaryData;
+			expect(Buffer.from(binary.data, 'base64').toString('utf8')).toMatch(/^\ufeffArt;Beschreibung;Menge;/);
+		}
+		// The rules match the sandbox's account: every client has calls.
+		expect(items.every((item) => (item.json as Json).usage.calls > 0)).toBe(true);
+	});
+});

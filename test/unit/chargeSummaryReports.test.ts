@@ -262,8 +262,8 @@ describe('German', () => {
 				'*Nutzung:* 1 Anruf, 10 Gesprächsmin., 10 abrechenbare Min.',
 				'',
 				'*Kosten*',
-				'• Plattformkosten von 1 Anruf laut Famulor, 10 abrechenbare Min.: 1.000,00 €',
-				'• Telefoniekosten (Carrier) von 1 Anruf laut Famulor, 10 Gesprächsmin.: 234,50 €',
+				'• Plattformkosten für 1 Anruf laut Famulor, 10 abrechenbare Min.: 1.000,00 €',
+				'• Telefoniekosten (Carrier) für 1 Anruf laut Famulor, 10 Gesprächsmin.: 234,50 €',
 				'• Rufnummernmiete: 1 Nummer (DE) × 4,50 €/Monat, voller Monat: 4,50 €',
 				'Summe (netto): 1.239,00 €',
 				'USt. 19 %: 235,41 €',
@@ -435,7 +435,7 @@ describe('CSV for a German Excel', () => {
 		expect(rows[0]).toEqual(['Art', 'Beschreibung', 'Menge', 'Einheit', 'Einzelpreis', 'Betrag', 'Währung', 'Kunde']);
 		expect(rows[1]).toEqual([
 			'platform',
-			'Plattformkosten von 1 Anruf laut Famulor, 10 abrechenbare Min.',
+			'Plattformkosten für 1 Anruf laut Famulor, 10 abrechenbare Min.',
 			'10',
 			'min',
 			'100',
