@@ -15,6 +15,12 @@ export type SpikeWindowKey = 'fifteenMinutes' | 'hour' | 'sixHours' | 'day';
 export type ContributorKey = 'campaign' | 'assistant' | 'phoneNumber';
 
 export interface Catalogue {
+	/** Month and weekday names for dates (format.ts), January and Monday first. */
+	calendar: {
+		months: readonly string[];
+		shortMonths: readonly string[];
+		weekdays: readonly string[];
+	};
 	/** A percentage: "80%" / "80 %" (`value` already formatted). */
 	percent(value: string): string;
 	/** "1 call" / "2 calls": counts are passed formatted (`shown`) and as a number (for the plural). */

@@ -14,6 +14,25 @@ const sentence = (text: string) => (text.endsWith('.') ? text : `${text}.`);
 const REVERSE_CHARGE = 'Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge) gemäß Art. 196 MwStSystRL';
 
 export const de: Catalogue = {
+	calendar: {
+		months: [
+			'Januar',
+			'Februar',
+			'März',
+			'April',
+			'Mai',
+			'Juni',
+			'Juli',
+			'August',
+			'September',
+			'Oktober',
+			'November',
+			'Dezember',
+		],
+		/** The Duden abbreviations; short names are written out. */
+		shortMonths: ['Jan.', 'Feb.', 'März', 'Apr.', 'Mai', 'Juni', 'Juli', 'Aug.', 'Sept.', 'Okt.', 'Nov.', 'Dez.'],
+		weekdays: ['Mo', 'Di', 'Mi', 'Do', 'Fr', 'Sa', 'So'],
+	},
 	percent: (value) => `${value} %`,
 	count: {
 		calls: (count, shown) => plural(count, shown, 'Anruf', 'Anrufe'),

@@ -5,7 +5,28 @@ const plural = (count: number, shown: string, one: string, many: string) => `${s
 const dayCount = (days: number, shown: string) => plural(days, shown, 'day', 'days');
 const within = (days: number, shown: string) => (days === 0 ? 'today' : `within ${dayCount(days, shown)}`);
 
+const MONTHS = [
+	'January',
+	'February',
+	'March',
+	'April',
+	'May',
+	'June',
+	'July',
+	'August',
+	'September',
+	'October',
+	'November',
+	'December',
+];
+
 export const en: Catalogue = {
+	calendar: {
+		months: MONTHS,
+		/** Three letters, as luxon's `LLL` writes them in English. */
+		shortMonths: MONTHS.map((month) => month.slice(0, 3)),
+		weekdays: ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
+	},
 	percent: (value) => `${value}%`,
 	count: {
 		calls: (count, shown) => plural(count, shown, 'call', 'calls'),

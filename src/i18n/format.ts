@@ -11,58 +11,13 @@
  */
 import { DateTime } from 'luxon';
 import { toCents, type Units } from '../money';
+import { de } from './de';
+import { en } from './en';
 
 export type Language = 'en' | 'de';
 export const LANGUAGES: readonly Language[] = ['en', 'de'];
 
-const MONTHS_EN = [
-	'January',
-	'February',
-	'March',
-	'April',
-	'May',
-	'June',
-	'July',
-	'August',
-	'September',
-	'October',
-	'November',
-	'December',
-];
-const MONTHS_DE = [
-	'Januar',
-	'Februar',
-	'März',
-	'April',
-	'Mai',
-	'Juni',
-	'Juli',
-	'August',
-	'September',
-	'Oktober',
-	'November',
-	'Dezember',
-];
-/** English three-letter months, as luxon's `LLL` writes them in English. */
-const SHORT_MONTHS_EN = MONTHS_EN.map((month) => month.slice(0, 3));
-/** The Duden abbreviations; short names are written out. */
-const SHORT_MONTHS_DE = [
-	'Jan.',
-	'Feb.',
-	'März',
-	'Apr.',
-	'Mai',
-	'Juni',
-	'Juli',
-	'Aug.',
-	'Sept.',
-	'Okt.',
-	'Nov.',
-	'Dez.',
-];
-/** Monday first, as luxon's `weekday` (1 = Monday). */
-const WEEKDAYS_EN = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
-const WEEKDAYS_DE = ['Mo', 'Di', 'Mi', 'Do', 'Fr', 'Sa', 'So'];
+const calendar = (language: Language) => (language === 'de' ? de : en).calendar;
 
 const two = (value: number) => String(value).padStart(2, '0');
 const at = (ms: number, zone: string) => DateTime.fromMillis(ms, { zone });
@@ -123,31 +78,33 @@ export function formatDate(ms: number, zone: string, language: Language): string
 	const day = at(ms, zone);
 	return language === 'de'
 		? `${two(day.day)}.${two(day.month)}.${day.year}`
-		: `${day.day} ${SHORT_MONTHS_EN[day.month - 1]} ${day.year}`;
+		: `${day.day} ${calendar('en').shortMonths[day.month - 1]} ${day.year}`;
 }
 
 /** "6 Dec" / "06.12." — a day of the month, without the year. */
 export function formatDayMonth(ms: number, zone: string, language: Language): string {
 	const day = at(ms, zone);
-	return language === 'de' ? `${two(day.day)}.${two(day.month)}.` : `${day.day} ${SHORT_MONTHS_EN[day.month - 1]}`;
+	return language === 'de'
+		? `${two(day.day)}.${two(day.month)}.`
+		: `${day.day} ${calendar('en').shortMonths[day.month - 1]}`;
 }
 
 /** "November 2026" in both languages, with the language's month name ("März 2026"). */
 export function formatMonthYear(ms: number, zone: string, language: Language): string {
 	const day = at(ms, zone);
-	return `${(language === 'de' ? MONTHS_DE : MONTHS_EN)[day.month - 1]} ${day.year}`;
+	return `${calendar(language).months[day.month - 1]} ${day.year}`;
 }
 
 /** "Nov 2026" / "Nov. 2026". */
 export function formatShortMonthYear(ms: number, zone: string, language: Language): string {
 	const day = at(ms, zone);
-	return `${(language === 'de' ? SHORT_MONTHS_DE : SHORT_MONTHS_EN)[day.month - 1]} ${day.year}`;
+	return `${calendar(language).shortMonths[day.month - 1]} ${day.year}`;
 }
 
 /** "Mon 2 Nov" / "Mo 02.11." — a bar of a daily chart. */
 export function formatWeekdayDay(ms: number, zone: string, language: Language): string {
 	const day = at(ms, zone);
-	const weekday = (language === 'de' ? WEEKDAYS_DE : WEEKDAYS_EN)[day.weekday - 1];
+	const weekday = calendar(language).weekdays[day.weekday - 1];
 	return `${weekday} ${formatDayMonth(ms, zone, language)}`;
 }
 

@@ -48,7 +48,7 @@ describe('catalogues', () => {
 					: [];
 		const english = new Set(strings(CATALOGUES.en));
 		// Words that are the same in both languages.
-		const same = new Set(['Status', 'Reverse Charge']);
+		const same = new Set(['Status', 'Reverse Charge', 'April', 'August', 'September', 'November']);
 		expect(strings(CATALOGUES.de).filter((text) => english.has(text) && !same.has(text))).toEqual([]);
 	});
 });
