@@ -15,7 +15,7 @@ import { CELL, escapeHtml, FONT, HEAD, heading, NUM, table } from './chargeSumma
 import { escapeSlack, type TextFormat } from './chargeSummary/text';
 import { InvalidParameterError } from './errors';
 import { forEachCall } from './fetchCalls';
-import { localeOf, type Language, type Locale } from './i18n';
+import { isoInZone, localeOf, type Language, type Locale } from './i18n';
 import { addUnits, toAmount, type Units } from './money';
 import { phoneNumberItem, type PhoneNumberInfo } from './numbers';
 import type { ResolvedPeriod } from './periods';
@@ -168,7 +168,7 @@ export class RentalAudit {
 	}
 
 	finish(): RentalAuditItem {
-		const { currency, idleDays, renewingWithinDays, nowMs } = this.input;
+		const { currency, idleDays, renewingWithinDays, nowMs, timezone } = this.input;
 		// Soonest renewal first; numbers without an estimate last.
 		const rows = [...this.rows].sort(
 			(a, b) =>
@@ -189,7 +189,7 @@ export class RentalAudit {
 		const report: Report = { rows, idleSoon: idle.filter(soon), totals, ...this.input, window: this.window };
 		const locale = localeOf(this.input.language ?? 'en');
 		return {
-			checkedAt: new Date(nowMs).toISOString(),
+			checkedAt: isoInZone(nowMs, timezone),
 			currency,
 			idleDays,
 			rentedNumbers: totals.rented,
@@ -199,11 +199,11 @@ export class RentalAudit {
 			renewingSoon: totals.renewing,
 			renewingSoonFees: toAmount(totals.renewingFees),
 			numbers: rows.map((row) => ({
-				...phoneNumberItem(row.info, currency, row.renewal),
+				...phoneNumberItem(row.info, currency, row.renewal, timezone),
 				callsInWindow: row.calls,
 				minutesInWindow: Number((row.billableSeconds / 60).toFixed(4)),
 				costInWindow: toAmount(row.cost),
-				lastCallAt: row.lastCallMs === null ? null : new Date(row.lastCallMs).toISOString(),
+				lastCallAt: row.lastCallMs === null ? null : isoInZone(row.lastCallMs, timezone),
 				idle: row.calls === 0,
 			})),
 			text: renderRentalText(report, locale),

@@ -21,7 +21,7 @@ import {
 } from '../calls';
 import type { CallQuery, FamulorClient } from '../client';
 import { assertOneOf, assertSettleMinutes, requireValid } from '../errors';
-import { localeOf, type Language } from '../i18n';
+import { isoInZone, localeOf, type Language } from '../i18n';
 import { displayText, displayValue, metricName, toCountingUnits, unitOf, valueOfCall } from '../metrics';
 import { toAmount } from '../money';
 import { apiDateRange } from '../periods';
@@ -364,7 +364,7 @@ function spikeEvent(
 			durationSeconds: call.dur,
 			assistantName: call.as,
 			campaignName: call.ca,
-			createdAt: new Date(call.at).toISOString(),
+			createdAt: isoInZone(call.at, zone),
 		})),
 		message: words.message(
 			`${metricName(config.metric, l)}${groupLabel(config.groupBy, groupValue, l)}`,

@@ -7,7 +7,7 @@
 import { groupLabel, TRIGGER_GROUP_BY, type CallFilters, type TriggerGroupBy } from '../calls';
 import type { CallQuery } from '../client';
 import { assertOneOf, InvalidParameterError } from '../errors';
-import { localeOf, type Language, type Locale } from '../i18n';
+import { isoInZone, localeOf, type Language, type Locale } from '../i18n';
 import { displayText, displayValue, metricName, toCountingUnits, unitOf } from '../metrics';
 import { publicPeriod, type Period, type ResolvedPeriod, type TriggerPeriod } from '../periods';
 import {
@@ -256,7 +256,7 @@ export function thresholdEvent(config: ThresholdConfig, crossing: Crossing): Thr
 		period: period ? { ...publicPeriod(period), label: localeOfConfig(config).periodLabel(period) } : null,
 		group,
 		...client,
-		crossedAt: new Date(crossing.now).toISOString(),
+		crossedAt: isoInZone(crossing.now, config.timezone),
 		topContributors: crossing.contributions?.top(contributorValue) ?? [],
 		message: messageOf(config, crossing, budgetUnits),
 	};

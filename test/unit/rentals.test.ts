@@ -98,7 +98,8 @@ describe('auditRentals', () => {
 	it("totals rented, idle and soon-renewing numbers, with each number's calls of the window", async () => {
 		const api = seeded();
 		const item = await auditRentals(api.client(), input([A, B, C, D, E, F]));
-		expect(item.checkedAt).toBe('2026-11-26T12:00:00.000Z');
+		// Dates are ISO 8601 with the offset of the timezone (Berlin, +01:00 in November).
+		expect(item.checkedAt).toBe('2026-11-26T13:00:00+01:00');
 		expect(item.currency).toBe('EUR');
 		expect(item.idleDays).toBe(30);
 		// Rented: A, B, C, F = 4.50 + 3.99 + 2.75 + 3.99 = 15.23. Idle: B, C = 6.74. Soon: F, A, B = 12.48.
@@ -123,7 +124,7 @@ describe('auditRentals', () => {
 			callsInWindow: 3,
 			minutesInWindow: 2.0833,
 			costInWindow: 1.22345679,
-			lastCallAt: '2026-11-25T09:30:00.000Z',
+			lastCallAt: '2026-11-25T10:30:00+01:00',
 			idle: false,
 		});
 		expect(b).toMatchObject({
@@ -146,7 +147,7 @@ describe('auditRentals', () => {
 			minutesInWindow: 0,
 			costInWindow: 0.01,
 		});
-		expect(f?.lastCallAt).toBe('2026-11-26T11:58:00.000Z');
+		expect(f?.lastCallAt).toBe('2026-11-26T12:58:00+01:00');
 		// Every row carries the fields of Get Many.
 		for (const row of item.numbers) {
 			for (const key of ['id', 'phoneNumber', 'countryCode', 'type', 'assistants', 'createdAt', 'monthlyFee']) {
