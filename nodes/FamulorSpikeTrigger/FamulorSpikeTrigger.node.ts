@@ -32,6 +32,7 @@ import {
 import { assertLanguage } from '../../src/i18n';
 import { clientRows, filterInput, timezoneOf } from '../shared/parameters';
 import { searchAssistants, searchCampaigns } from '../shared/listSearch';
+import { SPIKE_SUBTITLE, subtitle } from '../shared/subtitles';
 import { runTriggerPoll, type TriggerSpec } from '../shared/trigger';
 
 export class FamulorSpikeTrigger implements INodeType {
@@ -41,7 +42,7 @@ export class FamulorSpikeTrigger implements INodeType {
 		icon: { light: 'file:famulor.svg', dark: 'file:famulor.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["metric"] + " spike per " + $parameter["window"]}}',
+		subtitle: subtitle(SPIKE_SUBTITLE),
 		description:
 			'Starts the workflow when usage in a time window is far above normal, and says which campaign, ' +
 			'assistant or number did it',
@@ -56,11 +57,16 @@ export class FamulorSpikeTrigger implements INodeType {
 				name: 'metric',
 				type: 'options',
 				default: 'spend',
+				description: 'What is compared with its usual value in each window',
 				options: [
-					{ name: 'Billable Minutes', value: 'minutes' },
-					{ name: 'Calls', value: 'calls' },
+					{ name: 'Spend', value: 'spend', description: 'Sum of call costs, in the currency' },
+					{
+						name: 'Billable Minutes',
+						value: 'minutes',
+						description: 'Minutes billed (at least 30 s per connected call)',
+					},
+					{ name: 'Calls', value: 'calls', description: 'Number of calls' },
 					{ name: 'Failed Calls', value: 'failedCalls', description: 'Calls that failed, were busy or not answered' },
-					{ name: 'Spend', value: 'spend', description: 'Sum of call costs' },
 				],
 			},
 			{
@@ -89,6 +95,9 @@ export class FamulorSpikeTrigger implements INodeType {
 				name: 'seasonality',
 				type: 'options',
 				default: 'sameTimeOfDay',
+				description:
+					'Which earlier windows give the usual value: so that a busy Monday morning is compared with other ' +
+					'mornings (or Mondays), not with the night',
 				options: [
 					{
 						name: 'Same Time of Day',
@@ -152,7 +161,7 @@ export class FamulorSpikeTrigger implements INodeType {
 						displayName: 'Include Unassigned',
 						name: 'includeUnassigned',
 						type: 'boolean',
-						default: false,
+						default: true,
 						description: 'Whether spikes of the calls no client rule matches are detected too, as "Unassigned"',
 						displayOptions: { show: { '/groupBy': ['client'] } },
 					},
@@ -188,7 +197,7 @@ export class FamulorSpikeTrigger implements INodeType {
 	}
 }
 
-const spikeTrigger: TriggerSpec<SpikeConfig, ReturnType<typeof newSpikeState>, SpikePollResult> = {
+export const spikeTrigger: TriggerSpec<SpikeConfig, ReturnType<typeof newSpikeState>, SpikePollResult> = {
 	readConfig(context, settings) {
 		const options = context.getNodeParameter('options', {}) as IDataObject;
 		const { query, filters } = filtersFromInput(filterInput(context.getNodeParameter('filters', {}) as IDataObject), {

@@ -2,22 +2,23 @@
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 import { TRIGGER_GROUP_BY } from '../../src/calls';
 
+/** Periods in time order, nearest first, as n8n's own date pickers list them (not alphabetically). */
 export const periodOptions = [
-	{ name: 'Custom', value: 'custom', description: 'From Start Date (inclusive) to End Date (exclusive)' },
-	{ name: 'Last 30 Days', value: 'last30Days', description: 'Today and the 29 days before it' },
-	{ name: 'Last 7 Days', value: 'last7Days', description: 'Today and the 6 days before it' },
-	{ name: 'Last Billing Cycle', value: 'lastBillingCycle' },
-	{ name: 'Last Month', value: 'lastMonth' },
+	{ name: 'Today', value: 'today' },
+	{ name: 'Yesterday', value: 'yesterday' },
+	{ name: 'This Week', value: 'thisWeek', description: 'Since Monday' },
 	{ name: 'Last Week', value: 'lastWeek', description: 'Monday to Sunday' },
+	{ name: 'This Month', value: 'thisMonth' },
+	{ name: 'Last Month', value: 'lastMonth' },
 	{
 		name: 'This Billing Cycle',
 		value: 'thisBillingCycle',
 		description: 'Renews on the Billing Cycle Day of the credential',
 	},
-	{ name: 'This Month', value: 'thisMonth' },
-	{ name: 'This Week', value: 'thisWeek', description: 'Since Monday' },
-	{ name: 'Today', value: 'today' },
-	{ name: 'Yesterday', value: 'yesterday' },
+	{ name: 'Last Billing Cycle', value: 'lastBillingCycle' },
+	{ name: 'Last 7 Days', value: 'last7Days', description: 'Today and the 6 days before it' },
+	{ name: 'Last 30 Days', value: 'last30Days', description: 'Today and the 29 days before it' },
+	{ name: 'Custom', value: 'custom', description: 'From Start Date (inclusive) to End Date (exclusive)' },
 ];
 
 export function periodProperties(show: Record<string, string[]>, defaultPeriod: string): INodeProperties[] {
@@ -28,7 +29,7 @@ export function periodProperties(show: Record<string, string[]>, defaultPeriod: 
 			type: 'options',
 			options: periodOptions,
 			default: defaultPeriod,
-			description: 'Which calls to include, by their start time in the chosen timezone',
+			description: 'Which calls count, by their start time in the timezone (Options → Timezone)',
 			displayOptions: { show },
 		},
 		{
@@ -50,13 +51,14 @@ export function periodProperties(show: Record<string, string[]>, defaultPeriod: 
 	];
 }
 
+/** Group By: None (one total) first, then the groupings alphabetically. */
 export const groupByOptions = [
+	{ name: 'None', value: 'none', description: 'One total' },
 	{ name: 'Assistant', value: 'assistant' },
 	{ name: 'Campaign', value: 'campaign' },
 	{ name: 'Day', value: 'day' },
 	{ name: 'Direction', value: 'direction', description: 'Inbound, outbound or web' },
 	{ name: 'Hour', value: 'hour' },
-	{ name: 'None', value: 'none', description: 'One total' },
 	{ name: 'Phone Number', value: 'phoneNumber', description: 'The Famulor number that made or took the call' },
 	{ name: 'Status', value: 'status' },
 ];
@@ -67,9 +69,13 @@ const clientGroupOption = {
 	description: 'Per client, by the Clients rules (the same rules as Charge Summary → Generate)',
 };
 
-export const triggerGroupByOptions = [...groupByOptions, clientGroupOption]
-	.filter((option) => (TRIGGER_GROUP_BY as readonly string[]).includes(option.value))
-	.sort((a, b) => a.name.localeCompare(b.name));
+/** The triggers' Group By: None first, then Assistant, Campaign, Client, Phone Number. */
+export const triggerGroupByOptions = [
+	...groupByOptions.slice(0, 1),
+	...[...groupByOptions.slice(1), clientGroupOption]
+		.filter((option) => (TRIGGER_GROUP_BY as readonly string[]).includes(option.value))
+		.sort((a, b) => a.name.localeCompare(b.name)),
+];
 
 /**
  * The client rules of agencies (SPEC §6, §11): one definition for Charge Summary → Generate and the
@@ -199,12 +205,19 @@ export function clientsProperty(
 	};
 }
 
-function locator(displayName: string, name: string, searchListMethod: string, placeholder: string): INodeProperties {
+function locator(
+	displayName: string,
+	name: string,
+	searchListMethod: string,
+	placeholder: string,
+	description: string,
+): INodeProperties {
 	return {
 		displayName,
 		name,
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
+		description,
 		modes: [
 			{
 				displayName: 'From List',
@@ -230,15 +243,17 @@ export function filtersProperty(show: Record<string, string[]>): INodeProperties
 		type: 'collection',
 		placeholder: 'Add Filter',
 		default: {},
+		description: 'Only the calls that match every filter added here',
 		...(Object.keys(show).length ? { displayOptions: { show } } : {}),
 		options: [
-			locator('Assistant', 'assistantId', 'searchAssistants', 'e.g. 42'),
-			locator('Campaign', 'campaignId', 'searchCampaigns', 'e.g. 7'),
+			locator('Assistant', 'assistantId', 'searchAssistants', 'e.g. 42', 'Only the calls of this assistant'),
+			locator('Campaign', 'campaignId', 'searchCampaigns', 'e.g. 7', 'Only the calls of this campaign'),
 			{
 				displayName: 'Direction',
 				name: 'direction',
 				type: 'options',
 				default: 'outbound',
+				description: 'Only inbound, outbound or web calls',
 				options: [
 					{ name: 'Inbound', value: 'inbound' },
 					{ name: 'Outbound', value: 'outbound' },
@@ -258,6 +273,7 @@ export function filtersProperty(show: Record<string, string[]>): INodeProperties
 				name: 'status',
 				type: 'options',
 				default: 'completed',
+				description: 'Only the calls with this status',
 				options: [
 					{ name: 'Busy', value: 'busy' },
 					{ name: 'Completed', value: 'completed' },

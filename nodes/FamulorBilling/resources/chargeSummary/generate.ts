@@ -36,6 +36,15 @@ import { feeTableOf } from '../phoneNumber/getAll';
 import type { OperationResult } from '../types';
 
 const show = { resource: ['chargeSummary'], operation: ['generate'] };
+
+/** Famulor's plans from the smallest to the largest, then Custom. */
+const planOptions = [
+	{ name: 'Flex (30 Min, 19/Month, 0.50/Min Over)', value: 'flex' },
+	{ name: 'Starter (100 Min, 49/Month, 0.40/Min Over)', value: 'starter' },
+	{ name: 'Business (600 Min, 199/Month, 0.15/Min Over)', value: 'business' },
+	{ name: 'Scale (4000 Min, 999/Month, 0.11/Min Over)', value: 'scale' },
+	{ name: 'Custom', value: 'custom', description: 'Enter included minutes, plan fee and overage rate' },
+];
 const showPlan = { ...show, pricingMode: ['plan'] };
 const showCustomPlan = { ...showPlan, plan: ['custom'] };
 
@@ -49,14 +58,14 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{
-				name: 'Plan',
-				value: 'plan',
-				description: 'Plan fee, plus minutes beyond the included ones at the overage rate, plus reported carrier costs',
-			},
-			{
 				name: 'Reported Costs',
 				value: 'reported',
 				description: 'The sum of the call costs Famulor reports, split into platform and carrier',
+			},
+			{
+				name: 'Plan',
+				value: 'plan',
+				description: 'Plan fee, plus minutes beyond the included ones at the overage rate, plus reported carrier costs',
 			},
 		],
 		default: 'reported',
@@ -67,13 +76,7 @@ export const description: INodeProperties[] = [
 		displayName: 'Plan',
 		name: 'plan',
 		type: 'options',
-		options: [
-			{ name: 'Business (600 Min, 199/Month, 0.15/Min Over)', value: 'business' },
-			{ name: 'Custom', value: 'custom', description: 'Enter included minutes, plan fee and overage rate' },
-			{ name: 'Flex (30 Min, 19/Month, 0.50/Min Over)', value: 'flex' },
-			{ name: 'Scale (4000 Min, 999/Month, 0.11/Min Over)', value: 'scale' },
-			{ name: 'Starter (100 Min, 49/Month, 0.40/Min Over)', value: 'starter' },
-		],
+		options: planOptions,
 		default: 'business',
 		description: "Famulor plan whose terms price the calls (Famulor's published terms)",
 		displayOptions: { show: showPlan },
@@ -121,6 +124,7 @@ export const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Output',
 		default: {},
+		description: 'A CSV file of the lines, and one item per client instead of one for the account',
 		displayOptions: { show },
 		options: [
 			{
