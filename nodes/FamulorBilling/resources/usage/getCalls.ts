@@ -85,7 +85,8 @@ export async function execute(
 		found = await newestCalls(setup.client, scan, limit);
 	}
 	const currency = setup.settings.currency;
-	return found.map(({ call, raw }) => ({
-		json: simplify ? callItem(call, currency) : { ...(raw as IDataObject), ...callItem(call, currency) },
-	}));
+	return found.map(({ call, raw }) => {
+		const item = callItem(call, currency, timezone);
+		return { json: simplify ? item : { ...(raw as IDataObject), ...item } };
+	});
 }
