@@ -221,13 +221,16 @@ async function measureTrigger(
 		addSettledCalls(sandbox, perMinute);
 		sandbox.resetStats();
 		await poll(workflow);
-		const state = workflow.staticData().state as { tracker?: { settled?: { id?: unknown[] }; open?: unknown[] } };
+		const state = workflow.staticData().state as {
+			tracker?: { ledger?: { recent?: { id?: unknown[] } }; open?: unknown[] };
+		};
 		sustained.push({
 			perMinute,
 			requests: sandbox.stats.requests,
 			bytes: sandbox.stats.bytes,
 			stateChars: JSON.stringify(state).length,
-			watched: (state.tracker?.settled?.id?.length ?? 0) + (state.tracker?.open?.length ?? 0),
+			// Calls kept by id: the ledger's recent ones (src/triggers/ledger.ts) and those that may still change.
+			watched: (state.tracker?.ledger?.recent?.id?.length ?? 0) + (state.tracker?.open?.length ?? 0),
 		});
 		log(`poll cost ${trigger}: sustained ${perMinute}/min → ${sandbox.stats.requests} requests`);
 	}

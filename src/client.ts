@@ -143,7 +143,10 @@ export class FamulorClient implements CallSource {
 	private readonly scrub: (text: string) => string;
 	/** Requests sent (including retries), for accounting. */
 	requestCount = 0;
-	/** The largest page this server served so far: 100, or a smaller `per_page` cap it reported (this client's life only). */
+	/**
+	 * The largest page this server served so far: 100, or a smaller `per_page` cap it reported (this
+	 * client's life only).
+	 */
 	private sliceCap = MAX_SLICE;
 
 	constructor(options: ClientOptions) {

@@ -16,6 +16,7 @@ import type { CallQuery, CallRow, CallSlice, CallSource, SliceRequest } from '..
 import { MAX_SLICE } from '../api/port';
 import { FamulorApiError, settled } from '../errors';
 import { incomplete } from './errors';
+import { Seek } from './seek';
 import type { Step, Walk } from './walk';
 
 /** Answers in a row that neither took a call nor moved the cursor before the read fails. */
@@ -52,7 +53,9 @@ export async function drive(
 
 class Driver {
 	private misses = 0;
-	/** The furthest index a slice wholly behind the cursor reached (such slices move the walk on). */
+	/** The search for the cursor's place, while answers lie behind it. */
+	private seek: Seek | undefined;
+	/** The furthest index an answer wholly behind the cursor reached (such answers move the walk on). */
 	private furthest: number | undefined;
 	private relocated = false;
 	private growth = 0;
@@ -67,6 +70,8 @@ class Driver {
 		private readonly options: DriveOptions,
 	) {
 		this.pool = [...(options.pool ?? [])];
+		// Rows that arrive after a pooled answer move the rows a request made from it aims at.
+		if (this.pool.length) this.lastTotal = Math.max(...this.pool.map((slice) => slice.total));
 	}
 
 	async run(first: SliceRequest): Promise<DriveEnd> {
@@ -80,9 +85,13 @@ class Driver {
 		}
 	}
 
-	/** A pooled answer the walk can go on with, taken out of the pool. */
+	/**
+	 * A pooled answer the walk can go on with, taken out of the pool. Only while the list's length is as
+	 * it was: calls listed since may lie among an older answer's rows (and its counts are of another list).
+	 */
 	private fromPool(): CallSlice | undefined {
-		const index = this.pool.findIndex((slice) => this.walk.continues(slice));
+		const current = (slice: CallSlice) => this.lastTotal === undefined || slice.total === this.lastTotal;
+		const index = this.pool.findIndex((slice) => current(slice) && this.walk.continues(slice));
 		return index < 0 ? undefined : this.pool.splice(index, 1)[0];
 	}
 
@@ -107,9 +116,11 @@ class Driver {
 		options.fed?.(step, slice);
 		if (step.taken.length && options.taken?.(step.taken, slice)) return 'enough';
 		if (step.outcome === 'end' || step.outcome === 'refused') return step.outcome;
-		// A slice wholly behind the cursor still moves the walk on when it reaches further than any before.
-		const nearer = step.outcome === 'behind' && approaches(step, this.furthest);
-		if (nearer) this.furthest = step.anchor?.at;
+		// An answer wholly behind the cursor, or one after it that narrows the search, moves the walk on.
+		const searching = this.seek !== undefined;
+		this.seek = Seek.after(this.seek, step, slice, walk.order === -1 ? this.growth : 0);
+		const nearer = step.outcome === 'behind' ? approaches(step, this.furthest) : searching && this.seek !== undefined;
+		if (step.outcome === 'behind' && nearer) this.furthest = step.anchor?.at;
 		this.misses = step.taken.length > 0 || progressMark(walk) !== mark || nearer ? 0 : this.misses + 1;
 		if (this.misses >= MAX_MISSES) throw stuck(step, slice);
 		return this.plan(step, slice, asked);
@@ -126,7 +137,8 @@ class Driver {
 			order: this.walk.order,
 			rows: this.options.rows,
 		});
-		return relocated && relocated.at !== asked.at ? relocated : planned;
+		if (relocated && relocated.at !== asked.at) return relocated;
+		return this.seek?.next(planned.rows) ?? planned;
 	}
 }
 
@@ -136,17 +148,17 @@ function progressMark(walk: Walk): string {
 	return cursor ? `${cursor.at}:${cursor.ids.length}` : '';
 }
 
-/** Whether a step's anchor lies further along the walk than `furthest` (an index; none yet: any). */
-function approaches(step: Step, furthest: number | undefined): boolean {
-	const anchor = step.anchor;
-	return anchor !== undefined && (furthest === undefined || (anchor.at - furthest) * anchor.toward > 0);
-}
-
 interface Planning {
 	misses: number;
 	growth: number;
 	order: 1 | -1 | undefined;
 	rows?: () => number;
+}
+
+/** Whether a step's anchor lies further along the walk than `furthest` (an index; none yet: any). */
+function approaches(step: Step, furthest: number | undefined): boolean {
+	const anchor = step.anchor;
+	return anchor !== undefined && (furthest === undefined || (anchor.at - furthest) * anchor.toward > 0);
 }
 
 /** The request after a step that did not end the walk. */

@@ -59,7 +59,10 @@ interface Emission {
 	revision?: { rev: number; previousTotalCost: number };
 }
 
-/** Calls created before this are not emitted: Start From at the first poll (now, for a state that replaced a lost one). */
+/**
+ * Calls created before this are not emitted: Start From at the first poll (now, for a state that
+ * replaced a lost one).
+ */
 function sinceOf(state: CallFeedState, config: CallFeedConfig, now: number): number {
 	if (state.tracker !== null) return state.since;
 	return startOf(state.fromNow ? 'now' : config.startFrom, now, config.timezone);

@@ -76,7 +76,8 @@ function taken(seen: CallRow[], cursor: CursorState, measured: BehindCount): Fro
 	const fresh = seen.filter(
 		({ call }) => call.createdAt > cursor.at || (call.createdAt === cursor.at && !old.has(call.id)),
 	);
-	const newest = seen[0]?.call.createdAt ?? cursor.at;
+	// The cursor moves on to the newest time of the list, never back (a list with nothing after it).
+	const newest = Math.max(cursor.at, seen[0]?.call.createdAt ?? cursor.at);
 	const ids = seen.filter(({ call }) => call.createdAt === newest).map(({ call }) => call.id);
 	return {
 		taken: fresh.reverse(),

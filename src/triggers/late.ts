@@ -23,6 +23,8 @@ import { findByChecksum, type Ledger } from './ledger';
 export const REGION_ROWS = 150;
 /** Rows more on each side of where a boundary should be: calls arriving meanwhile move it. */
 const MARGIN = 3;
+/** Answers asked for one boundary before the counts count as contradicting each other. */
+const MEASURE_TRIES = 3;
 
 export interface LateSearch {
 	source: CallSource;
@@ -130,18 +132,25 @@ class LateFinder {
 	private async measure(m: number, low: number, high: number): Promise<number> {
 		const at = this.marks[m] as number;
 		const taken = this.takenBefore(at);
-		// Rows before `at` lie at indices 0… (oldest first) or from the end (newest first).
 		const rows = Math.min(MAX_SLICE - 1, high - low + 1 + 2 * MARGIN);
-		const request: SliceRequest =
-			this.search.order === 1
-				? { at: Math.max(0, taken + low - 1 - MARGIN), toward: 1, rows }
-				: { at: Math.max(0, this.total - taken - low + MARGIN), toward: -1, rows };
-		const slice = await this.read(request);
-		const before = rowsBefore(slice, at, this.search.order);
-		if (before === undefined) throw new Inconsistent();
-		const d = before - taken;
-		if (d < low || d > high) throw new Inconsistent();
-		return d;
+		// Rows before `at` lie at indices 0… (oldest first) or from the end (newest first).
+		const expected = () => (this.search.order === 1 ? taken + low - 1 - MARGIN : this.total - taken - low + MARGIN);
+		let index = expected();
+		for (let attempt = 0; attempt < MEASURE_TRIES; attempt++) {
+			const total = this.total;
+			const toward = this.search.order === 1 ? 1 : -1;
+			const slice = await this.read({ at: Math.max(0, index), toward, rows });
+			const before = rowsBefore(slice, at, this.search.order);
+			if (before !== undefined) {
+				const d = before - taken;
+				if (d < low || d > high) throw new Inconsistent();
+				return d;
+			}
+			// Calls arriving meanwhile moved the boundary out of the answer: where the new total puts it, or
+			// (the total as before) where the answer's rows say it went.
+			index = slice.total !== total ? expected() : (beyond(slice, at, this.search.order, rows) ?? index);
+		}
+		throw new Inconsistent();
 	}
 
 	/** Reads the calls of [from, to) whole and tells the `missing` late ones apart. */
@@ -164,7 +173,9 @@ class LateFinder {
 		});
 		if (end === 'outOfTime') throw new OutOfTime();
 		const late = this.tellApart(rows, from, to);
-		if (late.length !== missing) throw new Inconsistent();
+		// More than expected: calls listed late while this poll was reading (all of them are taken); fewer:
+		// the counts contradict each other.
+		if (late.length < missing) throw new Inconsistent();
 		this.found.push(...late);
 	}
 
@@ -197,6 +208,21 @@ class LateFinder {
 		this.total = answer.value.total;
 		return answer.value;
 	}
+}
+
+/**
+ * Where to look for the boundary at time `at` that a slice did not show: past its far end (every row in
+ * it is on the near side) or before its start (every row on the far side). The index to ask for with a
+ * window of `rows` read `toward` (the window reaches from it that way), overlapping the slice by a row.
+ */
+function beyond(slice: CallSlice, at: number, order: 1 | -1, rows: number): number | undefined {
+	const first = slice.rows[0];
+	if (!first) return undefined;
+	// Newest first, rows at or after `at` come before the boundary; oldest first, rows before it.
+	const nearSide = order === 1 ? first.call.createdAt < at : first.call.createdAt >= at;
+	const end = slice.start + slice.rows.length - 1;
+	if (order === 1) return nearSide ? end : Math.max(0, slice.start - rows);
+	return nearSide ? end + rows : slice.start;
 }
 
 /**

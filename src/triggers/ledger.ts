@@ -5,8 +5,8 @@
  * - `behind`: how many calls with a `created_at` before the cursor's were taken. Never measured, only
  *   counted up as calls are taken: when the list later holds more rows behind the cursor than this, the
  *   difference was listed late (or, fewer, deleted).
- * - `recent`: the id and time of every call taken since `horizon` (the last half hour or so): a late
- *   call there is told apart by its id.
+ * - `recent`: the id and time of every call taken since `horizon` (the last six hours, or fewer calls
+ *   at a high rate): a late call there is told apart by its id.
  * - `buckets`: before the horizon, only a count and a checksum (the sum of a 32-bit hash of each id)
  *   per stretch of at most BUCKET_CALLS calls or an hour: a late call there is told apart by the
  *   checksum of the stretch read again. Stretches older than the trigger needs are dropped.
@@ -29,8 +29,8 @@ export interface LedgerState {
 	horizon: number;
 	/** Calls taken since the horizon, by (time, id): first values, then differences. */
 	recent: { id: number[]; at: number[] };
-	/** Stretches before the horizon, by start time: first start, then differences; counts; checksums. */
-	buckets: { at: number[]; n: number[]; h: number[] };
+	/** Stretches before the horizon, by start time: first start, then differences; counts; two checksums. */
+	buckets: { at: number[]; n: number[]; h: number[]; g: number[] };
 }
 
 export const ledgerStateSchema = z
@@ -38,22 +38,32 @@ export const ledgerStateSchema = z
 		behind: count,
 		horizon: epochMsOrZero,
 		recent: z.object({ id: z.array(int), at: z.array(int) }),
-		buckets: z.object({ at: z.array(int), n: z.array(count), h: z.array(count.max(0xffffffff)) }),
+		buckets: z.object({
+			at: z.array(int),
+			n: z.array(count),
+			h: z.array(count.max(0xffffffff)),
+			g: z.array(count.max(0xffffffff)),
+		}),
 	})
 	.refine((state) => Ledger.load(state) !== undefined, 'ledger columns do not decode');
 
-/** A 32-bit mix of a call id (murmur3's finaliser): the checksum of a stretch sums these. */
-export function idHash(id: number): number {
-	let h = (id ^ Math.floor(id / 0x100000000)) >>> 0;
+/**
+ * Two 32-bit mixes of a call id (murmur3's finaliser, with two seeds): a stretch's checksums sum them
+ * (mod 2³²), 64 bits together, so that the calls a search picks by checksum are the right ones.
+ */
+export function idHash(id: number, seed = 0): number {
+	let h = (id ^ Math.floor(id / 0x100000000) ^ seed) >>> 0;
 	h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
 	h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
 	return (h ^ (h >>> 16)) >>> 0;
 }
+const SECOND = 0x5bd1e995;
 
 export interface Bucket {
 	at: number;
 	n: number;
 	h: number;
+	g: number;
 }
 
 export class Ledger {
@@ -68,15 +78,17 @@ export class Ledger {
 		public buckets: Bucket[],
 	) {}
 
-	static empty(): Ledger {
-		return new Ledger(0, 0, []);
+	/** A ledger with nothing taken; kept by id from `from` on (a tracker's start time, or 0). */
+	static empty(from = 0): Ledger {
+		return new Ledger(0, from, []);
 	}
 
 	/** The working form of a stored ledger, or undefined when the columns do not decode. */
 	static load(state: LedgerState): Ledger | undefined {
 		const { recent, buckets } = state;
 		if (recent.id.length !== recent.at.length) return undefined;
-		if (buckets.at.length !== buckets.n.length || buckets.at.length !== buckets.h.length) return undefined;
+		const lengths = [buckets.n.length, buckets.h.length, buckets.g.length];
+		if (lengths.some((length) => length !== buckets.at.length)) return undefined;
 		const ledger = new Ledger(state.behind, state.horizon, []);
 		let id = 0;
 		let at = 0;
@@ -92,7 +104,12 @@ export class Ledger {
 			start += buckets.at[i] as number;
 			const previous = ledger.buckets[ledger.buckets.length - 1];
 			if (!epochMs.safeParse(start).success || (previous && start <= previous.at)) return undefined;
-			ledger.buckets.push({ at: start, n: buckets.n[i] as number, h: buckets.h[i] as number });
+			ledger.buckets.push({
+				at: start,
+				n: buckets.n[i] as number,
+				h: buckets.h[i] as number,
+				g: buckets.g[i] as number,
+			});
 		}
 		const last = ledger.buckets[ledger.buckets.length - 1];
 		if (last && last.at >= state.horizon) return undefined;
@@ -105,11 +122,12 @@ export class Ledger {
 			recent.id.push((this.recentIds[i] as number) - (this.recentIds[i - 1] ?? 0));
 			recent.at.push((this.recentAt[i] as number) - (this.recentAt[i - 1] ?? 0));
 		}
-		const buckets = { at: [] as number[], n: [] as number[], h: [] as number[] };
+		const buckets = { at: [] as number[], n: [] as number[], h: [] as number[], g: [] as number[] };
 		this.buckets.forEach((bucket, i) => {
 			buckets.at.push(bucket.at - (this.buckets[i - 1]?.at ?? 0));
 			buckets.n.push(bucket.n);
 			buckets.h.push(bucket.h);
+			buckets.g.push(bucket.g);
 		});
 		return { behind: this.behind, horizon: this.horizon, recent, buckets };
 	}
@@ -134,10 +152,7 @@ export class Ledger {
 			return;
 		}
 		const bucket = this.bucketOf(at);
-		if (bucket) {
-			bucket.n++;
-			bucket.h = (bucket.h + idHash(id)) >>> 0;
-		}
+		if (bucket) countInto(bucket, id);
 	}
 
 	/** Taken calls with a time in [from, to): exact for `from` at or after the horizon or at a bucket start. */
@@ -176,6 +191,11 @@ export class Ledger {
 		if (this.recentIds.length > MAX_RECENT) {
 			target = Math.max(target, this.recentAt[this.recentIds.length - MAX_RECENT] as number);
 		}
+		// The stretches cover every time from the first one on, calls or not: a call listed late into a
+		// stretch where none was taken is found by its count and checksum as well.
+		if (this.buckets.length === 0 && this.horizon > 0 && target > this.horizon) {
+			this.buckets.push({ at: this.horizon, n: 0, h: 0, g: 0 });
+		}
 		let moved = 0;
 		let previous = -Infinity;
 		while (moved < this.recentIds.length && (this.recentAt[moved] as number) < target) {
@@ -196,11 +216,9 @@ export class Ledger {
 	private fold(id: number, at: number, sameTimeAsPrevious: boolean): void {
 		const last = this.buckets[this.buckets.length - 1];
 		if (!last || (!sameTimeAsPrevious && (last.n >= BUCKET_CALLS || at - last.at >= BUCKET_MS))) {
-			this.buckets.push({ at, n: 1, h: idHash(id) });
-			return;
+			this.buckets.push({ at, n: 0, h: 0, g: 0 });
 		}
-		last.n++;
-		last.h = (last.h + idHash(id)) >>> 0;
+		countInto(this.buckets[this.buckets.length - 1] as Bucket, id);
 	}
 
 	private push(id: number, at: number): void {
@@ -234,26 +252,68 @@ export class Ledger {
 	}
 }
 
+/** Counts a call into a stretch. */
+function countInto(bucket: Bucket, id: number): void {
+	bucket.n++;
+	bucket.h = (bucket.h + idHash(id)) >>> 0;
+	bucket.g = (bucket.g + idHash(id, SECOND)) >>> 0;
+}
+
+/** The two checksums of some ids. */
+function checksum(ids: number[]): [number, number] {
+	let h = 0;
+	let g = 0;
+	for (const id of ids) {
+		h = (h + idHash(id)) >>> 0;
+		g = (g + idHash(id, SECOND)) >>> 0;
+	}
+	return [h, g];
+}
+
+/** Subsets searched at most, per half, before a stretch's late calls count as not found. */
+const SEARCH_LIMIT = 50_000;
+
 /**
- * The calls among `rows` (the whole stretch read again) that were not taken, by the checksum of the
- * stretch: `missing` of them, whose hashes sum to the difference. Tries the newest ids first (a call
- * listed late was usually stored late), then every single call and pair. Undefined if none fits.
+ * The calls among `ids` (a whole stretch read again) that were not taken: `missing` of them, whose
+ * checksums make up the difference to the stretch's. Tries the newest ids first (a call listed late
+ * was often stored late), then every choice, met in the middle (subsets of half the size, looked up by
+ * checksum). Undefined when there are too many to search: the caller rebuilds.
  */
 export function findByChecksum(ids: number[], bucket: Bucket, missing: number): number[] | undefined {
-	const target = (ids.reduce((h, id) => (h + idHash(id)) >>> 0, 0) - bucket.h) >>> 0;
-	const sum = (chosen: number[]) => chosen.reduce((h, id) => (h + idHash(id)) >>> 0, 0);
-	const newest = [...ids].sort((a, b) => b - a).slice(0, missing);
-	if (newest.length === missing && sum(newest) === target) return newest;
-	if (missing === 1) {
-		const one = ids.find((id) => idHash(id) === target);
-		return one === undefined ? undefined : [one];
-	}
-	if (missing === 2) {
-		const byHash = new Map(ids.map((id) => [idHash(id), id]));
-		for (const id of ids) {
-			const other = byHash.get((target - idHash(id)) >>> 0);
-			if (other !== undefined && other !== id) return [id, other];
-		}
+	const [h, g] = checksum(ids);
+	const target: [number, number] = [(h - bucket.h) >>> 0, (g - bucket.g) >>> 0];
+	const fits = (chosen: number[]) => {
+		const [ch, cg] = checksum(chosen);
+		return ch === target[0] && cg === target[1];
+	};
+	const newest = [...ids].sort((a, b) => b - a).slice(0, missing + 4);
+	for (const chosen of choose(newest, missing)) if (fits(chosen)) return chosen;
+	const half = Math.floor(missing / 2);
+	if (combinations(ids.length, missing - half) > SEARCH_LIMIT) return undefined;
+	const byChecksum = new Map<string, number[]>();
+	for (const part of choose(ids, half)) byChecksum.set(checksum(part).join(':'), part);
+	for (const part of choose(ids, missing - half)) {
+		const [ph, pg] = checksum(part);
+		const other = byChecksum.get(`${(target[0] - ph) >>> 0}:${(target[1] - pg) >>> 0}`);
+		if (other && other.every((id) => !part.includes(id))) return [...other, ...part];
 	}
 	return undefined;
+}
+
+/** n choose k, stopping once it passes SEARCH_LIMIT. */
+function combinations(n: number, k: number): number {
+	let result = 1;
+	for (let i = 0; i < k && result <= SEARCH_LIMIT; i++) result = (result * (n - i)) / (i + 1);
+	return result;
+}
+
+/** Every choice of `k` of `items`, in order. */
+function* choose(items: number[], k: number, from = 0): Generator<number[]> {
+	if (k === 0) {
+		yield [];
+		return;
+	}
+	for (let i = from; i + k <= items.length; i++) {
+		for (const rest of choose(items, k - 1, i + 1)) yield [items[i] as number, ...rest];
+	}
 }

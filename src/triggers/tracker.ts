@@ -22,9 +22,10 @@ import { billableSecondsOf, SETTLED_STATUSES, type Call } from '../calls';
 import { settled } from '../errors';
 import { drive, type DriveEnd } from '../list/drive';
 import { orderOf } from '../list/slice';
+import { incomplete } from '../list/errors';
 import { Walk, type BehindCount, type CursorState } from '../list/walk';
 import { readDown, TOP_ROWS } from './fromTop';
-import { findLate, timedOut, type LateSearch } from './late';
+import { findLate, timedOut } from './late';
 import { Ledger, ledgerStateSchema, type LedgerState } from './ledger';
 import { count, epochMs, epochMsOrZero, int } from './state';
 
@@ -67,15 +68,24 @@ export interface TrackerState {
 	/** created_at of the oldest call taken (ms), 0 before the first. */
 	oldestAt: number;
 	/** Where to ask first: the list's order, total and growth as the last poll saw them (checked by every answer). */
-	hints: { order: -1 | 0 | 1; total: number; grew: number };
+	hints: {
+		order: -1 | 0 | 1;
+		total: number;
+		grew: number;
+		/** The unexplained difference the last poll saw, 0 for none (see unexplained). */
+		doubt: number;
+	};
 }
 
 /** The fewest rows of a first answer from the top: a few new calls more than expected fit it. */
 const TOP_FIRST_ROWS = 20;
 /** A call still unsettled this long after it started is no longer watched: it is taken as it is. */
 export const MAX_WATCH_MS = 2 * 60 * 60 * 1000;
-/** Calls taken in the last RECENT_MS are kept by id: a call listed that late is told apart by its id. */
-export const RECENT_MS = 45 * 60 * 1000;
+/**
+ * Calls taken in the last RECENT_MS are kept by id (at most MAX_RECENT of them, src/triggers/ledger.ts):
+ * a call listed that late is told apart by its id; one listed later, by its stretch's checksums.
+ */
+export const RECENT_MS = 6 * 60 * 60 * 1000;
 
 const nullableText = z.string().nullable();
 const text = z.string().max(1000);
@@ -108,7 +118,12 @@ export const trackerStateSchema = z
 		ledger: ledgerStateSchema,
 		open: z.array(openCallSchema),
 		oldestAt: epochMsOrZero,
-		hints: z.object({ order: z.union([z.literal(-1), z.literal(0), z.literal(1)]), total: count, grew: count }),
+		hints: z.object({
+			order: z.union([z.literal(-1), z.literal(0), z.literal(1)]),
+			total: count,
+			grew: count,
+			doubt: int,
+		}),
 	})
 	// The ledger's horizon is never ahead of the cursor: every call taken at or after it is kept by id.
 	.refine((state) => !state.cursor || state.ledger.horizon <= state.cursor.at, 'ledger horizon beyond the cursor');
@@ -121,10 +136,10 @@ export function newTracker(query: CallQuery, startAt?: number): TrackerState {
 	return {
 		query,
 		cursor: startAt === undefined ? null : { at: startAt, ids: [] },
-		ledger: Ledger.empty().store(),
+		ledger: Ledger.empty(startAt).store(),
 		open: [],
 		oldestAt: 0,
-		hints: { order: 0, total: 0, grew: 0 },
+		hints: { order: 0, total: 0, grew: 0, doubt: 0 },
 	};
 }
 
@@ -185,6 +200,8 @@ class TrackerPoll {
 	private measured: BehindCount | undefined;
 	private last: CallSlice | undefined;
 	private lost = false;
+	/** The unexplained difference seen by this poll (see unexplained). */
+	private doubt = 0;
 
 	constructor(
 		private readonly source: CallSource,
@@ -202,6 +219,7 @@ class TrackerPoll {
 	async run(): Promise<TrackerChanges> {
 		const end = await this.readForward();
 		const taken = [...this.added];
+		this.checkCounts(taken);
 		this.account(taken);
 		if (this.measured && !this.lost) await this.reconcile();
 		if (!this.lost) await this.refreshOpen();
@@ -330,6 +348,23 @@ class TrackerPoll {
 		for (const row of slice.rows) this.rows.set(row.call.id, row);
 	}
 
+	/**
+	 * The first answer's count of rows behind the stored cursor, and the last answer's count behind the
+	 * new cursor, must agree with the calls taken between them. More in the last: calls listed late
+	 * meanwhile (the next poll finds them). Fewer: calls deleted meanwhile, or a first answer that was not
+	 * where it said it was (a server answering another page's rows) — the later answer is the list as it
+	 * is now, and the count behind the stored cursor is taken from it.
+	 */
+	private checkCounts(taken: CallRow[]): void {
+		const first = this.measured;
+		const last = this.walk.behind;
+		const before = this.previous.cursor;
+		const after = this.walk.cursor;
+		if (!first || !last || !before || !after || after.at <= before.at) return;
+		const since = before.ids.length + taken.filter(({ call }) => call.createdAt < after.at).length;
+		if (last.count < first.count + since) this.measured = { count: Math.max(0, last.count - since), total: last.total };
+	}
+
 	/** Counts what the walk took into the ledger: by id when recent, and behind the cursor when passed. */
 	private account(taken: CallRow[]): void {
 		const before = this.previous.cursor;
@@ -351,13 +386,14 @@ class TrackerPoll {
 		const accounted = this.previous.ledger.behind;
 		const delta = measured.count - accounted;
 		if (delta === 0) return;
+		await this.confirmEnd(measured);
 		// The first read of a tracker started at a time: what lies before that time is passed over.
 		if (this.previous.hints.total === 0 && accounted === 0 && cursor.ids.length === 0) {
 			this.ledger.behind += delta;
 			return;
 		}
-		if (delta < 0) return this.shrank(-delta);
-		const search: LateSearch = {
+		if (delta < 0) return this.unexplained(delta);
+		const late = await findLate({
 			source: this.source,
 			query: this.previous.query,
 			ledger: this.ledger,
@@ -365,51 +401,68 @@ class TrackerPoll {
 			accounted,
 			unaccounted: delta,
 			order: this.walk.order ?? -1,
-			total: measured.total,
+			total: this.last?.total ?? measured.total,
 			hasTime: this.options.hasTime,
-		};
-		const late = await findLate(search);
-		for (const row of late.found) this.rows.set(row.call.id, row);
+		});
+		if (late.inconsistent) return this.unexplained(delta);
 		for (const row of late.found) {
+			this.rows.set(row.call.id, row);
 			this.added.push(row);
 			this.ledger.add(row.call.id, row.call.createdAt);
 			if (!row.call.settled) this.open.set(row.call.id, { at: row.call.createdAt, counted: countedOf(row.call) });
-		}
-		if (late.inconsistent) {
-			// Counts that cannot be explained: rebuilt, or taken as they are now (nothing to look for next time).
-			this.ledger.behind += delta;
-			this.shrank(0);
-			return;
 		}
 		// Found, and rows beyond what the ledger keeps (nothing to find there): counted as taken. Rows not
 		// placed for lack of time are looked for again by the next poll.
 		this.ledger.behind += late.found.length + late.beyond;
 	}
 
-	/** Calls were deleted (or the counts cannot be explained): rebuild, or go on from the list as it is. */
-	private shrank(deleted: number): void {
-		if (this.options.onShrink === 'rebuild') this.lost = true;
-		else this.ledger.behind = Math.max(0, this.ledger.behind - deleted);
+	/**
+	 * In a newest-first list a count of rows before a time comes from the list's total: before a tracker
+	 * acts on a count that differs from the ledger's, the last row that total promises must be there (a
+	 * total overstated by the server would look like calls listed late, or make every later count look
+	 * like deleted calls). One small request, and only when the counts differ.
+	 */
+	private async confirmEnd(measured: BehindCount): Promise<void> {
+		if (this.walk.order !== -1 || measured.total === 0) return;
+		const last = measured.total - 1;
+		const slice = await this.source.slice(this.previous.query, { at: last, toward: -1, rows: 1 });
+		const holds = slice.rows.length > 0 && slice.start <= last && slice.start + slice.rows.length > last;
+		if (!holds) {
+			throw incomplete(`the list's total ${measured.total} has no row at its end (row ${measured.total})`);
+		}
 	}
 
-	/** Reads again the calls that may still change and were not in this poll's answers (while time lasts). */
+	/**
+	 * Rows behind the cursor that cannot be explained: fewer than were taken (deleted calls) or more that
+	 * cannot be told apart. Believed only when the next poll sees the same difference (a history that
+	 * changed stays changed; a server that answered wrongly, or a list read while it moved, rarely gives
+	 * the same difference twice); then the threshold and spike triggers rebuild, the Call Trigger goes on
+	 * from the list as it is.
+	 */
+	private unexplained(delta: number): void {
+		if (this.previous.hints.doubt !== delta) {
+			this.doubt = delta;
+			return;
+		}
+		if (this.options.onShrink === 'rebuild') this.lost = true;
+		else this.ledger.behind = Math.max(0, this.ledger.behind + delta);
+	}
+
+	/**
+	 * Reads again the calls that may still change and were not in this poll's answers (while time lasts).
+	 * A call still unsettled MAX_WATCH_MS after it started is read a last time and then left as it is.
+	 */
 	private async refreshOpen(): Promise<void> {
-		const now = this.options.now;
 		let time = true;
 		for (const [id, entry] of [...this.open].sort((a, b) => a[1].at - b[1].at)) {
-			if (entry.at < now - MAX_WATCH_MS) {
-				this.open.delete(id);
-				continue;
-			}
 			if (!this.rows.has(id) && time && this.options.hasTime()) {
 				const read = await settled(this.readAround(id, entry.at));
 				if ('error' in read && !timedOut(read.error)) throw read.error;
 				time = !('error' in read);
 			}
 			const row = this.rows.get(id);
-			if (row === undefined) continue;
-			if (row.call.id !== id) continue;
-			this.see(id, entry, row.call);
+			if (row) this.see(id, entry, row.call);
+			if (row && entry.at < this.options.now - MAX_WATCH_MS) this.open.delete(id);
 		}
 	}
 
@@ -426,9 +479,9 @@ class TrackerPoll {
 		const row = await this.source.call(id);
 		if (row) this.rows.set(id, row);
 		else {
-			// Deleted: the calls counted before changed.
+			// Deleted: the calls counted before changed (rebuilt, for totals).
 			this.open.delete(id);
-			this.shrank(0);
+			if (this.options.onShrink === 'rebuild') this.lost = true;
 		}
 	}
 
@@ -458,6 +511,7 @@ class TrackerPoll {
 				order: this.walk.order ?? previous.hints.order,
 				total: total ?? previous.hints.total,
 				grew: total !== undefined && previous.hints.total > 0 ? Math.max(0, total - previous.hints.total) : 0,
+				doubt: this.doubt,
 			},
 		};
 		return { state, added: this.added, updated: this.updated, caughtUp, lost: this.lost, rows: this.rows, total };

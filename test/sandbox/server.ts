@@ -1110,7 +1110,10 @@ export class Sandbox {
 		return positions.slice(from - first, to - first);
 	}
 
-	/** Makes a share of the calls from storage index `from` on (chosen by id) appear only some time after their created_at. */
+	/**
+	 * Makes a share of the calls from storage index `from` on (chosen by id) appear only some time after
+	 * their created_at.
+	 */
 	private listLate(from: number, late: { share: number; minSeconds: number; maxSeconds: number }): void {
 		for (let i = from; i < this.store.count; i++) {
 			const id = this.store.id[i] as number;

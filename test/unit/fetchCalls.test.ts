@@ -263,7 +263,7 @@ describe.each(['desc', 'asc'] as const)(
 			expect((result.error as FamulorApiError).fix).toMatch(/no total is short/);
 		});
 
-		it('calls deleted behind the read shift the pages after it: no call of the rest is skipped or read twice', async () => {
+		it('calls deleted behind the read shift the pages after it: none of the rest skipped or read twice', async () => {
 			const api = apiWith(order);
 			seedCalls(api, 7 * 72, Date.parse('2026-11-01T00:00:00Z'), STEP);
 			// Between page 1 and page 2, calls the read already passed disappear: later pages shift by 5 rows.

@@ -75,6 +75,8 @@ export async function runSequence<Config, State extends { v: number; config: str
 		days: SANDBOX_DAYS,
 		futureDays: 4,
 		sort: sequence.sort,
+		shuffleTies: sequence.ties ?? false,
+		...(sequence.late ? { lateListing: sequence.late } : {}),
 	});
 	const clock = new VirtualClock(Date.parse(sequence.start));
 	const limiter = new VirtualRateLimiter();
@@ -102,6 +104,14 @@ export async function runSequence<Config, State extends { v: number; config: str
 	let faultsHit = 0;
 	const kinds = new Map<string, number>();
 	const count = (kind: string, n = 1) => kinds.set(kind, (kinds.get(kind) ?? 0) + n);
+	// What the list does in both runs (tie shuffles, late listing, dialer bursts), counted once.
+	if (options.withFaults) {
+		if (sequence.ties) count('ties shuffled in every answer (sequence)');
+		if (sequence.late) count('calls listed late (sequence)');
+		const dialers = sequence.polls.flatMap((poll) => [...poll.arrivals, ...(poll.midPoll?.arrivals ?? [])]);
+		const n = dialers.filter((arrival) => arrival.kind === 'dialer').length;
+		if (n) count('dialer bursts of 10 calls a second', n);
+	}
 
 	const plans = [
 		...sequence.polls.map((plan, index) => ({ plan, at: times[index] })),

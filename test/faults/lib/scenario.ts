@@ -20,6 +20,24 @@ import type { TriggerGroupBy } from '../../../src/calls';
 import { FAULT_KINDS, type Fault, type FaultKind, type RawCall, type Sandbox } from '../../sandbox/server';
 
 export const MINUTE = 60_000;
+
+/** Classic query keys that cases recorded before the neutral query kept; case files stay as they were found. */
+const RECORDED_KEYS: ReadonlyArray<[string, string]> = [
+	['type', 'direction'],
+	['assistant_id', 'assistantId'],
+	['campaign_id', 'campaignId'],
+];
+
+/** A recorded case's config with its query in today's neutral keys. */
+export function recorded<T extends { query: object }>(config: T): T {
+	const query = new Map(Object.entries(config.query));
+	for (const [classic, neutral] of RECORDED_KEYS) {
+		if (!query.has(classic)) continue;
+		query.set(neutral, query.get(classic));
+		query.delete(classic);
+	}
+	return { ...config, query: Object.fromEntries(query) };
+}
 export const HOUR = 60 * MINUTE;
 
 export const ASSISTANT_NAMES = ['Sales Assistant', 'Support Bot', 'Booking Agent', 'Survey Caller'];
@@ -93,7 +111,9 @@ export type Arrival =
 	/** Calls that are in progress (cost 0) until they end and settle (the sandbox lifecycle). */
 	| { kind: 'live'; n: number; offsetSec: number; assistant: number; campaign: number; duration: number }
 	/** Generated calls spread over the next minutes, revealed as the clock passes them. */
-	| { kind: 'burst'; n: number; minutes: number; campaign: number };
+	| { kind: 'burst'; n: number; minutes: number; campaign: number }
+	/** A dialer starting a campaign: `n` calls over the last n/10 seconds (10 a second, many sharing one). */
+	| { kind: 'dialer'; n: number; campaign: number };
 
 export interface PollPlan {
 	step: Step;
@@ -187,6 +207,14 @@ const arrivalArb: fc.Arbitrary<Arrival> = fc.oneof(
 			campaign: fc.integer({ min: 0, max: CAMPAIGN_NAMES.length - 1 }),
 		}),
 	},
+	{
+		weight: 1,
+		arbitrary: fc.record({
+			kind: fc.constant('dialer' as const),
+			n: fc.integer({ min: 20, max: 250 }),
+			campaign: fc.integer({ min: 0, max: CAMPAIGN_NAMES.length - 1 }),
+		}),
+	},
 );
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
@@ -275,8 +303,25 @@ export interface Sequence {
 	/** Calls in the sandbox's 9 seeded days: 360 (a page or two per poll), 2,500 (a 25-page baseline that the
 	 * pacer spreads out), 12,000 (a baseline longer than one poll's 45 s, built over several polls). */
 	calls: number;
+	/** Calls sharing a second come in a new order in every answer (the sandbox's shuffleTies). */
+	ties?: boolean;
+	/** A share of the calls is listed minutes to hours after it started (the sandbox's lateListing). */
+	late?: { share: number; minSeconds: number; maxSeconds: number } | null;
 	polls: PollPlan[];
 }
+
+/**
+ * Late listing in the suite: up to a tenth of the calls, listed a minute to three hours late (the Call
+ * Trigger tells calls listed within RECENT_MS = 6 hours apart by id; src/triggers/tracker.ts).
+ */
+const lateArb = fc.option(
+	fc.record({
+		share: fc.constantFrom(0.02, 0.1),
+		minSeconds: fc.constantFrom(60, 600),
+		maxSeconds: fc.constantFrom(1_800, 3 * 3_600),
+	}),
+	{ freq: 3 },
+);
 
 export function sequenceArb(minPolls: number, maxPolls: number): fc.Arbitrary<Sequence> {
 	return fc.record({
@@ -288,6 +333,8 @@ export function sequenceArb(minPolls: number, maxPolls: number): fc.Arbitrary<Se
 			{ weight: 2, arbitrary: fc.constant(2_500) },
 			{ weight: 1, arbitrary: fc.constant(12_000) },
 		),
+		ties: fc.boolean(),
+		late: lateArb,
 		polls: fc
 			.array(pollArb, { minLength: minPolls, maxLength: maxPolls })
 			.map(limitBursts)
@@ -470,6 +517,14 @@ const isoSec = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOStrin
  */
 export function applyArrivals(sandbox: Sandbox, arrivals: Arrival[], now: number): void {
 	for (const arrival of arrivals) {
+		if (arrival.kind === 'dialer') {
+			sandbox.addCalls(arrival.n, {
+				from: isoSec(now - Math.ceil(arrival.n / 10) * 1000),
+				to: isoSec(now),
+				campaign: CAMPAIGN_NAMES[arrival.campaign],
+			});
+			continue;
+		}
 		if (arrival.kind === 'burst') {
 			sandbox.addCalls(arrival.n, {
 				from: isoSec(now),
