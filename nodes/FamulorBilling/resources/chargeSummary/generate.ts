@@ -14,10 +14,12 @@ import {
 } from '../../../../src/chargeSummary';
 import { describePhoneNumbers } from '../../../../src/numbers';
 import { forEachCall } from '../../../../src/list/period';
+import { withoutHtml } from '../../../../src/tool';
 import { clientsProperty, feeProperties, periodProperties, timezoneOption } from '../../../shared/descriptions';
 import { periodOf, timezoneOf } from '../../../shared/parameters';
 import type { ClientSetup } from '../../../shared/transport';
 import { feeTableOf } from '../phoneNumber/getAll';
+import { isToolRun } from '../../tool';
 import type { OperationResult } from '../types';
 
 const show = { resource: ['chargeSummary'], operation: ['generate'] };
@@ -112,6 +114,15 @@ export const description: INodeProperties[] = [
 				description: 'Whether to attach the lines as a CSV file in the binary property "data"',
 			},
 			{
+				displayName: 'HTML Report',
+				name: 'html',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to include the email-ready report in html. Without this output: included in workflows, left ' +
+					'out when the node answers an AI agent or MCP client as a tool.',
+			},
+			{
 				displayName: 'One Item per Client',
 				name: 'onePerClient',
 				type: 'boolean',
@@ -161,7 +172,14 @@ export async function execute(
 	const clientRows = ((this.getNodeParameter('clients', itemIndex, {}) as IDataObject).client ??
 		[]) as ClientRuleInput[];
 	const clients = parseClientRules(clientRows);
-	const outputs = this.getNodeParameter('outputs', itemIndex, {}) as { onePerClient?: boolean; csv?: boolean };
+	const outputs = this.getNodeParameter('outputs', itemIndex, {}) as {
+		onePerClient?: boolean;
+		csv?: boolean;
+		html?: boolean;
+	};
+	// As an AI tool: no CSV (a model gets no binary data) and no HTML unless asked for.
+	const asTool = isToolRun(this);
+	const withHtml = outputs.html ?? !asTool;
 
 	const builder = new ChargeSummaryBuilder({
 		period,
@@ -178,8 +196,9 @@ export async function execute(
 
 	const items: OperationResult[] = [];
 	for (const summary of summariesToOutput(result, outputs.onePerClient === true)) {
-		const item: OperationResult = { json: summaryItem(summary) as unknown as IDataObject };
-		if (outputs.csv) {
+		const full = summaryItem(summary);
+		const item: OperationResult = { json: (withHtml ? full : withoutHtml(full)) as unknown as IDataObject };
+		if (outputs.csv && !asTool) {
 			const fileName = csvFileName(summary);
 			const data = await this.helpers.prepareBinaryData(
 				Buffer.from(renderCsv(summary), 'utf8'),

@@ -9,9 +9,11 @@ import {
 	MAX_IDLE_DAYS,
 	MAX_RENEWING_WITHIN_DAYS,
 } from '../../../../src/rentals';
+import { withoutHtml } from '../../../../src/tool';
 import { feeProperties, timezoneOption } from '../../../shared/descriptions';
 import { timezoneOf } from '../../../shared/parameters';
 import type { ClientSetup } from '../../../shared/transport';
+import { isToolRun } from '../../tool';
 import type { OperationResult } from '../types';
 import { feeTableOf } from './getAll';
 
@@ -81,5 +83,6 @@ export async function execute(
 		renewingWithinDays,
 		currency: setup.settings.currency,
 	});
-	return [{ json: item as unknown as IDataObject }];
+	// As an AI tool: the text, the figures and the numbers, without the HTML table.
+	return [{ json: (isToolRun(this) ? withoutHtml(item) : item) as unknown as IDataObject }];
 }
