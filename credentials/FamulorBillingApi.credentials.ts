@@ -13,7 +13,7 @@ export class FamulorBillingApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:famulor.svg', dark: 'file:famulor.dark.svg' };
 
-	documentationUrl = 'https://github.com/famulor-billing/n8n-nodes-famulor-billing#credential';
+	documentationUrl = 'https://github.com/famulor-billing/n8n-nodes-famulor-billing/blob/main/docs/nodes/credential.md';
 
 	properties: INodeProperties[] = [
 		{
@@ -53,7 +53,7 @@ export class FamulorBillingApi implements ICredentialType {
 			placeholder: 'EUR',
 			description:
 				'ISO 4217 code of the currency your Famulor account is billed in. The API never states it, so every ' +
-				'money value this package outputs carries this code.',
+				'money value of the Famulor nodes carries this code.',
 		},
 		{
 			displayName: 'Billing Cycle Day',
@@ -95,11 +95,12 @@ export class FamulorBillingApi implements ICredentialType {
 				type: 'responseCode',
 				properties: {
 					value: 401,
+					// n8n's Test button maps a status to one fixed message, whatever the key: the likely cause
+					// first; the rarer Platform 2.0 key (which the nodes name exactly) last.
 					message:
-						'Famulor rejected the API key (401). A key that starts with fam_ is a Famulor Platform 2.0 key ' +
-						'(app.famulor.io), which this package cannot read: it reads Famulor Classic, so create a Classic ' +
-						'key at https://app.famulor.de/api-keys. Any other key is wrong or was revoked: create a new one ' +
-						'there and paste it here.',
+						'Famulor rejected the API key (401): it is wrong or was revoked. Create a new key at ' +
+						'https://app.famulor.de/api-keys and paste it here. (A key that starts with fam_ is for Famulor ' +
+						'Platform 2.0, which these nodes cannot read.)',
 				},
 			},
 			{
@@ -118,7 +119,7 @@ export class FamulorBillingApi implements ICredentialType {
 					message:
 						'Nothing answers at this Base URL (404). Use https://app.famulor.de/api (no trailing path) or ' +
 						'your white-label Famulor Classic API address; Famulor Platform 2.0 addresses (app.famulor.io, ' +
-						'…/api/v1) are not supported by this package.',
+						'…/api/v1) are not supported: these nodes read Famulor Classic.',
 				},
 			},
 		],

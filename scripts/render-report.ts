@@ -10,7 +10,12 @@
  * of one client, as a Send Email node would send it). When /usr/bin/chromium exists (Debian's
  * `chromium` package), it screenshots the account report, 900 px wide and as tall as the report, to
  * `<out>/charge-summary.png`.
- * Prints the summary item (without `html`) as JSON for the README's worked example.
+ *
+ * The same account once more in German with 19 % VAT and Northwind BV under reverse charge (SPEC §17):
+ * `<out>/charge-summary-de.html`, the statement of Acme GmbH as the German example workflow emails it,
+ * screenshot to `<out>/charge-summary-de.png`.
+ * Prints the summary item (without `html`) as JSON for the README's worked example, and the German
+ * account's net, VAT and gross per client.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -202,19 +207,33 @@ async function main(): Promise<void> {
 			timezone: TIMEZONE,
 			billingCycleDay: BILLING_CYCLE_DAY,
 		});
-		const builder = new ChargeSummaryBuilder({
+		const config = {
 			period,
 			currency: 'EUR',
-			pricingMode: 'plan',
+			pricingMode: 'plan' as const,
 			plan: resolvePlan(SAMPLE_PARAMETERS.plan),
 			clients: parseClientRules(SAMPLE_PARAMETERS.clients.client),
 			billingCycleDay: BILLING_CYCLE_DAY,
-		});
-		await forEachCall(client, { period, query: {}, filters: {} }, ({ call }) => builder.add(call));
-		const fees = buildFeeTable(SAMPLE_PARAMETERS.defaultMonthlyFee, SAMPLE_PARAMETERS.monthlyFees.fee);
-		const result = builder.finish(
-			describePhoneNumbers(await client.getPhoneNumbers(), await client.getAssistants(), fees),
+		};
+		const builder = new ChargeSummaryBuilder(config);
+		// German, 19 % VAT, Northwind BV (a Dutch business) under reverse charge.
+		const germanRules = SAMPLE_PARAMETERS.clients.client.map((rule) =>
+			rule.name === 'Northwind BV' ? { ...rule, reverseCharge: true } : rule,
 		);
+		const german = new ChargeSummaryBuilder({
+			...config,
+			clients: parseClientRules(germanRules),
+			language: 'de',
+			vatPercent: 19,
+		});
+		await forEachCall(client, { period, query: {}, filters: {} }, ({ call }) => {
+			builder.add(call);
+			german.add(call);
+		});
+		const fees = buildFeeTable(SAMPLE_PARAMETERS.defaultMonthlyFee, SAMPLE_PARAMETERS.monthlyFees.fee);
+		const numbers = describePhoneNumbers(await client.getPhoneNumbers(), await client.getAssistants(), fees);
+		const result = builder.finish(numbers);
+		const germanResult = german.finish(numbers);
 
 		const overall = summaryItem(result.overall);
 		const htmlFile = path.join(outDir, 'charge-summary.html');
@@ -223,10 +242,24 @@ async function main(): Promise<void> {
 		if (acme) fs.writeFileSync(path.join(outDir, 'charge-summary-client.html'), summaryItem(acme).html);
 		process.stderr.write(`wrote ${htmlFile}\n`);
 
+		const germanAcme = germanResult.clients.find((summary) => summary.client === 'Acme GmbH');
+		const germanFile = path.join(outDir, 'charge-summary-de.html');
+		if (germanAcme) fs.writeFileSync(germanFile, summaryItem(germanAcme).html);
+
 		if (!args.includes('--no-screenshot')) {
 			const pngFile = path.join(outDir, 'charge-summary.png');
 			if (screenshotFullPage(htmlFile, pngFile)) process.stderr.write(`wrote ${pngFile}\n`);
+			const germanPng = path.join(outDir, 'charge-summary-de.png');
+			if (germanAcme && screenshotFullPage(germanFile, germanPng)) process.stderr.write(`wrote ${germanPng}\n`);
 		}
+		const rows = germanResult.overall.byClient.map(({ client: name, net, vat, gross, vatPercent }) => ({
+			client: name,
+			net,
+			vatPercent,
+			vat,
+			gross,
+		}));
+		process.stderr.write(`German account: ${JSON.stringify({ charges: germanResult.overall.charges, rows })}\n`);
 		const { html, ...rest } = overall;
 		void html;
 		process.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);

@@ -4,6 +4,7 @@
  * either has the same columns.
  */
 import type { Call } from './calls';
+import { isoInZone } from './i18n';
 import { toAmount } from './money';
 
 /** A type alias (not an interface), so that it is a plain JSON record to n8n. */
@@ -25,10 +26,11 @@ export type CallItem = {
 	answeredBy: string | null;
 };
 
-export function callItem(call: Call, currency: string): CallItem {
+/** `createdAt` is ISO 8601 with the offset of `timezone` (like every date the nodes output). */
+export function callItem(call: Call, currency: string, timezone = 'UTC'): CallItem {
 	return {
 		id: call.id,
-		createdAt: new Date(call.createdAt).toISOString(),
+		createdAt: isoInZone(call.createdAt, timezone),
 		direction: call.direction,
 		status: call.status,
 		durationSeconds: call.durationSeconds,

@@ -4,6 +4,7 @@
  */
 import type { RawCall } from './schemas';
 import { tryParseMoney, type Units } from './money';
+import { localeOf, type Locale } from './i18n';
 
 export const SETTLED_STATUSES: ReadonlySet<string> = new Set([
 	'completed',
@@ -173,10 +174,9 @@ export function dimensionKey(call: Call, groupBy: GroupBy): string | null {
 }
 
 /** ` of campaign "X"` for messages about one group; '' for all calls. */
-export function groupLabel(groupBy: TriggerGroupBy, group: string | null): string {
+export function groupLabel(groupBy: TriggerGroupBy, group: string | null, locale: Locale = localeOf('en')): string {
 	if (group === null || groupBy === 'none') return '';
-	const noun = groupBy === 'phoneNumber' ? 'number' : groupBy;
-	return ` of ${noun} "${group}"`;
+	return locale.m.threshold.groupLabel(groupBy, group);
 }
 
 /**

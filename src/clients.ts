@@ -17,6 +17,7 @@ import { DECIMAL_FORM, parseDecimal } from './decimal';
 import { InvalidParameterError } from './errors';
 import { amountToUnits, prorateUnits, UNITS_PER_CURRENCY, type Units } from './money';
 import type { PhoneNumberInfo } from './numbers';
+import { parseVatPercent } from './vat';
 
 export type MatchBy = 'assistant' | 'campaign' | 'phoneNumber';
 export const MATCH_BY: readonly MatchBy[] = ['assistant', 'campaign', 'phoneNumber'];
@@ -29,6 +30,10 @@ export interface ClientRuleInput {
 	markupPercent?: unknown;
 	/** Threshold Trigger only: the client's budget for the period; empty or 0 = the node's Budget. */
 	budget?: unknown;
+	/** Charge summaries only: the client's VAT rate in percent; empty = the node's VAT Percent. */
+	vatPercent?: unknown;
+	/** Charge summaries only: EU B2B reverse charge — 0 % VAT, with the required note. */
+	reverseCharge?: unknown;
 }
 
 interface Pattern {
@@ -50,6 +55,13 @@ export interface ClientInfo {
 	markupUnits: Units;
 	/** The client's own budget (Threshold Trigger), or null: the node's Budget applies. */
 	budget: number | null;
+	/**
+	 * Charge summaries: the client's own VAT rate (absent: the node's VAT Percent applies) and reverse
+	 * charge (absent: no). Absent rather than null, so the triggers' configuration fingerprints stay as
+	 * they were.
+	 */
+	vatPercent?: number;
+	reverseCharge?: true;
 }
 
 export interface ClientRules {
@@ -123,13 +135,21 @@ export function parseClientRules(rows: ClientRuleInput[]): ClientRules {
 		const patterns = rulePatterns(row, index, name, matchBy);
 		const markupPercent = ruleMarkup(row, index, name);
 		const budget = budgetOf(row, index, name);
+		const vat = ruleVat(row, index, name);
 		const key = normalizeName(name);
 		let client = byName.get(key);
 		const earlier = client === undefined ? undefined : clients[client];
 		if (client === undefined || earlier === undefined) {
 			client = clients.length;
 			byName.set(key, client);
-			clients.push({ name, markupPercent, markupUnits: amountToUnits(markupPercent), budget });
+			clients.push({ name, markupPercent, markupUnits: amountToUnits(markupPercent), budget, ...vat });
+		} else if (earlier.vatPercent !== vat.vatPercent || earlier.reverseCharge !== vat.reverseCharge) {
+			throw new InvalidParameterError(
+				'clients',
+				`${ruleLabel(index, name)} sets ${vatText(vat)}, but an earlier rule for the same client sets ` +
+					vatText(earlier),
+				'Use the same VAT Percent and Reverse Charge on every rule of a client.',
+			);
 		} else if (budget !== null && earlier.budget !== null && earlier.budget !== budget) {
 			throw new InvalidParameterError(
 				'clients',
@@ -148,6 +168,29 @@ export function parseClientRules(rows: ClientRuleInput[]): ClientRules {
 		rules.push({ client, matchBy, patterns });
 	});
 	return { clients, rules };
+}
+
+/** A rule's VAT: its own rate and reverse charge, only where set (`{}` when neither is). */
+function ruleVat(row: ClientRuleInput, index: number, name: string): Pick<ClientInfo, 'vatPercent' | 'reverseCharge'> {
+	const percent = parseVatPercent(row.vatPercent, 'clients', `${ruleLabel(index, name)} has VAT Percent`);
+	const reverseCharge = row.reverseCharge === true || row.reverseCharge === 'true';
+	if (reverseCharge && percent !== null && percent !== 0) {
+		throw new InvalidParameterError(
+			'clients',
+			`${ruleLabel(index, name)} sets VAT Percent ${percent} and Reverse Charge`,
+			'Under reverse charge the client pays no VAT on the statement (0 %): clear VAT Percent of this rule, or ' +
+				'turn off Reverse Charge.',
+		);
+	}
+	return {
+		...(percent !== null && !reverseCharge ? { vatPercent: percent } : {}),
+		...(reverseCharge ? { reverseCharge: true as const } : {}),
+	};
+}
+
+function vatText(vat: Pick<ClientInfo, 'vatPercent' | 'reverseCharge'>): string {
+	if (vat.reverseCharge) return 'Reverse Charge';
+	return vat.vatPercent === undefined ? "the node's VAT Percent" : `VAT Percent ${vat.vatPercent}`;
 }
 
 /** A parameter's text: a string as it is, nothing as '', anything else as String() gives it. */

@@ -7,7 +7,8 @@
  *   calls, failedCalls           — counted as calls
  */
 import { FAILED_STATUSES, type Call } from './calls';
-import { amountToUnits, formatMoney, toAmount } from './money';
+import { localeOf, type Locale } from './i18n';
+import { amountToUnits, toAmount } from './money';
 
 export type Metric = 'spend' | 'forecastSpend' | 'balance' | 'minutes' | 'calls' | 'failedCalls';
 
@@ -22,18 +23,9 @@ const KIND: Record<Metric, Kind> = {
 	failedCalls: 'count',
 };
 
-/** How a message names the metric. */
-const NAME: Record<Metric, string> = {
-	spend: 'Spend',
-	forecastSpend: 'Forecast spend',
-	balance: 'Balance',
-	minutes: 'Billable minutes',
-	calls: 'Calls',
-	failedCalls: 'Failed calls',
-};
-
-export function metricName(metric: Metric): string {
-	return NAME[metric];
+/** How a message names the metric ("Spend", "Ausgaben"). */
+export function metricName(metric: Metric, locale: Locale = localeOf('en')): string {
+	return locale.m.metrics.name[metric];
 }
 
 /** What one call adds to the metric, in its counting unit. */
@@ -72,15 +64,21 @@ export function displayValue(metric: Metric, units: number): number {
 	}
 }
 
-/** The metric in words: "401.20 EUR", "12.50 minutes", "7 calls", "3 failed calls". */
-export function displayText(metric: Metric, units: number, currency: string): string {
+/**
+ * The metric in words: "401.20 EUR", "12.50 minutes", "7 calls", "1 failed call" — or in the locale's
+ * language ("401,20 €", "12,50 Minuten", "7 Anrufe").
+ */
+export function displayText(metric: Metric, units: number, currency: string, locale: Locale = localeOf('en')): string {
+	const words = locale.m.metrics;
 	switch (KIND[metric]) {
 		case 'money':
-			return formatMoney(units, currency);
+			return locale.money(units, currency);
 		case 'minutes':
-			return `${(units / 60).toFixed(2)} minutes`;
+			return words.minutes(locale.num((units / 60).toFixed(2)));
 		default:
-			return metric === 'failedCalls' ? `${units} failed calls` : `${units} calls`;
+			return metric === 'failedCalls'
+				? words.failedCalls(units, locale.int(units))
+				: words.calls(units, locale.int(units));
 	}
 }
 

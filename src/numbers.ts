@@ -4,7 +4,9 @@
  * and caller IDs have no monthly fee.
  */
 import { DECIMAL_FORM, parseDecimal } from './decimal';
+import { parseTimestamp } from './calls';
 import { InvalidParameterError } from './errors';
+import { isoInZone } from './i18n';
 import { amountToUnits, toAmount, type Units } from './money';
 import type { RenewalEstimate } from './renewals';
 import type { RawAssistant, RawPhoneNumber } from './schemas';
@@ -96,8 +98,23 @@ export function describePhoneNumbers(
 	});
 }
 
-/** The item of `phoneNumber/getAll`; `renewal` is the estimate for a rented number, else null. */
-export function phoneNumberItem(info: PhoneNumberInfo, currency: string, renewal: RenewalEstimate | null = null) {
+/** An API timestamp ("…T10:00:00.000000Z", naive UTC) as ISO 8601 with the timezone's offset; as is if unreadable. */
+function isoOrRaw(value: string | null, timezone: string): string | null {
+	if (value === null) return null;
+	const ms = parseTimestamp(value);
+	return Number.isFinite(ms) ? isoInZone(ms, timezone) : value;
+}
+
+/**
+ * The item of `phoneNumber/getAll`; `renewal` is the estimate for a rented number, else null. `createdAt`
+ * is ISO 8601 with the offset of `timezone`, like `nextRenewalAt`.
+ */
+export function phoneNumberItem(
+	info: PhoneNumberInfo,
+	currency: string,
+	renewal: RenewalEstimate | null = null,
+	timezone = 'UTC',
+) {
 	return {
 		id: info.id,
 		phoneNumber: info.phoneNumber,
@@ -108,7 +125,7 @@ export function phoneNumberItem(info: PhoneNumberInfo, currency: string, renewal
 		monthlyFee: toAmount(info.monthlyFee),
 		currency,
 		assistants: info.assistants,
-		createdAt: info.createdAt,
+		createdAt: isoOrRaw(info.createdAt, timezone),
 		nextRenewalAt: renewal?.nextRenewalAt ?? null,
 		daysToRenewal: renewal?.daysToRenewal ?? null,
 	};

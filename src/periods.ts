@@ -5,6 +5,7 @@
 import { DateTime } from 'luxon';
 import { InvalidParameterError } from './errors';
 import { advance, noProgress } from './guard';
+import { periodLabelIn, type PeriodNaming } from './i18n';
 
 export type ActionPeriod =
 	| 'today'
@@ -28,10 +29,12 @@ export interface Period {
 	timezone: string;
 }
 
-/** A period with its bounds as epoch milliseconds, for computing. `toJSON` drops the numbers. */
+/** A period with its bounds as epoch milliseconds, for computing. `publicPeriod` drops them. */
 export interface ResolvedPeriod extends Period {
 	startMs: number;
 	endMs: number;
+	/** How the period is named, so that reports can name it in their language (src/i18n). */
+	naming?: PeriodNaming;
 }
 
 export const MAX_CUSTOM_DAYS = 400;
@@ -58,17 +61,19 @@ export function assertBillingCycleDay(day: number): number {
 	return day;
 }
 
-function make(id: string, label: string, start: DateTime, end: DateTime, timezone: string): ResolvedPeriod {
+/** A period; its English label comes from the catalogue (src/i18n), written without the server's locale. */
+function make(id: string, naming: PeriodNaming, start: DateTime, end: DateTime, timezone: string): ResolvedPeriod {
 	// Date arithmetic gone wrong (a shared prototype changed under it) must not make an empty or reversed period.
 	advance(`Computing the period ${id}`, start.toMillis(), end.toMillis());
 	return {
 		id,
-		label,
+		label: periodLabelIn(naming, start.toMillis(), end.toMillis(), timezone, 'en'),
 		start: start.toISO({ suppressMilliseconds: true }) as string,
 		end: end.toISO({ suppressMilliseconds: true }) as string,
 		timezone,
 		startMs: start.toMillis(),
 		endMs: end.toMillis(),
+		naming,
 	};
 }
 
@@ -95,7 +100,6 @@ export function billingCycleContaining(at: DateTime, cycleDay: number): { start:
 }
 
 const dayId = (d: DateTime) => d.toFormat('yyyy-MM-dd');
-const dayLabel = (d: DateTime) => d.toFormat('d LLL yyyy');
 
 /*
  * Every bound is the start of its calendar day (or week, or month): where midnight does not exist (the
@@ -103,35 +107,21 @@ const dayLabel = (d: DateTime) => d.toFormat('d LLL yyyy');
  * day to that would end the period at 01:00 of the next day, an hour into it.
  */
 function dayPeriod(start: DateTime, timezone: string): ResolvedPeriod {
-	return make(dayId(start), dayLabel(start), start, start.plus({ days: 1 }).startOf('day'), timezone);
+	return make(dayId(start), { kind: 'day' }, start, start.plus({ days: 1 }).startOf('day'), timezone);
 }
 
 function weekPeriod(start: DateTime, timezone: string): ResolvedPeriod {
 	const end = start.plus({ weeks: 1 }).startOf('day');
-	const last = end.minus({ days: 1 });
-	return make(
-		`${start.toFormat("kkkk-'W'WW")}`,
-		`week ${start.weekNumber} of ${start.weekYear} (${start.toFormat('d LLL')} – ${last.toFormat('d LLL yyyy')})`,
-		start,
-		end,
-		timezone,
-	);
+	return make(`${start.toFormat("kkkk-'W'WW")}`, { kind: 'week' }, start, end, timezone);
 }
 
 function monthPeriod(start: DateTime, timezone: string): ResolvedPeriod {
 	const end = start.plus({ months: 1 }).startOf('month');
-	return make(start.toFormat('yyyy-MM'), start.toFormat('LLLL yyyy'), start, end, timezone);
+	return make(start.toFormat('yyyy-MM'), { kind: 'month' }, start, end, timezone);
 }
 
 function cyclePeriod(start: DateTime, end: DateTime, timezone: string): ResolvedPeriod {
-	const last = end.minus({ days: 1 });
-	return make(
-		`cycle-${dayId(start)}`,
-		`billing cycle ${start.toFormat('d LLL yyyy')} – ${last.toFormat('d LLL yyyy')}`,
-		start,
-		end,
-		timezone,
-	);
+	return make(`cycle-${dayId(start)}`, { kind: 'cycle' }, start, end, timezone);
 }
 
 /** The trigger period (day, week, month, billing cycle) containing the instant `atMs`. */
@@ -221,7 +211,7 @@ export function resolvePeriod(name: ActionPeriod, input: PeriodInput): ResolvedP
 			const days = name === 'last7Days' ? 7 : 30;
 			const start = today.minus({ days: days - 1 }).startOf('day');
 			const end = today.plus({ days: 1 }).startOf('day');
-			return make(`${dayId(start)}_${dayId(today)}`, `last ${days} days`, start, end, timezone);
+			return make(`${dayId(start)}_${dayId(today)}`, { kind: 'lastDays', days }, start, end, timezone);
 		}
 		case 'custom': {
 			const start = parseDateInput(input.startDate, 'startDate', timezone);
@@ -240,12 +230,8 @@ export function resolvePeriod(name: ActionPeriod, input: PeriodInput): ResolvedP
 					`Choose a period of at most ${MAX_CUSTOM_DAYS} days, or split it into several runs.`,
 				);
 			}
-			const lastDay = end.minus({ milliseconds: 1 });
-			const label =
-				compactStamp(end) === dayId(end)
-					? `${dayLabel(start)} – ${dayLabel(lastDay)}`
-					: `${start.toFormat('d LLL yyyy HH:mm')} – ${end.toFormat('d LLL yyyy HH:mm')}`;
-			return make(`${compactStamp(start)}_${compactStamp(end)}`, label, start, end, timezone);
+			const naming = { kind: 'custom' as const, wholeDays: compactStamp(end) === dayId(end) };
+			return make(`${compactStamp(start)}_${compactStamp(end)}`, naming, start, end, timezone);
 		}
 		default:
 			throw new InvalidParameterError(

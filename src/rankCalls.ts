@@ -1,8 +1,9 @@
 /**
  * Calls of a period picked by cost or recency (`usage/getCalls` with a Minimum Cost or Most Expensive
  * First, and every Return All): reads every call of the period once (src/list/period.ts), keeps those
- * at or above the minimum cost (when there is one), and returns the first `limit` in the wanted order together with how many
- * matched. Memory holds `limit` calls, not the period's (all of them only when `limit` is Infinity).
+ * at or above the minimum cost (when there is one), and returns the first `limit` in the wanted order
+ * together with how many matched. Memory holds `limit` calls, not the period's (all of them only when
+ * `limit` is Infinity).
  */
 import type { CallRow, CallSource } from './api/port';
 import { forEachCall, type PeriodScan } from './list/period';

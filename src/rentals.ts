@@ -13,10 +13,11 @@ import type { Call } from './calls';
 import type { CallSource } from './api/port';
 import { parseDecimal } from './decimal';
 import { CELL, escapeHtml, FONT, HEAD, heading, NUM, table } from './chargeSummary/html';
-import { escapeSlack } from './chargeSummary/text';
+import { escapeSlack, type TextFormat } from './chargeSummary/text';
 import { InvalidParameterError } from './errors';
 import { forEachCall } from './list/period';
-import { addUnits, formatMoney, toAmount, type Units } from './money';
+import { isoInZone, localeOf, type Language, type Locale } from './i18n';
+import { addUnits, toAmount, type Units } from './money';
 import { phoneNumberItem, type PhoneNumberInfo } from './numbers';
 import type { ResolvedPeriod } from './periods';
 import { renewalOf, type RenewalEstimate } from './renewals';
@@ -89,6 +90,10 @@ export interface RentalAuditInput {
 	idleDays: number;
 	renewingWithinDays: number;
 	currency: string;
+	/** The language of `text` and `html` (default English). */
+	language?: Language;
+	/** `text` as Slack Markdown (default) or plain text. */
+	textFormat?: TextFormat;
 }
 
 interface Row {
@@ -163,7 +168,7 @@ export class RentalAudit {
 	}
 
 	finish(): RentalAuditItem {
-		const { currency, idleDays, renewingWithinDays, timezone, nowMs } = this.input;
+		const { currency, idleDays, renewingWithinDays, nowMs, timezone } = this.input;
 		// Soonest renewal first; numbers without an estimate last.
 		const rows = [...this.rows].sort(
 			(a, b) =>
@@ -182,8 +187,9 @@ export class RentalAudit {
 			renewingFees: feesOf(renewing),
 		};
 		const report: Report = { rows, idleSoon: idle.filter(soon), totals, ...this.input, window: this.window };
+		const locale = localeOf(this.input.language ?? 'en');
 		return {
-			checkedAt: new Date(nowMs).toISOString(),
+			checkedAt: isoInZone(nowMs, timezone),
 			currency,
 			idleDays,
 			rentedNumbers: totals.rented,
@@ -193,15 +199,15 @@ export class RentalAudit {
 			renewingSoon: totals.renewing,
 			renewingSoonFees: toAmount(totals.renewingFees),
 			numbers: rows.map((row) => ({
-				...phoneNumberItem(row.info, currency, row.renewal),
+				...phoneNumberItem(row.info, currency, row.renewal, timezone),
 				callsInWindow: row.calls,
 				minutesInWindow: Number((row.billableSeconds / 60).toFixed(4)),
 				costInWindow: toAmount(row.cost),
-				lastCallAt: row.lastCallMs === null ? null : new Date(row.lastCallMs).toISOString(),
+				lastCallAt: row.lastCallMs === null ? null : isoInZone(row.lastCallMs, timezone),
 				idle: row.calls === 0,
 			})),
-			text: renderRentalText(report),
-			html: renderRentalHtml(report, timezone),
+			text: renderRentalText(report, locale),
+			html: renderRentalHtml(report, locale),
 		};
 	}
 }
@@ -239,137 +245,126 @@ interface Report extends RentalAuditInput {
 	window: ResolvedPeriod;
 }
 
-const plural = (count: number, one: string, many: string) => `${count} ${count === 1 ? one : many}`;
-
-function withinText(days: number): string {
-	return days === 0 ? 'today' : `within ${plural(days, 'day', 'days')}`;
-}
-
-/** "8 Dec" in the timezone (English, whatever the server's locale). */
-function dayText(iso: string, timezone: string): string {
-	return DateTime.fromISO(iso, { zone: timezone }).setLocale('en').toFormat('d LLL');
-}
-
-/** "on 8 Dec", or "today (8 Dec)" unless the sentence already says today. */
-function renewalText(renewal: RenewalEstimate, timezone: string, sentenceSaysToday: boolean): string {
-	const day = dayText(renewal.nextRenewalAt, timezone);
-	return renewal.daysToRenewal === 0 && !sentenceSaysToday ? `today (${day})` : `on ${day}`;
-}
+/** The escaping of `text`: Slack's for Slack, none for plain text. */
+const textEscape = (report: Report) => ((report.textFormat ?? 'slack') === 'slack' ? escapeSlack : (t: string) => t);
 
 function numberName(info: PhoneNumberInfo): string {
 	return info.nickname ? `${info.phoneNumber} (${info.nickname})` : info.phoneNumber;
 }
 
-/** One Slack paragraph: idle numbers and their fees, then those of them that renew soon. */
-function renderRentalText(report: Report): string {
+/** "on 8 Dec", or "today (8 Dec)" unless the sentence already says today. */
+function renewalText(l: Locale, renewal: RenewalEstimate, timezone: string, sentenceSaysToday: boolean): string {
+	const day = l.dayMonth(DateTime.fromISO(renewal.nextRenewalAt, { zone: timezone }).toMillis(), timezone);
+	return renewal.daysToRenewal === 0 && !sentenceSaysToday ? l.m.rentals.todayOn(day) : l.m.rentals.onDay(day);
+}
+
+/** One paragraph (Slack or plain text): idle numbers and their fees, then those of them that renew soon. */
+function renderRentalText(report: Report, l: Locale): string {
 	const { totals, idleDays, renewingWithinDays, currency, timezone } = report;
-	const days = plural(idleDays, 'day', 'days');
-	const within = withinText(renewingWithinDays);
-	if (totals.rented === 0) return 'No rented numbers, so no monthly number fees.';
-	const rented = plural(totals.rented, 'rented number', 'rented numbers');
-	const verb = (count: number) => (count === 1 ? 'renews' : 'renew');
+	const words = l.m.rentals;
+	const escape = textEscape(report);
+	const inDays = words.inLastDays(idleDays, l.int(idleDays));
+	const within = words.within(renewingWithinDays, l.int(renewingWithinDays));
+	if (totals.rented === 0) return words.noneRented;
 	if (totals.idle === 0) {
-		const them = totals.rented === 1 ? 'It' : `${totals.renewing} of them`;
-		const renewing = totals.renewing ? ` ${them} ${verb(totals.renewing)} ${within}.` : '';
-		const all = totals.rented === 1 ? 'The one rented number' : `All ${rented}`;
-		return `${all} had calls in ${days} (${formatMoney(totals.fees, currency)} a month).${renewing}`;
+		const all = words.allInUse(totals.rented, l.int(totals.rented), inDays, l.money(totals.fees, currency));
+		if (!totals.renewing) return all;
+		return `${all} ${words.allInUseRenewing(totals.rented, totals.renewing, l.int(totals.renewing), within)}`;
 	}
-	const idleFees = formatMoney(totals.idleFees, currency);
-	const head = `${totals.idle} of ${rented} had no calls in ${days}: ${idleFees} a month.`;
+	const idleFees = l.money(totals.idleFees, currency);
+	const head = words.idleHead(totals.idle, l.int(totals.idle), totals.rented, l.int(totals.rented), inDays, idleFees);
 	const list = report.idleSoon
 		.map((row) => {
-			const when = renewalText(row.renewal as RenewalEstimate, timezone, renewingWithinDays === 0);
-			return `${escapeSlack(numberName(row.info))} ${when}`;
+			const when = renewalText(l, row.renewal as RenewalEstimate, timezone, renewingWithinDays === 0);
+			return `${escape(numberName(row.info))} ${when}`;
 		})
 		.join(', ');
 	const count = report.idleSoon.length;
 	if (totals.idle === 1) {
-		return `${head} ${count ? `It renews ${within}: ${list}.` : `It does not renew ${within}.`}`;
+		return `${head} ${count ? words.oneIdleRenews(within, list) : words.oneIdleNotRenewing(within)}`;
 	}
-	if (count === 0) return `${head} None of them renews ${within}.`;
-	return `${head} ${count} of them ${verb(count)} ${within}: ${list}.`;
+	if (count === 0) return `${head} ${words.noneRenewing(within)}`;
+	return `${head} ${words.someRenewing(count, l.int(count), within, list)}`;
 }
 
 const IDLE_ROW = 'background-color:#fef2f2;';
 const BADGE = `${FONT}font-size:12px;font-weight:bold;padding:2px 6px;white-space:nowrap;`;
 
-function renewalCell(renewal: RenewalEstimate | null, timezone: string): string {
+function renewalCell(l: Locale, renewal: RenewalEstimate | null, timezone: string): string {
 	if (!renewal) return '–';
-	const day = DateTime.fromISO(renewal.nextRenewalAt, { zone: timezone }).setLocale('en').toFormat('d LLL yyyy');
-	const when = renewal.daysToRenewal === 0 ? 'today' : `in ${plural(renewal.daysToRenewal, 'day', 'days')}`;
+	const day = l.date(DateTime.fromISO(renewal.nextRenewalAt, { zone: timezone }).toMillis(), timezone);
+	const when = l.m.rentals.inDaysFromNow(renewal.daysToRenewal, l.int(renewal.daysToRenewal));
 	return `${escapeHtml(day)}<br><span style="color:#6b7280;">${escapeHtml(when)}</span>`;
 }
 
-function lastCallCell(ms: number | null, timezone: string): string {
-	if (ms === null) return 'none';
-	return escapeHtml(DateTime.fromMillis(ms, { zone: timezone }).setLocale('en').toFormat('d LLL yyyy HH:mm'));
+function lastCallCell(l: Locale, ms: number | null, timezone: string): string {
+	if (ms === null) return escapeHtml(l.m.rentals.noCall);
+	return escapeHtml(l.dateTime(ms, timezone));
 }
 
 /** An email-safe report (inline CSS, nested tables, no external assets); API text is escaped. */
-function renderRentalHtml(report: Report, timezone: string): string {
-	const { totals, currency, idleDays, renewingWithinDays } = report;
-	const money = (units: Units) => escapeHtml(formatMoney(units, currency));
-	const title = 'Rented numbers: idle lines and renewals';
-	const note =
-		'Renewal dates are estimates: Famulor publishes none. Each is the monthly anniversary of the purchase date, ' +
-		`on the last day of shorter months, in ${timezone}. A number is idle when no call was made or taken ` +
-		`through it in the last ${idleDays} × 24 hours, whatever the call's status. ` +
-		`Monthly fees come from the node's fee table.`;
-	const checked = DateTime.fromMillis(report.nowMs, { zone: timezone }).setLocale('en').toFormat('d LLL yyyy HH:mm');
-	const days = plural(idleDays, 'day', 'days');
+function renderRentalHtml(report: Report, l: Locale): string {
+	const { totals, currency, idleDays, renewingWithinDays, timezone } = report;
+	const words = l.m.rentals;
+	const money = (units: Units) => escapeHtml(l.money(units, currency));
+	const title = words.title;
+	const note = words.note(timezone, l.int(idleDays));
+	const checked = l.dateTime(report.nowMs, timezone);
+	const inDays = words.inLastDays(idleDays, l.int(idleDays));
+	const within = words.within(renewingWithinDays, l.int(renewingWithinDays));
 	const facts = [
-		['Rented numbers', totals.rented, `${formatMoney(totals.fees, currency)} a month`],
-		[`Idle (no calls in ${days})`, totals.idle, `${formatMoney(totals.idleFees, currency)} a month`],
-		[`Renewing ${withinText(renewingWithinDays)}`, totals.renewing, formatMoney(totals.renewingFees, currency)],
+		[words.rentedNumbers, totals.rented, words.perMonth(l.money(totals.fees, currency))],
+		[words.idleFor(inDays), totals.idle, words.perMonth(l.money(totals.idleFees, currency))],
+		[words.renewing(within), totals.renewing, l.money(totals.renewingFees, currency)],
 	]
 		.map(
 			([label, count, amount]) =>
 				`<tr><td style="${CELL}color:#6b7280;">${escapeHtml(String(label))}</td>` +
-				`<td style="${CELL}${NUM}">${count}</td>` +
+				`<td style="${CELL}${NUM}">${escapeHtml(l.int(Number(count)))}</td>` +
 				`<td style="${CELL}${NUM}">${escapeHtml(String(amount))}</td></tr>`,
 		)
 		.join('');
+	const h = words.headers;
+	const th = (label: string, numeric = false) => `<th style="${HEAD}${numeric ? NUM : ''}">${escapeHtml(label)}</th>`;
 	const head =
-		`<tr><th style="${HEAD}">Number</th><th style="${HEAD}">Renews (estimate)</th>` +
-		`<th style="${HEAD}${NUM}">Monthly fee</th><th style="${HEAD}${NUM}">Calls</th>` +
-		`<th style="${HEAD}${NUM}">Billable min</th><th style="${HEAD}${NUM}">Cost</th>` +
-		`<th style="${HEAD}">Last call</th><th style="${HEAD}">Status</th></tr>`;
+		`<tr>${th(h.number)}${th(h.renews)}${th(h.monthlyFee, true)}${th(h.calls, true)}` +
+		`${th(h.billableMinutes, true)}${th(h.cost, true)}${th(h.lastCall)}${th(h.status)}</tr>`;
 	const rows = report.rows
 		.map((row) => {
 			const idle = row.calls === 0;
 			const soon = row.renewal !== null && row.renewal.daysToRenewal <= renewingWithinDays;
 			const status = idle
-				? `<span style="${BADGE}color:#b91c1c;">${soon ? 'Idle, renews soon' : 'Idle'}</span>`
-				: `<span style="${BADGE}color:#047857;">In use</span>`;
+				? `<span style="${BADGE}color:#b91c1c;">${escapeHtml(soon ? words.idleSoon : words.idle)}</span>`
+				: `<span style="${BADGE}color:#047857;">${escapeHtml(words.inUse)}</span>`;
 			const nickname = row.info.nickname
 				? `<br><span style="color:#6b7280;">${escapeHtml(row.info.nickname)}</span>`
 				: '';
 			const cell = `${CELL}${idle ? IDLE_ROW : ''}`;
 			return (
 				`<tr><td style="${cell}white-space:nowrap;">${escapeHtml(row.info.phoneNumber)}${nickname}</td>` +
-				`<td style="${cell}white-space:nowrap;">${renewalCell(row.renewal, timezone)}</td>` +
+				`<td style="${cell}white-space:nowrap;">${renewalCell(l, row.renewal, timezone)}</td>` +
 				`<td style="${cell}${NUM}">${money(row.info.monthlyFee)}</td>` +
-				`<td style="${cell}${NUM}">${row.calls}</td>` +
-				`<td style="${cell}${NUM}">${escapeHtml((row.billableSeconds / 60).toFixed(2))}</td>` +
+				`<td style="${cell}${NUM}">${escapeHtml(l.int(row.calls))}</td>` +
+				`<td style="${cell}${NUM}">${escapeHtml(l.num((row.billableSeconds / 60).toFixed(2)))}</td>` +
 				`<td style="${cell}${NUM}">${money(row.cost)}</td>` +
-				`<td style="${cell}white-space:nowrap;">${lastCallCell(row.lastCallMs, timezone)}</td>` +
+				`<td style="${cell}white-space:nowrap;">${lastCallCell(l, row.lastCallMs, timezone)}</td>` +
 				`<td style="${cell}">${status}</td></tr>`
 			);
 		})
 		.join('');
-	const empty = `<tr><td colspan="8" style="${CELL}">No rented numbers.</td></tr>`;
-	const subtitle = `Checked ${checked} (${timezone}); calls of the last ${days}.`;
+	const empty = `<tr><td colspan="8" style="${CELL}">${escapeHtml(words.empty)}</td></tr>`;
+	const subtitle = words.subtitle(checked, timezone, idleDays, l.int(idleDays));
 	const body =
 		`<tr><td style="${FONT}font-size:22px;font-weight:bold;color:#111827;padding:0 0 4px 0;">` +
 		`${escapeHtml(title)}</td></tr>` +
 		`<tr><td style="${FONT}font-size:14px;color:#6b7280;padding:0 0 12px 0;">${escapeHtml(subtitle)}</td></tr>` +
 		`<tr><td>${table(facts)}</td></tr>` +
-		heading('Numbers') +
+		heading(words.numbersHeading) +
 		`<tr><td>${table(head + (rows || empty))}</td></tr>` +
 		`<tr><td style="${FONT}font-size:12px;color:#6b7280;padding:20px 0 0 0;line-height:1.5;">` +
 		`${escapeHtml(note)}</td></tr>`;
 	return (
-		'<!DOCTYPE html><html><head><meta charset="utf-8">' +
+		`<!DOCTYPE html><html lang="${l.language}"><head><meta charset="utf-8">` +
 		'<meta name="viewport" content="width=device-width, initial-scale=1">' +
 		`<title>${escapeHtml(title)}</title></head>` +
 		'<body style="margin:0;padding:0;background-color:#f3f4f6;">' +

@@ -23,6 +23,7 @@ import {
 import { filtersProperty, timezoneOption } from '../shared/descriptions';
 import { filterInput, numberParameter, timezoneOf } from '../shared/parameters';
 import { searchAssistants, searchCampaigns } from '../shared/listSearch';
+import { CALL_SUBTITLE, subtitle } from '../shared/subtitles';
 import { runTriggerPoll, type TriggerSpec } from '../shared/trigger';
 
 export class FamulorCallTrigger implements INodeType {
@@ -32,7 +33,7 @@ export class FamulorCallTrigger implements INodeType {
 		icon: { light: 'file:famulor.svg', dark: 'file:famulor.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["minCost"] > 0 ? "calls costing " + $parameter["minCost"] + " or more" : "every call"}}',
+		subtitle: subtitle(CALL_SUBTITLE),
 		description:
 			'Starts the workflow once for every call, with its final cost: a ledger for Google Sheets, ' +
 			'or an alert on an expensive call',
@@ -44,9 +45,10 @@ export class FamulorCallTrigger implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Each call is emitted once, when it has ended and its cost is final (Settle Minutes after it ended), ' +
-					'oldest first. Its <code>eventId</code> (<code>call:</code> and the call ID) is a key for ' +
-					'spreadsheets: a row keyed by it is never added twice.',
+					'Each call starts the workflow once, oldest first, when it has ended and its cost is final (5 minutes ' +
+					'after it ended; Options → Settle Minutes changes that). In Google Sheets, use its ' +
+					'<code>eventId</code> (e.g. <code>call:12345</code>) as the column to match on, so a row is never ' +
+					'added twice.',
 				name: 'notice',
 				type: 'notice',
 				default: '',
@@ -116,17 +118,18 @@ export class FamulorCallTrigger implements INodeType {
 						name: 'startFrom',
 						type: 'options',
 						default: 'now',
+						description: 'Which calls the first polls emit: from the activation on, or also the earlier ones',
 						options: [
 							{ name: 'Now', value: 'now', description: 'Calls made from the activation on' },
-							{
-								name: 'Start of Month',
-								value: 'startOfMonth',
-								description: 'Also every call of this month so far, on the first polls',
-							},
 							{
 								name: 'Start of Today',
 								value: 'startOfToday',
 								description: 'Also every call of today so far, on the first polls',
+							},
+							{
+								name: 'Start of Month',
+								value: 'startOfMonth',
+								description: 'Also every call of this month so far, on the first polls',
 							},
 						],
 					},
@@ -153,7 +156,7 @@ interface CallTriggerConfig {
 
 type CallTriggerResult = CallFeedPollResult & { sample?: CallEvent[] };
 
-const callTrigger: TriggerSpec<CallTriggerConfig, CallFeedState, CallTriggerResult> = {
+export const callTrigger: TriggerSpec<CallTriggerConfig, CallFeedState, CallTriggerResult> = {
 	readConfig(context, settings) {
 		const options = context.getNodeParameter('options', {}) as IDataObject;
 		const { query, filters } = filtersFromInput(filterInput(context.getNodeParameter('filters', {}) as IDataObject), {

@@ -22,9 +22,17 @@ import {
 	type SpikeWindow,
 } from '../../src/triggers/spike';
 import { readClientGrouping } from '../../src/triggers/clientGroups';
-import { clientsProperty, filtersProperty, timezoneOption, triggerGroupByOptions } from '../shared/descriptions';
+import {
+	clientsProperty,
+	filtersProperty,
+	languageOption,
+	timezoneOption,
+	triggerGroupByOptions,
+} from '../shared/descriptions';
+import { assertLanguage } from '../../src/i18n';
 import { clientRows, filterInput, numberParameter, timezoneOf } from '../shared/parameters';
 import { searchAssistants, searchCampaigns } from '../shared/listSearch';
+import { SPIKE_SUBTITLE, subtitle } from '../shared/subtitles';
 import { runTriggerPoll, type TriggerSpec } from '../shared/trigger';
 
 export class FamulorSpikeTrigger implements INodeType {
@@ -34,7 +42,7 @@ export class FamulorSpikeTrigger implements INodeType {
 		icon: { light: 'file:famulor.svg', dark: 'file:famulor.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["metric"] + " spike per " + $parameter["window"]}}',
+		subtitle: subtitle(SPIKE_SUBTITLE),
 		description:
 			'Starts the workflow when usage in a time window is far above normal, and says which campaign, ' +
 			'assistant or number did it',
@@ -49,11 +57,16 @@ export class FamulorSpikeTrigger implements INodeType {
 				name: 'metric',
 				type: 'options',
 				default: 'spend',
+				description: 'What is compared with its usual value in each window',
 				options: [
-					{ name: 'Billable Minutes', value: 'minutes' },
-					{ name: 'Calls', value: 'calls' },
+					{ name: 'Spend', value: 'spend', description: 'Sum of call costs, in the currency' },
+					{
+						name: 'Billable Minutes',
+						value: 'minutes',
+						description: 'Minutes billed (at least 30 s per connected call)',
+					},
+					{ name: 'Calls', value: 'calls', description: 'Number of calls' },
 					{ name: 'Failed Calls', value: 'failedCalls', description: 'Calls that failed, were busy or not answered' },
-					{ name: 'Spend', value: 'spend', description: 'Sum of call costs' },
 				],
 			},
 			{
@@ -82,6 +95,9 @@ export class FamulorSpikeTrigger implements INodeType {
 				name: 'seasonality',
 				type: 'options',
 				default: 'sameTimeOfDay',
+				description:
+					'Which earlier windows give the usual value: so that a busy Monday morning is compared with other ' +
+					'mornings (or Mondays), not with the night',
 				options: [
 					{
 						name: 'Same Time of Day',
@@ -128,8 +144,9 @@ export class FamulorSpikeTrigger implements INodeType {
 					description:
 						'Which calls belong to which client: the same rules as Charge Summary → Generate. Each call goes ' +
 						'to the first rule that matches; the rest is "Unassigned".',
-					markupDescription:
-						'Percentage the client is billed on top of the spend (used by charge summaries; spikes compare usage as it is)',
+					nameDescription:
+						'The client, as the alert names it (its group, client and message). Several rules with the same ' +
+						'name form one client.',
 				},
 			),
 			filtersProperty({}),
@@ -144,10 +161,11 @@ export class FamulorSpikeTrigger implements INodeType {
 						displayName: 'Include Unassigned',
 						name: 'includeUnassigned',
 						type: 'boolean',
-						default: false,
+						default: true,
 						description: 'Whether spikes of the calls no client rule matches are detected too, as "Unassigned"',
 						displayOptions: { show: { '/groupBy': ['client'] } },
 					},
+					languageOption('The language of the message'),
 					{
 						displayName: 'Min Baseline Samples',
 						name: 'minBaselineSamples',
@@ -179,7 +197,7 @@ export class FamulorSpikeTrigger implements INodeType {
 	}
 }
 
-const spikeTrigger: TriggerSpec<SpikeConfig, ReturnType<typeof newSpikeState>, SpikePollResult> = {
+export const spikeTrigger: TriggerSpec<SpikeConfig, ReturnType<typeof newSpikeState>, SpikePollResult> = {
 	readConfig(context, settings) {
 		const options = context.getNodeParameter('options', {}) as IDataObject;
 		const { query, filters } = filtersFromInput(filterInput(context.getNodeParameter('filters', {}) as IDataObject), {
@@ -224,6 +242,7 @@ const spikeTrigger: TriggerSpec<SpikeConfig, ReturnType<typeof newSpikeState>, S
 				3,
 			),
 			currency: settings.currency,
+			...languageOf(options),
 		};
 		validateSpikeConfig(config);
 		return config;
@@ -235,3 +254,8 @@ const spikeTrigger: TriggerSpec<SpikeConfig, ReturnType<typeof newSpikeState>, S
 	sample: (config, result, now) => spikeSample(config, result.state, now),
 	fireOnActivation: () => false,
 };
+
+/** Options → Language, validated; English is left out of the configuration (as before the option). */
+function languageOf(options: IDataObject): { language?: 'de' } {
+	return assertLanguage(options.language) === 'de' ? { language: 'de' } : {};
+}

@@ -22,13 +22,54 @@ import {
 } from '../../src/triggers/threshold';
 import type { TriggerPeriod } from '../../src/periods';
 import { readClientGrouping } from '../../src/triggers/clientGroups';
-import { clientsProperty, filtersProperty, timezoneOption, triggerGroupByOptions } from '../shared/descriptions';
+import {
+	clientsProperty,
+	filtersProperty,
+	languageOption,
+	timezoneOption,
+	triggerGroupByOptions,
+} from '../shared/descriptions';
+import { assertLanguage } from '../../src/i18n';
 import { clientRows, filterInput, numberParameter, timezoneOf } from '../shared/parameters';
 import { searchAssistants, searchCampaigns } from '../shared/listSearch';
+import { subtitle, THRESHOLD_SUBTITLE } from '../shared/subtitles';
 import { runTriggerPoll, type TriggerSpec } from '../shared/trigger';
 import { filtersFromInput } from '../../src/filters';
 
 const usageMetrics = ['spend', 'minutes', 'calls', 'forecastSpend'];
+
+/** The metrics in the order a user thinks of them: money first, then usage, the balance last. */
+const metricOptions = [
+	{ name: 'Spend', value: 'spend', description: 'Sum of call costs in the period, in the currency' },
+	{
+		name: 'Forecast Spend',
+		value: 'forecastSpend',
+		description: 'Spend projected to the end of the period from the pace so far, in the currency',
+	},
+	{
+		name: 'Billable Minutes',
+		value: 'minutes',
+		description: 'Minutes billed in the period (at least 30 s per connected call)',
+	},
+	{ name: 'Calls', value: 'calls', description: 'Number of calls in the period' },
+	{
+		name: 'Balance',
+		value: 'balance',
+		description: 'The account balance: fires when it falls to or below a threshold',
+	},
+];
+
+/** Periods from the shortest to the longest. */
+const periodOptions = [
+	{ name: 'Day', value: 'day' },
+	{ name: 'Week', value: 'week', description: 'Monday to Sunday' },
+	{ name: 'Month', value: 'month' },
+	{
+		name: 'Billing Cycle',
+		value: 'billingCycle',
+		description: 'Renews on the Billing Cycle Day of the credential',
+	},
+];
 
 export class FamulorThresholdTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -37,7 +78,7 @@ export class FamulorThresholdTrigger implements INodeType {
 		icon: { light: 'file:famulor.svg', dark: 'file:famulor.dark.svg' },
 		group: ['trigger'],
 		version: 1,
-		subtitle: '={{$parameter["metric"] + " ≥ " + $parameter["thresholds"]}}',
+		subtitle: subtitle(THRESHOLD_SUBTITLE),
 		description: 'Starts the workflow once when spend, minutes, calls or the balance cross a threshold',
 		defaults: { name: 'Famulor Threshold Trigger' },
 		polling: true,
@@ -50,21 +91,8 @@ export class FamulorThresholdTrigger implements INodeType {
 				name: 'metric',
 				type: 'options',
 				default: 'spend',
-				options: [
-					{ name: 'Balance', value: 'balance', description: 'Fires when the balance falls to or below a threshold' },
-					{
-						name: 'Billable Minutes',
-						value: 'minutes',
-						description: 'Minutes billed in the period (at least 30 s per connected call)',
-					},
-					{ name: 'Calls', value: 'calls', description: 'Number of calls in the period' },
-					{
-						name: 'Forecast Spend',
-						value: 'forecastSpend',
-						description: 'Spend projected to the end of the period from the pace so far',
-					},
-					{ name: 'Spend', value: 'spend', description: 'Sum of call costs in the period' },
-				],
+				description: 'What is measured against the thresholds',
+				options: metricOptions,
 			},
 			{
 				displayName: 'Period',
@@ -72,16 +100,7 @@ export class FamulorThresholdTrigger implements INodeType {
 				type: 'options',
 				default: 'month',
 				description: 'The period the metric adds up over; thresholds re-arm when it rolls over',
-				options: [
-					{
-						name: 'Billing Cycle',
-						value: 'billingCycle',
-						description: 'Renews on the Billing Cycle Day of the credential',
-					},
-					{ name: 'Day', value: 'day' },
-					{ name: 'Month', value: 'month' },
-					{ name: 'Week', value: 'week', description: 'Monday to Sunday' },
-				],
+				options: periodOptions,
 				displayOptions: { show: { metric: usageMetrics } },
 			},
 			{
@@ -89,9 +108,14 @@ export class FamulorThresholdTrigger implements INodeType {
 				name: 'thresholdType',
 				type: 'options',
 				default: 'percentOfBudget',
+				description: "Whether the thresholds are percentages of a budget or values in the metric's own unit",
 				options: [
 					{ name: 'Percent of Budget', value: 'percentOfBudget', description: 'Thresholds are percentages of Budget' },
-					{ name: 'Absolute', value: 'absolute', description: 'Thresholds are amounts, minutes or calls' },
+					{
+						name: 'Absolute',
+						value: 'absolute',
+						description: "Thresholds in the metric's unit: an amount, minutes or calls",
+					},
 				],
 			},
 			{
@@ -112,7 +136,9 @@ export class FamulorThresholdTrigger implements INodeType {
 				default: '50, 80, 100',
 				required: true,
 				placeholder: '50, 80, 100',
-				description: 'One or more numbers separated by commas. Each fires at most once per period (and group).',
+				description:
+					"One or more numbers separated by commas: percentages of Budget, or values in the metric's unit. Each " +
+					'fires at most once per period (and group).',
 			},
 			{
 				displayName: 'Group By',
@@ -130,9 +156,15 @@ export class FamulorThresholdTrigger implements INodeType {
 						'Which calls belong to which client: the same rules as Charge Summary → Generate. Each call goes ' +
 						'to the first rule that matches; the rest is "Unassigned". Each client is evaluated against its ' +
 						'own budget.',
-					markupDescription:
-						'Percentage the client is billed on top of the spend. With the option Include Markup, the ' +
-						"client's spend counts with it.",
+					nameDescription:
+						'The client, as the alert names it (its group, client and message). Several rules with the same ' +
+						'name form one client.',
+					markup: {
+						description:
+							'Only with Options → Include Markup: the percentage this client is billed on top of its spend, so ' +
+							'its budget is compared with spend × (1 + markup / 100)',
+						show: { '/metric': ['spend', 'forecastSpend'] },
+					},
 					budget: true,
 				},
 			),
@@ -148,16 +180,16 @@ export class FamulorThresholdTrigger implements INodeType {
 						displayName: 'Fire on Activation',
 						name: 'fireOnActivation',
 						type: 'boolean',
-						default: false,
+						default: true,
 						description:
 							'Whether thresholds already reached when the workflow is activated fire once right away ' +
-							'(otherwise they count as already reported)',
+							'(otherwise they fire again only from the next period on)',
 					},
 					{
 						displayName: 'Include Markup',
 						name: 'includeMarkup',
 						type: 'boolean',
-						default: false,
+						default: true,
 						description:
 							"Whether a client's spend counts with its Markup Percent (spend × (1 + markup / 100)), so its " +
 							'budget is compared with what the client is billed',
@@ -167,11 +199,12 @@ export class FamulorThresholdTrigger implements INodeType {
 						displayName: 'Include Unassigned',
 						name: 'includeUnassigned',
 						type: 'boolean',
-						default: false,
+						default: true,
 						description:
 							'Whether the calls no client rule matches are evaluated too, as "Unassigned" with the node\'s Budget',
 						displayOptions: { show: { '/groupBy': ['client'] } },
 					},
+					languageOption('The language of the message'),
 					{
 						displayName: 'Re-Arm Margin (%)',
 						name: 'rearmMargin',
@@ -197,7 +230,9 @@ export class FamulorThresholdTrigger implements INodeType {
 	}
 }
 
-const thresholdTrigger: TriggerSpec<ThresholdConfig, ReturnType<typeof newThresholdState>, ThresholdPollResult> = {
+type ThresholdState = ReturnType<typeof newThresholdState>;
+
+export const thresholdTrigger: TriggerSpec<ThresholdConfig, ThresholdState, ThresholdPollResult> = {
 	readConfig(context, settings) {
 		const metric = context.getNodeParameter('metric') as ThresholdMetric;
 		const options = context.getNodeParameter('options', {}) as IDataObject;
@@ -238,6 +273,7 @@ const thresholdTrigger: TriggerSpec<ThresholdConfig, ReturnType<typeof newThresh
 			fireOnActivation: options.fireOnActivation === true,
 			currency: settings.currency,
 			settleMinutes: 15,
+			...languageOf(options),
 		};
 		validateThresholdConfig(config);
 		return config;
@@ -249,3 +285,8 @@ const thresholdTrigger: TriggerSpec<ThresholdConfig, ReturnType<typeof newThresh
 	sample: (config, result, now) => thresholdSample(config, result, now),
 	fireOnActivation: (config) => config.fireOnActivation,
 };
+
+/** Options → Language, validated; English is left out of the configuration (as before the option). */
+function languageOf(options: IDataObject): { language?: 'de' } {
+	return assertLanguage(options.language) === 'de' ? { language: 'de' } : {};
+}

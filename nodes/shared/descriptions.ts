@@ -1,23 +1,24 @@
 /** Parameters shared by several operations and the triggers. */
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 import { TRIGGER_GROUP_BY } from '../../src/calls';
 
+/** Periods in time order, nearest first, as n8n's own date pickers list them (not alphabetically). */
 export const periodOptions = [
-	{ name: 'Custom', value: 'custom', description: 'From Start Date (inclusive) to End Date (exclusive)' },
-	{ name: 'Last 30 Days', value: 'last30Days', description: 'Today and the 29 days before it' },
-	{ name: 'Last 7 Days', value: 'last7Days', description: 'Today and the 6 days before it' },
-	{ name: 'Last Billing Cycle', value: 'lastBillingCycle' },
-	{ name: 'Last Month', value: 'lastMonth' },
+	{ name: 'Today', value: 'today' },
+	{ name: 'Yesterday', value: 'yesterday' },
+	{ name: 'This Week', value: 'thisWeek', description: 'Since Monday' },
 	{ name: 'Last Week', value: 'lastWeek', description: 'Monday to Sunday' },
+	{ name: 'This Month', value: 'thisMonth' },
+	{ name: 'Last Month', value: 'lastMonth' },
 	{
 		name: 'This Billing Cycle',
 		value: 'thisBillingCycle',
 		description: 'Renews on the Billing Cycle Day of the credential',
 	},
-	{ name: 'This Month', value: 'thisMonth' },
-	{ name: 'This Week', value: 'thisWeek', description: 'Since Monday' },
-	{ name: 'Today', value: 'today' },
-	{ name: 'Yesterday', value: 'yesterday' },
+	{ name: 'Last Billing Cycle', value: 'lastBillingCycle' },
+	{ name: 'Last 7 Days', value: 'last7Days', description: 'Today and the 6 days before it' },
+	{ name: 'Last 30 Days', value: 'last30Days', description: 'Today and the 29 days before it' },
+	{ name: 'Custom', value: 'custom', description: 'From Start Date (inclusive) to End Date (exclusive)' },
 ];
 
 export function periodProperties(show: Record<string, string[]>, defaultPeriod: string): INodeProperties[] {
@@ -28,7 +29,7 @@ export function periodProperties(show: Record<string, string[]>, defaultPeriod: 
 			type: 'options',
 			options: periodOptions,
 			default: defaultPeriod,
-			description: 'Which calls to include, by their start time in the chosen timezone',
+			description: 'Which calls count, by their start time in the timezone (Options → Timezone)',
 			displayOptions: { show },
 		},
 		{
@@ -50,13 +51,14 @@ export function periodProperties(show: Record<string, string[]>, defaultPeriod: 
 	];
 }
 
+/** Group By: None (one total) first, then the groupings alphabetically. */
 export const groupByOptions = [
+	{ name: 'None', value: 'none', description: 'One total' },
 	{ name: 'Assistant', value: 'assistant' },
 	{ name: 'Campaign', value: 'campaign' },
 	{ name: 'Day', value: 'day' },
 	{ name: 'Direction', value: 'direction', description: 'Inbound, outbound or web' },
 	{ name: 'Hour', value: 'hour' },
-	{ name: 'None', value: 'none', description: 'One total' },
 	{ name: 'Phone Number', value: 'phoneNumber', description: 'The Famulor number that made or took the call' },
 	{ name: 'Status', value: 'status' },
 ];
@@ -67,19 +69,44 @@ const clientGroupOption = {
 	description: 'Per client, by the Clients rules (the same rules as Charge Summary → Generate)',
 };
 
-export const triggerGroupByOptions = [...groupByOptions, clientGroupOption]
-	.filter((option) => (TRIGGER_GROUP_BY as readonly string[]).includes(option.value))
-	.sort((a, b) => a.name.localeCompare(b.name));
+/** The triggers' Group By: None first, then Assistant, Campaign, Client, Phone Number. */
+export const triggerGroupByOptions = [
+	...groupByOptions.slice(0, 1),
+	...[...groupByOptions.slice(1), clientGroupOption]
+		.filter((option) => (TRIGGER_GROUP_BY as readonly string[]).includes(option.value))
+		.sort((a, b) => a.name.localeCompare(b.name)),
+];
 
 /**
  * The client rules of agencies (SPEC §6, §11): one definition for Charge Summary → Generate and the
- * triggers' Group By Client, so rules can be copied between them. `budget` adds the Threshold
- * Trigger's per-client budget.
+ * triggers' Group By Client, so rules can be copied between them. Each node adds what belongs to it:
+ * the charge summary its Markup Percent and VAT (`vat`), the Threshold Trigger the client's Budget and
+ * (with Include Markup) its Markup Percent; the Spike Trigger compares usage and needs neither.
  */
 export function clientsProperty(
 	show: Record<string, string[]>,
-	options: { description: string; markupDescription: string; budget?: boolean },
+	options: {
+		description: string;
+		nameDescription: string;
+		/** Markup Percent: its description, and when it is shown (absent: always). */
+		markup?: { description: string; show?: IDisplayOptions['show'] };
+		budget?: boolean;
+		vat?: boolean;
+	},
 ): INodeProperties {
+	const markup: INodeProperties[] = options.markup
+		? [
+				{
+					displayName: 'Markup Percent',
+					name: 'markupPercent',
+					type: 'number',
+					typeOptions: { minValue: 0, numberPrecision: 2 },
+					default: 0,
+					description: options.markup.description,
+					...(options.markup.show ? { displayOptions: { show: options.markup.show } } : {}),
+				},
+			]
+		: [];
 	const budget: INodeProperties[] = options.budget
 		? [
 				{
@@ -89,8 +116,32 @@ export function clientsProperty(
 					typeOptions: { minValue: 0 },
 					default: 0,
 					description:
-						"This client's budget for the period, in the metric unit (currency, minutes or calls). 0: the node's Budget.",
+						"This client's budget for the period, in the metric's unit (currency, minutes or calls). Leave it at " +
+						"0 to use the node's Budget (a client cannot have a budget of 0).",
 					displayOptions: { show: { '/thresholdType': ['percentOfBudget'] } },
+				},
+			]
+		: [];
+	const vat: INodeProperties[] = options.vat
+		? [
+				{
+					displayName: 'VAT Percent',
+					name: 'vatPercent',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. 19',
+					description:
+						"This client's VAT rate in percent (a dot for decimals). Empty: Options → VAT Percent of the node, " +
+						'or no VAT when that is not set.',
+				},
+				{
+					displayName: 'Reverse Charge',
+					name: 'reverseCharge',
+					type: 'boolean',
+					default: false,
+					description:
+						'Whether this client is a business in another EU country that accounts for the VAT itself (reverse ' +
+						'charge): 0 % VAT, and its statement carries the note the law requires',
 				},
 			]
 		: [];
@@ -114,7 +165,7 @@ export function clientsProperty(
 						type: 'string',
 						default: '',
 						placeholder: 'Acme GmbH',
-						description: 'Client name shown in the report. Several rules with the same name form one client.',
+						description: options.nameDescription,
 					},
 					{
 						displayName: 'Match By',
@@ -134,6 +185,8 @@ export function clientsProperty(
 							},
 						],
 						default: 'assistant',
+						description:
+							'What the Values are compared with: the assistant, the campaign or the Famulor number of a call',
 					},
 					{
 						displayName: 'Values',
@@ -143,27 +196,28 @@ export function clientsProperty(
 						placeholder: 'Acme Sales, Acme Support*',
 						description: 'Comma-separated names or numbers; a trailing * matches a prefix (e.g. +4930*)',
 					},
-					{
-						displayName: 'Markup Percent',
-						name: 'markupPercent',
-						type: 'number',
-						typeOptions: { minValue: 0, numberPrecision: 2 },
-						default: 0,
-						description: options.markupDescription,
-					},
+					...markup,
 					...budget,
+					...vat,
 				],
 			},
 		],
 	};
 }
 
-function locator(displayName: string, name: string, searchListMethod: string, placeholder: string): INodeProperties {
+function locator(
+	displayName: string,
+	name: string,
+	searchListMethod: string,
+	placeholder: string,
+	description: string,
+): INodeProperties {
 	return {
 		displayName,
 		name,
 		type: 'resourceLocator',
 		default: { mode: 'list', value: '' },
+		description,
 		modes: [
 			{
 				displayName: 'From List',
@@ -189,15 +243,17 @@ export function filtersProperty(show: Record<string, string[]>): INodeProperties
 		type: 'collection',
 		placeholder: 'Add Filter',
 		default: {},
+		description: 'Only the calls that match every filter added here',
 		...(Object.keys(show).length ? { displayOptions: { show } } : {}),
 		options: [
-			locator('Assistant', 'assistantId', 'searchAssistants', 'e.g. 42'),
-			locator('Campaign', 'campaignId', 'searchCampaigns', 'e.g. 7'),
+			locator('Assistant', 'assistantId', 'searchAssistants', 'e.g. 42', 'Only the calls of this assistant'),
+			locator('Campaign', 'campaignId', 'searchCampaigns', 'e.g. 7', 'Only the calls of this campaign'),
 			{
 				displayName: 'Direction',
 				name: 'direction',
 				type: 'options',
 				default: 'outbound',
+				description: 'Only inbound, outbound or web calls',
 				options: [
 					{ name: 'Inbound', value: 'inbound' },
 					{ name: 'Outbound', value: 'outbound' },
@@ -217,6 +273,7 @@ export function filtersProperty(show: Record<string, string[]>): INodeProperties
 				name: 'status',
 				type: 'options',
 				default: 'completed',
+				description: 'Only the calls with this status',
 				options: [
 					{ name: 'Busy', value: 'busy' },
 					{ name: 'Completed', value: 'completed' },
@@ -293,4 +350,61 @@ export function feeProperties(show: Record<string, string[]>): INodeProperties[]
 			],
 		},
 	];
+}
+
+/**
+ * The Language option of every node with human-readable output. Without it (the default) the words are
+ * English; added, it starts at German, the other language. Parameters and errors stay English.
+ */
+export function languageOption(description: string): INodeProperties {
+	return {
+		displayName: 'Language',
+		name: 'language',
+		type: 'options',
+		options: [
+			{ name: 'English', value: 'en', description: '"1234.56 EUR", "6 Dec 2026" (used without this option)' },
+			{ name: 'German (Deutsch)', value: 'de', description: '"1.234,56 €", "06.12.2026", German month names' },
+		],
+		default: 'de',
+		description: `${description}. Without this option: English. Numbers in the JSON and ISO dates never change.`,
+	};
+}
+
+/** Text Format: `text` as Slack Markdown (without the option) or as plain text. */
+export function textFormatOption(): INodeProperties {
+	return {
+		displayName: 'Text Format',
+		name: 'textFormat',
+		type: 'options',
+		options: [
+			{
+				name: 'Plain Text',
+				value: 'plain',
+				description: 'For email, SMS, Microsoft Teams or a spreadsheet cell: no Markdown marks',
+			},
+			{
+				name: 'Slack',
+				value: 'slack',
+				description: 'Slack Markdown: *bold*, _italic_, names escaped (used without this option)',
+			},
+		],
+		default: 'plain',
+		description: 'How the text output is written',
+	};
+}
+
+/**
+ * A notice on operations that make one report: n8n runs a node once per input item, so after a node
+ * with several items the report comes several times, unless Execute Once is on (the node's Settings).
+ */
+export function executeOnceNotice(show: Record<string, string[]>, what: string): INodeProperties {
+	return {
+		displayName:
+			`This node makes one ${what} per input item. After a node that outputs several items, turn on ` +
+			`<b>Execute Once</b> in this node's Settings to get one ${what}.`,
+		name: `${what.replace(/\W/g, '')}ExecuteOnceNotice`,
+		type: 'notice',
+		default: '',
+		displayOptions: { show },
+	};
 }

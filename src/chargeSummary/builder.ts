@@ -15,15 +15,17 @@
  */
 import { addCall, emptyTotals, type UsageTotals } from '../aggregate';
 import { parseTimestamp, type Call } from '../calls';
+import { localeOf, type Locale } from '../i18n';
 import { prorateUnits, toAmount, toCents, type Units } from '../money';
 import type { PhoneNumberInfo } from '../numbers';
 import { publicPeriod } from '../periods';
-import { allocateCents, chargesOf, ROUNDING_RULE, toPublicLine, type CentLine } from './cents';
+import { vatCents } from '../vat';
+import { allocateCents, chargesOf, netCentsOf, toPublicLine, type CentLine } from './cents';
 import { addToBars, barSlots, clientChart, newBarSeries, timeChart, type BarSeries, type BarSlot } from './chart';
 import { clientOfCall, clientOfNumber, UNASSIGNED } from '../clients';
 import { minutesOf } from './format';
 import { linesOf, type AccountPlan, type PlanPart } from './lines';
-import { periodShare, prorateMonthly, PRORATION_RULE, type PeriodShare } from './proration';
+import { periodShare, prorateMonthly, shareText, type PeriodShare } from './proration';
 import type {
 	ChargeSummary,
 	ChargeSummaryConfig,
@@ -33,16 +35,6 @@ import type {
 	PlanInfo,
 	UsageSummary,
 } from './types';
-
-const ATTRIBUTION_REPORTED =
-	'Each call is charged to the first client rule that matches it, each rented number to the first rule ' +
-	'matching the number or one of its assistants; everything else is Unassigned. Markup is a percentage of ' +
-	"the client's own calls and rentals.";
-const ATTRIBUTION_PLAN =
-	'Each call is charged to the first client rule that matches it, each rented number to the first rule ' +
-	'matching the number or one of its assistants; everything else is Unassigned. The plan fee and overage ' +
-	'are shared in proportion to billable minutes (whole cents, largest remainder), carrier costs and ' +
-	"rentals are each client's own, and markup is a percentage of the client's own lines.";
 
 const MAX_MATCH_CACHE = 50_000;
 
@@ -54,13 +46,19 @@ interface Bucket {
 	markupUnits: Units;
 	/** A client of the rules (shown and sharing the plan even without calls), not Unassigned. */
 	configured: boolean;
+	/** The VAT rate of the bucket (0 under reverse charge), or null: no VAT. */
+	vatPercent: number | null;
+	reverseCharge: boolean;
 	totals: UsageTotals;
 	bars: BarSeries;
 }
 
 /** What the summaries of one finish share: the fields every summary repeats, and each bucket's lines. */
 interface Finished {
-	base: Omit<ChargeSummary, 'client' | 'usage' | 'charges' | 'lines' | 'byClient' | 'chart'>;
+	base: Omit<
+		ChargeSummary,
+		'client' | 'usage' | 'charges' | 'lines' | 'byClient' | 'chart' | 'vatPercent' | 'reverseCharge' | 'notes'
+	>;
 	plan: AccountPlan | null;
 	parts: PlanPart[] | null;
 	lines: CentLine[][];
@@ -76,22 +74,42 @@ export class ChargeSummaryBuilder {
 	private readonly barBy: 'day' | 'month';
 	private readonly matchCache = new Map<string, number>();
 	private readonly hasClients: boolean;
+	private readonly locale: Locale;
 
 	constructor(readonly config: ChargeSummaryConfig) {
 		if (config.pricingMode === 'plan' && !config.plan) throw new Error('plan mode needs plan terms');
-		const { by, slots } = barSlots(config.period);
+		this.locale = localeOf(config.language ?? 'en');
+		const { by, slots } = barSlots(config.period, this.locale);
 		this.barBy = by;
 		this.slots = slots;
 		const clients = config.clients?.clients ?? [];
 		this.hasClients = clients.length > 0;
+		const nodeVat = config.vatPercent ?? null;
 		for (const client of clients) {
-			this.buckets.push(this.newBucket(client.name, client.markupPercent, client.markupUnits, true));
+			const vat = client.reverseCharge ? 0 : (client.vatPercent ?? nodeVat);
+			this.buckets.push(this.newBucket(client.name, client.markupPercent, client.markupUnits, true, vat));
+			if (client.reverseCharge) (this.buckets[this.buckets.length - 1] as Bucket).reverseCharge = true;
 		}
-		this.buckets.push(this.newBucket(this.hasClients ? UNASSIGNED : null, 0, 0, false));
+		this.buckets.push(this.newBucket(this.hasClients ? UNASSIGNED : null, 0, 0, false, nodeVat));
 	}
 
-	private newBucket(name: string | null, markupPercent: number, markupUnits: Units, configured: boolean): Bucket {
-		return { name, markupPercent, markupUnits, configured, totals: emptyTotals(), bars: newBarSeries(this.slots) };
+	private newBucket(
+		name: string | null,
+		markupPercent: number,
+		markupUnits: Units,
+		configured: boolean,
+		vatPercent: number | null,
+	): Bucket {
+		return {
+			name,
+			markupPercent,
+			markupUnits,
+			configured,
+			vatPercent,
+			reverseCharge: false,
+			totals: emptyTotals(),
+			bars: newBarSeries(this.slots),
+		};
 	}
 
 	/**
@@ -124,15 +142,28 @@ export class ChargeSummaryBuilder {
 		const finished = this.finishLines(numbers);
 		const rows = finished.rows;
 		const allLines = finished.shown.flatMap((index) => finished.lines[index] ?? []);
+		// The account's VAT is the sum of its clients' VAT (without client rules: the one bucket's).
+		const vat = this.hasClients
+			? rows.reduce((sum, row) => sum + Math.round(row.vat * 100), 0)
+			: this.vatOf(this.bucketAt(0), allLines);
+		const rates = new Set(rows.map((row) => row.vatPercent));
 		const overall: ChargeSummary = {
 			...finished.base,
 			client: null,
 			usage: this.usageOf(this.overallTotals, finished.plan, 1),
-			charges: chargesOf(allLines),
+			charges: chargesOf(allLines, vat),
 			lines: allLines.map(toPublicLine),
 			byClient: rows,
-			chart: this.hasClients ? clientChart(rows, this.config.currency) : this.timeChart(this.buckets),
+			vatPercent: this.hasClients
+				? rates.size === 1
+					? (rows[0]?.vatPercent ?? null)
+					: null
+				: this.bucketAt(0).vatPercent,
+			reverseCharge: rows.length > 0 && rows.every((row) => row.reverseCharge),
+			notes: [],
+			chart: this.hasClients ? clientChart(rows, this.config.currency, this.locale) : this.timeChart(this.buckets),
 		};
+		overall.notes = this.notesOf(overall, finished.base.proration.applied);
 		const clients: ChargeSummary[] = this.hasClients
 			? finished.shown.map((index, position) => this.clientSummary(finished, index, position))
 			: [];
@@ -142,13 +173,16 @@ export class ChargeSummaryBuilder {
 	/** Everything finish reports from: the plan's parts, each bucket's lines, the buckets shown and their rows. */
 	private finishLines(numbers: PhoneNumberInfo[]): Finished {
 		const share = periodShare(this.config.period, this.config.billingCycleDay ?? 1);
+		const applied = shareText(share, this.locale);
 		const rentals = this.rentalsByBucket(numbers);
 		const plan = this.accountPlan(share);
 		const parts = plan ? this.planParts(plan) : null;
 		const lines = this.buckets.map((bucket, index) =>
 			linesOf({
 				currency: this.config.currency,
+				locale: this.locale,
 				share,
+				shareText: applied,
 				totals: bucket.totals,
 				numbers: rentals[index] ?? [],
 				markupPercent: bucket.markupPercent,
@@ -165,7 +199,41 @@ export class ChargeSummaryBuilder {
 			})
 			.map(({ index }) => index);
 		const rows = this.hasClients ? shown.map((index) => this.clientRow(this.bucketAt(index), lines[index] ?? [])) : [];
-		return { base: this.summaryBase(share), plan, parts, lines, shown, rows };
+		return { base: this.summaryBase(share, applied), plan, parts, lines, shown, rows };
+	}
+
+	/** A bucket's VAT in whole cents: its rate on the net total of its lines (each already rounded to the cent). */
+	private vatOf(bucket: Bucket, lines: CentLine[]): number {
+		return bucket.vatPercent === null ? 0 : vatCents(netCentsOf(lines), bucket.vatPercent);
+	}
+
+	/**
+	 * The notes of a summary, in its language: how monthly fees were counted and lines rounded; with VAT,
+	 * how it was computed, and the reverse-charge note where it applies; in the account summary of several
+	 * clients, how calls and numbers were attributed (for the agency, not its clients).
+	 */
+	private notesOf(summary: ChargeSummary, applied: string): string[] {
+		const words = this.locale.m.chargeSummary;
+		const notes = [words.notes.monthlyFees(applied), words.notes.rounding];
+		const account = summary.client === null && summary.byClient.length > 0;
+		const rows = account ? summary.byClient : [];
+		const withVat = summary.vatPercent !== null || summary.reverseCharge || rows.some((row) => row.vatPercent !== null);
+		if (withVat) notes.push(words.notes.vat(account));
+		if (summary.reverseCharge) notes.push(words.reverseChargeNote);
+		else if (rows.some((row) => row.reverseCharge)) {
+			notes.push(
+				words.reverseChargeClients(
+					rows
+						.filter((row) => row.reverseCharge)
+						.map((row) => row.client)
+						.join(', '),
+				),
+			);
+		}
+		if (account) {
+			notes.push(this.config.pricingMode === 'plan' ? words.notes.attributionPlan : words.notes.attributionReported);
+		}
+		return notes;
 	}
 
 	/** Rented numbers per bucket; numbers created after the period are left out. */
@@ -226,16 +294,15 @@ export class ChargeSummaryBuilder {
 		};
 	}
 
-	private summaryBase(share: PeriodShare): Finished['base'] {
+	private summaryBase(share: PeriodShare, applied: string): Finished['base'] {
 		const { period, currency, pricingMode } = this.config;
 		return {
-			period: publicPeriod(period),
+			period: { ...publicPeriod(period), label: this.locale.periodLabel(period) },
 			currency,
 			pricingMode,
 			plan: this.planInfo(),
-			proration: { rule: PRORATION_RULE, applied: share.description, months: share.months },
-			attribution: this.hasClients ? (pricingMode === 'plan' ? ATTRIBUTION_PLAN : ATTRIBUTION_REPORTED) : null,
-			roundingRule: ROUNDING_RULE,
+			proration: { applied, months: share.months },
+			language: this.locale.language,
 		};
 	}
 
@@ -251,15 +318,20 @@ export class ChargeSummaryBuilder {
 	}
 
 	private clientRow(bucket: Bucket, lines: CentLine[]): ClientRow {
-		const charges = chargesOf(lines);
+		const charges = chargesOf(lines, this.vatOf(bucket, lines));
 		return {
 			client: bucket.name as string,
 			calls: bucket.totals.calls,
 			talkMinutes: minutesOf(bucket.totals.talkSeconds),
 			billableMinutes: minutesOf(bucket.totals.billableSeconds),
 			markupPercent: bucket.markupPercent,
+			vatPercent: bucket.vatPercent,
+			reverseCharge: bucket.reverseCharge,
 			charges,
 			total: charges.total,
+			net: charges.net,
+			vat: charges.vat,
+			gross: charges.gross,
 		};
 	}
 
@@ -267,21 +339,26 @@ export class ChargeSummaryBuilder {
 	private clientSummary(finished: Finished, index: number, position: number): ChargeSummary {
 		const bucket = this.bucketAt(index);
 		const row = finished.rows[position] as ClientRow;
-		return {
+		const summary: ChargeSummary = {
 			...finished.base,
 			client: bucket.name,
 			usage: this.usageOf(bucket.totals, finished.plan, finished.parts?.[index]?.fraction ?? 0),
 			charges: row.charges,
 			lines: (finished.lines[index] ?? []).map(toPublicLine),
 			byClient: [row],
+			vatPercent: row.vatPercent,
+			reverseCharge: row.reverseCharge,
+			notes: [],
 			chart: this.timeChart([bucket]),
 		};
+		summary.notes = this.notesOf(summary, finished.base.proration.applied);
+		return summary;
 	}
 
 	private timeChart(buckets: Bucket[]): Chart {
 		const series = buckets.map((bucket) => bucket.bars);
 		const reported = this.config.pricingMode === 'reported';
-		return timeChart(this.slots, this.barBy, series, reported, this.config.currency);
+		return timeChart(this.slots, this.barBy, series, reported, this.config.currency, this.locale);
 	}
 
 	private bucketAt(index: number): Bucket {

@@ -7,6 +7,7 @@
  */
 import type { ChargeLine, Charges, LineKind } from './types';
 
+/** The rounding rule for developers (README); reports state it in their own words (`notes`). */
 export const ROUNDING_RULE =
 	'Each line is computed exactly and rounded once to the cent (half away from zero); totals are sums of the ' +
 	'rounded lines, so charges.total equals the sum of lines[].amount.';
@@ -56,11 +57,26 @@ export function allocateCents(total: number, weights: number[]): number[] | null
 }
 
 export function emptyCharges(): Charges {
-	return { calls: 0, carrier: 0, platform: 0, planFee: 0, overage: 0, numberRentals: 0, markup: 0, total: 0 };
+	return {
+		calls: 0,
+		carrier: 0,
+		platform: 0,
+		planFee: 0,
+		overage: 0,
+		numberRentals: 0,
+		markup: 0,
+		total: 0,
+		net: 0,
+		vat: 0,
+		gross: 0,
+	};
 }
 
-/** The charges of some lines: each component and the total are sums of the lines' whole cents. */
-export function chargesOf(lines: Array<{ kind: LineKind; cents: number }>): Charges {
+/**
+ * The charges of some lines: each component and the total are sums of the lines' whole cents; `vatCents`
+ * is the VAT on them (0 without VAT), so net = total and gross = net + VAT, in whole cents.
+ */
+export function chargesOf(lines: Array<{ kind: LineKind; cents: number }>, vatCents = 0): Charges {
 	const cents = { calls: 0, carrier: 0, platform: 0, planFee: 0, overage: 0, numberRentals: 0, markup: 0 };
 	for (const line of lines) {
 		if (line.kind === 'numberRental') cents.numberRentals += line.cents;
@@ -79,7 +95,15 @@ export function chargesOf(lines: Array<{ kind: LineKind; cents: number }>): Char
 		numberRentals: centsToAmount(cents.numberRentals),
 		markup: centsToAmount(cents.markup),
 		total: centsToAmount(total),
+		net: centsToAmount(total),
+		vat: centsToAmount(vatCents),
+		gross: centsToAmount(total + vatCents),
 	};
+}
+
+/** The net total of some lines in whole cents. */
+export function netCentsOf(lines: Array<{ cents: number }>): number {
+	return lines.reduce((sum, line) => sum + line.cents, 0);
 }
 
 /** The line as the summary shows it: the amount in currency, `client` only when there are client rules. */

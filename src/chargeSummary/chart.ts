@@ -5,10 +5,11 @@
  */
 import { DateTime } from 'luxon';
 import type { Call } from '../calls';
-import { formatMoney, toAmount } from '../money';
+import type { Locale } from '../i18n';
+import { toAmount } from '../money';
 import { advance, stepBound } from '../guard';
 import type { ResolvedPeriod } from '../periods';
-import { formatMinutes, minutesOf, money } from './format';
+import { formatMinutes, minutesOf } from './format';
 import type { Chart, ClientRow } from './types';
 
 const MAX_DAY_BARS = 62;
@@ -26,7 +27,8 @@ export interface BarSeries {
 	cost: Float64Array;
 }
 
-export function barSlots(period: ResolvedPeriod): { by: 'day' | 'month'; slots: BarSlot[] } {
+/** The bars of a period: "Mon 2 Nov" (periods of up to 62 days) or "Nov 2026", in the locale's language. */
+export function barSlots(period: ResolvedPeriod, locale: Locale): { by: 'day' | 'month'; slots: BarSlot[] } {
 	const zone = period.timezone;
 	const start = DateTime.fromMillis(period.startMs, { zone });
 	const end = DateTime.fromMillis(period.endMs, { zone });
@@ -37,9 +39,10 @@ export function barSlots(period: ResolvedPeriod): { by: 'day' | 'month'; slots: 
 	const step = stepBound(loop, MAX_BARS);
 	for (let at = start.startOf(by); at < end; ) {
 		step();
-		slots.push({ label: at.toFormat(by === 'day' ? 'ccc d LLL' : 'LLL yyyy'), startMs: at.toMillis() });
+		const ms = at.toMillis();
+		slots.push({ label: by === 'day' ? locale.weekdayDay(ms, zone) : locale.shortMonthYear(ms, zone), startMs: ms });
 		const next = at.plus(by === 'day' ? { days: 1 } : { months: 1 });
-		advance(loop, at.toMillis(), next.toMillis());
+		advance(loop, ms, next.toMillis());
 		at = next;
 	}
 	return { by, slots };
@@ -76,28 +79,30 @@ export function timeChart(
 	series: BarSeries[],
 	reported: boolean,
 	currency: string,
+	locale: Locale,
 ): Chart {
+	const words = locale.m.chargeSummary.chart;
 	const bars = slots.map((slot, position) => {
 		let value = 0;
 		for (const one of series) value += (reported ? one.cost[position] : one.seconds[position]) ?? 0;
 		return reported
-			? { label: slot.label, value: toAmount(value), display: formatMoney(value, currency) }
-			: { label: slot.label, value: minutesOf(value), display: `${formatMinutes(value)} min` };
+			? { label: slot.label, value: toAmount(value), display: locale.money(value, currency) }
+			: { label: slot.label, value: minutesOf(value), display: words.minutes(locale.num(formatMinutes(value))) };
 	});
 	return {
 		by,
 		metric: reported ? 'reportedCost' : 'billableMinutes',
-		title: `${reported ? 'Reported call cost' : 'Billable minutes'} per ${by}`,
+		title: reported ? words.reportedCost(by) : words.billableMinutes(by),
 		bars,
 	};
 }
 
 /** The account's chart with client rules: each client's total charges. */
-export function clientChart(rows: ClientRow[], currency: string): Chart {
+export function clientChart(rows: ClientRow[], currency: string, locale: Locale): Chart {
 	return {
 		by: 'client',
 		metric: 'charges',
-		title: 'Charges per client',
-		bars: rows.map((row) => ({ label: row.client, value: row.total, display: money(row.total, currency) })),
+		title: locale.m.chargeSummary.chart.charges,
+		bars: rows.map((row) => ({ label: row.client, value: row.total, display: locale.amount(row.total, currency) })),
 	};
 }

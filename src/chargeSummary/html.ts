@@ -5,9 +5,10 @@
  * that is not ours (client, assistant and campaign names inside descriptions, labels, currency) goes
  * through escapeHtml.
  */
-import type { ChargeSummary, Chart } from './types';
-import { money, plainNumber } from './format';
-import { componentRows, pricingText, usageText } from './text';
+import type { Locale } from '../i18n';
+import type { ChargeSummary, Chart, ClientRow } from './types';
+import { plainNumber } from './format';
+import { componentRows, hasVat, localeOfSummary, pricingText, usageText, vatLabel } from './text';
 
 export function escapeHtml(text: string): string {
 	return text
@@ -26,19 +27,28 @@ export const HEAD =
 	'border-bottom:2px solid #d1d5db;text-align:left;';
 export const NUM = 'text-align:right;white-space:nowrap;';
 
-const moneyHtml = (amount: number, currency: string) => escapeHtml(money(amount, currency));
 /** Minutes in a table column: always two decimals ("12.50"), unlike the descriptions' "12.5". */
 const minutesNumber = (value: number) => value.toFixed(2);
-/** A unit price: at least two decimals (4.50), more only when it has them (0.01412258). */
-const unitPrice = (value: number) => {
-	const full = value.toFixed(8).replace(/0+$/, '');
-	return full.length - full.indexOf('.') - 1 < 2 ? value.toFixed(2) : full;
-};
-/** "1 number", "2 numbers", "12.50 min", "0.3141 share", "10 %". */
-function quantityText(quantity: number, unit: string): string {
-	if (unit === 'min') return `${minutesNumber(quantity)} min`;
-	if (unit === 'number') return `${plainNumber(quantity)} ${quantity === 1 ? 'number' : 'numbers'}`;
-	return `${plainNumber(quantity)} ${unit}`;
+
+/**
+ * A unit price at the precision an invoice shows: a price per minute with 2 to 4 decimals (0.15,
+ * 0.0141), any other unit price (a number's fee, a plan fee, a markup's base) with 2. The JSON and the
+ * CSV keep the exact price (8 decimals).
+ */
+export function unitPriceText(value: number, unit: string): string {
+	if (unit !== 'min') return value.toFixed(2);
+	const four = value.toFixed(4).replace(/0{1,2}$/, '');
+	return four;
+}
+
+/** "12.50 min", "1 number", "0.3141 share", "10 %" — in the locale's words. */
+function quantityText(quantity: number, unit: string, l: Locale): string {
+	const words = l.m.chargeSummary.quantity;
+	if (unit === 'min') return words.minutes(l.num(minutesNumber(quantity)));
+	if (unit === 'number') return words.numbers(quantity, l.num(plainNumber(quantity)));
+	if (unit === 'share') return words.share(l.num(plainNumber(quantity)));
+	if (unit === 'month') return words.months(quantity, l.num(plainNumber(quantity)));
+	return `${l.num(plainNumber(quantity))} ${unit}`;
 }
 
 export function table(inner: string, extra = ''): string {
@@ -64,7 +74,7 @@ export function barHtml(value: number, max: number): string {
 	return table(`<tr>${cells}</tr>`, 'background-color:#eef2ff;');
 }
 
-function chartHtml(chart: Chart): string {
+function chartHtml(chart: Chart, l: Locale): string {
 	const max = chart.bars.reduce((acc, bar) => Math.max(acc, bar.value), 0);
 	const rows = chart.bars
 		.map(
@@ -74,7 +84,7 @@ function chartHtml(chart: Chart): string {
 				`<td style="${CELL}${NUM}width:25%;">${escapeHtml(bar.display)}</td></tr>`,
 		)
 		.join('');
-	return table(rows || `<tr><td style="${CELL}">No data in this period.</td></tr>`);
+	return table(rows || `<tr><td style="${CELL}">${escapeHtml(l.m.chargeSummary.chart.noData)}</td></tr>`);
 }
 
 /** A two-column row: label and value (both escaped here), as in the facts at the top. */
@@ -86,12 +96,35 @@ function factRow(label: string, value: string): string {
 }
 
 function headRow(labels: string[]): string {
-	return `<tr>${labels.map((label, index) => `<th style="${HEAD}${index ? NUM : ''}">${label}</th>`).join('')}</tr>`;
+	const cells = labels.map((label, index) => `<th style="${HEAD}${index ? NUM : ''}">${escapeHtml(label)}</th>`);
+	return `<tr>${cells.join('')}</tr>`;
+}
+
+const BOLD = 'font-weight:bold;';
+
+/**
+ * The totals under the lines: the total; with VAT the net total, the VAT (its rate, or reverse charge)
+ * and the gross total. `span` is the number of columns the label spans.
+ */
+function totalRows(summary: ChargeSummary, l: Locale, span: number): string {
+	const { charges, currency } = summary;
+	const words = l.m.chargeSummary;
+	const row = (label: string, amount: number, style = '') =>
+		`<tr><td colspan="${span}" style="${CELL}${style}">${escapeHtml(label)}</td>` +
+		`<td style="${CELL}${NUM}${style}">${escapeHtml(l.amount(amount, currency))}</td></tr>`;
+	const last = `${BOLD}border-bottom:none;`;
+	if (!hasVat(summary)) return row(words.total, charges.total, last);
+	return (
+		row(words.net, charges.net) +
+		row(vatLabel(l, summary.vatPercent, summary.reverseCharge), charges.vat) +
+		row(words.gross, charges.gross, last)
+	);
 }
 
 /** The lines with their total; each line names its client in the account summary of several clients. */
-function linesHtml(summary: ChargeSummary, severalClients: boolean): string {
+function linesHtml(summary: ChargeSummary, severalClients: boolean, l: Locale): string {
 	const { currency } = summary;
+	const headers = l.m.chargeSummary.headers;
 	const rows = summary.lines
 		.map((line) => {
 			const client =
@@ -100,81 +133,108 @@ function linesHtml(summary: ChargeSummary, severalClients: boolean): string {
 					: '';
 			return (
 				`<tr><td style="${CELL}">${client}${escapeHtml(line.description)}</td>` +
-				`<td style="${CELL}${NUM}">${escapeHtml(quantityText(line.quantity, line.unit))}</td>` +
-				`<td style="${CELL}${NUM}">${escapeHtml(unitPrice(line.unitPrice))}</td>` +
-				`<td style="${CELL}${NUM}">${moneyHtml(line.amount, currency)}</td></tr>`
+				`<td style="${CELL}${NUM}">${escapeHtml(quantityText(line.quantity, line.unit, l))}</td>` +
+				`<td style="${CELL}${NUM}">${escapeHtml(l.num(unitPriceText(line.unitPrice, line.unit)))}</td>` +
+				`<td style="${CELL}${NUM}">${escapeHtml(l.amount(line.amount, currency))}</td></tr>`
 			);
 		})
 		.join('');
-	const bold = 'font-weight:bold;border-bottom:none;';
-	const total =
-		`<tr><td colspan="3" style="${CELL}${bold}">Total</td>` +
-		`<td style="${CELL}${NUM}${bold}">${moneyHtml(summary.charges.total, currency)}</td></tr>`;
-	return table(headRow(['Description', 'Quantity', 'Unit price', 'Amount']) + rows + total);
+	const head = headRow([headers.description, headers.quantity, headers.unitPrice, headers.amount]);
+	// Several clients: the lines add up to the net total; VAT and gross are in the table above.
+	const words = l.m.chargeSummary;
+	const total = severalClients
+		? `<tr><td colspan="3" style="${CELL}${BOLD}border-bottom:none;">` +
+			`${escapeHtml(hasVat(summary) ? words.net : words.total)}</td>` +
+			`<td style="${CELL}${NUM}${BOLD}border-bottom:none;">` +
+			`${escapeHtml(l.amount(summary.charges.total, currency))}</td></tr>`
+		: totalRows(summary, l, 3);
+	return table(head + rows + total);
 }
 
+/** A client's VAT in the table of clients: the amount and its rate (or reverse charge). */
+function clientVatCell(row: ClientRow, currency: string, l: Locale): string {
+	const rate = row.reverseCharge
+		? l.m.chargeSummary.reverseChargeShort
+		: row.vatPercent === null
+			? '–'
+			: l.percent(row.vatPercent);
+	const amount = escapeHtml(l.amount(row.vat, currency));
+	return `${amount}<br><span style="color:#6b7280;font-size:12px;">${escapeHtml(rate)}</span>`;
+}
+
+const markupCell = (row: ClientRow, l: Locale) =>
+	row.markupPercent ? escapeHtml(l.percent(plainNumber(row.markupPercent))) : '–';
+
 /** The account summary of several clients: the charges by component, then one row per client. */
-function clientsHtml(summary: ChargeSummary): string {
+function clientsHtml(summary: ChargeSummary, l: Locale): string {
 	const { currency } = summary;
-	const components = componentRows(summary.charges, summary.plan !== null)
+	const words = l.m.chargeSummary;
+	const vat = hasVat(summary);
+	const components = componentRows(summary.charges, summary.plan !== null, l)
 		.map(
 			(row) =>
 				`<tr><td style="${CELL}">${escapeHtml(row.label)}</td>` +
-				`<td style="${CELL}${NUM}">${moneyHtml(row.amount, currency)}</td></tr>`,
+				`<td style="${CELL}${NUM}">${escapeHtml(l.amount(row.amount, currency))}</td></tr>`,
 		)
 		.join('');
-	const total =
-		`<tr><td style="${CELL}font-weight:bold;">Total</td>` +
-		`<td style="${CELL}${NUM}font-weight:bold;">${moneyHtml(summary.charges.total, currency)}</td></tr>`;
 	const clientRows = summary.byClient
 		.map(
 			(row) =>
-				`<tr><td style="${CELL}">${escapeHtml(row.client)}</td><td style="${CELL}${NUM}">${row.calls}</td>` +
-				`<td style="${CELL}${NUM}">${escapeHtml(minutesNumber(row.billableMinutes))}</td>` +
-				`<td style="${CELL}${NUM}">${row.markupPercent ? `${escapeHtml(plainNumber(row.markupPercent))}%` : '–'}</td>` +
-				`<td style="${CELL}${NUM}font-weight:bold;">${moneyHtml(row.total, currency)}</td></tr>`,
+				`<tr><td style="${CELL}">${escapeHtml(row.client)}</td>` +
+				`<td style="${CELL}${NUM}">${escapeHtml(l.int(row.calls))}</td>` +
+				`<td style="${CELL}${NUM}">${escapeHtml(l.num(minutesNumber(row.billableMinutes)))}</td>` +
+				`<td style="${CELL}${NUM}">${markupCell(row, l)}</td>` +
+				(vat
+					? `<td style="${CELL}${NUM}">${escapeHtml(l.amount(row.net, currency))}</td>` +
+						`<td style="${CELL}${NUM}">${clientVatCell(row, currency, l)}</td>` +
+						`<td style="${CELL}${NUM}${BOLD}">${escapeHtml(l.amount(row.gross, currency))}</td></tr>`
+					: `<td style="${CELL}${NUM}${BOLD}">${escapeHtml(l.amount(row.total, currency))}</td></tr>`),
 		)
 		.join('');
+	const h = words.headers;
+	const head = vat
+		? [h.client, h.calls, h.billableMinutes, h.markup, h.net, h.vat, h.gross]
+		: [h.client, h.calls, h.billableMinutes, h.markup, h.total];
 	return (
-		`<tr><td>${table(components + total)}</td></tr>` +
-		heading('By client') +
-		`<tr><td>${table(headRow(['Client', 'Calls', 'Billable min', 'Markup', 'Total']) + clientRows)}</td></tr>`
+		`<tr><td>${table(components + totalRows(summary, l, 1))}</td></tr>` +
+		heading(words.byClient) +
+		`<tr><td>${table(headRow(head) + clientRows)}</td></tr>`
 	);
 }
 
-/** The small print: how monthly fees were prorated, the rounding rule and (with clients) the attribution. */
+/** The small print: the notes of the summary, one per line. */
 function notesHtml(summary: ChargeSummary): string {
 	return (
 		`<tr><td style="${FONT}font-size:12px;color:#6b7280;padding:20px 0 0 0;line-height:1.5;">` +
-		`Monthly fees: ${escapeHtml(summary.proration.applied)}. ${escapeHtml(summary.proration.rule)}<br>` +
-		`${escapeHtml(summary.roundingRule)}` +
-		(summary.attribution ? `<br>${escapeHtml(summary.attribution)}` : '') +
+		summary.notes.map(escapeHtml).join('<br>') +
 		`</td></tr>`
 	);
 }
 
 export function renderHtml(summary: ChargeSummary): string {
+	const l = localeOfSummary(summary);
+	const words = l.m.chargeSummary;
 	const { currency } = summary;
-	const title = summary.client ? `Charge summary: ${summary.client}` : 'Charge summary';
+	const title = words.htmlTitle(summary.client);
 	const severalClients = summary.client === null && summary.byClient.length > 0;
 	const facts =
-		factRow('Period', `${summary.period.label} (${summary.period.timezone})`) +
-		factRow('Pricing', pricingText(summary)) +
-		factRow('Usage', usageText(summary));
+		factRow(words.period, `${summary.period.label} (${summary.period.timezone})`) +
+		factRow(words.pricing, pricingText(summary)) +
+		factRow(words.usage, usageText(summary));
 	const body =
 		`<tr><td style="${FONT}font-size:22px;font-weight:bold;color:#111827;padding:0 0 4px 0;">` +
 		`${escapeHtml(title)}</td></tr>` +
 		`<tr><td style="${FONT}font-size:14px;color:#6b7280;padding:0 0 12px 0;">` +
-		`Famulor usage and charges, ${escapeHtml(currency)}</td></tr>` +
+		`${escapeHtml(words.htmlSubtitle(currency))}</td></tr>` +
 		`<tr><td>${table(facts)}</td></tr>` +
-		heading('Charges') +
-		(severalClients ? clientsHtml(summary) + heading('Lines') : '') +
-		`<tr><td>${linesHtml(summary, severalClients)}</td></tr>` +
+		heading(words.charges) +
+		(severalClients ? clientsHtml(summary, l) + heading(words.lines) : '') +
+		`<tr><td>${linesHtml(summary, severalClients, l)}</td></tr>` +
 		heading(summary.chart.title) +
-		`<tr><td>${chartHtml(summary.chart)}</td></tr>` +
+		`<tr><td>${chartHtml(summary.chart, l)}</td></tr>` +
 		notesHtml(summary);
 	return (
-		'<!DOCTYPE html><html><head><meta charset="utf-8">' +
+		`<!DOCTYPE html><html lang="${l.language}"><head><meta charset="utf-8">` +
 		'<meta name="viewport" content="width=device-width, initial-scale=1">' +
 		`<title>${escapeHtml(`${title} – ${summary.period.label}`)}</title></head>` +
 		'<body style="margin:0;padding:0;background-color:#f3f4f6;">' +

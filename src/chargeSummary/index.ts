@@ -10,7 +10,7 @@
  */
 import type { ChargeSummary, ChargeSummaryResult } from './types';
 import { renderHtml } from './html';
-import { renderText } from './text';
+import { renderText, type TextFormat } from './text';
 
 export * from './types';
 export { ChargeSummaryBuilder } from './builder';
@@ -19,17 +19,27 @@ export { formatMinutes } from './format';
 export * from '../clients';
 export * from './plans';
 export * from './proration';
-export { escapeHtml, renderHtml, barHtml } from './html';
-export { escapeSlack, renderText } from './text';
-export { CSV_MIME_TYPE, csvFileName, neutralizeCell, renderCsv } from './csv';
+export { escapeHtml, renderHtml, barHtml, unitPriceText } from './html';
+export { escapeSlack, renderText, TEXT_FORMATS, type TextFormat } from './text';
+export {
+	BYTE_ORDER_MARK,
+	CSV_DIALECTS,
+	CSV_MIME_TYPE,
+	csvFileName,
+	neutralizeCell,
+	renderCsv,
+	type CsvDialect,
+} from './csv';
+export { MAX_VAT_PERCENT, parseVatPercent, vatCents } from '../vat';
 
-export type ChargeSummaryItem = Omit<ChargeSummary, 'chart'> & { text: string; html: string };
+export type ChargeSummaryItem = Omit<ChargeSummary, 'chart' | 'language'> & { text: string; html: string };
 
-/** The node's JSON for a summary: everything but the chart data, plus `text` and `html`. */
-export function summaryItem(summary: ChargeSummary): ChargeSummaryItem {
-	const { chart, ...rest } = summary;
+/** The node's JSON for a summary: everything but the chart data and the language, plus `text` and `html`. */
+export function summaryItem(summary: ChargeSummary, options: { textFormat?: TextFormat } = {}): ChargeSummaryItem {
+	const { chart, language, ...rest } = summary;
 	void chart;
-	return { ...rest, text: renderText(summary), html: renderHtml(summary) };
+	void language;
+	return { ...rest, text: renderText(summary, options.textFormat ?? 'slack'), html: renderHtml(summary) };
 }
 
 /** The summaries to output: one per client with `onePerClient` (if there are client rules), else the account's. */

@@ -5,10 +5,11 @@
  * computed exactly in 1e-8 units and rounded once to the cent (cents.ts).
  */
 import type { UsageTotals } from '../aggregate';
-import { formatMoney, prorateUnits, toAmount, toCents, UNITS_PER_CENT, UNITS_PER_CURRENCY, type Units } from '../money';
+import type { Locale } from '../i18n';
+import { prorateUnits, toAmount, toCents, UNITS_PER_CENT, UNITS_PER_CURRENCY, type Units } from '../money';
 import type { PhoneNumberInfo } from '../numbers';
 import { centsToAmount, type CentLine } from './cents';
-import { countText, formatMinutes, minutesOf, plainNumber, round4 } from './format';
+import { formatMinutes, minutesOf, plainNumber, round4 } from './format';
 import type { PlanTerms } from './plans';
 import { prorateMonthly, type PeriodShare } from './proration';
 
@@ -34,7 +35,11 @@ export interface PlanPart extends AccountPlan {
 
 export interface LineInput {
 	currency: string;
+	/** The words and number formats of the descriptions. */
+	locale: Locale;
 	share: PeriodShare;
+	/** The proration rule applied, in the locale's language ("full month", "anteilig 10/30 Tage"). */
+	shareText: string;
 	totals: UsageTotals;
 	/** The bucket's rented numbers. */
 	numbers: PhoneNumberInfo[];
@@ -70,12 +75,12 @@ function perMinute(units: Units, seconds: number): number {
 }
 
 /** Reported mode: what Famulor reported for the calls, less the carrier's part. */
-function platformLine({ totals }: LineInput): CentLine {
+function platformLine({ totals, locale }: LineInput): CentLine {
 	const platform = totals.totalCost - totals.carrierCost;
-	const minutes = formatMinutes(totals.billableSeconds);
+	const minutes = locale.num(formatMinutes(totals.billableSeconds));
 	return {
 		kind: 'platform',
-		description: `Platform cost of ${countText(totals.calls, 'call')} as reported, ${minutes} billable min`,
+		description: locale.m.chargeSummary.line.platform(locale.calls(totals.calls), minutes),
 		quantity: minutesOf(totals.billableSeconds),
 		unit: 'min',
 		unitPrice: perMinute(platform, totals.billableSeconds),
@@ -84,23 +89,24 @@ function platformLine({ totals }: LineInput): CentLine {
 }
 
 /** Plan mode: the plan fee and the overage, whole or (with client rules) the bucket's share of them. */
-function planLines({ currency, share, client }: LineInput, plan: PlanPart): CentLine[] {
+function planLines({ currency, share, shareText, client, locale }: LineInput, plan: PlanPart): CentLine[] {
 	const { terms } = plan;
+	const words = locale.m.chargeSummary.line;
 	const shared = client !== undefined;
-	const sharePercent = `${(plan.fraction * 100).toFixed(2)}%`;
-	const fee = formatMoney(terms.planFee, currency);
+	const sharePercent = shared ? locale.percent((plan.fraction * 100).toFixed(2)) : null;
+	const fee = locale.money(terms.planFee, currency);
 	const included = share.whole
-		? `${plainNumber(terms.includedMinutes)} included`
-		: `${formatMinutes(plan.includedSeconds)} included ` +
-			`(${plainNumber(terms.includedMinutes)}/month ${share.description})`;
-	const overage =
-		`${formatMinutes(plan.overageSeconds)} min over ${included} × ` + `${formatMoney(terms.overageRate, currency)}/min`;
+		? words.included(locale.num(plainNumber(terms.includedMinutes)), null, shareText)
+		: words.included(
+				locale.num(formatMinutes(plan.includedSeconds)),
+				locale.num(plainNumber(terms.includedMinutes)),
+				shareText,
+			);
+	const rate = locale.money(terms.overageRate, currency);
 	return [
 		{
 			kind: 'planFee',
-			description:
-				`${terms.label} plan fee (${fee}/month, ${share.description})` +
-				(shared ? `, ${sharePercent} share by billable minutes` : ''),
+			description: words.planFee(terms.label, fee, shareText, sharePercent),
 			quantity: shared ? round4(plan.fraction) : share.months,
 			unit: shared ? 'share' : 'month',
 			unitPrice: shared ? toAmount(plan.feeUnits) : toAmount(terms.planFee),
@@ -108,7 +114,7 @@ function planLines({ currency, share, client }: LineInput, plan: PlanPart): Cent
 		},
 		{
 			kind: 'overage',
-			description: shared ? `Overage: ${sharePercent} share of ${overage}` : `Overage: ${overage}`,
+			description: words.overage(locale.num(formatMinutes(plan.overageSeconds)), included, rate, sharePercent),
 			quantity: minutesOf(plan.overageSeconds * (shared ? plan.fraction : 1)),
 			unit: 'min',
 			unitPrice: toAmount(terms.overageRate),
@@ -118,11 +124,11 @@ function planLines({ currency, share, client }: LineInput, plan: PlanPart): Cent
 }
 
 /** The telephony part of the reported call costs, in both modes (the plan does not include it). */
-function carrierLine({ totals }: LineInput): CentLine {
-	const minutes = formatMinutes(totals.talkSeconds);
+function carrierLine({ totals, locale }: LineInput): CentLine {
+	const minutes = locale.num(formatMinutes(totals.talkSeconds));
 	return {
 		kind: 'carrier',
-		description: `Carrier (telephony) cost of ${countText(totals.calls, 'call')} as reported, ${minutes} talk min`,
+		description: locale.m.chargeSummary.line.carrier(locale.calls(totals.calls), minutes),
 		quantity: minutesOf(totals.talkSeconds),
 		unit: 'min',
 		unitPrice: perMinute(totals.carrierCost, totals.talkSeconds),
@@ -131,7 +137,7 @@ function carrierLine({ totals }: LineInput): CentLine {
 }
 
 /** One line per monthly fee, highest first, each prorated over the period like every monthly amount. */
-function rentalLines({ numbers, currency, share }: LineInput): CentLine[] {
+function rentalLines({ numbers, currency, share, shareText, locale }: LineInput): CentLine[] {
 	const byFee = new Map<Units, { count: number; countries: Set<string> }>();
 	for (const number of numbers) {
 		let group = byFee.get(number.monthlyFee);
@@ -149,9 +155,12 @@ function rentalLines({ numbers, currency, share }: LineInput): CentLine[] {
 			const countries = group.countries.size ? ` (${[...group.countries].sort().join(', ')})` : '';
 			return {
 				kind: 'numberRental',
-				description:
-					`Number rental: ${countText(group.count, 'number')}${countries} × ` +
-					`${formatMoney(fee, currency)}/month, ${share.description}`,
+				description: locale.m.chargeSummary.line.rental(
+					locale.numbers(group.count),
+					countries,
+					locale.money(fee, currency),
+					shareText,
+				),
 				quantity: group.count,
 				unit: 'number',
 				unitPrice: toAmount(perNumber),
@@ -161,13 +170,16 @@ function rentalLines({ numbers, currency, share }: LineInput): CentLine[] {
 }
 
 /** The client's markup: a percentage of its own lines, already rounded to the cent. */
-function markupLine({ markupPercent, markupUnits, currency }: LineInput, baseCents: number): CentLine {
+function markupLine({ markupPercent, markupUnits, currency, locale }: LineInput, baseCents: number): CentLine {
 	const baseUnits = baseCents * UNITS_PER_CENT;
 	// markup = base × percent / 100, exactly: the percent is held in 1e-8 units.
 	const units = prorateUnits(baseUnits, markupUnits, 100 * UNITS_PER_CURRENCY);
 	return {
 		kind: 'markup',
-		description: `Markup ${plainNumber(markupPercent)}% on ${formatMoney(baseUnits, currency)}`,
+		description: locale.m.chargeSummary.line.markup(
+			locale.percent(plainNumber(markupPercent)),
+			locale.money(baseUnits, currency),
+		),
 		quantity: markupPercent,
 		unit: '%',
 		unitPrice: centsToAmount(baseCents),

@@ -10,6 +10,7 @@
  * zero to 1e-8; the line itself is then rounded to the cent.
  */
 import { DateTime } from 'luxon';
+import { localeOf, type Locale } from '../i18n';
 import { prorateUnits, type Units } from '../money';
 import { advance, stepBound } from '../guard';
 import { billingCycleContaining, type ResolvedPeriod } from '../periods';
@@ -17,8 +18,8 @@ import { billingCycleContaining, type ResolvedPeriod } from '../periods';
 const DAY_MS = 86_400_000;
 
 export interface MonthPiece {
-	/** e.g. "Nov 2026" */
-	month: string;
+	/** The first moment of the month (named in a report's language). */
+	startMs: number;
 	/** Covered wall-clock milliseconds of the month. */
 	coveredMs: number;
 	/** Wall-clock milliseconds of the whole month (days × 86,400,000). */
@@ -31,8 +32,9 @@ export interface PeriodShare {
 	pieces: MonthPiece[];
 	/** The share of a month as a number (for display), e.g. 0.3333. */
 	months: number;
-	/** Human-readable rule, e.g. "prorated 10/30 days" or "full month". */
+	/** The rule in English, e.g. "prorated 10/30 days" or "full month" (shareText: in a language). */
 	description: string;
+	timezone: string;
 }
 
 /** Local wall-clock time as if it were UTC: differences count a 23-hour DST day as 24 hours. */
@@ -45,6 +47,26 @@ function formatDays(ms: number): string {
 	return Number.isInteger(days) ? String(days) : String(Number(days.toFixed(2)));
 }
 
+/** The rule applied, in the language: "prorated 12/31 days of Oct 2026 + 9/30 days of Nov 2026". */
+export function shareText(share: Omit<PeriodShare, 'description'>, locale: Locale): string {
+	const words = locale.m.chargeSummary.proration;
+	if (share.whole === 'month') return words.fullMonth;
+	if (share.whole === 'billingCycle') return words.fullCycle;
+	const { pieces } = share;
+	if (pieces.every((piece) => piece.coveredMs === piece.monthMs)) return words.fullMonths(pieces.length);
+	const piece = (one: MonthPiece, named: boolean) =>
+		words.piece(
+			locale.num(formatDays(one.coveredMs)),
+			locale.num(formatDays(one.monthMs)),
+			named ? locale.shortMonthYear(one.startMs, share.timezone) : null,
+		);
+	return words.prorated(pieces.map((one) => piece(one, pieces.length > 1)));
+}
+
+function withDescription(share: Omit<PeriodShare, 'description'>): PeriodShare {
+	return { ...share, description: shareText(share, localeOf('en')) };
+}
+
 export function periodShare(period: ResolvedPeriod, billingCycleDay: number): PeriodShare {
 	const zone = period.timezone;
 	const start = DateTime.fromMillis(period.startMs, { zone });
@@ -52,22 +74,22 @@ export function periodShare(period: ResolvedPeriod, billingCycleDay: number): Pe
 	const monthStart = start.startOf('month');
 	if (start.equals(monthStart) && end.toMillis() === monthStart.plus({ months: 1 }).toMillis()) {
 		const ms = wallMs(end) - wallMs(start);
-		return {
+		return withDescription({
 			whole: 'month',
-			pieces: [{ month: start.toFormat('LLL yyyy'), coveredMs: ms, monthMs: ms }],
+			pieces: [{ startMs: start.toMillis(), coveredMs: ms, monthMs: ms }],
 			months: 1,
-			description: 'full month',
-		};
+			timezone: zone,
+		});
 	}
 	const cycle = billingCycleContaining(start, billingCycleDay);
 	if (cycle.start.toMillis() === period.startMs && cycle.end.toMillis() === period.endMs) {
 		const ms = wallMs(end) - wallMs(start);
-		return {
+		return withDescription({
 			whole: 'billingCycle',
-			pieces: [{ month: start.toFormat('LLL yyyy'), coveredMs: ms, monthMs: ms }],
+			pieces: [{ startMs: start.toMillis(), coveredMs: ms, monthMs: ms }],
 			months: 1,
-			description: 'full billing cycle',
-		};
+			timezone: zone,
+		});
 	}
 	const pieces: MonthPiece[] = [];
 	const loop = 'Prorating the period by month';
@@ -79,22 +101,14 @@ export function periodShare(period: ResolvedPeriod, billingCycleDay: number): Pe
 		const from = start > month ? start : month;
 		const to = end < next ? end : next;
 		pieces.push({
-			month: month.toFormat('LLL yyyy'),
+			startMs: month.toMillis(),
 			coveredMs: wallMs(to) - wallMs(from),
 			monthMs: wallMs(next) - wallMs(month),
 		});
 		month = next;
 	}
 	const months = pieces.reduce((sum, piece) => sum + piece.coveredMs / piece.monthMs, 0);
-	const describe = (piece: MonthPiece) => `${formatDays(piece.coveredMs)}/${formatDays(piece.monthMs)} days`;
-	const allFull = pieces.every((piece) => piece.coveredMs === piece.monthMs);
-	const only = pieces.length === 1 ? pieces[0] : undefined;
-	const description = allFull
-		? `${pieces.length} full calendar months`
-		: only
-			? `prorated ${describe(only)}`
-			: `prorated ${pieces.map((piece) => `${describe(piece)} of ${piece.month}`).join(' + ')}`;
-	return { whole: null, pieces, months: Number(months.toFixed(4)), description };
+	return withDescription({ whole: null, pieces, months: Number(months.toFixed(4)), timezone: zone });
 }
 
 /** A monthly amount (money units, or any integer such as seconds) for the period, exactly. */

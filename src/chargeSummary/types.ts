@@ -3,6 +3,7 @@
  * `chart`) and the renderers read. Line amounts and totals are currency rounded to the cent; unit
  * prices and plan terms keep up to 8 decimals; minutes and shares have at most 4.
  */
+import type { Language } from '../i18n';
 import type { Period, ResolvedPeriod } from '../periods';
 import type { ClientRules } from '../clients';
 import type { PlanTerms, PricingMode } from './plans';
@@ -31,7 +32,14 @@ export interface Charges {
 	overage: number;
 	numberRentals: number;
 	markup: number;
+	/** The sum of the lines (each rounded to the cent), before VAT. */
 	total: number;
+	/** = total: lines are net. */
+	net: number;
+	/** VAT on the net total, rounded to the cent (the account's: the sum of its clients' VAT); 0 without VAT. */
+	vat: number;
+	/** net + vat. */
+	gross: number;
 }
 
 export interface UsageSummary {
@@ -53,8 +61,14 @@ export interface ClientRow {
 	talkMinutes: number;
 	billableMinutes: number;
 	markupPercent: number;
+	/** The VAT rate applied (0 under reverse charge), or null: no VAT. */
+	vatPercent: number | null;
+	reverseCharge: boolean;
 	charges: Charges;
 	total: number;
+	net: number;
+	vat: number;
+	gross: number;
 }
 
 export interface ChartBar {
@@ -89,11 +103,21 @@ export interface ChargeSummary {
 	charges: Charges;
 	lines: ChargeLine[];
 	byClient: ClientRow[];
-	proration: { rule: string; applied: string; months: number };
-	attribution: string | null;
-	roundingRule: string;
+	/**
+	 * The VAT rate of the summary: the account's (Options → VAT Percent), or a client's own; null when
+	 * there is none, or when the clients of an account summary have different rates.
+	 */
+	vatPercent: number | null;
+	/** A client's summary under reverse charge (EU B2B: 0 % VAT, with the note in `notes`). */
+	reverseCharge: boolean;
+	/** How monthly fees were counted: the rule applied ("full month", "prorated 10/30 days") and the months. */
+	proration: { applied: string; months: number };
+	/** The rules that apply, as sentences for the reader (proration, rounding, VAT, client attribution). */
+	notes: string[];
 	/** Data of the HTML bar chart (not part of the node's JSON output). */
 	chart: Chart;
+	/** The language of the summary's words (not part of the node's JSON output). */
+	language: Language;
 }
 
 export interface ChargeSummaryResult {
@@ -116,4 +140,8 @@ export interface ChargeSummaryConfig {
 	clients?: ClientRules;
 	/** The credential's billing cycle day (for "one whole billing cycle"); default 1. */
 	billingCycleDay?: number;
+	/** The language of descriptions, labels and notes (default English). */
+	language?: Language;
+	/** The account's VAT rate in percent (Options → VAT Percent); null or absent: no VAT. */
+	vatPercent?: number | null;
 }

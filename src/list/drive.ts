@@ -5,6 +5,9 @@
  * took nothing and did not move for MAX_MISSES answers in a row fails (a server that ignores `page`,
  * answers with other rows, or keeps changing while it is read).
  *
+ * Answers read before (`pool`: the first page that told the list's order, the top of the list) are
+ * fed as soon as the walk can use them, instead of asking for their rows again.
+ *
  * In a newest-first list, calls arriving while it is read push every row toward higher indices: a
  * walk toward newer calls (toward lower indices) asks a little further behind by the growth it saw
  * between its answers, so that the row it needs is still in the next slice.
@@ -31,6 +34,8 @@ export interface DriveOptions {
 	fed?: (step: Step, slice: CallSlice) => void;
 	/** A better place to look after a gap than "further behind" (a caller that knows where the cursor is). */
 	relocate?: (slice: CallSlice) => SliceRequest | undefined;
+	/** Answers read before, fed when the walk can use them. */
+	pool?: CallSlice[];
 }
 
 export type DriveEnd = 'end' | 'refused' | 'enough' | 'outOfTime';
@@ -39,60 +44,102 @@ export async function drive(
 	source: CallSource,
 	query: CallQuery,
 	walk: Walk,
-	first: SliceRequest | CallSlice,
+	first: SliceRequest,
 	options: DriveOptions = {},
 ): Promise<DriveEnd> {
-	// A first answer already read (to learn the list's order) is fed as it is.
-	let read: CallSlice | undefined = isSlice(first) ? first : undefined;
-	let request: SliceRequest = isSlice(first) ? { at: first.start, toward: 1, rows: MAX_SLICE - 1 } : first;
-	let misses = 0;
-	let ahead: number | undefined;
-	let asked = false;
-	let growth = 0;
-	let lastTotal: number | undefined;
-	// The first request is always sent (a poll makes progress however little time it has); others fit the time.
-	for (let sent = 0; ; sent++) {
-		if (!read && sent > 0 && options.hasTime && !options.hasTime()) return 'outOfTime';
-		const answer = read ? { value: read } : await settled(source.slice(query, request));
-		read = undefined;
+	return await new Driver(source, query, walk, options).run(first);
+}
+
+class Driver {
+	private misses = 0;
+	/** The furthest index a slice wholly behind the cursor reached (such slices move the walk on). */
+	private furthest: number | undefined;
+	private relocated = false;
+	private growth = 0;
+	private lastTotal: number | undefined;
+	private sent = 0;
+	private readonly pool: CallSlice[];
+
+	constructor(
+		private readonly source: CallSource,
+		private readonly query: CallQuery,
+		private readonly walk: Walk,
+		private readonly options: DriveOptions,
+	) {
+		this.pool = [...(options.pool ?? [])];
+	}
+
+	async run(first: SliceRequest): Promise<DriveEnd> {
+		let request = first;
+		for (;;) {
+			const slice = this.fromPool() ?? (await this.ask(request));
+			if (slice === 'outOfTime') return slice;
+			const next = this.use(slice, request);
+			if (typeof next === 'string') return next;
+			request = next;
+		}
+	}
+
+	/** A pooled answer the walk can go on with, taken out of the pool. */
+	private fromPool(): CallSlice | undefined {
+		const index = this.pool.findIndex((slice) => this.walk.continues(slice));
+		return index < 0 ? undefined : this.pool.splice(index, 1)[0];
+	}
+
+	/** The answer to a request; the first is always sent (a poll makes progress however little time it has). */
+	private async ask(request: SliceRequest): Promise<CallSlice | 'outOfTime'> {
+		if (this.sent > 0 && this.options.hasTime && !this.options.hasTime()) return 'outOfTime';
+		this.sent++;
+		const answer = await settled(this.source.slice(this.query, request));
 		// The poll's time ran out while waiting to send (the rate limit): what was taken stays taken.
 		if ('error' in answer) return outOfTime(answer.error);
-		const slice = answer.value;
+		if (this.lastTotal !== undefined) this.growth = Math.max(0, answer.value.total - this.lastTotal);
+		this.lastTotal = answer.value.total;
+		return answer.value;
+	}
+
+	/** Feeds one answer; how the drive ends, or the next request. */
+	private use(slice: CallSlice, asked: SliceRequest): DriveEnd | SliceRequest {
+		const { walk, options } = this;
 		options.read?.(slice);
-		if (lastTotal !== undefined) growth = Math.max(0, slice.total - lastTotal);
-		lastTotal = slice.total;
 		const mark = progressMark(walk);
 		const step = walk.feed(slice);
 		options.fed?.(step, slice);
 		if (step.taken.length && options.taken?.(step.taken, slice)) return 'enough';
 		if (step.outcome === 'end' || step.outcome === 'refused') return step.outcome;
-		// A slice wholly behind the cursor still moves the walk on when its last row is further along than
-		// any before it.
-		const nearer = step.outcome === 'behind' && approaches(step, ahead);
-		if (nearer) ahead = step.anchor?.at;
-		misses = step.taken.length > 0 || progressMark(walk) !== mark || nearer ? 0 : misses + 1;
-		if (misses >= MAX_MISSES) throw stuck(step, slice);
+		// A slice wholly behind the cursor still moves the walk on when it reaches further than any before.
+		const nearer = step.outcome === 'behind' && approaches(step, this.furthest);
+		if (nearer) this.furthest = step.anchor?.at;
+		this.misses = step.taken.length > 0 || progressMark(walk) !== mark || nearer ? 0 : this.misses + 1;
+		if (this.misses >= MAX_MISSES) throw stuck(step, slice);
+		return this.plan(step, slice, asked);
+	}
+
+	private plan(step: Step, slice: CallSlice, asked: SliceRequest): SliceRequest {
 		// Not where the walk needs to be: the caller may know where that is (asked once a walk).
 		const lost = step.outcome === 'gap' || step.outcome === 'behind' || step.outcome === 'unordered';
-		const relocated: SliceRequest | undefined = lost && !asked ? options.relocate?.(slice) : undefined;
-		asked ||= relocated !== undefined;
-		const planned = nextRequest(step, slice, request, { misses, growth, order: walk.order, rows: options.rows });
-		request = relocated && relocated.at !== request.at ? relocated : planned;
+		const relocated = lost && !this.relocated ? this.options.relocate?.(slice) : undefined;
+		this.relocated ||= relocated !== undefined;
+		const planned = nextRequest(step, slice, asked, {
+			misses: this.misses,
+			growth: this.growth,
+			order: this.walk.order,
+			rows: this.options.rows,
+		});
+		return relocated && relocated.at !== asked.at ? relocated : planned;
 	}
+}
+
+/** What tells that a walk moved: its cursor's time and how many ids it holds there. */
+function progressMark(walk: Walk): string {
+	const cursor = walk.cursor;
+	return cursor ? `${cursor.at}:${cursor.ids.length}` : '';
 }
 
 /** Whether a step's anchor lies further along the walk than `furthest` (an index; none yet: any). */
 function approaches(step: Step, furthest: number | undefined): boolean {
 	const anchor = step.anchor;
 	return anchor !== undefined && (furthest === undefined || (anchor.at - furthest) * anchor.toward > 0);
-}
-
-const isSlice = (value: SliceRequest | CallSlice): value is CallSlice => 'start' in value;
-
-/** What tells that a walk moved: its cursor's time and how many ids it holds there. */
-function progressMark(walk: Walk): string {
-	const cursor = walk.cursor;
-	return cursor ? `${cursor.at}:${cursor.ids.length}` : '';
 }
 
 interface Planning {
@@ -122,7 +169,7 @@ export function nextRequest(step: Step, slice: CallSlice, asked: SliceRequest, p
 }
 
 /** 'outOfTime' for a wait the poll's deadline cut short; any other failure is passed on. */
-function outOfTime(error: unknown): DriveEnd {
+function outOfTime(error: unknown): 'outOfTime' {
 	if (error instanceof FamulorApiError && error.kind === 'outOfTime') return 'outOfTime';
 	throw error;
 }

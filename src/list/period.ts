@@ -52,7 +52,7 @@ export async function forEachCall(
 		for (const row of rows) if (inScan(row.call, scan)) visit(row);
 		return walk.passed(farEnd);
 	};
-	await drive(source, query, walk, first, { taken: visitAll });
+	await drive(source, query, walk, { at: 0, toward: 1, rows: MAX_SLICE - 1 }, { taken: visitAll, pool: [first] });
 	return { requests: source.requests - before };
 }
 
@@ -78,8 +78,10 @@ export async function newestCalls(source: CallSource, scan: PeriodScan, limit: n
 		return final >= limit || walk.passed(scan.period.startMs);
 	};
 	// An oldest-first list is walked back from its last row (the first answer told where that is).
-	const start = oldestFirst ? { at: Math.max(0, first.total - 1), toward: -1 as const, rows: wanted } : first;
-	await drive(source, query, walk, start, { taken: enough, rows: () => wanted });
+	const start = oldestFirst
+		? { at: Math.max(0, first.total - 1), toward: -1 as const, rows: wanted }
+		: { at: 0, toward: 1 as const, rows: wanted };
+	await drive(source, query, walk, start, { taken: enough, rows: () => wanted, pool: [first] });
 	return found
 		.sort((a, b) => b.call.createdAt - a.call.createdAt || b.call.id - a.call.id)
 		.slice(0, Math.max(0, limit));

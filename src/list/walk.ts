@@ -94,6 +94,17 @@ export class Walk {
 		return key < this.key || (key === this.key && this.ids.has(call.id));
 	}
 
+	/** Whether feeding `slice` would go on from the cursor (nothing is taken or changed). */
+	continues(slice: CallSlice): boolean {
+		if (slice.rows.length === 0) return slice.total === 0;
+		const order = orderOf(slice) || this.order || (wholeList(slice) ? 1 : 0);
+		if (order === 0) return false;
+		const view = new WalkView(slice, order, this.direction);
+		const j = view.firstAtLeast(this.key);
+		if (j === view.length) return view.aheadBounded;
+		return j > 0 || view.behindBounded;
+	}
+
 	feed(slice: CallSlice): Step {
 		if (slice.rows.length === 0) return slice.total === 0 ? this.emptyList() : { outcome: 'empty', taken: [] };
 		const order = orderOf(slice) || this.order || (wholeList(slice) ? 1 : 0);

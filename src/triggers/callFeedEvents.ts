@@ -138,7 +138,7 @@ export function callEvent(
 	const local = DateTime.fromMillis(call.createdAt, { zone: config.timezone });
 	const event: CallEvent = {
 		eventId: revision ? `call:${call.id}:rev${revision.rev}` : `call:${call.id}`,
-		...callItem(call, config.currency),
+		...callItem(call, config.currency, config.timezone),
 		day: local.toFormat('yyyy-MM-dd'),
 		month: local.toFormat('yyyy-MM'),
 		correction: revision !== undefined,

@@ -21,6 +21,7 @@ import {
 	type ClientRules,
 } from '../clients';
 import { InvalidParameterError } from '../errors';
+import { localeOf, type Locale } from '../i18n';
 
 export interface ClientGrouping {
 	rules: ClientRules;
@@ -139,6 +140,6 @@ export function billedValue(config: GroupedConfig, group: string | null, units: 
 }
 
 /** How a message names a client group. */
-export function clientSubject(group: string): string {
-	return group === UNASSIGNED ? 'Unassigned (calls no client rule matches)' : group;
+export function clientSubject(group: string, locale: Locale = localeOf('en')): string {
+	return group === UNASSIGNED ? locale.m.threshold.unassigned : group;
 }

@@ -1,26 +1,25 @@
 /**
- * The tracker's other way of reading what is new, for a newest-first list whose newest calls are read
- * anyway (the threshold and spike triggers): from the top of the list down to the cursor, a walk toward
- * older calls (src/list/walk.ts) that starts at row 0. Its first answer is always of use — the newest
- * calls — so a poll with a few more calls than expected needs no second request to find where the
- * cursor went, and the last answer ends at the list's top, where Laravel's pages line up best.
- *
- * It is tried only when what is new is expected to fit a few answers: a larger backlog (a baseline,
- * or a poll after downtime) is read from the cursor up (the tracker's walk toward newer calls), which
- * keeps what it took however early the poll has to stop. Taken rows are those after the cursor (and
- * at its time, the ids not taken); rows at or before it are only read again.
+ * The tracker's way down from the top of a newest-first list, for a poll that reads up to the newest
+ * call anyway (the threshold and spike triggers). Its first answer is the top of the list, sized for
+ * what is expected to be new; when it reaches down to the cursor (a quiet poll, a few new calls) it
+ * is all the poll needs. When more came, the walk goes on down from it — a walk toward older calls
+ * (src/list/walk.ts), whose answers line up with Laravel's pages from row 0 — as long as the backlog
+ * is a few answers (TOP_ROWS). Nothing is taken unless the walk reaches the cursor: a larger backlog
+ * (a baseline, a poll after downtime) is read from the cursor up, which keeps what it took however
+ * early the poll has to stop, and ends with the top answer already read.
  */
 import type { CallQuery, CallRow, CallSlice, CallSource } from '../api/port';
+import { MAX_SLICE } from '../api/port';
 import { drive } from '../list/drive';
 import { orderOf } from '../list/slice';
 import { Walk, type BehindCount, type CursorState } from '../list/walk';
 import { rowsBefore } from './late';
 
-/** The most rows read from the top before the tracker reads from its cursor up instead. */
+/** The most rows read down from the top before the tracker reads from its cursor up instead. */
 export const TOP_ROWS = 400;
 
 export interface FromTop {
-	/** Calls new since the cursor, newest first. */
+	/** Calls new since the cursor, oldest first. */
 	taken: CallRow[];
 	/** The new cursor: the newest time of the list and the ids there. */
 	cursor: CursorState;
@@ -28,50 +27,62 @@ export interface FromTop {
 	measured: BehindCount;
 }
 
-export interface TopRead {
+export interface Down {
+	source: CallSource;
+	query: CallQuery;
+	/** The top of the list (an answer from row 0). */
+	top: CallSlice;
 	cursor: CursorState;
 	/** Read down to this time at least (the cursor's, or that of an older call to read again). */
 	readTo: number;
-	/** Rows the first answer asks for: what is expected to be new, and a margin. */
-	rows: number;
 	hasTime: () => boolean;
-	/** Every answer read. */
+	/** Every further answer read. */
 	read: (slice: CallSlice) => void;
 }
 
-/** Reads from the top down to `read.readTo`; undefined when the list is not newest first or the backlog is large. */
-export async function readFromTop(source: CallSource, query: CallQuery, read: TopRead): Promise<FromTop | undefined> {
-	const old = new Set(read.cursor.ids);
+/** Reads from the top down to `readTo`; undefined when the list is not newest first, or it could not get there. */
+export async function readDown(down: Down): Promise<FromTop | undefined> {
+	const { top, cursor } = down;
+	const whole = top.start === 0 && top.rows.length >= top.total;
+	if (top.start !== 0 || (orderOf(top) !== -1 && !whole)) return undefined;
 	const walk = new Walk('older', undefined);
-	const taken: CallRow[] = [];
-	let measured: BehindCount | undefined;
-	let newest: CursorState | undefined;
-	let wrongWay = false;
+	const seen: CallRow[] = [];
+	let measured = count(top, cursor.at);
 	const end = await drive(
-		source,
-		query,
+		down.source,
+		down.query,
 		walk,
-		{ at: 0, toward: 1, rows: read.rows },
+		{ at: 0, toward: 1, rows: MAX_SLICE - 1 },
 		{
+			pool: [top],
 			read: (slice) => {
-				read.read(slice);
-				if (slice.start === 0 && orderOf(slice) === 1) wrongWay = true;
-				measured ??= count(slice, read.cursor.at);
+				if (slice !== top) down.read(slice);
+				measured ??= count(slice, cursor.at);
 			},
 			taken: (rows) => {
-				newest ??= { at: (rows[0] as CallRow).call.createdAt, ids: [] };
-				for (const row of rows) {
-					const { id, createdAt } = row.call;
-					if (createdAt === newest.at) newest.ids.push(id);
-					if (createdAt > read.cursor.at || (createdAt === read.cursor.at && !old.has(id))) taken.push(row);
-				}
-				return wrongWay || walk.passed(read.readTo) || (walk.behind?.count ?? 0) > TOP_ROWS;
+				seen.push(...rows);
+				return walk.passed(down.readTo) || (walk.behind?.count ?? 0) > TOP_ROWS;
 			},
-			hasTime: read.hasTime,
+			hasTime: down.hasTime,
 		},
 	);
-	if (wrongWay || end === 'outOfTime' || !measured || !walk.passed(read.readTo)) return undefined;
-	return { taken, cursor: newest ?? read.cursor, measured };
+	if (!measured || (end !== 'end' && !walk.passed(down.readTo))) return undefined;
+	return taken(seen, cursor, measured);
+}
+
+/** The calls after the cursor (and at its time, the ids not taken), and the new cursor at the newest time. */
+function taken(seen: CallRow[], cursor: CursorState, measured: BehindCount): FromTop {
+	const old = new Set(cursor.ids);
+	const fresh = seen.filter(
+		({ call }) => call.createdAt > cursor.at || (call.createdAt === cursor.at && !old.has(call.id)),
+	);
+	const newest = seen[0]?.call.createdAt ?? cursor.at;
+	const ids = seen.filter(({ call }) => call.createdAt === newest).map(({ call }) => call.id);
+	return {
+		taken: fresh.reverse(),
+		cursor: { at: newest, ids: newest === cursor.at ? [...new Set([...cursor.ids, ...ids])] : ids },
+		measured,
+	};
 }
 
 /** Rows before time `at` in a newest-first answer that shows where they begin. */

@@ -22,6 +22,7 @@ import {
 import type { CallQuery, CallSource } from '../api/port';
 import { assertOneOf, assertSettleMinutes, requireValid } from '../errors';
 import { advance, stepBound } from '../guard';
+import { isoInZone, localeOf, type Language } from '../i18n';
 import { displayText, displayValue, metricName, toCountingUnits, unitOf, valueOfCall } from '../metrics';
 import { toAmount } from '../money';
 import { apiDays } from '../periods';
@@ -54,6 +55,8 @@ export interface SpikeConfig {
 	settleMinutes: number;
 	minBaselineSamples: number;
 	currency: string;
+	/** The language of `message` (absent: English). Not part of the fingerprint. */
+	language?: Language;
 }
 
 export interface SpikeEvent {
@@ -125,7 +128,7 @@ export function validateSpikeConfig(config: SpikeConfig): void {
 }
 
 export function spikeFingerprint(config: SpikeConfig, account: string): string {
-	return fingerprint({ ...config, account });
+	return fingerprint({ ...config, language: undefined, account });
 }
 
 function median(values: number[]): number {
@@ -333,13 +336,6 @@ function evaluateWindows(config: SpikeConfig, model: SpikeModel, windows: Window
 	return events;
 }
 
-const WINDOW_WORDS: Record<SpikeWindow, string> = {
-	fifteenMinutes: '15 minutes',
-	hour: 'hour',
-	sixHours: '6 hours',
-	day: 'day',
-};
-
 const iso = (at: DateTime) => at.toISO({ suppressMilliseconds: true }) as string;
 
 function spikeEvent(
@@ -350,21 +346,28 @@ function spikeEvent(
 	open: OpenWindow | undefined,
 ): SpikeEvent {
 	const { value, baseline, samples } = figures;
-	const start = DateTime.fromMillis(window.start, { zone: config.timezone });
-	const end = DateTime.fromMillis(window.end, { zone: config.timezone });
+	const zone = config.timezone;
+	const start = DateTime.fromMillis(window.start, { zone });
+	const end = DateTime.fromMillis(window.end, { zone });
+	const l = localeOf(config.language ?? 'en');
+	const words = l.m.spike;
 	const format = (units: number) => displayValue(config.metric, units);
-	const text = (units: number) => displayText(config.metric, units, config.currency);
+	const text = (units: number) => displayText(config.metric, units, config.currency, l);
 	const contributors = open?.contributions.top(format) ?? [];
 	const groupValue = config.groupBy === 'none' ? null : group;
+	// "2.4× the usual 5.58 EUR"; a window under its usual value says so instead of "0.4×".
 	const ratio =
-		baseline > 0 ? `${(value / baseline).toFixed(1)}× the usual ${text(baseline)}` : `against a usual ${text(0)}`;
+		baseline <= 0
+			? words.againstZero(text(0))
+			: value >= baseline
+				? words.times(l.num((value / baseline).toFixed(1)), text(baseline))
+				: words.under(text(baseline));
 	const leader = contributors[0];
 	const lead = leader
-		? `; top ${leader.by === 'phoneNumber' ? 'number' : leader.by}: ${leader.key} ` +
-			`(${text(Math.round(open?.contributions.valueOf(leader.by, leader.key) ?? 0))})`
+		? words.lead(leader.by, leader.key, text(Math.round(open?.contributions.valueOf(leader.by, leader.key) ?? 0)))
 		: '';
-	const span = `${start.toFormat('d LLL HH:mm')}–${end.toFormat('HH:mm')}`;
-	const windows = `median of ${samples} ${samples === 1 ? 'window' : 'windows'}`;
+	const span = `${l.dayMonthTime(window.start, zone)}–${l.time(window.end, zone)}`;
+	const median = words.median(samples, l.int(samples));
 	return {
 		eventId: `spike:${config.metric}:${groupValue ?? 'all'}:${iso(start)}`,
 		metric: config.metric,
@@ -384,11 +387,17 @@ function spikeEvent(
 			durationSeconds: call.dur,
 			assistantName: call.as,
 			campaignName: call.ca,
-			createdAt: new Date(call.at).toISOString(),
+			createdAt: isoInZone(call.at, zone),
 		})),
-		message:
-			`${metricName(config.metric)}${groupLabel(config.groupBy, groupValue)} in the ` +
-			`${WINDOW_WORDS[config.window]} ${span} was ${text(value)}, ${ratio} (${windows})${lead}.`,
+		message: words.message(
+			`${metricName(config.metric, l)}${groupLabel(config.groupBy, groupValue, l)}`,
+			config.window,
+			span,
+			text(value),
+			ratio,
+			median,
+			lead,
+		),
 		baselineSamples: samples,
 	};
 }
@@ -410,7 +419,7 @@ export function spikeSample(config: SpikeConfig, state: SpikeState, now: number)
 	const baseline = matching.length ? median(matching.map((s) => buckets?.get(s) ?? 0)) : 0;
 	const figures = { value: pick.value, baseline, samples: matching.length };
 	const event = spikeEvent(config, window, pick.group, figures, model.open.get(window.start)?.get(pick.group));
-	return [{ ...event, message: `Sample (not necessarily a spike): ${event.message}` }];
+	return [{ ...event, message: localeOf(config.language ?? 'en').m.spike.sample(event.message) }];
 }
 
 export { newSpikeState };

@@ -12,17 +12,24 @@
  *   reported. That is what makes eventIds unique even after the state is deleted mid-period: the
  *   crossings reported before are already reached, so the new baseline absorbs them silently.
  */
-import { dimensionKey, groupLabel, matchesFilters, type Call } from '../calls';
+import { dimensionKey, matchesFilters, type Call } from '../calls';
 import type { CallSource } from '../api/port';
 import type { FamulorClient } from '../client';
-import { displayText, valueOfCall } from '../metrics';
+import { displayText, toCountingUnits, valueOfCall } from '../metrics';
 import { apiDays, periodContaining, type ResolvedPeriod } from '../periods';
 import { pollBalance } from './balance';
 import { billedValue, clientGroupOf } from './clientGroups';
 import { Contributions } from './contributors';
 import { pollTracked, type TrackedSpec } from './engine';
 import { fromTheFuture, type PollEnvironment } from './state';
-import { thresholdEvent, thresholdInUnits, type ThresholdConfig, type ThresholdEvent } from './thresholdEvents';
+import {
+	localeOfConfig,
+	thresholdEvent,
+	thresholdInUnits,
+	thresholdSubject,
+	type ThresholdConfig,
+	type ThresholdEvent,
+} from './thresholdEvents';
 import {
 	emptyPeriod,
 	loadPeriod,
@@ -247,23 +254,80 @@ async function pollUsage(
 	return { state, events: emitted, building: state.phase === 'building', current: currentValues };
 }
 
-/** A human sample for "Fetch Test Event" when nothing crosses right now. */
+/**
+ * "Fetch Test Event" (manual mode, state untouched): what the node would emit right now, from the
+ * current values. Every group that has reached a threshold gives one sample, at its highest threshold
+ * reached (for the balance: the lowest it fell to), most urgent first — so a per-client setup shows
+ * each client that is over. When no group has reached one, the one group closest to its next threshold
+ * gives a sample labelled as such.
+ */
 export function thresholdSample(config: ThresholdConfig, result: ThresholdPollResult, now: number): ThresholdEvent[] {
-	const top = [...result.current].sort((a, b) => b.value - a.value)[0] ?? { group: null, value: 0, period: null };
-	const thresholds = config.thresholds;
-	const upcoming =
-		config.metric === 'balance'
-			? ([...thresholds].reverse().find((t) => top.value > thresholdInUnits(config, t)) ?? thresholds[0])
-			: (thresholds.find((t) => top.value < thresholdInUnits(config, t, top.group)) ??
-				thresholds[thresholds.length - 1]);
-	const threshold = upcoming ?? 0;
-	const period = config.metric === 'balance' ? periodContaining('day', now, config.timezone) : top.period;
-	const limit = thresholdInUnits(config, threshold, top.group);
-	const event = thresholdEvent(config, { group: top.group, value: top.value, threshold, limit, period, now });
-	const text = (units: number) => displayText(config.metric, units, config.currency);
-	const status = result.building ? ' The baseline is still being built; values are partial.' : '';
-	const where = groupLabel(config.groupBy, top.group);
-	return [
-		{ ...event, message: `Sample: ${text(top.value)} now${where}; the next threshold is ${text(limit)}.${status}` },
-	];
+	const l = localeOfConfig(config);
+	const words = l.m.threshold;
+	const balance = config.metric === 'balance';
+	const status = result.building ? words.building : '';
+	const current = periodContaining(balance ? 'day' : config.period, now, config.timezone, config.billingCycleDay);
+	const groups = sampleGroups(config, result, current);
+	const limitOf = (threshold: number, group: string | null) => thresholdInUnits(config, threshold, group);
+	const reached = (value: number, limit: number) => (balance ? value <= limit : value >= limit);
+	// How close a value is to a limit, 1 = at it: spend 60 of 80 is 0.75; a balance of 80 above 60 is 0.75.
+	const closeness = (value: number, limit: number) =>
+		balance ? (value <= 0 ? 1 : limit / value) : limit <= 0 ? 1 : value / limit;
+	const samples: Array<{ event: ThresholdEvent; urgency: number }> = [];
+	for (const { group, value, period } of groups) {
+		const crossed = config.thresholds.filter((threshold) => reached(value, limitOf(threshold, group)));
+		if (crossed.length === 0) continue;
+		const threshold = balance ? Math.min(...crossed) : Math.max(...crossed);
+		const limit = limitOf(threshold, group);
+		const event = thresholdEvent(config, { group, value, threshold, limit, period: period ?? current, now });
+		samples.push({
+			event: { ...event, message: words.sampleReached(event.message) + status },
+			urgency: closeness(value, limit),
+		});
+	}
+	if (samples.length) {
+		return samples
+			.sort((a, b) => b.urgency - a.urgency || String(a.event.group).localeCompare(String(b.event.group)))
+			.map((sample) => sample.event);
+	}
+	// Nothing reached: the group closest to its next threshold.
+	const next = groups
+		.map((entry) => {
+			const ordered = balance ? [...config.thresholds].sort((a, b) => b - a) : config.thresholds;
+			const threshold = ordered.find((t) => !reached(entry.value, limitOf(t, entry.group))) ?? ordered[0] ?? 0;
+			const limit = limitOf(threshold, entry.group);
+			return { ...entry, threshold, limit, urgency: closeness(entry.value, limit) };
+		})
+		.sort((a, b) => b.urgency - a.urgency || String(a.group).localeCompare(String(b.group)))[0];
+	if (!next) return [];
+	const period = next.period ?? current;
+	const event = thresholdEvent(config, { ...next, period, now });
+	const text = (units: number) => displayText(config.metric, units, config.currency, l);
+	const when = balance ? '' : ` ${words.periodWord[config.period]}`;
+	const budget = event.budget === null ? null : toCountingUnits(config.metric, event.budget);
+	const nextText =
+		budget === null ? text(next.limit) : words.nextOfBudget(l.percent(next.threshold), text(budget), text(next.limit));
+	const subject = thresholdSubject(config, next.group, when, l);
+	return [{ ...event, message: words.sampleClosest(subject, text(next.value), nextText) + status }];
+}
+
+/**
+ * The groups a sample looks at: those with a value in the current period, and the configured clients
+ * that have none yet (at 0); with no group at all, the whole account at 0.
+ */
+function sampleGroups(
+	config: ThresholdConfig,
+	result: ThresholdPollResult,
+	current: ResolvedPeriod,
+): Array<{ group: string | null; value: number; period: ResolvedPeriod | null }> {
+	const groups = [...result.current];
+	if (config.groupBy === 'client' && config.metric !== 'balance') {
+		for (const client of config.clients?.rules.clients ?? []) {
+			if (!groups.some((entry) => entry.group === client.name)) {
+				groups.push({ group: client.name, value: 0, period: current });
+			}
+		}
+	}
+	if (groups.length === 0) groups.push({ group: null, value: 0, period: config.metric === 'balance' ? null : current });
+	return groups;
 }

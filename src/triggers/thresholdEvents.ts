@@ -7,6 +7,7 @@
 import { groupLabel, TRIGGER_GROUP_BY, type CallFilters, type TriggerGroupBy } from '../calls';
 import type { CallQuery } from '../api/port';
 import { assertOneOf, InvalidParameterError } from '../errors';
+import { isoInZone, localeOf, type Language, type Locale } from '../i18n';
 import { displayText, displayValue, metricName, toCountingUnits, unitOf } from '../metrics';
 import { publicPeriod, type Period, type ResolvedPeriod, type TriggerPeriod } from '../periods';
 import {
@@ -42,6 +43,8 @@ export interface ThresholdConfig {
 	fireOnActivation: boolean;
 	currency: string;
 	settleMinutes: number;
+	/** The language of `message` (absent: English). Not part of the fingerprint: words never reset a baseline. */
+	language?: Language;
 }
 
 export interface ThresholdEvent {
@@ -146,8 +149,11 @@ export function validateThresholdConfig(config: ThresholdConfig): void {
 
 /** The fingerprint of everything that defines what is counted: a change means a new baseline. */
 export function thresholdFingerprint(config: ThresholdConfig, account: string): string {
-	return fingerprint({ ...config, fireOnActivation: undefined, account });
+	return fingerprint({ ...config, fireOnActivation: undefined, language: undefined, account });
 }
+
+/** The words and formats of a trigger's messages. */
+export const localeOfConfig = (config: { language?: Language }): Locale => localeOf(config.language ?? 'en');
 
 /** A threshold in the metric's counting unit (money units, seconds, calls); of a group's own budget when it has one. */
 export function thresholdInUnits(config: ThresholdConfig, threshold: number, group: string | null = null): number {
@@ -155,13 +161,6 @@ export function thresholdInUnits(config: ThresholdConfig, threshold: number, gro
 	const amount = percent ? (budgetOfGroup(config, group) * threshold) / 100 : threshold;
 	return toCountingUnits(config.metric, amount);
 }
-
-const PERIOD_WORDS: Record<TriggerPeriod, string> = {
-	day: 'today',
-	week: 'this week',
-	month: 'this month',
-	billingCycle: 'this billing cycle',
-};
 
 export interface Crossing {
 	group: string | null;
@@ -176,27 +175,38 @@ export interface Crossing {
 	closed?: boolean;
 }
 
+/** " this month", or " in November 2026" for a period that has ended (with the leading space). */
+function whenOf(config: ThresholdConfig, crossing: Crossing, l: Locale): string {
+	const { period } = crossing;
+	if (config.metric === 'balance') return '';
+	if (crossing.closed && period) return ` ${l.m.period.inPeriod(period.naming?.kind, l.periodLabel(period))}`;
+	return ` ${l.m.threshold.periodWord[config.period as TriggerPeriod]}`;
+}
+
+/** How a message names what is measured: "Spend of campaign "Spring" this month". */
+export function thresholdSubject(config: ThresholdConfig, group: string | null, when: string, l: Locale): string {
+	return `${metricName(config.metric, l)}${groupLabel(config.groupBy, group, l)}${when}`;
+}
+
 /** The sentence of an event. */
 function messageOf(config: ThresholdConfig, crossing: Crossing, budgetUnits: number | null): string {
-	const { group, value, threshold, limit, period } = crossing;
-	const text = (units: number) => displayText(config.metric, units, config.currency);
-	const when =
-		config.metric === 'balance'
-			? ''
-			: crossing.closed && period
-				? ` in ${period.label}`
-				: ` ${PERIOD_WORDS[config.period]}`;
-	const subject = `${metricName(config.metric)}${groupLabel(config.groupBy, group)}${when}`;
+	const l = localeOfConfig(config);
+	const words = l.m.threshold;
+	const { group, value, threshold, limit } = crossing;
+	const text = (units: number) => displayText(config.metric, units, config.currency, l);
+	const when = whenOf(config, crossing, l);
+	const subject = thresholdSubject(config, group, when, l);
+	const percent = l.percent(threshold);
 	if (config.metric === 'balance') {
 		return budgetUnits !== null
-			? `${subject} fell to ${threshold}% of ${text(budgetUnits)} or below: ${text(value)}.`
-			: `${subject} fell to ${text(limit)} or below: ${text(value)}.`;
+			? words.balanceOfBudget(subject, percent, text(budgetUnits), text(value))
+			: words.balanceAbsolute(subject, text(limit), text(value));
 	}
-	const verb = config.metric === 'forecastSpend' ? 'is on track to reach' : 'reached';
-	if (config.groupBy === 'client' && group !== null) return clientMessage(config, crossing, budgetUnits, verb, when);
+	const forecast = config.metric === 'forecastSpend';
+	if (config.groupBy === 'client' && group !== null) return clientMessage(config, crossing, budgetUnits, when, l);
 	return budgetUnits !== null
-		? `${subject} ${verb} ${threshold}% of the ${text(budgetUnits)} budget: ${text(value)}.`
-		: `${subject} ${verb} ${text(limit)}: ${text(value)}.`;
+		? words.ofBudget(subject, forecast, percent, text(budgetUnits), text(value))
+		: words.absolute(subject, forecast, text(limit), text(value));
 }
 
 /**
@@ -207,19 +217,20 @@ function clientMessage(
 	config: ThresholdConfig,
 	crossing: Crossing,
 	budgetUnits: number | null,
-	verb: string,
 	when: string,
+	l: Locale,
 ): string {
+	const words = l.m.threshold;
 	const { group, value, threshold, limit } = crossing;
-	const text = (units: number) => displayText(config.metric, units, config.currency);
-	const client = clientSubject(group ?? '');
+	const text = (units: number) => displayText(config.metric, units, config.currency, l);
+	const client = clientSubject(group ?? '', l);
 	const markup = markupOfGroup(config, group);
-	const billed = markup ? ` (with its ${markup.markupPercent}% markup)` : '';
-	const figure = config.metric === 'forecastSpend' ? `${text(value)} forecast${billed}` : `${text(value)}${billed}`;
+	const forecast = config.metric === 'forecastSpend';
+	const figure = words.clientFigure(text(value), forecast, markup ? l.percent(markup.markupPercent) : null);
 	if (budgetUnits !== null) {
-		return `${client} ${verb} ${threshold}% of its ${text(budgetUnits)} budget${when}: ${figure}.`;
+		return words.clientOfBudget(client, forecast, l.percent(threshold), text(budgetUnits), when, figure);
 	}
-	return `${client} ${verb} ${text(limit)}${when}: ${figure}.`;
+	return words.clientAbsolute(client, forecast, text(limit), when, figure);
 }
 
 export function thresholdEvent(config: ThresholdConfig, crossing: Crossing): ThresholdEvent {
@@ -242,10 +253,10 @@ export function thresholdEvent(config: ThresholdConfig, crossing: Crossing): Thr
 		budget,
 		percentOfBudget: budgetUnits ? Number(((value / budgetUnits) * 100).toFixed(2)) : null,
 		currency: config.currency,
-		period: period ? publicPeriod(period) : null,
+		period: period ? { ...publicPeriod(period), label: localeOfConfig(config).periodLabel(period) } : null,
 		group,
 		...client,
-		crossedAt: new Date(crossing.now).toISOString(),
+		crossedAt: isoInZone(crossing.now, config.timezone),
 		topContributors: crossing.contributions?.top(contributorValue) ?? [],
 		message: messageOf(config, crossing, budgetUnits),
 	};

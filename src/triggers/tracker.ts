@@ -23,7 +23,7 @@ import { settled } from '../errors';
 import { drive, type DriveEnd } from '../list/drive';
 import { orderOf } from '../list/slice';
 import { Walk, type BehindCount, type CursorState } from '../list/walk';
-import { readFromTop, TOP_ROWS } from './fromTop';
+import { readDown, TOP_ROWS } from './fromTop';
 import { findLate, timedOut, type LateSearch } from './late';
 import { Ledger, ledgerStateSchema, type LedgerState } from './ledger';
 import { count, epochMs, epochMsOrZero, int } from './state';
@@ -70,6 +70,8 @@ export interface TrackerState {
 	hints: { order: -1 | 0 | 1; total: number; grew: number };
 }
 
+/** The fewest rows of a first answer from the top: a few new calls more than expected fit it. */
+const TOP_FIRST_ROWS = 20;
 /** A call still unsettled this long after it started is no longer watched: it is taken as it is. */
 export const MAX_WATCH_MS = 2 * 60 * 60 * 1000;
 /** Calls taken in the last RECENT_MS are kept by id: a call listed that late is told apart by its id. */
@@ -206,35 +208,50 @@ class TrackerPoll {
 		return this.result(end === 'end' || end === 'refused');
 	}
 
-	/** Reads what is new: from the top when that is cheaper, else from the cursor up (see fromTop.ts). */
+	/** Reads what is new: down from the top when the backlog is a few answers, else from the cursor up. */
 	private async readForward(): Promise<DriveEnd> {
-		if (await this.readFromTop()) return 'end';
-		return await this.readUp();
+		const top = await this.readTop();
+		if (top && (await this.readDown(top))) return 'end';
+		return await this.readUp(top);
 	}
 
-	/** From the top of a newest-first list down to the cursor (or a call to read again just before it). */
-	private async readFromTop(): Promise<boolean> {
+	/**
+	 * The top of a newest-first list, when the poll reads up to the newest call anyway (see fromTop.ts).
+	 * After a quiet poll: as many rows as are expected (with the calls to read again that fit), a margin,
+	 * at least TOP_FIRST_ROWS — a few kilobytes. After a poll that found new calls: a full page, since
+	 * calls keep coming (a burst after a few calls would otherwise cost a request more).
+	 */
+	private async readTop(): Promise<CallSlice | undefined> {
 		const { cursor, hints } = this.previous;
-		if (!cursor || hints.order !== -1 || this.options.accept) return false;
-		const total = Math.max(hints.total + hints.grew, this.ledger.behind + cursor.ids.length);
-		let readTo = cursor.at;
-		for (const { at } of this.open.values()) {
-			if (at < readTo && total - (this.ledger.behind - this.ledger.takenIn(at, cursor.at)) < TOP_ROWS) readTo = at;
-		}
-		// Calls to read again as well: a full first answer (they are read on every poll until they settle).
-		// Else as many rows as are expected new, and a margin: a quiet poll reads a few rows.
-		const margin = Math.min(25, 5 + 2 * Math.ceil(Math.sqrt(hints.grew)));
-		const rows =
-			readTo < cursor.at ? MAX_SLICE - 1 : Math.max(10, Math.min(MAX_SLICE - 1, total - this.ledger.behind + margin));
-		const read = await readFromTop(this.source, this.previous.query, {
+		if (!cursor || hints.order !== -1 || this.options.accept) return undefined;
+		const { behind, total, margin } = this.expected(cursor);
+		const expected = hints.grew > 0 ? MAX_SLICE : total - behind + margin;
+		const rows = Math.max(TOP_FIRST_ROWS, Math.min(MAX_SLICE - 1, expected));
+		const answer = await settled(this.source.slice(this.previous.query, { at: 0, toward: 1, rows }));
+		if ('error' in answer && timedOut(answer.error)) return undefined;
+		if ('error' in answer) throw answer.error;
+		this.record(answer.value);
+		return answer.value;
+	}
+
+	/** Down from the top to the cursor (and the calls to read again within TOP_ROWS); whether it got there. */
+	private async readDown(top: CallSlice): Promise<boolean> {
+		const cursor = this.previous.cursor as CursorState;
+		const backlog = top.total - this.ledger.behind;
+		if (backlog > TOP_ROWS) return false;
+		const read = await readDown({
+			source: this.source,
+			query: this.previous.query,
+			top,
 			cursor,
-			readTo,
-			rows,
+			// Calls to read again on the way, if they lie within an answer beyond the cursor (else one answer
+			// around them is cheaper: refreshOpen).
+			readTo: Math.min(cursor.at, this.openFrom(cursor, top.total, backlog + MAX_SLICE)),
 			hasTime: () => this.options.hasTime(),
 			read: (slice) => this.record(slice),
 		});
 		if (!read) return false;
-		this.added.push(...read.taken.reverse());
+		this.added.push(...read.taken);
 		this.measured = read.measured;
 		this.walk = new Walk('newer', read.cursor);
 		this.walk.order = -1;
@@ -242,9 +259,10 @@ class TrackerPoll {
 	}
 
 	/** Walks from the cursor toward the newest call (or the first refused one), taking what is new. */
-	private async readUp(): Promise<DriveEnd> {
+	private async readUp(top: CallSlice | undefined): Promise<DriveEnd> {
 		const behind = this.ledger.behind;
-		return await drive(this.source, this.previous.query, this.walk, this.firstRequest(), {
+		const first = top ? this.whereBehind(top, this.expected(this.previous.cursor as CursorState).behind) : undefined;
+		return await drive(this.source, this.previous.query, this.walk, first ?? this.firstRequest(), {
 			read: (slice) => this.record(slice),
 			fed: (step) => {
 				if (step.behind && !this.measured && this.previous.cursor) this.measured = step.behind;
@@ -254,25 +272,41 @@ class TrackerPoll {
 			},
 			hasTime: () => this.options.hasTime(),
 			relocate: (slice) => this.whereBehind(slice, behind),
+			pool: top ? [top] : [],
 		});
 	}
 
 	/**
-	 * Where the first answer should be: the row just behind the cursor and what came after it — from the
-	 * oldest call that may still change, when that is within one answer, so that it is read again too.
+	 * What the last poll leads to expect: the list's length now (as many new calls as last time), a
+	 * margin that grows with their number, and the calls to read from — behind the cursor, or behind the
+	 * oldest call that may still change when that fits one answer with everything after it.
+	 */
+	private expected(cursor: CursorState): { behind: number; total: number; margin: number } {
+		const { hints } = this.previous;
+		const total = Math.max(hints.total + hints.grew, this.ledger.behind + cursor.ids.length);
+		const margin = Math.min(25, 2 + 2 * Math.ceil(Math.sqrt(hints.grew)));
+		const from = this.openFrom(cursor, total + margin);
+		return { behind: this.ledger.behind - this.ledger.takenIn(from, cursor.at), total, margin };
+	}
+
+	/** The oldest call that may still change within `rows` of the list's top (else the cursor's time). */
+	private openFrom(cursor: CursorState, total: number, rows = MAX_SLICE): number {
+		let from = cursor.at;
+		for (const { at } of this.open.values()) {
+			const behind = this.ledger.behind - this.ledger.takenIn(at, cursor.at);
+			if (at < from && total - behind < rows) from = at;
+		}
+		return from;
+	}
+
+	/**
+	 * Where the first answer should be: the row just behind the cursor (or behind the oldest call to read
+	 * again) and what came after it.
 	 */
 	private firstRequest(): SliceRequest {
 		const { cursor, hints } = this.previous;
 		if (!cursor || hints.order === 0) return { at: 0, toward: 1, rows: MAX_SLICE - 1 };
-		// As many new calls as last time, and a margin that grows with their number.
-		const total = Math.max(hints.total + hints.grew, this.ledger.behind + cursor.ids.length);
-		const margin = Math.min(25, 2 + 2 * Math.ceil(Math.sqrt(hints.grew)));
-		// The oldest call that may still change and fits in one answer with everything after it.
-		let behind = this.ledger.behind;
-		for (const { at } of this.open.values()) {
-			const openBehind = this.ledger.behind - this.ledger.takenIn(at, cursor.at);
-			if (openBehind < behind && total - openBehind + margin < MAX_SLICE) behind = openBehind;
-		}
+		const { behind, total, margin } = this.expected(cursor);
 		const wanted = total - behind + margin;
 		// Two rows behind the cursor, so that the answer shows the list's order even with nothing new.
 		if (hints.order === 1) return { at: Math.max(0, behind - 2), toward: 1, rows: Math.min(MAX_SLICE - 1, wanted + 1) };

@@ -385,6 +385,7 @@ async function main(): Promise<void> {
 				if (dry.file === 'daily-usage-sheets.json')
 					atEither(clock, (now) => checkDailyUsage(result.run, examplesSandbox, now));
 				if (dry.file === 'idle-numbers-before-renewal.json') checkIdleNumbers(result.run, examplesSandbox, idleNumber);
+				if (dry.file === 'monthly-client-statements-de.json') checkGermanStatements(result.run);
 			},
 		);
 	}
@@ -821,6 +822,42 @@ function checkIdleNumbers(run: RawExecution | undefined, sandbox: Sandbox, idle:
 		slack.length === 1 && String(slack[0]?.text).includes(idle.phone_number),
 		`Post to Slack (No-Op) got ${JSON.stringify(slack).slice(0, 300)}`,
 	);
+}
+
+/**
+ * examples/monthly-client-statements-de.json: a German statement per client, each with 19 % VAT on
+ * its net total (reverse charge: 0 % and the legal note), the semicolon CSV attached, and every
+ * client but Unassigned handed to the email node.
+ */
+function checkGermanStatements(run: RawExecution | undefined): void {
+	const node = 'Kostenübersicht pro Kunde';
+	const items = nodeItems(run, node);
+	const clients = items.map((item) => item.client);
+	check(
+		JSON.stringify(clients.filter((c) => c !== 'Unassigned')) ===
+			JSON.stringify(['Autohaus Becker GmbH', 'Praxis Dr. Wagner', 'Northwind BV']),
+		`clients ${JSON.stringify(clients)}`,
+	);
+	for (const item of items) {
+		const net = (item.lines as Array<{ amount: number }>).reduce((a, l) => a + Math.round(l.amount * 100), 0);
+		const reverse = item.client === 'Northwind BV';
+		// 19 % of whole cents, half away from zero (net is never negative here).
+		const vat = reverse ? 0 : Math.floor((net * 19 * 2 + 100) / 200);
+		check(Math.round(item.charges.net * 100) === net, `${item.client}: net ${item.charges.net}, lines ${net / 100}`);
+		check(Math.round(item.charges.vat * 100) === vat, `${item.client}: VAT ${item.charges.vat}, expected ${vat / 100}`);
+		check(Math.round(item.charges.gross * 100) === net + vat, `${item.client}: gross ${item.charges.gross}`);
+		check(String(item.html).includes('<html lang="de">'), `${item.client}: html not in German`);
+		const note = reverse ? 'Steuerschuldnerschaft des Leistungsempfängers' : 'Gesamtbetrag inkl. USt.';
+		check(String(item.html).includes(note), `${item.client}: html without "${note}"`);
+	}
+	const outputs = run?.data?.resultData?.runData?.[node]?.[0]?.data?.main?.[0] ?? [];
+	const csv = outputs.map((output) => output.binary?.data);
+	check(
+		csv.length === items.length && csv.every((b) => b && String(b.fileName).endsWith('.csv')),
+		`CSV attachments ${JSON.stringify(csv).slice(0, 200)}`,
+	);
+	const emails = nodeItems(run, 'Email each client');
+	check(emails.length === clients.filter((c) => c !== 'Unassigned').length, `${emails.length} emails`);
 }
 
 // ---------------------------------------------------------------------------------------------

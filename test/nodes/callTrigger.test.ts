@@ -32,7 +32,8 @@ function expectedItem(raw: RawCall): Item {
 	return {
 		eventId: `call:${raw.id}`,
 		id: raw.id,
-		createdAt: new Date(created).toISOString(),
+		// ISO 8601 with the trigger's timezone offset, to the second (like every date the nodes output).
+		createdAt: local.toISO({ suppressMilliseconds: true }),
 		direction: raw.type,
 		status: raw.status,
 		durationSeconds: duration,

@@ -557,6 +557,118 @@ describe('clients (agencies)', () => {
 	);
 });
 
+describe('client-ready reports: German, VAT, the CSV of a German Excel (SPEC §17)', () => {
+	const rules = [
+		{ ...CLIENT_RULES[0], vatPercent: '', reverseCharge: false },
+		{ ...CLIENT_RULES[1], vatPercent: '7', reverseCharge: false },
+		{ ...CLIENT_RULES[2], vatPercent: '', reverseCharge: true },
+	];
+	/** VAT in cents on net cents at `rate` percent (hundredths), half away from zero. */
+	const vatOf = (net: bigint, hundredths: bigint) => roundDiv(net * hundredths, 10_000n);
+	const RATE: Record<string, bigint> = { 'Acme GmbH': 1900n, 'Beta BV': 700n, 'Gamma Ltd': 0n, Unassigned: 1900n };
+
+	it('one item per client with net, VAT and gross; German text and HTML; a semicolon CSV', async () => {
+		const items = await generate({
+			period: 'lastBillingCycle',
+			pricingMode: 'reported',
+			clients: { client: rules },
+			outputs: { onePerClient: true, csv: true, csvDialect: 'semicolon' },
+			options: { language: 'de', vatPercent: 19, timezone: TZ },
+		});
+		expect(items.map((item) => (item.json as Json).client)).toEqual([
+			'Acme GmbH',
+			'Beta BV',
+			'Gamma Ltd',
+			'Unassigned',
+		]);
+		for (const out of items) {
+			const item = out.json as Json;
+			const net = linesCents(item);
+			expect(c(item.charges.net)).toBe(net);
+			expect(c(item.charges.vat)).toBe(vatOf(net, RATE[item.client as string]!));
+			expect(c(item.charges.gross)).toBe(net + c(item.charges.vat));
+			expect(item.reverseCharge).toBe(item.client === 'Gamma Ltd');
+			expect(item.html).toMatch(/^<!DOCTYPE html><html lang="de">/);
+			expect(item.html).toContain('Gesamtbetrag inkl. USt.');
+			expect(item.text).toContain('*Famulor-Kostenübersicht: ');
+			expect(item.period.label).toMatch(/^Abrechnungszeitraum \d\d\.\d\d\.\d{4} – \d\d\.\d\d\.\d{4}$/);
+			// Machine fields stay as they are: ISO dates, ids, codes.
+			expect(item.period.id).toMatch(/^cycle-\d{4}-\d{2}-15$/);
+			expect(item.lines.every((line: Json) => /^[a-zA-Z]+$/.test(line.kind))).toBe(true);
+
+			const binary = out.binary?.data as IBinaryData;
+			const bytes = Buffer.from(binary.data, 'base64');
+			expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+			const text = bytes.toString('utf8').slice(1);
+			const rows = text
+				.split('\r\n')
+				.filter(Boolean)
+				.map((row) => row.match(/("([^"]|"")*"|[^;]*)(;|$)/g)!.map((cell) => cell.replace(/;$/, '')));
+			expect(rows[0]!.slice(0, 6)).toEqual(['Art', 'Beschreibung', 'Menge', 'Einheit', 'Einzelpreis', 'Betrag']);
+			// Each amount read back with a decimal comma is the line's amount.
+			const amounts = rows.slice(1).map((row) => BigInt(row[5]!.replace(',', '')));
+			expect(amounts).toEqual(item.lines.map((line: Json) => c(line.amount)));
+		}
+		const gamma = items.find((item) => (item.json as Json).client === 'Gamma Ltd')!.json as Json;
+		expect(gamma.notes).toContain(
+			'Steuerschuldnerschaft des Leistungsempfängers (Reverse Charge) gemäß Art. 196 MwStSystRL.',
+		);
+		expect(gamma.html).toContain('Steuerschuldnerschaft des Leistungsempfängers');
+	});
+
+	it("the account's VAT is the sum of its clients' VAT, and it reads the same in English", async () => {
+		const [german] = await generate({
+			period: 'lastBillingCycle',
+			pricingMode: 'reported',
+			clients: { client: rules },
+			options: { language: 'de', vatPercent: 19, timezone: TZ },
+		});
+		const [english] = await generate({
+			period: 'lastBillingCycle',
+			pricingMode: 'reported',
+			clients: { client: rules },
+			options: { vatPercent: 19, timezone: TZ },
+		});
+		const item = german.json as Json;
+		const rows = item.byClient as Json[];
+		let vat = 0n;
+		for (const row of rows) {
+			expect(c(row.vat)).toBe(vatOf(c(row.net), RATE[row.client]!));
+			vat += c(row.vat);
+		}
+		expect(c(item.charges.vat)).toBe(vat);
+		expect(c(item.charges.gross)).toBe(c(item.charges.net) + vat);
+		expect((english.json as Json).charges).toEqual(item.charges);
+		expect((english.json as Json).text).toContain('*Total incl. VAT: ');
+	});
+
+	it.each([
+		[
+			'a negative VAT Percent',
+			{ options: { vatPercent: -1 } },
+			/Parameter "options.vatPercent": VAT Percent -1 is negative/,
+		],
+		['a VAT Percent over 100', { options: { vatPercent: 150 } }, /VAT Percent 150 is more than 100 %/],
+		[
+			"a client's VAT Percent that is not a decimal",
+			{ clients: { client: [{ ...rules[0], vatPercent: '19,5' }] } },
+			/Parameter "clients": Client rule 1 \(Acme GmbH\) has VAT Percent "19,5" is not a decimal number/,
+		],
+		['an unknown language', { options: { language: 'fr' } }, /Language "fr" is not supported/],
+		[
+			'an unknown CSV format',
+			{ outputs: { csv: true, csvDialect: 'tab' } },
+			/CSV Format "tab" is not one of its options/,
+		],
+	])('%s is refused before any request, with the fix', async (_name, parameters, message) => {
+		const { output, error } = await run({ period: 'lastBillingCycle', pricingMode: 'reported', ...parameters });
+		expect(output).toBeUndefined();
+		expect(error?.message).toMatch(message);
+		expect(error?.description).toBeTruthy();
+		expect(sandbox.stats.requests).toBe(0);
+	});
+});
+
 describe('hostile names', () => {
 	const XSS = '<img src=x onerror=alert(1)>';
 	const FORMULA = '=HYPERLINK("http://evil")';
@@ -691,5 +803,56 @@ describe('examples/monthly-client-report.json', () => {
 			expect((item.json as Json).html).toMatch(/^<!DOCTYPE html>/);
 			expect(csvOf(item).fileName).toBe(`charge-summary-${(item.json as Json).period.id}.csv`);
 		}
+	});
+});
+
+describe('examples/monthly-client-statements-de.json', () => {
+	const workflow = JSON.parse(
+		fs.readFileSync(path.join(__dirname, '../../examples/monthly-client-statements-de.json'), 'utf8'),
+	) as Json;
+	const byType = (type: string) => (workflow.nodes as Json[]).find((n) => n.type === type)!;
+
+	it('is a monthly schedule → German statements with VAT → filter → email with the semicolon CSV attached', () => {
+		const next = (name: string) => workflow.connections[name]?.main?.[0]?.[0]?.node as string | undefined;
+		const trigger = byType('n8n-nodes-base.scheduleTrigger');
+		expect(trigger.parameters.rule.interval[0].field).toBe('months');
+		const summary = byType('n8n-nodes-famulor-billing.famulorBilling');
+		expect(next(trigger.name)).toBe(summary.name);
+		expect(summary.credentials).toBeUndefined();
+		expect(summary.parameters.outputs).toEqual({ onePerClient: true, csv: true, csvDialect: 'semicolon' });
+		expect(summary.parameters.options).toMatchObject({ language: 'de', vatPercent: 19 });
+		const email = byType('n8n-nodes-base.emailSend');
+		expect(next(next(summary.name)!)).toBe(email.name);
+		expect(email.parameters).toMatchObject({ html: '={{ $json.html }}', options: { attachments: 'data' } });
+		expect(email.parameters.subject).toContain('$json.charges.gross');
+		expect(typeof workflow.id).toBe('string');
+	});
+
+	it('German statements per client against the sandbox: 19 % VAT or reverse charge, a CSV for Excel', async () => {
+		const summary = byType('n8n-nodes-famulor-billing.famulorBilling');
+		const { output, error } = await executeNode({ node, parameters: summary.parameters, credentials, timezone: TZ });
+		expect(error).toBeUndefined();
+		const items = output![0];
+		expect(items.map((item) => (item.json as Json).client)).toEqual([
+			'Autohaus Becker GmbH',
+			'Praxis Dr. Wagner',
+			'Northwind BV',
+			'Unassigned',
+		]);
+		for (const item of items) {
+			const json = item.json as Json;
+			const net = linesCents(json);
+			const reverse = json.client === 'Northwind BV';
+			expect(json.reverseCharge).toBe(reverse);
+			expect(c(json.charges.vat)).toBe(reverse ? 0n : roundDiv(net * 19n, 100n));
+			expect(c(json.charges.gross)).toBe(net + c(json.charges.vat));
+			expect(json.html).toContain('<html lang="de">');
+			expect(json.html).toContain(reverse ? 'Steuerschuldnerschaft des Leistungsempfängers' : 'USt. 19 %');
+			expect(json.text).not.toMatch(/\*/);
+			const binary = item.binary?.data as IBinaryData;
+			expect(Buffer.from(binary.data, 'base64').toString('utf8')).toMatch(/^\ufeffArt;Beschreibung;Menge;/);
+		}
+		// The rules match the sandbox's account: every client has calls.
+		expect(items.every((item) => (item.json as Json).usage.calls > 0)).toBe(true);
 	});
 });

@@ -337,24 +337,19 @@ describe('Threshold Trigger grouped by client', () => {
 		60_000,
 	);
 
-	it(
-		'Fetch Test Event returns a sample of the client with the highest spend, with its own budget, and leaves ' +
-			'the state as it was',
-		async () => {
-			const start = monthSpend(sandbox.clock.nowMs());
-			const budgets = {
-				'Acme GmbH': budgetAt(start.get('Acme GmbH')!, 0.5),
-				Northwind: budgetAt(start.get('Northwind')!, 0.3),
-			};
+	describe('Fetch Test Event shows the case that matters, and leaves the state as it was', () => {
+		/** 1e-8 units as "12.34 EUR" (cents half away from zero; spends are positive). */
+		const eur = (units: bigint) => `${(Number((units + 500_000n) / 1_000_000n) / 100).toFixed(2)} EUR`;
+		const fetchSample = async (budgets: Record<string, number>, thresholds: string, extra: Json = {}) => {
 			const parameters = {
 				metric: 'spend',
 				period: 'month',
 				thresholdType: 'percentOfBudget',
 				budget: 100_000,
-				thresholds: '60, 80',
+				thresholds,
 				groupBy: 'client',
 				clients: rules(budgets),
-				options: { timezone: TZ },
+				options: { timezone: TZ, ...extra },
 			};
 			const workflow = createPollingWorkflow({
 				node: threshold,
@@ -362,21 +357,85 @@ describe('Threshold Trigger grouped by client', () => {
 				credentials,
 				timezone: TZ,
 			});
-			expect(await poll(workflow)).toEqual([]);
+			// The activation poll: a baseline (with Fire on Activation, the thresholds reached are reported).
+			const activation = await poll(workflow);
+			if (!extra.fireOnActivation) expect(activation).toEqual([]);
 			const before = JSON.stringify(workflow.persisted());
 			const outcome = await workflow.poll({ mode: 'manual' });
 			expect(outcome.error).toBeUndefined();
-			const [sample] = events(outcome);
-			// The client with the highest spend; its budget and next threshold are its own.
-			const top = [...start].filter(([client]) => client !== 'Unassigned').sort(([, a], [, b]) => (b > a ? 1 : -1))[0]!;
-			expect(sample).toMatchObject({ sample: true, group: top[0], client: top[0], value: Number(top[1]) / 1e8 });
-			expect(sample?.budget).toBe(budgets[top[0] as keyof typeof budgets] ?? 100_000);
-			expect(sample?.message).toMatch(
-				new RegExp(`^Sample: [\\d.]+ EUR now of client "${top[0]}"; the next threshold is [\\d.]+ EUR\\.$`),
-			);
 			expect(JSON.stringify(workflow.persisted())).toBe(before);
-		},
-	);
+			return events(outcome);
+		};
+
+		it.each([[{}], [{ fireOnActivation: true }]])(
+			'the client over 80 % of its small budget, not the one with more spend (%j)',
+			async (extra) => {
+				const spend = monthSpend(sandbox.clock.nowMs());
+				// The client that spends more is at 53 % of its budget; the one that spends less at 90 % of its own.
+				const [more, less] = (['Acme GmbH', 'Northwind'] as const)
+					.map((client) => [client, spend.get(client)!] as const)
+					.sort(([, a], [, b]) => (b > a ? 1 : -1));
+				expect(more[1]).toBeGreaterThan(less[1]);
+				const budgets = { [more[0]]: budgetAt(more[1], 0.53), [less[0]]: budgetAt(less[1], 0.9) };
+				const samples = await fetchSample(budgets, '80', extra);
+				expect(samples).toHaveLength(1);
+				const budget = budgets[less[0]]!;
+				const month = DateTime.fromMillis(sandbox.clock.nowMs(), { zone: TZ }).toFormat('yyyy-MM');
+				expect(samples[0]).toMatchObject({
+					sample: true,
+					client: less[0],
+					group: less[0],
+					threshold: 80,
+					budget,
+					value: Number(less[1]) / 1e8,
+					eventId: `threshold:spend:${less[0]}:${month}:80`,
+					message:
+						`Sample: ${less[0]} reached 80% of its ${budget.toFixed(2)} EUR budget this month: ` + `${eur(less[1])}.`,
+				});
+			},
+		);
+
+		it('every client over a threshold, each at its highest, the furthest over first', async () => {
+			const spend = monthSpend(sandbox.clock.nowMs());
+			const budgets = {
+				'Acme GmbH': budgetAt(spend.get('Acme GmbH')!, 0.65),
+				Northwind: budgetAt(spend.get('Northwind')!, 0.95),
+			};
+			const samples = await fetchSample(budgets, '50, 60, 80');
+			expect(samples.map((sample) => [sample.client, sample.threshold])).toEqual([
+				['Northwind', 80],
+				['Acme GmbH', 60],
+			]);
+			expect(samples.every((sample) => sample.sample === true && /^Sample: /.test(sample.message))).toBe(true);
+		});
+
+		it('no client over: the one closest to its next threshold, labelled as such', async () => {
+			const spend = monthSpend(sandbox.clock.nowMs());
+			const northwind = spend.get('Northwind')!;
+			const budgets = { 'Acme GmbH': budgetAt(spend.get('Acme GmbH')!, 0.3), Northwind: budgetAt(northwind, 0.7) };
+			const samples = await fetchSample(budgets, '80, 100');
+			expect(samples).toHaveLength(1);
+			const budget = budgets.Northwind;
+			const limit = `${(budget * 0.8).toFixed(2)} EUR`;
+			expect(samples[0]).toMatchObject({ sample: true, client: 'Northwind', threshold: 80 });
+			expect(samples[0]!.message).toBe(
+				`Sample, no threshold reached yet: Spend of client "Northwind" this month is ${eur(northwind)}; the ` +
+					`next threshold is 80% of the ${budget.toFixed(2)} EUR budget (${limit}).`,
+			);
+		});
+
+		it('in German', async () => {
+			const spend = monthSpend(sandbox.clock.nowMs());
+			const northwind = spend.get('Northwind')!;
+			const budgets = { Northwind: budgetAt(northwind, 0.9) };
+			const samples = await fetchSample(budgets, '80', { language: 'de' });
+			const de = (text: string) => text.replace(' EUR', ' €').replace('.', ',');
+			expect(samples[0]!.message).toBe(
+				`Beispiel: Northwind: 80 % des Budgets von ${de(`${budgets.Northwind.toFixed(2)} EUR`)} diesen Monat ` +
+					`erreicht – ${de(eur(northwind))}.`,
+			);
+		});
+	});
 
 	it(
 		'client names are data: clients called __proto__ and constructor are grouped, stored in lists and survive a ' +

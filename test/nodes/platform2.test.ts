@@ -194,10 +194,15 @@ describe("the credential's Test button (n8n's test request and rules)", () => {
 			expect((await testCredential({ apiKey: classic.apiKey, baseUrl: classic.url })).status).toBe('OK');
 			// Trailing slashes are dropped (by a linear expression: a lookbehind, not /\/+$/).
 			expect((await testCredential({ apiKey: classic.apiKey, baseUrl: `${classic.url}///` })).status).toBe('OK');
-			// …and a wrong Classic key fails, with the same answer naming both possible causes.
+			// …and a wrong Classic key fails: the likely cause and its fix first.
 			const wrong = await testCredential({ apiKey: 'not-the-key', baseUrl: classic.url });
 			expect(wrong.status).toBe('Error');
-			expect(wrong.message).toContain('Any other key is wrong or was revoked');
+			expect(
+				wrong.message.startsWith(
+					'Famulor rejected the API key (401): it is wrong or was revoked. Create a new key at ' +
+						'https://app.famulor.de/api-keys',
+				),
+			).toBe(true);
 		} finally {
 			await classic.stop();
 		}
@@ -209,10 +214,8 @@ describe("the credential's Test button (n8n's test request and rules)", () => {
 		try {
 			const result = await testCredential({ apiKey: KEY_2, baseUrl: classic.url });
 			expect(result.status).toBe('Error');
-			expect(result.message).toContain(
-				'A key that starts with fam_ is a Famulor Platform 2.0 key (app.famulor.io), which this package cannot read',
-			);
-			expect(result.message).toContain('create a Classic key at https://app.famulor.de/api-keys');
+			expect(result.message).toContain('A key that starts with fam_ is for Famulor Platform 2.0');
+			expect(result.message).toContain('Create a new key at https://app.famulor.de/api-keys');
 			expect(result.message).not.toContain(KEY_2);
 		} finally {
 			await classic.stop();

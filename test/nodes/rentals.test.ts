@@ -66,6 +66,8 @@ const EXTRA: Array<[string, Partial<RawPhoneNumber> & { phone_number: string; cr
 
 const nowMs = Date.parse(NOW);
 const iso = (ms: number) => new Date(ms).toISOString();
+/** An instant as ISO 8601 with Berlin's offset, to the second. */
+const berlin = (ms: number) => DateTime.fromMillis(ms, { zone: TZ }).toISO({ suppressMilliseconds: true });
 
 beforeAll(async () => {
 	sandbox = await Sandbox.start({ now: NOW, calls: 1500, days: 45, futureDays: 0 });
@@ -263,11 +265,12 @@ describe('phoneNumber/audit', () => {
 				phoneNumber: expected.number.phone_number,
 				rented: true,
 				monthlyFee: Number(expected.fee) / 100,
-				createdAt: expected.number.created_at,
+				// The API's timestamp, as every date the node outputs: ISO 8601 with the timezone's offset.
+				createdAt: berlin(timestampMs(expected.number.created_at)),
 				...expected.renewal,
 				callsInWindow: expected.calls,
 				costInWindow: Number(expected.cost) / 1e8,
-				lastCallAt: expected.last === null ? null : iso(expected.last),
+				lastCallAt: expected.last === null ? null : berlin(expected.last),
 				idle: expected.calls === 0,
 			});
 			expect(row.minutesInWindow).toBeCloseTo(expected.billableSeconds / 60, 4);
@@ -288,7 +291,7 @@ describe('phoneNumber/audit', () => {
 		// Inbound only: the call a minute inside the window, the unanswered one (by digits), the failed and
 		// the running one: 4 calls; billable 200 + 47 s (the running call shows 0 s until it ends).
 		expect(row('inbound')).toMatchObject({ idle: false, callsInWindow: 4, minutesInWindow: 4.1167 });
-		expect(row('inbound').lastCallAt).toBe(iso(nowMs - 2 * 60_000));
+		expect(row('inbound').lastCallAt).toBe(berlin(nowMs - 2 * 60_000));
 		expect(row('released')).toBeUndefined();
 		expect(row('sip')).toBeUndefined();
 		expect(item.numbers.every((r: Json) => r.rented === true && r.type === 'normal')).toBe(true);
@@ -316,6 +319,32 @@ describe('phoneNumber/audit', () => {
 		expect(item.html).toContain('+4930555029029');
 		expect(item.html).not.toContain('+4930555066066');
 		expect(item.html).not.toContain('+4940555088088');
+	});
+
+	it('Options → Language German and Text Format plain: the paragraph and the table in German', async () => {
+		const item = await audit({ options: { language: 'de', textFormat: 'plain' } });
+		const { idle, sum } = truth(item.checkedAt, 30, 7);
+		const fees = (Number(sum(idle)) / 100).toFixed(2).replace('.', ',');
+		expect(item.text).toMatch(
+			new RegExp(
+				`^${idle.length} von ${item.rentedNumbers} gemieteten Rufnummern hatten in den letzten 30 Tagen keine ` +
+					`Anrufe: ${fees} € im Monat\\. `,
+			),
+		);
+		expect(item.text).toContain(
+			'4 davon verlängern sich innerhalb von 7 Tagen: +12125550027 heute (27.03.), +4930555028028 am 28.03., ' +
+				'+4930555029029 (Leap day line) am 29.03., +31205550101 am 01.04.',
+		);
+		expect(item.html).toMatch(/^<!DOCTYPE html><html lang="de">/);
+		expect(item.html).toContain('Gemietete Rufnummern: ungenutzte Leitungen und Verlängerungen');
+		const { output, error } = await run({
+			resource: 'phoneNumber',
+			operation: 'audit',
+			...FEES,
+			options: { language: 'Deutsch' },
+		});
+		expect(output).toBeUndefined();
+		expect(error?.message).toMatch(/Language "Deutsch" is not supported/);
 	});
 
 	it('Idle Days and Renewing Within Days change the window and the look-ahead', async () => {

@@ -302,7 +302,7 @@ describe('a Famulor Platform 2.0 key (fam_…) is never sent and never shown', (
 	it("the credential's Test button answers without it", async () => {
 		const result = await testCredential({ apiKey: KEY_2, baseUrl: sandbox.url });
 		expect(result.status).toBe('Error');
-		expect(result.message).toMatch(/Platform 2\.0 key/);
+		expect(result.message).toMatch(/fam_ is for Famulor Platform 2\.0/);
 		expect(render(result) + capturedLogText()).not.toContain(KEY_2.slice('fam_SECRET_'.length));
 	});
 });

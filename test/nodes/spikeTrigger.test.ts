@@ -86,6 +86,28 @@ describe('spike trigger', () => {
 		}
 	}, 120_000);
 
+	it('Options → Language German: the alert in German, its machine fields as in English', async () => {
+		const { sandbox, events } = await simulate(
+			{ now: '2026-11-25T06:00:00Z', spikeAt: '2026-11-25T13:00:00Z', calls: 6000, days: 21, futureDays: 2 },
+			'2026-11-25T15:00:00Z',
+			{ ...spikeParameters, options: { ...spikeParameters.options, language: 'de' } },
+		);
+		await sandbox.stop();
+		expect(events).toHaveLength(1);
+		const [alert] = events;
+		expect(alert.eventId).toBe('spike:calls:all:2026-11-25T14:00:00+01:00');
+		expect(alert.window).toEqual({ start: '2026-11-25T14:00:00+01:00', end: '2026-11-25T15:00:00+01:00' });
+		const calls = (count: number) => `${count} ${count === 1 ? 'Anruf' : 'Anrufe'}`;
+		const ratio = (alert.value / alert.baseline).toFixed(1).replace('.', ',');
+		expect(alert.message).toMatch(
+			new RegExp(
+				`^Anrufe im Zeitfenster 25\\.11\\. 14:00–15:00 \\(1 Stunde\\): ${calls(alert.value)}, ${ratio}× so viel ` +
+					`wie üblich \\(${calls(alert.baseline)}\\) \\(Median von ${alert.baselineSamples} Zeitfenstern\\); ` +
+					'größte Kampagne: Black Friday Blitz \\(\\d+ Anrufe\\)\\.$',
+			),
+		);
+	}, 120_000);
+
 	it('a quiet day yields no alert', async () => {
 		const { sandbox, events, polls } = await simulate(
 			{ now: '2026-11-20T06:00:00Z', spikeAt: '2026-11-12T13:00:00Z', calls: 6000, days: 21, futureDays: 2 },

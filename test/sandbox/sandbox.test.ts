@@ -642,3 +642,110 @@ describe('sandbox: numbers added by a test', () => {
 		expect(body).toEqual(uk);
 	});
 });
+
+describe('sandbox: what a real call list can do (SPEC §15, off by default)', () => {
+	const burst = (sandbox: Sandbox, n: number, at: string) => {
+		for (let k = 0; k < n; k++) sandbox.addCall({ created_at: at, status: 'completed', duration: 30 });
+	};
+
+	it('shuffleTies: calls of one second in a new order on every answer, the same calls in it', async () => {
+		const sandbox = await Sandbox.start({ now: NOW, calls: 200, days: 2, futureDays: 0, shuffleTies: true });
+		try {
+			burst(sandbox, 12, NOW);
+			const orders = new Set<string>();
+			for (let k = 0; k < 8; k++) {
+				const { body } = await get(sandbox, '/user/calls?per_page=12&page=1');
+				const ids = (body.data as RawCall[]).map((call) => call.id);
+				expect([...ids].sort((a, b) => a - b)).toEqual(
+					(await allPages(sandbox, 'per_page=100')).calls
+						.filter((call) => call.created_at === NOW)
+						.map((call) => call.id)
+						.sort((a, b) => a - b),
+				);
+				orders.add(ids.join(','));
+			}
+			expect(orders.size).toBeGreaterThan(1);
+			// A page boundary through the second shows some of its calls on each page, a new choice every time.
+			const splits = new Set<string>();
+			for (let k = 0; k < 8; k++) {
+				const { body } = await get(sandbox, '/user/calls?per_page=6&page=1');
+				splits.add(
+					(body.data as RawCall[])
+						.map((call) => call.id)
+						.sort((a, b) => a - b)
+						.join(','),
+				);
+			}
+			expect(splits.size).toBeGreaterThan(1);
+		} finally {
+			await sandbox.stop();
+		}
+	});
+
+	it('calls listed late: absent from the list until their listing time, then at their created_at place', async () => {
+		const sandbox = await Sandbox.start({ now: NOW, calls: 200, days: 2, futureDays: 0 });
+		try {
+			const late = sandbox.addCall(
+				{ created_at: '2026-11-26T11:00:00Z', status: 'completed', duration: 30 },
+				{ listedAfterSeconds: 3600 + 300 },
+			);
+			const ids = async () => (await allPages(sandbox, 'per_page=100')).calls.map((call) => call.id);
+			expect(await ids()).not.toContain(late.id);
+			sandbox.clock.advance(10 * 60_000);
+			const listed = (await allPages(sandbox, 'per_page=100')).calls;
+			const at = listed.findIndex((call) => call.id === late.id);
+			expect(at).toBeGreaterThan(0);
+			// Newest first: every call before it is newer, every call after it older.
+			expect(listed.slice(0, at).every((call) => call.created_at >= late.created_at)).toBe(true);
+			expect(listed.slice(at + 1).every((call) => call.created_at <= late.created_at)).toBe(true);
+		} finally {
+			await sandbox.stop();
+		}
+	});
+
+	it('lateListing: a share of the calls appears minutes to hours late', async () => {
+		const share = 0.2;
+		const sandbox = await Sandbox.start({
+			now: NOW,
+			calls: 600,
+			days: 2,
+			futureDays: 0,
+			lateListing: { share, minSeconds: 120, maxSeconds: 3 * 3600 },
+		});
+		try {
+			const count = async () => (await allPages(sandbox, 'per_page=100')).calls.length;
+			const before = await count();
+			sandbox.clock.advance(4 * 3600_000);
+			const after = await count();
+			expect(after).toBeGreaterThan(before);
+		} finally {
+			await sandbox.stop();
+		}
+	});
+
+	it('duplicate-row, flip-order, tiny-cap and ignore-per-page faults', async () => {
+		const sandbox = await Sandbox.start({ now: NOW, calls: 300, days: 2, futureDays: 0 });
+		try {
+			const page = async () => (await get(sandbox, '/user/calls?per_page=20&page=2')).body;
+			const honest = await page();
+			sandbox.injectFaults([{ kind: 'duplicate-row', path: '/user/calls' }]);
+			const duplicated = await page();
+			expect(duplicated.data[1].id).toBe(duplicated.data[0].id);
+			expect(duplicated.data[0].id).toBe(honest.data[0].id);
+			sandbox.injectFaults([{ kind: 'flip-order', path: '/user/calls' }]);
+			const flipped = await page();
+			expect(flipped.data[0].created_at <= flipped.data[19].created_at).toBe(true);
+			expect(honest.data[0].created_at >= honest.data[19].created_at).toBe(true);
+			sandbox.injectFaults([{ kind: 'tiny-cap', path: '/user/calls', cap: 3 }]);
+			const capped = await page();
+			expect([capped.per_page, capped.data.length, capped.current_page]).toEqual([3, 3, 2]);
+			const threeAPage = (await get(sandbox, '/user/calls?per_page=3&page=2')).body;
+			expect(capped.data.map((call: RawCall) => call.id)).toEqual(threeAPage.data.map((call: RawCall) => call.id));
+			sandbox.injectFaults([{ kind: 'ignore-per-page', path: '/user/calls' }]);
+			const ignored = await page();
+			expect([ignored.per_page, ignored.data.length]).toEqual([15, 15]);
+		} finally {
+			await sandbox.stop();
+		}
+	});
+});

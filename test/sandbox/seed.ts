@@ -693,6 +693,27 @@ export class CallStore {
 		return (this.flags[i] & DELETED) !== 0;
 	}
 
+	/** When calls appear in the list, for those listed later than their created_at (sec), by storage index. */
+	private readonly listed = new Map<number, number>();
+
+	/** Lists call `i` only from `sec` on (at its created_at place). */
+	listAt(i: number, sec: number): void {
+		if (sec > this.created[i]) this.listed.set(i, sec);
+		else this.listed.delete(i);
+		this.version++;
+	}
+
+	/** When call `i` appears in the list (its created_at unless listed late). */
+	listedAt(i: number): number {
+		return this.listed.get(i) ?? this.created[i];
+	}
+
+	/** Whether some call is still waiting to be listed at `nowSec`. */
+	listedLater(nowSec: number): boolean {
+		for (const sec of this.listed.values()) if (sec > nowSec) return true;
+		return false;
+	}
+
 	delete(i: number): void {
 		if (this.isDeleted(i)) return;
 		this.flags[i] |= DELETED;

@@ -87,6 +87,16 @@ export interface SandboxOptions {
 	balance?: number;
 	/** When true, total_balance drops by each call's cost as the call settles (default false). */
 	drainBalance?: boolean;
+	/**
+	 * Calls sharing a created_at come in a new random order on every answer, as a database serves ties
+	 * under LIMIT/OFFSET (default false: by id).
+	 */
+	shuffleTies?: boolean;
+	/**
+	 * Calls listed late: this share of the calls (0–1, chosen by id) appears in the list only
+	 * `minSeconds`…`maxSeconds` after its created_at, at its created_at place (default: none).
+	 */
+	lateListing?: { share: number; minSeconds: number; maxSeconds: number };
 }
 
 export interface ResolvedSandboxOptions {
@@ -108,6 +118,8 @@ export interface ResolvedSandboxOptions {
 	spikeAt: string;
 	balance: number;
 	drainBalance: boolean;
+	shuffleTies: boolean;
+	lateListing: { share: number; minSeconds: number; maxSeconds: number } | null;
 }
 
 /**
@@ -121,7 +133,11 @@ export interface ResolvedSandboxOptions {
  *   `short-page` (15 rows a page, offsets too, while per_page echoes the request), `lying-last-page`
  *   (last_page 1 whatever the total), `lying-total` (total 150 above the rows, last_page to match),
  *   `ignore-page` (page 1's rows whatever page is asked, current_page echoing the request);
- * - `future-date`: a normal answer whose `Date` header is `aheadMs` (default a day) ahead of the clock.
+ * - `future-date`: a normal answer whose `Date` header is `aheadMs` (default a day) ahead of the clock;
+ * - answers of the call list that a real database or a drifted server can give (SPEC §15):
+ *   `duplicate-row` (one row listed twice, in place of the next), `flip-order` (the answer comes in the
+ *   other sort order), `tiny-cap` (per_page capped at `cap`, default 4, 1–6 in the fault suite, and
+ *   reported), `ignore-per-page` (15 rows a page whatever is asked, and per_page 15 reported).
  */
 export const FAULT_KINDS = [
 	'429',
@@ -144,6 +160,10 @@ export const FAULT_KINDS = [
 	'lying-total',
 	'ignore-page',
 	'future-date',
+	'duplicate-row',
+	'flip-order',
+	'tiny-cap',
+	'ignore-per-page',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -157,6 +177,8 @@ export interface Fault {
 	delayMs?: number;
 	/** `future-date`: how far ahead of the clock the Date header is (default a day). */
 	aheadMs?: number;
+	/** `tiny-cap`: the per_page cap (default 4). */
+	cap?: number;
 }
 
 export interface RequestLogEntry {
@@ -365,8 +387,18 @@ function driftedPage(
 	asked: number,
 	page: number,
 	count: number,
+	cap = 4,
 ): { perPage: number; rowsPage: number; reportedPerPage: number; total: number; lastPage?: number } {
-	const perPage = fault === 'cap-per-page' ? Math.min(asked, 50) : fault === 'short-page' ? Math.min(asked, 15) : asked;
+	const perPage =
+		fault === 'cap-per-page'
+			? Math.min(asked, 50)
+			: fault === 'short-page'
+				? Math.min(asked, 15)
+				: fault === 'tiny-cap'
+					? Math.min(asked, cap)
+					: fault === 'ignore-per-page'
+						? 15
+						: asked;
 	return {
 		perPage,
 		rowsPage: fault === 'ignore-page' ? 1 : page,
@@ -420,6 +452,10 @@ export class Sandbox {
 	private balanceAtSec: number;
 	private readonly timers = new Set<NodeJS.Timeout>();
 	private readonly sockets = new Set<Socket>();
+	/** `cap` of the fault hitting the request being answered (tiny-cap). */
+	private faultCap: number | undefined;
+	/** Order of calls sharing a created_at, new for every answer (shuffleTies). */
+	private readonly tieRandom: () => number;
 	/** Hands Date.now() back (see SandboxOptions.hostClock). */
 	private releaseHostClock: () => void = () => undefined;
 
@@ -445,6 +481,8 @@ export class Sandbox {
 		this.generator = new CallGenerator(this.account, createRng(options.seed, 2), spikeSec, nowSec - 30 * 86400);
 		this.balanceUnits = parseUnits(options.balance);
 		this.balanceAtSec = nowSec;
+		this.tieRandom = createRng(options.seed, 3);
+		if (options.lateListing) this.listLate(0, options.lateListing);
 		const address = server.address() as AddressInfo;
 		const host = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
 		this.url = `http://${host}:${address.port}/api`;
@@ -543,7 +581,7 @@ export class Sandbox {
 	 * the call follows the lifecycle (in progress until created_at + duration + settle lag);
 	 * with one it is shown exactly as given. Returns the call as it looks once settled.
 	 */
-	addCall(c: Partial<RawCall> & { created_at: string }): RawCall {
+	addCall(c: Partial<RawCall> & { created_at: string }, listing: { listedAfterSeconds?: number } = {}): RawCall {
 		const known = <T>(list: readonly T[], name: (x: T) => string, value: string | null | undefined) =>
 			value == null ? -1 : list.findIndex((x) => name(x) === value);
 		const rest: Partial<RawCall> = { ...c };
@@ -593,6 +631,8 @@ export class Sandbox {
 		};
 		const i = this.store.push(record);
 		if (Object.keys(rest).length > 0) this.store.patch(i, rest);
+		if (listing.listedAfterSeconds !== undefined) this.store.listAt(i, record.created + listing.listedAfterSeconds);
+		else if (this.options.lateListing) this.listLate(i, this.options.lateListing);
 		return this.store.render(i, { nowSec: this.nowSec(), final: true, style: this.options.timestampStyle });
 	}
 
@@ -617,7 +657,9 @@ export class Sandbox {
 			forced.campaign = CAMPAIGNS.findIndex((c) => c.name === opts.campaign);
 			if (forced.campaign < 0) throw new Error(`No campaign named ${JSON.stringify(opts.campaign)}`);
 		}
+		const first = this.store.count;
 		const added = appendCalls(this.store, this.generator, n, parseTime(opts.from), parseTime(opts.to), forced);
+		if (this.options.lateListing) this.listLate(first, this.options.lateListing);
 		const view = { nowSec: this.nowSec(), final: true, style: this.options.timestampStyle };
 		return added.map((i) => this.store.render(i, view));
 	}
@@ -735,6 +777,7 @@ export class Sandbox {
 		}
 
 		const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
+		this.faultCap = fault?.cap;
 		const reply = this.route(req.method ?? 'GET', url, origin, req.headers.authorization, fault?.kind);
 		if (fault?.kind === 'future-date') {
 			const ahead = new Date(this.clock.nowMs() + (fault.aheadMs ?? 86_400_000));
@@ -937,15 +980,15 @@ export class Sandbox {
 
 		const nowSec = this.nowSec();
 		const selection = this.selectCalls(filter, nowSec);
-		const drifted = driftedPage(fault, perPage, page, selection.length);
+		const drifted = driftedPage(fault, perPage, page, selection.length, this.faultCap);
 		const dataPage = fault === 'duplicate-page' ? Math.max(1, page - 1) : drifted.rowsPage;
 		const start = (dataPage - 1) * drifted.perPage;
 		const view = { nowSec, style: fault === 'drift-naive-time' ? ('naive' as const) : this.options.timestampStyle };
-		const data: unknown[] = [];
-		for (let k = start; k < Math.min(selection.length, start + drifted.perPage); k++) {
-			const i = this.options.sort === 'asc' ? selection[k] : selection[selection.length - 1 - k];
-			data.push(this.driftCosts(this.store.render(i, view), fault));
-		}
+		const ascending = (this.options.sort === 'asc') !== (fault === 'flip-order');
+		const rows = this.rowsAt(selection, start, Math.min(selection.length, start + drifted.perPage), ascending);
+		// One row listed twice, in place of the one after it.
+		if (fault === 'duplicate-row' && rows.length > 1) rows[1] = rows[0] as number;
+		const data = rows.map((i) => this.driftCosts(this.store.render(i, view), fault));
 		const path = `${origin}/api/user/calls`;
 		return json(200, paginator(data, drifted.total, page, drifted.reportedPerPage, path, query, drifted.lastPage));
 	}
@@ -1004,13 +1047,15 @@ export class Sandbox {
 		const order = store.sorted();
 		const { status, type, phone, assistantName, campaignName } = filter;
 		const filtered = status ?? type ?? phone ?? assistantName ?? campaignName;
-		if (filtered === undefined && store.deletedCount === 0) return order.subarray(lo, hi);
+		// Calls listed late are left out until their time (the fast path holds when none is pending).
+		const late = store.listedLater(nowSec);
+		if (filtered === undefined && store.deletedCount === 0 && !late) return order.subarray(lo, hi);
 
 		const key = [
 			store.version,
 			lo,
 			hi,
-			status ? Math.floor(nowSec) : '',
+			status || late ? Math.floor(nowSec) : '',
 			type,
 			phone,
 			assistantName,
@@ -1024,6 +1069,7 @@ export class Sandbox {
 		for (let k = lo; k < hi; k++) {
 			const i = order[k];
 			if (store.isDeleted(i)) continue;
+			if (late && store.listedAt(i) > nowSec) continue;
 			if (type !== undefined && store.typeOf(i) !== type) continue;
 			if (assistantName !== undefined && store.assistantName(i) !== assistantName) continue;
 			if (campaignName !== undefined && store.campaignName(i) !== campaignName) continue;
@@ -1035,6 +1081,44 @@ export class Sandbox {
 		const result = out.slice(0, n);
 		this.selections.set(key, result);
 		return result;
+	}
+
+	/**
+	 * Storage indices of list positions [from, to) in the given order. Calls sharing a created_at are in a
+	 * new random order for every answer with shuffleTies (the whole group, also where the page cuts it).
+	 */
+	private rowsAt(selection: Int32Array, from: number, to: number, ascending: boolean): number[] {
+		const at = (k: number) => (ascending ? selection[k] : selection[selection.length - 1 - k]) as number;
+		if (!this.options.shuffleTies) return Array.from({ length: Math.max(0, to - from) }, (_, n) => at(from + n));
+		const created = this.store.created;
+		let first = from;
+		while (first > 0 && created[at(first - 1)] === created[at(from)]) first--;
+		let last = to;
+		while (last < selection.length && last > 0 && created[at(last)] === created[at(last - 1)]) last++;
+		const positions: number[] = [];
+		for (let k = first; k < last; ) {
+			let end = k + 1;
+			while (end < last && created[at(end)] === created[at(k)]) end++;
+			const group = Array.from({ length: end - k }, (_, n) => at(k + n));
+			for (let n = group.length - 1; n > 0; n--) {
+				const m = Math.floor(this.tieRandom() * (n + 1));
+				[group[n], group[m]] = [group[m] as number, group[n] as number];
+			}
+			positions.push(...group);
+			k = end;
+		}
+		return positions.slice(from - first, to - first);
+	}
+
+	/** Makes a share of the calls from storage index `from` on (chosen by id) appear only some time after their created_at. */
+	private listLate(from: number, late: { share: number; minSeconds: number; maxSeconds: number }): void {
+		for (let i = from; i < this.store.count; i++) {
+			const id = this.store.id[i] as number;
+			const draw = ((Math.imul(id, 2654435761) >>> 0) % 10_000) / 10_000;
+			if (draw >= late.share) continue;
+			const spread = ((Math.imul(id, 40503) >>> 0) % 1000) / 1000;
+			this.store.listAt(i, this.store.created[i] + late.minSeconds + spread * (late.maxSeconds - late.minSeconds));
+		}
 	}
 
 	private inSortOrder(selection: Int32Array): number[] {
@@ -1108,6 +1192,8 @@ function resolveOptions(opts: SandboxOptions): ResolvedSandboxOptions {
 		spikeAt: iso(opts.spikeAt !== undefined ? parseTime(opts.spikeAt) : nowSec - 30 * 3600),
 		balance: opts.balance ?? 487.31204718,
 		drainBalance: opts.drainBalance ?? false,
+		shuffleTies: opts.shuffleTies ?? false,
+		lateListing: opts.lateListing ?? null,
 	};
 }
 

@@ -111,6 +111,9 @@ describe('pricing modes', () => {
 			numberRentals: 0,
 			markup: 0,
 			total: 1.75,
+			net: 1.75,
+			vat: 0,
+			gross: 1.75,
 		});
 		expect(overall.lines.map((line) => [line.kind, line.amount])).toEqual([
 			['platform', 1.3],
@@ -144,6 +147,9 @@ describe('pricing modes', () => {
 			numberRentals: 3.99,
 			markup: 0,
 			total: 219.99,
+			net: 219.99,
+			vat: 0,
+			gross: 219.99,
 		});
 		expect(overall.usage).toEqual({
 			calls: 2,
@@ -390,6 +396,9 @@ describe('clients', () => {
 			numberRentals: 4.5,
 			markup: 0.75,
 			total: 8.25,
+			net: 8.25,
+			vat: 0,
+			gross: 8.25,
 		});
 		expect(byName.Acme.calls).toBe(2);
 		expect(byName.Beta.total).toBe(0.7);
@@ -596,7 +605,14 @@ describe('outputs', () => {
 		expect(item).not.toHaveProperty('chart');
 		expect(item.text).toBe(text);
 		expect(item.html).toContain('219.99 EUR');
-		expect(item.roundingRule).toMatch(/rounded once to the cent/);
+		// The rules are sentences for the reader in `notes`, not developer prose fields.
+		expect(item.notes).toEqual([
+			'Monthly fees: full month.',
+			'Each line is rounded to the cent; the total is the sum of the lines.',
+		]);
+		expect(item).not.toHaveProperty('roundingRule');
+		expect(item).not.toHaveProperty('attribution');
+		expect(item).not.toHaveProperty('language');
 		expect(JSON.parse(JSON.stringify(item))).toEqual(item);
 	});
 

@@ -98,7 +98,8 @@ describe('auditRentals', () => {
 	it("totals rented, idle and soon-renewing numbers, with each number's calls of the window", async () => {
 		const api = seeded();
 		const item = await auditRentals(api.client(), input([A, B, C, D, E, F]));
-		expect(item.checkedAt).toBe('2026-11-26T12:00:00.000Z');
+		// Dates are ISO 8601 with the offset of the timezone (Berlin, +01:00 in November).
+		expect(item.checkedAt).toBe('2026-11-26T13:00:00+01:00');
 		expect(item.currency).toBe('EUR');
 		expect(item.idleDays).toBe(30);
 		// Rented: A, B, C, F = 4.50 + 3.99 + 2.75 + 3.99 = 15.23. Idle: B, C = 6.74. Soon: F, A, B = 12.48.
@@ -123,7 +124,7 @@ describe('auditRentals', () => {
 			callsInWindow: 3,
 			minutesInWindow: 2.0833,
 			costInWindow: 1.22345679,
-			lastCallAt: '2026-11-25T09:30:00.000Z',
+			lastCallAt: '2026-11-25T10:30:00+01:00',
 			idle: false,
 		});
 		expect(b).toMatchObject({
@@ -146,7 +147,7 @@ describe('auditRentals', () => {
 			minutesInWindow: 0,
 			costInWindow: 0.01,
 		});
-		expect(f?.lastCallAt).toBe('2026-11-26T11:58:00.000Z');
+		expect(f?.lastCallAt).toBe('2026-11-26T12:58:00+01:00');
 		// Every row carries the fields of Get Many.
 		for (const row of item.numbers) {
 			for (const key of ['id', 'phoneNumber', 'countryCode', 'type', 'assistants', 'createdAt', 'monthlyFee']) {
@@ -237,7 +238,7 @@ describe('text and html', () => {
 
 	it('an email-safe table: inline styles only, no scripts or external assets, API text escaped', async () => {
 		const { html } = await auditRentals(seeded().client(), input([A, B, C, D, E, F]));
-		expect(html).toMatch(/^<!DOCTYPE html><html>/);
+		expect(html).toMatch(/^<!DOCTYPE html><html lang="en">/);
 		expect(html).not.toMatch(/<style|<script|<link|<img|<[^>]*\s(src|href)=|url\(/i);
 		expect(html).not.toContain(XSS);
 		expect(html).toContain('&lt;@channel&gt; &amp; &lt;img src=x onerror=alert(1)&gt;');
@@ -322,6 +323,87 @@ describe("the README's worked example", () => {
 		expect(item.text).toBe(
 			'3 of 5 rented numbers had no calls in 30 days: 11.24 EUR a month. 2 of them renew within 7 days: ' +
 				'+4989555020202 (Old promo line) on 28 Nov, +12125550404 on 30 Nov.',
+		);
+	});
+});
+
+describe('German, and plain text', () => {
+	it('the paragraph in German: counts, money and days as a German reader writes them', async () => {
+		const item = await auditRentals(seeded().client(), input([A, B, C, D, E, F], { language: 'de' }));
+		expect(item.text).toBe(
+			'2 von 4 gemieteten Rufnummern hatten in den letzten 30 Tagen keine Anrufe: 6,74 € im Monat. 1 davon ' +
+				'verlängert sich innerhalb von 7 Tagen: +4930222222 (&lt;@channel&gt; &amp; &lt;img src=x ' +
+				'onerror=alert(1)&gt;) am 30.11.',
+		);
+		// Machine fields do not change with the language.
+		const english = await auditRentals(seeded().client(), input([A, B, C, D, E, F]));
+		const machine = (audit: typeof item) => ({ ...audit, text: undefined, html: undefined });
+		expect(machine(item)).toEqual(machine(english));
+		expect(item.html).not.toBe(english.html);
+	});
+
+	it('every sentence of the paragraph in German', () => {
+		const de = (numbers: PhoneNumberInfo[], extra: Partial<RentalAuditInput> = {}) =>
+			new RentalAudit(input(numbers, { language: 'de', ...extra }));
+		const used = (audit: RentalAudit, phone: string) =>
+			audit.add({ assistantPhoneNumber: phone, billableSeconds: 60, totalCost: 1, createdAt: NOW - 1000 } as never);
+		const all = de([A, F]);
+		used(all, '+4930111111');
+		used(all, '+12125550404');
+		expect(all.finish().text).toBe(
+			'Alle 2 gemieteten Rufnummern hatten in den letzten 30 Tagen Anrufe (8,49 € im Monat). 2 davon ' +
+				'verlängern sich innerhalb von 7 Tagen.',
+		);
+		const single = de([A]);
+		used(single, '+4930111111');
+		expect(single.finish().text).toBe(
+			'Die eine gemietete Rufnummer hatte in den letzten 30 Tagen Anrufe (4,50 € im Monat). Sie verlängert sich ' +
+				'innerhalb von 7 Tagen.',
+		);
+		const one = de([C, A], { idleDays: 1, renewingWithinDays: 3 });
+		used(one, '+4930111111');
+		expect(one.finish().text).toBe(
+			'1 von 2 gemieteten Rufnummern hatte am letzten Tag keine Anrufe: 2,75 € im Monat. Sie verlängert sich ' +
+				'nicht innerhalb von 3 Tagen.',
+		);
+		expect(de([C, B], { renewingWithinDays: 2 }).finish().text).toBe(
+			'2 von 2 gemieteten Rufnummern hatten in den letzten 30 Tagen keine Anrufe: 6,74 € im Monat. Keine davon ' +
+				'verlängert sich innerhalb von 2 Tagen.',
+		);
+		const nowMs = Date.parse('2026-11-27T09:00:00Z');
+		expect(de([F], { nowMs }).finish().text).toBe(
+			'1 von 1 gemieteten Rufnummer hatte in den letzten 30 Tagen keine Anrufe: 3,99 € im Monat. Sie verlängert ' +
+				'sich innerhalb von 7 Tagen: +12125550404 (__proto__) heute (27.11.).',
+		);
+		expect(de([]).finish().text).toBe('Keine gemieteten Rufnummern, also keine monatlichen Rufnummerngebühren.');
+	});
+
+	it('the table in German', async () => {
+		const { html } = await auditRentals(seeded().client(), input([A, B, C, D, E, F], { language: 'de' }));
+		expect(html).toMatch(/^<!DOCTYPE html><html lang="de">/);
+		expect(html).toContain('<title>Gemietete Rufnummern: ungenutzte Leitungen und Verlängerungen</title>');
+		expect(html).toContain('>Geprüft am 26.11.2026 13:00 (Europe/Berlin); Anrufe der letzten 30 Tage.</td>');
+		expect(html).toContain('>Ungenutzt (keine Anrufe in den letzten 30 Tagen)</td>');
+		expect(html).toContain('>15,23 € im Monat</td>');
+		expect(html).toContain('>Verlängerung innerhalb von 7 Tagen</td>');
+		for (const header of ['Rufnummer', 'Verlängerung (geschätzt)', 'Monatsgebühr', 'Letzter Anruf']) {
+			expect(html).toContain(`>${header}</th>`);
+		}
+		expect(html).toContain('>27.11.2026<br><span style="color:#6b7280;">in 1 Tag</span>');
+		expect(html).toContain('>28.11.2026<br><span style="color:#6b7280;">in 2 Tagen</span>');
+		expect(html).toContain('>25.11.2026 10:30</td>');
+		expect(html).toContain('>2,08</td>');
+		expect(html).toContain('>keiner</td>');
+		expect(html).toContain('>Ungenutzt, verlängert sich bald</span>');
+		expect(html).toContain('>In Nutzung</span>');
+		expect(html).not.toMatch(/ EUR|Renews|Idle|none</);
+	});
+
+	it('plain text leaves names as they are; Slack text escapes them', async () => {
+		const plain = await auditRentals(seeded().client(), input([A, B, C, D, E, F], { textFormat: 'plain' }));
+		expect(plain.text).toBe(
+			'2 of 4 rented numbers had no calls in 30 days: 6.74 EUR a month. 1 of them renews within 7 days: ' +
+				`+4930222222 (${XSS}) on 30 Nov.`,
 		);
 	});
 });

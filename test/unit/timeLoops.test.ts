@@ -9,6 +9,7 @@
 import { barSlots } from '../../src/chargeSummary/chart';
 import { periodShare } from '../../src/chargeSummary/proration';
 import { FamulorApiError } from '../../src/errors';
+import { localeOf } from '../../src/i18n';
 import { periodContaining, resolvePeriod, type TriggerPeriod } from '../../src/periods';
 
 const ZONES = [
@@ -103,8 +104,8 @@ describe('loops over periods stop with a typed error when date arithmetic goes w
 	});
 
 	it('the chart of a charge summary (one bar per day)', () => {
-		expect(barSlots(november).slots).toHaveLength(32);
-		const error = polluted(-1, () => failure(() => barSlots(november)));
+		expect(barSlots(november, localeOf('en')).slots).toHaveLength(32);
+		const error = polluted(-1, () => failure(() => barSlots(november, localeOf('en'))));
 		expect(error).toBeInstanceOf(FamulorApiError);
 		expect((error as FamulorApiError).kind).toBe('noProgress');
 		expect((error as FamulorApiError).message).toMatch(/^Listing the bars of the chart did not advance/);

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { runwayOf } from '../../../../src/usage';
 import { parseMoney, toAmount } from '../../../../src/money';
+import { isoInZone } from '../../../../src/i18n';
 import { timezoneOf } from '../../../shared/parameters';
 import type { ClientSetup } from '../../../shared/transport';
 import type { OperationResult } from '../types';
@@ -20,7 +21,7 @@ export const description: INodeProperties[] = [
 				displayName: 'Include Runway',
 				name: 'includeRunway',
 				type: 'boolean',
-				default: false,
+				default: true,
 				description:
 					'Whether to add how many days the balance lasts at the average daily spend of the last 7 full days ' +
 					'(costs extra requests to read those calls)',
@@ -31,7 +32,7 @@ export const description: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'Europe/Berlin',
-				description: "IANA timezone that defines the days for the runway. Empty uses the workflow's timezone.",
+				description: "IANA timezone of checkedAt and of the days of the runway. Empty uses the workflow's timezone.",
 			},
 		],
 	},
@@ -43,7 +44,7 @@ export async function execute(
 	setup: ClientSetup,
 ): Promise<OperationResult[]> {
 	const options = this.getNodeParameter('options', itemIndex, {}) as { includeRunway?: boolean; timezone?: string };
-	const timezone = options.includeRunway ? timezoneOf(this, options.timezone) : undefined;
+	const timezone = timezoneOf(this, options.timezone);
 	const me = await setup.client.getMe();
 	const balance = parseMoney(me.total_balance);
 	const json: OperationResult['json'] = {
@@ -51,9 +52,9 @@ export async function execute(
 		currency: setup.settings.currency,
 		name: me.name ?? null,
 		email: me.email ?? null,
-		checkedAt: new Date(setup.serverNow() ?? Date.now()).toISOString(),
+		checkedAt: isoInZone(setup.serverNow() ?? Date.now(), timezone),
 	};
-	if (options.includeRunway && timezone) {
+	if (options.includeRunway) {
 		json.runway = await runwayOf(setup.client, balance, { now: setup.serverNow() ?? Date.now(), timezone });
 	}
 	return [{ json }];

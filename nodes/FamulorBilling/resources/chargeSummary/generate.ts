@@ -2,20 +2,35 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import {
 	assertPricingMode,
 	ChargeSummaryBuilder,
+	CSV_DIALECTS,
 	CSV_MIME_TYPE,
 	csvFileName,
 	parseClientRules,
+	parseVatPercent,
 	renderCsv,
 	resolvePlan,
 	summariesToOutput,
 	summaryItem,
+	TEXT_FORMATS,
 	type ClientRuleInput,
+	type CsvDialect,
 	type PlanTerms,
+	type TextFormat,
 } from '../../../../src/chargeSummary';
+import { assertOneOf } from '../../../../src/errors';
+import { assertLanguage } from '../../../../src/i18n';
 import { describePhoneNumbers } from '../../../../src/numbers';
 import { forEachCall } from '../../../../src/list/period';
 import { withoutHtml } from '../../../../src/tool';
-import { clientsProperty, feeProperties, periodProperties, timezoneOption } from '../../../shared/descriptions';
+import {
+	clientsProperty,
+	executeOnceNotice,
+	feeProperties,
+	languageOption,
+	periodProperties,
+	textFormatOption,
+	timezoneOption,
+} from '../../../shared/descriptions';
 import { periodOf, timezoneOf } from '../../../shared/parameters';
 import type { ClientSetup } from '../../../shared/transport';
 import { feeTableOf } from '../phoneNumber/getAll';
@@ -23,10 +38,20 @@ import { isToolRun } from '../../tool';
 import type { OperationResult } from '../types';
 
 const show = { resource: ['chargeSummary'], operation: ['generate'] };
+
+/** Famulor's plans from the smallest to the largest, then Custom. */
+const planOptions = [
+	{ name: 'Flex (30 Min, 19/Month, 0.50/Min Over)', value: 'flex' },
+	{ name: 'Starter (100 Min, 49/Month, 0.40/Min Over)', value: 'starter' },
+	{ name: 'Business (600 Min, 199/Month, 0.15/Min Over)', value: 'business' },
+	{ name: 'Scale (4000 Min, 999/Month, 0.11/Min Over)', value: 'scale' },
+	{ name: 'Custom', value: 'custom', description: 'Enter included minutes, plan fee and overage rate' },
+];
 const showPlan = { ...show, pricingMode: ['plan'] };
 const showCustomPlan = { ...showPlan, plan: ['custom'] };
 
 export const description: INodeProperties[] = [
+	executeOnceNotice(show, 'summary'),
 	...periodProperties(show, 'lastBillingCycle'),
 	{
 		displayName: 'Pricing Mode',
@@ -35,14 +60,14 @@ export const description: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{
-				name: 'Plan',
-				value: 'plan',
-				description: 'Plan fee, plus minutes beyond the included ones at the overage rate, plus reported carrier costs',
-			},
-			{
 				name: 'Reported Costs',
 				value: 'reported',
 				description: 'The sum of the call costs Famulor reports, split into platform and carrier',
+			},
+			{
+				name: 'Plan',
+				value: 'plan',
+				description: 'Plan fee, plus minutes beyond the included ones at the overage rate, plus reported carrier costs',
 			},
 		],
 		default: 'reported',
@@ -53,13 +78,7 @@ export const description: INodeProperties[] = [
 		displayName: 'Plan',
 		name: 'plan',
 		type: 'options',
-		options: [
-			{ name: 'Business (600 Min, 199/Month, 0.15/Min Over)', value: 'business' },
-			{ name: 'Custom', value: 'custom', description: 'Enter included minutes, plan fee and overage rate' },
-			{ name: 'Flex (30 Min, 19/Month, 0.50/Min Over)', value: 'flex' },
-			{ name: 'Scale (4000 Min, 999/Month, 0.11/Min Over)', value: 'scale' },
-			{ name: 'Starter (100 Min, 49/Month, 0.40/Min Over)', value: 'starter' },
-		],
+		options: planOptions,
 		default: 'business',
 		description: "Famulor plan whose terms price the calls (Famulor's published terms)",
 		displayOptions: { show: showPlan },
@@ -96,7 +115,10 @@ export const description: INodeProperties[] = [
 		description:
 			'For agencies: which calls and numbers belong to which client. Each call goes to the first rule that ' +
 			'matches; the rest is "Unassigned".',
-		markupDescription: "Percentage added to this client's charges (calls and rentals) as a markup line",
+		nameDescription:
+			'The client as its summary and statement name it. Several rules with the same name form one client.',
+		markup: { description: "Percentage added to this client's charges (calls and rentals) as a markup line" },
+		vat: true,
 	}),
 	{
 		displayName: 'Outputs',
@@ -104,14 +126,35 @@ export const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Output',
 		default: {},
+		description: 'A CSV file of the lines, one item per client instead of one for the account, the HTML report',
 		displayOptions: { show },
 		options: [
 			{
 				displayName: 'CSV File',
 				name: 'csv',
 				type: 'boolean',
-				default: false,
+				default: true,
 				description: 'Whether to attach the lines as a CSV file in the binary property "data"',
+			},
+			{
+				displayName: 'CSV Format',
+				name: 'csvDialect',
+				type: 'options',
+				options: [
+					{
+						name: 'Comma, Decimal Point',
+						value: 'comma',
+						description:
+							'Comma-separated, 1234.56 — Google Sheets, English Excel, most tools (used without this output)',
+					},
+					{
+						name: 'Semicolon, Decimal Comma (German Excel)',
+						value: 'semicolon',
+						description: 'Semicolon-separated, 1234,56, UTF-8 with a byte-order mark: opens in a German Excel as is',
+					},
+				],
+				default: 'semicolon',
+				description: 'How the CSV File is written',
 			},
 			{
 				displayName: 'HTML Report',
@@ -126,7 +169,7 @@ export const description: INodeProperties[] = [
 				displayName: 'One Item per Client',
 				name: 'onePerClient',
 				type: 'boolean',
-				default: false,
+				default: true,
 				description:
 					'Whether to return one item per client, each a full summary of that client (e.g. for a Send Email ' +
 					'node per client), instead of one item with byClient',
@@ -140,7 +183,21 @@ export const description: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		displayOptions: { show },
-		options: [timezoneOption()],
+		options: [
+			languageOption('The language of the text, the HTML, the line descriptions and the CSV headers'),
+			textFormatOption(),
+			timezoneOption(),
+			{
+				displayName: 'VAT Percent',
+				name: 'vatPercent',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 100, numberPrecision: 2 },
+				default: 19,
+				description:
+					'VAT added on top of the net charges, in percent (19 in Germany). Without this option: no VAT. A ' +
+					"client rule's own VAT Percent or Reverse Charge takes precedence for that client.",
+			},
+		],
 	},
 ];
 
@@ -175,8 +232,19 @@ export async function execute(
 	const outputs = this.getNodeParameter('outputs', itemIndex, {}) as {
 		onePerClient?: boolean;
 		csv?: boolean;
+		csvDialect?: unknown;
 		html?: boolean;
 	};
+	const csvDialect: CsvDialect =
+		outputs.csvDialect === undefined
+			? 'comma'
+			: assertOneOf(outputs.csvDialect, CSV_DIALECTS, 'outputs.csvDialect', 'CSV Format');
+	const language = assertLanguage(options.language);
+	const textFormat: TextFormat =
+		options.textFormat === undefined
+			? 'slack'
+			: assertOneOf(options.textFormat, TEXT_FORMATS, 'options.textFormat', 'Text Format');
+	const vatPercent = parseVatPercent(options.vatPercent, 'options.vatPercent');
 	// As an AI tool: no CSV (a model gets no binary data) and no HTML unless asked for.
 	const asTool = isToolRun(this);
 	const withHtml = outputs.html ?? !asTool;
@@ -188,6 +256,8 @@ export async function execute(
 		plan,
 		clients,
 		billingCycleDay: setup.settings.billingCycleDay,
+		language,
+		vatPercent,
 	});
 	await forEachCall(setup.client, { period, query: {}, filters: {} }, ({ call }) => builder.add(call));
 	const numbers = await setup.client.getPhoneNumbers();
@@ -196,12 +266,12 @@ export async function execute(
 
 	const items: OperationResult[] = [];
 	for (const summary of summariesToOutput(result, outputs.onePerClient === true)) {
-		const full = summaryItem(summary);
+		const full = summaryItem(summary, { textFormat });
 		const item: OperationResult = { json: (withHtml ? full : withoutHtml(full)) as unknown as IDataObject };
 		if (outputs.csv && !asTool) {
 			const fileName = csvFileName(summary);
 			const data = await this.helpers.prepareBinaryData(
-				Buffer.from(renderCsv(summary), 'utf8'),
+				Buffer.from(renderCsv(summary, csvDialect), 'utf8'),
 				fileName,
 				CSV_MIME_TYPE,
 			);

@@ -10,7 +10,16 @@ import {
 	MAX_RENEWING_WITHIN_DAYS,
 } from '../../../../src/rentals';
 import { withoutHtml } from '../../../../src/tool';
-import { feeProperties, timezoneOption } from '../../../shared/descriptions';
+import { TEXT_FORMATS, type TextFormat } from '../../../../src/chargeSummary';
+import { assertOneOf } from '../../../../src/errors';
+import { assertLanguage } from '../../../../src/i18n';
+import {
+	executeOnceNotice,
+	feeProperties,
+	languageOption,
+	textFormatOption,
+	timezoneOption,
+} from '../../../shared/descriptions';
 import { timezoneOf } from '../../../shared/parameters';
 import type { ClientSetup } from '../../../shared/transport';
 import { isToolRun } from '../../tool';
@@ -20,6 +29,7 @@ import { feeTableOf } from './getAll';
 const show = { resource: ['phoneNumber'], operation: ['audit'] };
 
 export const description: INodeProperties[] = [
+	executeOnceNotice(show, 'audit'),
 	...feeProperties(show),
 	{
 		displayName: 'Idle Days',
@@ -49,6 +59,8 @@ export const description: INodeProperties[] = [
 		default: {},
 		displayOptions: { show },
 		options: [
+			languageOption('The language of the text and the HTML'),
+			textFormatOption(),
 			{
 				...timezoneOption(),
 				description: "IANA timezone in which renewal days are counted. Empty uses the workflow's timezone.",
@@ -70,6 +82,11 @@ export async function execute(
 	);
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 	const timezone = timezoneOf(this, options.timezone);
+	const language = assertLanguage(options.language);
+	const textFormat: TextFormat =
+		options.textFormat === undefined
+			? 'slack'
+			: assertOneOf(options.textFormat, TEXT_FORMATS, 'options.textFormat', 'Text Format');
 
 	const numbers = await setup.client.getPhoneNumbers();
 	const assistants = await setup.client.getAssistants();
@@ -82,6 +99,8 @@ export async function execute(
 		idleDays,
 		renewingWithinDays,
 		currency: setup.settings.currency,
+		language,
+		textFormat,
 	});
 	// As an AI tool: the text, the figures and the numbers, without the HTML table.
 	return [{ json: (isToolRun(this) ? withoutHtml(item) : item) as unknown as IDataObject }];

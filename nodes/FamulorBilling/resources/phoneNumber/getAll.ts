@@ -58,6 +58,6 @@ export async function execute(
 	return describePhoneNumbers(numbers, assistants, fees)
 		.filter((info) => !rentedOnly || info.rented)
 		.map((info) => ({
-			json: phoneNumberItem(info, setup.settings.currency, renewalOf(info, now, timezone)) as IDataObject,
+			json: phoneNumberItem(info, setup.settings.currency, renewalOf(info, now, timezone), timezone) as IDataObject,
 		}));
 }

@@ -135,9 +135,10 @@ export async function execute(
 		found = await newestCalls(setup.client, scan, asTool ? kept + 1 : kept);
 	}
 	const currency = setup.settings.currency;
-	const results: OperationResult[] = found.slice(0, kept).map(({ call, raw }) => ({
-		json: simplify ? callItem(call, currency) : { ...(raw as IDataObject), ...callItem(call, currency) },
-	}));
+	const results: OperationResult[] = found.slice(0, kept).map(({ call, raw }) => {
+		const item = callItem(call, currency, timezone);
+		return { json: simplify ? item : { ...(raw as IDataObject), ...item } };
+	});
 	const more = matched === undefined ? found.length > kept : matched > kept;
 	if (asTool && more) {
 		const note = callsNote({
