@@ -285,3 +285,19 @@ describe('errors as a tool', () => {
 		expect(error).not.toContain(wrongKey);
 	});
 });
+
+describe('tool descriptions set automatically', () => {
+	// What n8n tells a model about a Famulor Billing tool whose Tool Description is "Set Automatically":
+	// the operation's action and the node's name.
+	it.each([
+		['account', 'getBalance', 'Get the prepaid balance and how many days it lasts in Famulor Billing'],
+		['usage', 'getSummary', 'Get the spend and minutes of a period in total or per group in Famulor Billing'],
+		['usage', 'getCalls', 'Get the newest or most expensive calls of a period with their costs in Famulor Billing'],
+		['phoneNumber', 'getAll', 'Get many phone numbers with their monthly fees in Famulor Billing'],
+		['phoneNumber', 'audit', 'Audit rented numbers for idle lines and renewals in Famulor Billing'],
+		['chargeSummary', 'generate', 'Generate a charge summary of what a period cost per client in Famulor Billing'],
+	])('%s/%s says what it returns', async (resource, operation, expected) => {
+		const { description } = await asTool('supplyData', { descriptionType: 'auto', resource, operation });
+		expect(description).toBe(expected);
+	});
+});
