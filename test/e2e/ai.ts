@@ -367,21 +367,39 @@ export async function runAiScenarios(
 				atEither([before, Date.now()], (now) => {
 					const truth = lastMonthTruth(sandbox, setup.timezone, now);
 					check(summary.usage.calls === truth.calls, `usage.calls ${summary.usage.calls}, expected ${truth.calls}`);
-					near(summary.charges.carrier, cents(truth.carrierCost), 1e-9, 'charges.carrier');
-					near(summary.charges.platform, cents(truth.totalCost - truth.carrierCost), 1e-9, 'charges.platform');
-					// Acme GmbH: the calls of its two campaigns (the example's first client rule).
+					// The example's client rules, first match wins: Acme GmbH by campaign, Northwind Care by
+					// assistant, the rest Unassigned. Each client's charges are rounded to the cent on their own.
 					const acmeCampaigns = new Set(['Black Friday Blitz', 'Q4 Lead Follow-up']);
-					const acme = totalsBy(
+					const clients = totalsBy(
 						sandbox.visibleCalls(),
-						() => 'acme',
 						(call) =>
-							acmeCampaigns.has(String(call.campaign_name)) &&
-							createdMs(call) >= truth.start &&
-							createdMs(call) < truth.end,
-					).get('acme');
-					const row = (summary.byClient as Json[]).find((r) => r.client === 'Acme GmbH');
-					check(row, `byClient ${JSON.stringify(summary.byClient).slice(0, 300)}`);
-					check(row.calls === (acme?.calls ?? 0), `Acme GmbH: calls ${row.calls}, expected ${acme?.calls ?? 0}`);
+							acmeCampaigns.has(String(call.campaign_name))
+								? 'Acme GmbH'
+								: call.assistant_name === 'Support Bot'
+									? 'Northwind Care'
+									: 'Unassigned',
+						(call) => createdMs(call) >= truth.start && createdMs(call) < truth.end,
+					);
+					const sum = (f: (t: { totalCost: bigint; carrierCost: bigint }) => number) =>
+						Math.round([...clients.values()].reduce((a, t) => a + f(t), 0) * 100) / 100;
+					near(
+						summary.charges.carrier,
+						sum((t) => cents(t.carrierCost)),
+						1e-9,
+						'charges.carrier',
+					);
+					near(
+						summary.charges.platform,
+						sum((t) => cents(t.totalCost - t.carrierCost)),
+						1e-9,
+						'charges.platform',
+					);
+					for (const name of ['Acme GmbH', 'Northwind Care']) {
+						const row = (summary.byClient as Json[]).find((r) => r.client === name);
+						check(row, `no ${name} in byClient ${JSON.stringify(summary.byClient).slice(0, 300)}`);
+						const expected = clients.get(name)?.calls ?? 0;
+						check(row.calls === expected, `${name}: calls ${row.calls}, expected ${expected}`);
+					}
 				});
 				const lineCents = (summary.lines as Array<{ amount: number }>).reduce(
 					(a, l) => a + Math.round(l.amount * 100),
