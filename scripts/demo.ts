@@ -6,9 +6,9 @@
  * real time, with a spike yesterday) and n8n on Node 24 (the newest version this package is tested on,
  * or --n8n <version>; fetched from the npm registry on the first run with its progress shown, cached
  * in ~/.cache/n8n-nodes-famulor-billing), imports a credential for the
- * sandbox, a demo workflow and the example workflows, runs the demo workflow once, creates the owner
- * login, and prints the editor URL and what to click. Runs until Ctrl-C, then stops everything it
- * started.
+ * sandbox, a demo workflow and the example workflows, runs the demo workflow once, publishes the
+ * example MCP server (with a bearer token), creates the owner login, and prints the editor URL, the MCP
+ * URL and what to click. Runs until Ctrl-C, then stops everything it started.
  *
  *   npm run demo                      # editor on http://127.0.0.1:5678 (next free port if taken)
  *   npm run demo -- --port 5700 --sandbox-port 5781 --no-build --keep
@@ -34,6 +34,7 @@ import {
 	readExample,
 	writeWorkflows,
 } from '../test/e2e/lib/instance';
+import { connectMcp, toolAnswer } from '../test/e2e/lib/mcp';
 import { nodeItems } from '../test/e2e/lib/n8n';
 import {
 	chain,
@@ -50,6 +51,8 @@ const REPO = resolve(__dirname, '..');
 const OWNER = { email: 'demo@famulor-billing.dev', firstName: 'Demo', lastName: 'User', password: 'Famulor-demo-1' };
 const DEMO_WORKFLOW_ID = 'famulorDemo00001';
 const LIVE_WORKFLOW_ID = 'famulorDemoLive1';
+const MCP_EXAMPLE = 'famulor-billing-mcp-server.json';
+const MCP_TOKEN_CREDENTIAL: CredentialRef = { id: 'famulorDemoMcpTk', name: 'MCP bearer token (demo)' };
 
 const HELP = `npm run demo -- [options]
 
@@ -274,8 +277,14 @@ async function main(): Promise<void> {
 		);
 
 		const cred: CredentialRef = { id: 'famulorDemoCred1', name: 'Famulor sandbox (demo)' };
-		say('  importing the credential and workflows (n8n CLI)');
-		await importSandboxCredentials(n8n, userRoot, [{ ref: cred, sandbox }]);
+		const mcpToken = randomBytes(16).toString('hex');
+		say('  importing the credentials and workflows (n8n CLI)');
+		await importSandboxCredentials(
+			n8n,
+			userRoot,
+			[{ ref: cred, sandbox }],
+			[{ ...MCP_TOKEN_CREDENTIAL, type: 'httpBearerAuth', data: { token: mcpToken } }],
+		);
 
 		const workflowDir = join(userRoot, 'workflows');
 		const write = (wf: WorkflowJson) => writeWorkflows(workflowDir, [wf]);
@@ -286,16 +295,24 @@ async function main(): Promise<void> {
 		const budget = Math.max(5, Math.ceil(todaySpend * 1.15));
 		if (!flags['no-live']) write(liveWorkflow(cred, budget));
 		const exampleNames: string[] = [];
+		let mcp: { id: string; name: string; path: string } | undefined;
 		exampleFiles(REPO).forEach((file, index) => {
 			const example = readExample(REPO, file);
 			const copy = withFamulorCredential(example, cred);
 			copy.id = example.id ?? `famulorExample${String(index + 1).padStart(2, '0')}`;
 			copy.active = false;
 			exampleNames.push(copy.name);
+			const trigger = copy.nodes.find((node) => node.type === '@n8n/n8n-nodes-langchain.mcpTrigger');
+			if (file === MCP_EXAMPLE && trigger) {
+				// Served right away: the MCP Server Trigger with the demo's bearer token.
+				trigger.credentials = { httpBearerAuth: MCP_TOKEN_CREDENTIAL };
+				mcp = { id: copy.id, name: copy.name, path: String(trigger.parameters.path) };
+			}
 			write(copy);
 		});
 		await n8n.importWorkflow(workflowDir, true);
 		if (!flags['no-live']) await n8n.publish(LIVE_WORKFLOW_ID);
+		if (mcp) await n8n.publish(mcp.id);
 
 		say('  running the demo workflow once (n8n execute)');
 		const run = await n8n.execute(DEMO_WORKFLOW_ID);
@@ -332,6 +349,13 @@ async function main(): Promise<void> {
 		say('   3. The example workflows are imported too (Slack/email/Sheets need your credentials):');
 		for (const name of exampleNames) say(`        - ${name}`);
 		say('   4. Credentials → "Famulor sandbox (demo)" is pre-filled (key and sandbox URL).');
+		const mcpUrl = mcp ? `${n8n.url}/mcp/${mcp.path}` : undefined;
+		if (mcp && mcpUrl) {
+			say(`   5. "${mcp.name}" is published. Connect an MCP client (Streamable HTTP):`);
+			say(`        URL     ${mcpUrl}`);
+			say(`        header  Authorization: Bearer ${mcpToken}`);
+			say('      and ask it about the sandbox account (balance, usage, expensive calls, charges, rentals).');
+		}
 		say('');
 		say(
 			` First run, done from the CLI: balance ${Number(balance?.balance ?? 0).toFixed(2)} EUR, this month ` +
@@ -363,7 +387,22 @@ async function main(): Promise<void> {
 			const types = await http('GET', `${n8n.url}/types/nodes.json`, undefined, { cookie, 'browser-id': browserId });
 			if (!types.body.includes('n8n-nodes-famulor-billing.famulorBilling'))
 				throw new Error('the editor does not list the Famulor Billing node type');
-			say('CHECK OK: editor up, owner login works, demo workflow listed, node types served, demo run succeeded');
+			if (!mcpUrl) throw new Error(`examples/${MCP_EXAMPLE} was not imported`);
+			const client = await connectMcp(mcpUrl, mcpToken, 'famulor-billing-demo-check');
+			try {
+				const { tools } = await client.listTools();
+				if (tools.length !== 5) throw new Error(`the MCP server lists ${tools.map((t) => t.name).join(', ')}`);
+				const [account] = toolAnswer(await client.callTool({ name: 'Balance_and_runway', arguments: {} })) as Array<{
+					balance?: number;
+				}>;
+				if (typeof account?.balance !== 'number') throw new Error('Balance_and_runway answered no balance');
+			} finally {
+				await client.close();
+			}
+			say(
+				'CHECK OK: editor up, owner login works, demo workflow listed, node types served, demo run succeeded, ' +
+					'MCP server lists its 5 tools and answers the balance',
+			);
 			await stop(0);
 		}
 	} catch (error) {

@@ -14,6 +14,7 @@ import type { OperationExecute } from './resources/types';
 import { searchAssistants, searchCampaigns } from '../shared/listSearch';
 import { createClient, type ClientSetup } from '../shared/transport';
 import { toNodeError } from '../shared/errors';
+import { isToolRun, toolNodeError } from './tool';
 
 /**
  * resource → operation → handler, in Maps: a parameter's value (an imported workflow can hold
@@ -25,6 +26,13 @@ const handlers = new Map<string, Map<string, OperationExecute>>(
 		new Map(Object.entries(module.handlers as Record<string, OperationExecute>)),
 	]),
 );
+
+const properties = [
+	...account.description,
+	...usage.description,
+	...phoneNumber.description,
+	...chargeSummary.description,
+];
 
 export class FamulorBilling implements INodeType {
 	description: INodeTypeDescription = {
@@ -54,10 +62,7 @@ export class FamulorBilling implements INodeType {
 				],
 				default: 'usage',
 			},
-			...account.description,
-			...usage.description,
-			...phoneNumber.description,
-			...chargeSummary.description,
+			...properties,
 		],
 	};
 
@@ -69,6 +74,7 @@ export class FamulorBilling implements INodeType {
 		const items = this.getInputData();
 		const returnData: INodeExecutionData[] = [];
 		let setup: ClientSetup | undefined;
+		const asTool = isToolRun(this);
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
 				const resource = this.getNodeParameter('resource', itemIndex) as string;
@@ -90,7 +96,10 @@ export class FamulorBilling implements INodeType {
 					returnData.push({ json: result.json, binary: result.binary, pairedItem: { item: itemIndex } });
 				}
 			} catch (error) {
-				const nodeError = toNodeError(this.getNode(), error, itemIndex);
+				// As an AI tool the message alone must carry the fix: some callers hand a model nothing else.
+				const nodeError = asTool
+					? toolNodeError(this.getNode(), error, itemIndex, properties)
+					: toNodeError(this.getNode(), error, itemIndex);
 				if (this.continueOnFail()) {
 					returnData.push({
 						json: { error: nodeError.message, description: nodeError.description ?? null },

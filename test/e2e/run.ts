@@ -9,7 +9,9 @@
  * checked against totals computed here from the sandbox's raw data (test/helpers/truth.ts);
  * expressions in parameters; every example workflow importing (and running or activating); and a
  * published threshold-trigger workflow polling in `n8n start` that fires once when spend crosses a
- * threshold and not again on the following polls (executions read from n8n's database).
+ * threshold and not again on the following polls (executions read from n8n's database); and, in that
+ * same `n8n start`, the AI examples: an MCP client on the MCP server example and the AI Agent example
+ * with a scripted OpenAI-compatible model (test/e2e/ai.ts).
  *
  * Prints `PASS <name>` / `FAIL <name>: <reason>` per scenario and ends with `N passed, M failed`.
  * Exit code 0 only when everything passed. See docs/e2e.md.
@@ -32,6 +34,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { Sandbox, type RawCall, type RawPhoneNumber } from '../sandbox/server';
+import { AGENT_EXAMPLE, MCP_EXAMPLE, prepareAi, runAiScenarios, runReference, type AiSetup } from './ai';
 import { costUnits, createdMs, lastMonthBounds, renewalTruth, toNumber, totalsBy } from '../helpers/truth';
 import { delay, freePorts, ProcessTracker, type Tracked } from './lib/proc';
 import { ensureToolchain, flagValue, n8nVersion, type Toolchain } from './lib/toolchain';
@@ -147,12 +150,14 @@ function inRange(start: number, end: number) {
 
 const procs = new ProcessTracker();
 const sandboxes: Sandbox[] = [];
+let aiSetup: AiSetup | undefined;
 let tempDir: string | undefined;
 let finished = false;
 
 async function cleanup(): Promise<void> {
 	await procs.stopAll(10_000);
 	await Promise.all(sandboxes.map((s) => s.stop().catch(() => undefined)));
+	await aiSetup?.model.stop().catch(() => undefined);
 	const failed = results.some((r) => !r.ok);
 	if (tempDir && !KEEP && !failed) rmSync(tempDir, { recursive: true, force: true });
 	else if (tempDir) info(`kept ${tempDir} (n8n logs in ${join(tempDir, 'n8n', 'logs')})`);
@@ -242,14 +247,22 @@ async function main(): Promise<void> {
 
 	const credA: CredentialRef = { id: 'famulorSandboxA01', name: 'Famulor sandbox A' };
 	const credB: CredentialRef = { id: 'famulorSandboxB01', name: 'Famulor sandbox B (examples)' };
+	// The AI examples (not in queue mode): copies bound to sandbox B, a bearer token, a scripted model.
+	const ai = QUEUE ? undefined : (aiSetup = await prepareAi((file) => readExample(REPO, file), credB));
 	const credsOk = await scenario('credentials import (n8n import:credentials)', async () => {
-		await importSandboxCredentials(n8n, tempDir as string, [
-			{ ref: credA, sandbox },
-			{ ref: credB, sandbox: examplesSandbox },
-		]);
+		await importSandboxCredentials(
+			n8n,
+			tempDir as string,
+			[
+				{ ref: credA, sandbox },
+				{ ref: credB, sandbox: examplesSandbox },
+			],
+			ai?.credentials ?? [],
+		);
 		const rows = await n8n.query<{ id: string; type: string }>('select id, type from credentials_entity order by id');
+		const famulorRows = rows.filter((r) => r.type === CREDENTIAL_TYPE);
 		check(
-			rows.length === 2 && rows.every((r) => r.type === CREDENTIAL_TYPE),
+			famulorRows.length === 2 && rows.length === 2 + (ai?.credentials.length ?? 0),
 			`credentials_entity holds ${JSON.stringify(rows)}`,
 		);
 	});
@@ -275,6 +288,7 @@ async function main(): Promise<void> {
 	}
 	const { balance, summary, calls, numbers, charges, expressions, threshold } = workflows;
 	writeWorkflows(workflowDir, [balance, summary, calls, numbers, charges, expressions, threshold]);
+	if (ai) writeWorkflows(workflowDir, ai.workflows);
 
 	// Examples: each file as shipped must import on its own; copies bound to sandbox B are imported
 	// for the dry runs (schedule examples) and activations (trigger examples).
@@ -289,6 +303,7 @@ async function main(): Promise<void> {
 		} catch {
 			return; // reported by the import scenario
 		}
+		if (file === MCP_EXAMPLE || file === AGENT_EXAMPLE) return; // served in n8n start (test/e2e/ai.ts)
 		const id = `e2eExample${String(index + 1).padStart(6, '0')}`;
 		if (isPollingExample(example)) {
 			const copy = withFamulorCredential(example, credB);
@@ -352,6 +367,7 @@ async function main(): Promise<void> {
 
 	// 6. Every action operation, through `n8n execute`.
 	await runActionScenarios(n8n, sandbox, workflows);
+	const reference = ai ? await runReference(n8n, scenario) : undefined;
 
 	// 7. Examples without an external trigger run for real (external services swapped for No-Op).
 	for (const dry of dryRuns) {
@@ -376,9 +392,13 @@ async function main(): Promise<void> {
 
 	// 8. Active triggers in `n8n start`.
 	if (TRIGGER) {
-		await runTriggerScenarios(n8n, sandbox, examplesSandbox, workflows, activations, serverBroker);
+		const served = ai && {
+			publish: ai.publish,
+			run: async () => await runAiScenarios(n8n, examplesSandbox, ai, reference, scenario, info),
+		};
+		await runTriggerScenarios(n8n, sandbox, examplesSandbox, workflows, activations, serverBroker, undefined, served);
 	} else {
-		info('skipped the active-trigger scenarios (--no-trigger)');
+		info('skipped the active-trigger and AI example scenarios (--no-trigger)');
 	}
 	clearTimeout(hardTimer);
 }
@@ -916,24 +936,24 @@ async function runTriggerScenarios(
 	activations: Array<{ file: string; id: string; workflow: WorkflowJson }>,
 	serverBroker: number,
 	queue?: { redisPort: number; workerBroker: number; workerHealth: number },
+	/** More workflows to publish, and scenarios to run in the same `n8n start` before it stops. */
+	served?: { publish: string[]; run: () => Promise<void> },
 ): Promise<void> {
 	const thresholdId = workflows.threshold.id as string;
 	const label = (name: string) => (queue ? `queue mode: ${name}` : name);
 	const published = await scenario(
 		label(
 			activations.length
-				? 'threshold-trigger workflow and trigger examples publish (n8n publish:workflow)'
+				? `threshold-trigger workflow and trigger ${served ? 'and AI ' : ''}examples publish (n8n publish:workflow)`
 				: 'threshold-trigger workflow publishes (n8n publish:workflow)',
 		),
 		async () => {
-			for (const id of [thresholdId, ...activations.map((a) => a.id)]) await n8n.publish(id);
+			const ids = [thresholdId, ...activations.map((a) => a.id), ...(served?.publish ?? [])];
+			for (const id of ids) await n8n.publish(id);
 			const rows = await n8n.query<{ id: string; activeVersionId: string | null }>(
 				'select id, activeVersionId from workflow_entity where activeVersionId is not null',
 			);
-			check(
-				rows.length === activations.length + 1,
-				`${rows.length} published workflows, expected ${activations.length + 1}`,
-			);
+			check(rows.length === ids.length, `${rows.length} published workflows, expected ${ids.length}`);
 		},
 	);
 	if (!published) return;
@@ -978,6 +998,8 @@ async function runTriggerScenarios(
 		});
 		if (!workerReady) return;
 	}
+	// The AI examples first: they need only the server, and the threshold scenarios only the polls.
+	if (served) await served.run();
 
 	const baseline = await scenario(
 		label('threshold trigger: the activation poll builds the baseline without firing'),

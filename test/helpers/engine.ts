@@ -20,3 +20,4 @@ export { createCredentialsHelper, TestCredentialsHelper } from './engine/credent
 export { testCredential, type CredentialTestResult } from './engine/credentialTest';
 export { executeNode, type ExecuteNodeResult } from './engine/execute';
 export { createPollingWorkflow, type PollingWorkflow, type PollOutcome } from './engine/polling';
+export { executeAsTool, toolVariant, type ToolRunResult } from './engine/tool';

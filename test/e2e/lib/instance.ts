@@ -38,11 +38,15 @@ export async function installPackage(
 	return { pkg, dir };
 }
 
-/** A Famulor Billing API credential for each sandbox, imported with `n8n import:credentials`. */
+/**
+ * A Famulor Billing API credential for each sandbox, and any `extra` credentials (other types), imported
+ * with one `n8n import:credentials`.
+ */
 export async function importSandboxCredentials(
 	n8n: N8n,
 	root: string,
 	credentials: Array<{ ref: CredentialRef; sandbox: Sandbox }>,
+	extra: Array<CredentialRef & { type: string; data: Record<string, unknown> }> = [],
 ): Promise<void> {
 	const file = join(root, 'credentials.json');
 	const data = credentials.map(({ ref, sandbox }) => ({
@@ -50,7 +54,7 @@ export async function importSandboxCredentials(
 		type: CREDENTIAL_TYPE,
 		data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url, currency: 'EUR', billingCycleDay: 1 },
 	}));
-	writeFileSync(file, JSON.stringify(data));
+	writeFileSync(file, JSON.stringify([...data, ...extra]));
 	await n8n.importCredentials(file);
 }
 

@@ -107,6 +107,8 @@ export class N8n {
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 			N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 			N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
+			// What older n8n needs to offer a community node as an AI tool; n8n 2.40 and 2.41 do without it.
+			N8N_COMMUNITY_PACKAGES_ALLOW_TOOL_USAGE: 'true',
 			GENERIC_TIMEZONE: this.options.timezone ?? 'Europe/Berlin',
 			TZ: this.options.timezone ?? 'Europe/Berlin',
 			DB_TYPE: 'sqlite',

@@ -6,6 +6,8 @@ export const TYPES = {
 	threshold: `${PACKAGE}.famulorThresholdTrigger`,
 	spike: `${PACKAGE}.famulorSpikeTrigger`,
 	calls: `${PACKAGE}.famulorCallTrigger`,
+	/** The action node's "…Tool" variant, which n8n generates for AI agents and the MCP Server Trigger. */
+	tool: `${PACKAGE}.famulorBillingTool`,
 };
 export const CREDENTIAL_TYPE = 'famulorBillingApi';
 
@@ -26,7 +28,8 @@ export interface WorkflowJson {
 	name: string;
 	active?: boolean;
 	nodes: WorkflowNode[];
-	connections: Record<string, { main: Array<Array<{ node: string; type: string; index: number }>> }>;
+	/** Per source node: `main`, and `ai_tool`, `ai_languageModel`, … for AI sub-nodes. */
+	connections: Record<string, Record<string, Array<Array<{ node: string; type: string; index: number }>>>>;
 	settings?: Record<string, unknown>;
 	[key: string]: unknown;
 }

@@ -11,7 +11,7 @@ export const operations: INodeProperties = {
 		{
 			name: 'Get Balance',
 			value: 'getBalance',
-			action: 'Get the account balance',
+			action: 'Get the prepaid balance and how many days it lasts',
 			description: 'Current balance, optionally with how many days it lasts at the recent spend',
 		},
 	],

@@ -21,6 +21,7 @@ import { assertOneOf } from '../../../../src/errors';
 import { assertLanguage } from '../../../../src/i18n';
 import { describePhoneNumbers } from '../../../../src/numbers';
 import { forEachCall } from '../../../../src/list/period';
+import { withoutHtml } from '../../../../src/tool';
 import {
 	clientsProperty,
 	executeOnceNotice,
@@ -33,6 +34,7 @@ import {
 import { periodOf, timezoneOf } from '../../../shared/parameters';
 import type { ClientSetup } from '../../../shared/transport';
 import { feeTableOf } from '../phoneNumber/getAll';
+import { isToolRun } from '../../tool';
 import type { OperationResult } from '../types';
 
 const show = { resource: ['chargeSummary'], operation: ['generate'] };
@@ -124,7 +126,7 @@ export const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Output',
 		default: {},
-		description: 'A CSV file of the lines, and one item per client instead of one for the account',
+		description: 'A CSV file of the lines, one item per client instead of one for the account, the HTML report',
 		displayOptions: { show },
 		options: [
 			{
@@ -153,6 +155,15 @@ export const description: INodeProperties[] = [
 				],
 				default: 'semicolon',
 				description: 'How the CSV File is written',
+			},
+			{
+				displayName: 'HTML Report',
+				name: 'html',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to include the email-ready report in html. Without this output: included in workflows, left ' +
+					'out when the node answers an AI agent or MCP client as a tool.',
 			},
 			{
 				displayName: 'One Item per Client',
@@ -222,6 +233,7 @@ export async function execute(
 		onePerClient?: boolean;
 		csv?: boolean;
 		csvDialect?: unknown;
+		html?: boolean;
 	};
 	const csvDialect: CsvDialect =
 		outputs.csvDialect === undefined
@@ -233,6 +245,9 @@ export async function execute(
 			? 'slack'
 			: assertOneOf(options.textFormat, TEXT_FORMATS, 'options.textFormat', 'Text Format');
 	const vatPercent = parseVatPercent(options.vatPercent, 'options.vatPercent');
+	// As an AI tool: no CSV (a model gets no binary data) and no HTML unless asked for.
+	const asTool = isToolRun(this);
+	const withHtml = outputs.html ?? !asTool;
 
 	const builder = new ChargeSummaryBuilder({
 		period,
@@ -251,8 +266,9 @@ export async function execute(
 
 	const items: OperationResult[] = [];
 	for (const summary of summariesToOutput(result, outputs.onePerClient === true)) {
-		const item: OperationResult = { json: summaryItem(summary, { textFormat }) as unknown as IDataObject };
-		if (outputs.csv) {
+		const full = summaryItem(summary, { textFormat });
+		const item: OperationResult = { json: (withHtml ? full : withoutHtml(full)) as unknown as IDataObject };
+		if (outputs.csv && !asTool) {
 			const fileName = csvFileName(summary);
 			const data = await this.helpers.prepareBinaryData(
 				Buffer.from(renderCsv(summary, csvDialect), 'utf8'),

@@ -12,7 +12,7 @@ export const operations: INodeProperties = {
 		{
 			name: 'Generate',
 			value: 'generate',
-			action: 'Generate a charge summary',
+			action: 'Generate a charge summary of what a period cost per client',
 			description: 'What a period cost: calls, plan, overage and number rentals, per client if you like',
 		},
 	],

@@ -9,6 +9,7 @@ import {
 	MAX_IDLE_DAYS,
 	MAX_RENEWING_WITHIN_DAYS,
 } from '../../../../src/rentals';
+import { withoutHtml } from '../../../../src/tool';
 import { TEXT_FORMATS, type TextFormat } from '../../../../src/chargeSummary';
 import { assertOneOf } from '../../../../src/errors';
 import { assertLanguage } from '../../../../src/i18n';
@@ -21,6 +22,7 @@ import {
 } from '../../../shared/descriptions';
 import { timezoneOf } from '../../../shared/parameters';
 import type { ClientSetup } from '../../../shared/transport';
+import { isToolRun } from '../../tool';
 import type { OperationResult } from '../types';
 import { feeTableOf } from './getAll';
 
@@ -100,5 +102,6 @@ export async function execute(
 		language,
 		textFormat,
 	});
-	return [{ json: item as unknown as IDataObject }];
+	// As an AI tool: the text, the figures and the numbers, without the HTML table.
+	return [{ json: (isToolRun(this) ? withoutHtml(item) : item) as unknown as IDataObject }];
 }

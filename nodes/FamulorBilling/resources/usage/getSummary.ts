@@ -2,10 +2,12 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { GROUP_BY, type GroupBy } from '../../../../src/calls';
 import { assertOneOf } from '../../../../src/errors';
 import { resolveFilters } from '../../../../src/filters';
+import { capItems, groupsNote, TOOL_MAX_GROUPS } from '../../../../src/tool';
 import { summarizeUsage } from '../../../../src/usage';
 import { filtersProperty, groupByOptions, periodProperties, timezoneOption } from '../../../shared/descriptions';
 import { filterInput, periodOf, timezoneOf } from '../../../shared/parameters';
 import type { ClientSetup } from '../../../shared/transport';
+import { isToolRun } from '../../tool';
 import type { OperationResult } from '../types';
 
 const show = { resource: ['usage'], operation: ['getSummary'] };
@@ -52,5 +54,17 @@ export async function execute(
 		filterInput(this.getNodeParameter('filters', itemIndex, {}) as IDataObject),
 	);
 	const rows = await summarizeUsage(setup.client, { period, query, filters }, groupBy, setup.settings.currency);
-	return rows.map((row) => ({ json: row as unknown as IDataObject }));
+	const items = rows.map((row) => row as unknown as IDataObject);
+	// As an AI tool: at most TOOL_MAX_GROUPS groups (the node's order), and a note when there were more.
+	const answer = isToolRun(this)
+		? capItems(items, TOOL_MAX_GROUPS, (returned) =>
+				groupsNote({
+					returned,
+					matched: items.length,
+					groupBy,
+					chronological: groupBy === 'day' || groupBy === 'hour',
+				}),
+			)
+		: items;
+	return answer.map((json) => ({ json: json as IDataObject }));
 }

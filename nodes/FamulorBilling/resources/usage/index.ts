@@ -12,13 +12,13 @@ export const operations: INodeProperties = {
 		{
 			name: 'Get Calls',
 			value: 'getCalls',
-			action: 'Get the calls of a period with their costs',
+			action: 'Get the newest or most expensive calls of a period with their costs',
 			description: 'One item per call, newest first, with cost, minutes and who made it',
 		},
 		{
 			name: 'Get Summary',
 			value: 'getSummary',
-			action: 'Get the usage summary of a period',
+			action: 'Get the spend and minutes of a period in total or per group',
 			description: 'Calls, minutes and spend of a period, in total or per group',
 		},
 	],
