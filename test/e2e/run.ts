@@ -234,6 +234,11 @@ async function main(): Promise<void> {
 	// Calls of one second come in a new order in every answer, as a database serves ties (SPEC §15):
 	// every figure the scenarios check must hold whatever order that is.
 	const sandbox = await Sandbox.start({ now, calls: 4000, days: 70, seed: 7, hostClock: false, shuffleTies: true });
+	// Two dialer bursts, 10 calls a second for 30 seconds, so that pages cut through same-second calls.
+	for (const daysAgo of [40, 2]) {
+		const from = new Date(Date.parse(now) - daysAgo * 86_400_000).toISOString();
+		sandbox.addCalls(300, { from, to: new Date(Date.parse(from) + 30_000).toISOString() });
+	}
 	const examplesSandbox = await Sandbox.start({ now, calls: 3000, days: 45, seed: 11, hostClock: false });
 	sandboxes.push(sandbox, examplesSandbox);
 	// B also rents an idle number that renews within 3 days, so idle-numbers-before-renewal.json reaches Slack.
