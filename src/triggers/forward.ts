@@ -16,8 +16,8 @@ import { readDown, TOP_ROWS } from './fromTop';
 import { timedOut } from './late';
 import type { Ledger } from './ledger';
 
-/** The fewest rows of a first answer from the top: a few new calls more than expected fit it. */
-const TOP_FIRST_ROWS = 20;
+/** The fewest rows of a first answer from the top: a quiet poll reads a few kilobytes. */
+const TOP_FIRST_ROWS = 5;
 
 /** Where the last poll stopped, and what it saw of the list. */
 export interface ReadFrom {
@@ -77,10 +77,11 @@ class Forward {
 	}
 
 	/**
-	 * The top of a newest-first list, when the poll reads up to the newest call anyway (see fromTop.ts).
-	 * After a quiet poll: as many rows as are expected (with the calls to read again that fit), a margin,
-	 * at least TOP_FIRST_ROWS — a few kilobytes. After a poll that found new calls: a full page, since
-	 * calls keep coming (a burst after a few calls would otherwise cost a request more).
+	 * The top of a newest-first list, when the poll reads up to the newest call anyway (see fromTop.ts):
+	 * after a quiet poll, the calls to read again that fit and a row more, at least TOP_FIRST_ROWS (a few
+	 * kilobytes; more new calls cost one answer more, sized to what the top answer shows is left, see
+	 * fromTop.ts). After a poll that found new calls: a full page, since calls keep coming (a burst
+	 * after a few calls would otherwise cost a request more than 2 + new/100).
 	 */
 	private async readTop(): Promise<CallSlice | undefined> {
 		const { cursor, hints } = this.from;
@@ -98,8 +99,10 @@ class Forward {
 	/** Down from the top to the cursor (and the calls to read again within TOP_ROWS); whether it got there. */
 	private async readDown(top: CallSlice): Promise<boolean> {
 		const cursor = this.from.cursor as CursorState;
-		const backlog = top.total - this.context.ledger.behind;
+		const { ledger } = this.context;
+		const backlog = top.total - ledger.behind;
 		if (backlog > TOP_ROWS) return false;
+		const readTo = Math.min(cursor.at, this.openFrom(cursor, top.total, backlog + MAX_SLICE));
 		const read = await readDown({
 			source: this.context.source,
 			query: this.from.query,
@@ -107,9 +110,11 @@ class Forward {
 			cursor,
 			// Calls to read again on the way, if they lie within an answer beyond the cursor (else one answer
 			// around them is cheaper: refreshOpen).
-			readTo: Math.min(cursor.at, this.openFrom(cursor, top.total, backlog + MAX_SLICE)),
+			readTo,
 			hasTime: () => this.context.hasTime(),
 			read: (slice) => this.context.read(slice),
+			// Down to the row just behind readTo: the list's length less the calls taken before readTo.
+			reach: top.total - (ledger.behind - ledger.takenIn(readTo, cursor.at)) + 1,
 		});
 		if (!read) return false;
 		this.taken.push(...read.taken);
@@ -145,7 +150,7 @@ class Forward {
 	private expected(cursor: CursorState): { behind: number; total: number; margin: number } {
 		const { hints } = this.from;
 		const total = Math.max(hints.total + hints.grew, this.context.ledger.behind + cursor.ids.length);
-		const margin = Math.min(25, 2 + 2 * Math.ceil(Math.sqrt(hints.grew)));
+		const margin = Math.min(25, 1 + 2 * Math.ceil(Math.sqrt(hints.grew)));
 		const from = this.openFrom(cursor, total + margin);
 		return { behind: this.context.ledger.behind - this.context.ledger.takenIn(from, cursor.at), total, margin };
 	}

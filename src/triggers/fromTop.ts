@@ -38,7 +38,12 @@ export interface Down {
 	hasTime: () => boolean;
 	/** Every further answer read. */
 	read: (slice: CallSlice) => void;
+	/** Rows from the top the walk is expected to need to pass `readTo`: its next answer is sized to them. */
+	reach: number;
 }
+
+/** Rows more than expected in the first answer below the top: calls arriving meanwhile push rows down. */
+const REACH_MARGIN = 4;
 
 /** Reads from the top down to `readTo`; undefined when the list is not newest first, or it could not get there. */
 export async function readDown(down: Down): Promise<FromTop | undefined> {
@@ -48,6 +53,13 @@ export async function readDown(down: Down): Promise<FromTop | undefined> {
 	const walk = new Walk('older', undefined);
 	const seen: CallRow[] = [];
 	let measured = count(top, cursor.at);
+	// The first answer below the top holds what is expected; any after it (more came than expected) a full one.
+	let sized = false;
+	const rows = () => {
+		if (sized) return MAX_SLICE - 1;
+		sized = true;
+		return Math.max(REACH_MARGIN, down.reach - top.rows.length + REACH_MARGIN);
+	};
 	const end = await drive(
 		down.source,
 		down.query,
@@ -64,6 +76,7 @@ export async function readDown(down: Down): Promise<FromTop | undefined> {
 				return walk.passed(down.readTo) || (walk.behind?.count ?? 0) > TOP_ROWS;
 			},
 			hasTime: down.hasTime,
+			rows,
 		},
 	);
 	if (!measured || (end !== 'end' && !walk.passed(down.readTo))) return undefined;

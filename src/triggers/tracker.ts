@@ -219,7 +219,9 @@ class TrackerPoll {
 			ledger: this.ledger,
 			openAts: [...this.open.values()].map((entry) => entry.at),
 			accept: options.accept,
-			hasTime: () => options.hasTime(),
+			// One request is kept for confirming the list's end before its counts are acted on (confirmEnd):
+			// a read that used the poll's last request would leave the poll unable to finish, every time.
+			hasTime: () => options.hasTime(2),
 			read: (slice) => this.record(slice),
 		});
 		this.walk = read.walk;
