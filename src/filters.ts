@@ -6,7 +6,7 @@
  */
 import type { CallFilters } from './calls';
 import type { CallQuery } from './api/port';
-import type { FamulorClient } from './client';
+import type { FamulorClient } from './api/classic/client';
 import { InvalidParameterError } from './errors';
 
 export interface FilterInput {

@@ -9,7 +9,7 @@ import { InvalidParameterError } from './errors';
 import { isoInZone } from './i18n';
 import { amountToUnits, toAmount, type Units } from './money';
 import type { RenewalEstimate } from './renewals';
-import type { RawAssistant, RawPhoneNumber } from './schemas';
+import type { RawAssistant, RawPhoneNumber } from './api/classic/schemas';
 
 export const DEFAULT_MONTHLY_FEE = 3.99;
 

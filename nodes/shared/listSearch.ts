@@ -1,6 +1,6 @@
 /** "From list" search for the assistant and campaign resource locators (all three nodes use them). */
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
-import type { FamulorClient } from '../../src/client';
+import type { FamulorClient } from '../../src/api/classic/client';
 import { toNodeError } from './errors';
 import { createClient } from './transport';
 

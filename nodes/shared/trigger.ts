@@ -11,9 +11,9 @@
  *   the state n8n last saved is always consistent, and the next poll continues from it.
  */
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
-import type { FamulorClient } from '../../src/client';
+import type { FamulorClient } from '../../src/api/classic/client';
 import { believableSkew } from '../../src/clock';
-import type { RateLimits } from '../../src/pacing';
+import type { RateLimits } from '../../src/api/classic/pacing';
 import type { PollEnvironment } from '../../src/triggers/state';
 import { toNodeError } from './errors';
 import { createClient, type AccountSettings } from './transport';

@@ -7,7 +7,7 @@
  * is the baseline: it records what is already under a threshold without alerting, unless
  * fireOnActivation asks for it.
  */
-import type { FamulorClient } from '../client';
+import type { FamulorClient } from '../api/classic/client';
 import { parseMoney } from '../money';
 import { periodContaining } from '../periods';
 import type { PollEnvironment } from './state';

@@ -14,7 +14,7 @@
  */
 import { dimensionKey, matchesFilters, type Call } from '../calls';
 import type { CallSource } from '../api/port';
-import type { FamulorClient } from '../client';
+import type { FamulorClient } from '../api/classic/client';
 import { displayText, toCountingUnits, valueOfCall } from '../metrics';
 import { apiDays, periodContaining, type ResolvedPeriod } from '../periods';
 import { pollBalance } from './balance';

@@ -3,11 +3,11 @@
  * `httpRequestWithAuthentication`; tests and benchmarks inject a plain HTTP transport. The client
  * owns everything between "I want page 3 of the calls" and typed data: pacing, retries with
  * backoff and jitter, deadlines and schema validation. What each answer means (the body, or which
- * typed error) is decided in clientErrors.ts.
+ * typed error) is decided in errors.ts; the wire's types are in transport.ts.
  */
-import { classifyResponse, classifyTransportError } from './clientErrors';
-import { FamulorApiError, settled } from './errors';
-import { scrubSecret } from './secrets';
+import { classifyResponse, classifyTransportError } from './errors';
+import { FamulorApiError, settled } from '../../errors';
+import { scrubSecret } from '../../secrets';
 import { Pacer, type RateLimits } from './pacing';
 import {
 	assistantSchema,
@@ -24,30 +24,21 @@ import {
 	type RawMe,
 	type RawPhoneNumber,
 } from './schemas';
-import { CallFieldError, normalizeCallSafely, type Call } from './calls';
+import type { Call } from '../../calls';
+import { CallFieldError, normalizeCallSafely } from './calls';
 import { checkPage } from './pages';
-import { incomplete } from './list/errors';
-import type { CallQuery as PortQuery, CallRow, CallSlice, CallSource, SliceRequest } from './api/port';
-import { MAX_SLICE } from './api/port';
+import { incomplete } from '../../list/errors';
+import type { CallQuery as PortQuery, CallRow, CallSlice, CallSource, SliceRequest } from '../port';
+import { MAX_SLICE } from '../port';
+import {
+	PAGE_SIZE,
+	type CallQuery,
+	type CallsPage,
+	type Transport,
+	type TransportRequest,
+	type TransportResponse,
+} from './transport';
 import type { z } from 'zod';
-
-export interface TransportRequest {
-	method: 'GET';
-	/** Path relative to the base URL, starting with `/`. */
-	path: string;
-	query?: Record<string, string | number>;
-	timeoutMs: number;
-}
-
-export interface TransportResponse {
-	status: number;
-	headers: Record<string, unknown>;
-	/** Parsed JSON, or the raw text when the body was not JSON. */
-	body: unknown;
-}
-
-/** Sends one request. Resolves with any HTTP status; rejects only when no response arrived. */
-export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
 
 export interface ClientOptions {
 	transport: Transport;
@@ -72,26 +63,6 @@ export interface ClientOptions {
 	/** The API key, only to cut it out of any text taken from a response (a server may echo it). */
 	secret?: string;
 }
-
-export interface CallQuery {
-	date_from?: string;
-	date_to?: string;
-	assistant_id?: string | number;
-	campaign_id?: string | number;
-	type?: string;
-	status?: string;
-}
-
-export interface CallsPage {
-	calls: Call[];
-	raw: RawCall[];
-	page: number;
-	perPage: number;
-	total: number;
-	lastPage: number;
-}
-
-export const PAGE_SIZE = 100;
 
 /**
  * Famulor counts requests per minute: no wait it asks for should be longer. One that is (a reset days
@@ -379,65 +350,4 @@ function describeWait(ms: number): string {
 	if (seconds < 120) return `${seconds} s`;
 	if (seconds < 7200) return `${Math.round(seconds / 60)} min`;
 	return `${Math.round(seconds / 3600)} h`;
-}
-
-function parseUrl(text: string): URL | undefined {
-	try {
-		return new URL(text);
-	} catch {
-		return undefined;
-	}
-}
-
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
-
-/**
- * `text` without the slashes at its end, in one pass from the end. (The regex `/\/+$/` tries every run
- * of slashes from each of its slashes: 40,000 slashes not at the end took 5.5 s.)
- */
-export function withoutTrailingSlashes(text: string): string {
-	let end = text.length;
-	while (end > 0 && text.charCodeAt(end - 1) === 47) end--;
-	return text.slice(0, end);
-}
-const BASE_URL_FIX = 'Set Base URL in the credential to https://app.famulor.de/api (with the https:// scheme).';
-
-/**
- * Validates the credential's base URL: https, or http to this machine only; no user name or password,
- * no query and no fragment (an API root has none, and a key pasted there would travel in the clear or
- * into logs). Returns it without a trailing slash. Errors never repeat an unparseable value (it may be
- * a pasted key); the scheme and host of a parseable one are shown with the key cut out.
- */
-export function checkBaseUrl(baseUrl: string, secret?: string): string {
-	const trimmed = withoutTrailingSlashes((baseUrl ?? '').trim());
-	const url = parseUrl(trimmed);
-	if (!url) {
-		throw new FamulorApiError(
-			'insecureUrl',
-			'Base URL is not a URL (it is not repeated here, in case a key was pasted into it)',
-			BASE_URL_FIX,
-		);
-	}
-	if (url.username || url.password) {
-		throw new FamulorApiError(
-			'insecureUrl',
-			'Base URL contains a user name or password (user:password@host)',
-			'Remove everything up to the @: the API key belongs in API Key, never in the address.',
-		);
-	}
-	if (url.search || url.hash || /[?#]/.test(trimmed)) {
-		throw new FamulorApiError(
-			'insecureUrl',
-			'Base URL has a query (?…) or fragment (#…)',
-			'Use the API root alone, e.g. https://app.famulor.de/api: the package adds paths and parameters itself.',
-		);
-	}
-	if (url.protocol === 'https:') return trimmed;
-	if (url.protocol === 'http:' && LOOPBACK.test(url.hostname)) return trimmed;
-	throw new FamulorApiError(
-		'insecureUrl',
-		`Base URL "${scrubSecret(`${url.protocol}//${url.host}`, secret)}" is not https`,
-		'Use an https:// address; plain http:// is only accepted for localhost, so the API key never crosses ' +
-			'a network unencrypted.',
-	);
 }

@@ -6,7 +6,7 @@
  * exhausted `Remaining` waits for `Reset`. Time comes from an injected clock so tests and
  * benchmarks can drive it.
  */
-import { parseDecimal } from './decimal';
+import { parseDecimal } from '../../decimal';
 
 export interface RateLimits {
 	perMinute: number;
