@@ -232,7 +232,7 @@ async function main(): Promise<void> {
 			german.add(call);
 		});
 		const fees = buildFeeTable(SAMPLE_PARAMETERS.defaultMonthlyFee, SAMPLE_PARAMETERS.monthlyFees.fee);
-		const numbers = describePhoneNumbers(await client.getPhoneNumbers(), await client.getAssistants(), fees);
+		const numbers = describePhoneNumbers(await client.phoneNumbers(), await client.assistants(), fees);
 		const result = builder.finish(numbers);
 		const germanResult = german.finish(numbers);
 

@@ -244,14 +244,8 @@ export function resolvePeriod(name: ActionPeriod, input: PeriodInput): ResolvedP
 
 /** The list days (first and last, YYYY-MM-DD, UTC) holding [startMs, endMs), one day wider on each side. */
 export function apiDays(startMs: number, endMs: number): { from: string; to: string } {
-	const { date_from: from, date_to: to } = apiDateRange(startMs, endMs);
-	return { from, to };
-}
-
-/** Whole UTC days (YYYY-MM-DD) to send as the API's date_from / date_to: one day wider on each side,
- * since the API filters whole days in a timezone it does not state. */
-export function apiDateRange(startMs: number, endMs: number): { date_from: string; date_to: string } {
+	// One day wider on each side, since the API filters whole days in a timezone it does not state.
 	const from = DateTime.fromMillis(startMs, { zone: 'utc' }).minus({ days: 1 });
 	const to = DateTime.fromMillis(endMs - 1, { zone: 'utc' }).plus({ days: 1 });
-	return { date_from: from.toFormat('yyyy-MM-dd'), date_to: to.toFormat('yyyy-MM-dd') };
+	return { from: from.toFormat('yyyy-MM-dd'), to: to.toFormat('yyyy-MM-dd') };
 }

@@ -23,9 +23,9 @@ async function searchNamed(
 }
 
 export async function searchAssistants(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	return await searchNamed(this, filter, async (client) => await client.getAssistants());
+	return await searchNamed(this, filter, async (client) => await client.assistants());
 }
 
 export async function searchCampaigns(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	return await searchNamed(this, filter, async (client) => await client.getCampaigns());
+	return await searchNamed(this, filter, async (client) => await client.campaigns());
 }

@@ -14,7 +14,7 @@
  */
 import { dimensionKey, matchesFilters, type Call } from '../calls';
 import type { CallSource } from '../api/port';
-import type { FamulorClient } from '../api/classic/client';
+import type { AccountSource } from '../api/account';
 import { displayText, toCountingUnits, valueOfCall } from '../metrics';
 import { apiDays, periodContaining, type ResolvedPeriod } from '../periods';
 import { pollBalance } from './balance';
@@ -186,7 +186,7 @@ function evaluateAll(
 }
 
 export async function pollThreshold(
-	client: FamulorClient,
+	client: CallSource & AccountSource,
 	previous: ThresholdState,
 	config: ThresholdConfig,
 	env: PollEnvironment,

@@ -3,7 +3,8 @@
  * Sleeps are recorded and advance the fake clock instead of waiting.
  */
 import { checkBaseUrl } from '../../src/api/classic/baseUrl';
-import { FamulorClient, type ClientOptions } from '../../src/api/classic/client';
+import { FamulorClient } from '../../src/api/classic/client';
+import type { ClientOptions } from '../../src/api/classic/requests';
 import { type Transport, type TransportResponse } from '../../src/api/classic/transport';
 import { FamulorApiError } from '../../src/errors';
 import { Pacer } from '../../src/api/classic/pacing';
