@@ -37,6 +37,8 @@ export interface PollSample {
 	fresh: number;
 	requests: number[];
 	bytes: number[];
+	/** The new calls' own bytes, as the API serves them (the rows the poll needs). */
+	newRowBytes: number[];
 	meanRequests: number;
 	maxRequests: number;
 	meanBytes: number;
@@ -103,11 +105,12 @@ export const SPIKE_PARAMETERS = {
 	options: { timezone: TZ },
 };
 
-/** `n` settled calls created during the last minute. */
-export function addSettledCalls(sandbox: Sandbox, n: number): void {
+/** `n` settled calls created during the last minute; returns their bytes as the API serves them. */
+export function addSettledCalls(sandbox: Sandbox, n: number): number {
 	const now = sandbox.clock.nowMs();
+	let bytes = 0;
 	for (let i = 0; i < n; i++) {
-		sandbox.addCall({
+		const call = sandbox.addCall({
 			created_at: new Date(now - 60_000 + Math.floor(((i + 1) * 59_000) / (n + 1)))
 				.toISOString()
 				.replace(/\.\d+Z$/, 'Z'),
@@ -119,7 +122,9 @@ export function addSettledCalls(sandbox: Sandbox, n: number): void {
 			campaign_name: 'Q4 Lead Follow-up',
 			type: 'outbound',
 		});
+		bytes += Buffer.byteLength(JSON.stringify(call));
 	}
+	return bytes;
 }
 
 /**
@@ -142,7 +147,7 @@ async function poll(workflow: PollingWorkflow): Promise<void> {
 
 const phaseOf = (workflow: PollingWorkflow) => (workflow.staticData().state as { phase?: string } | undefined)?.phase;
 
-async function measureTrigger(
+export async function measureTrigger(
 	sandbox: Sandbox,
 	trigger: BenchTrigger,
 	measureNaive: ((fresh: number) => Promise<void>) | undefined,
@@ -178,12 +183,13 @@ async function measureTrigger(
 	for (const fresh of FRESH_LEVELS) {
 		const requests: number[] = [];
 		const bytes: number[] = [];
+		const newRowBytes: number[] = [];
 		for (let repeat = 0; repeat < REPEATS; repeat++) {
 			// A quiet quarter of an hour: calls of earlier rounds pass the settle horizon.
 			advance(sandbox, workflow, 16 * 60_000);
 			await poll(workflow);
 			advance(sandbox, workflow, 60_000);
-			addSettledCalls(sandbox, fresh);
+			newRowBytes.push(addSettledCalls(sandbox, fresh));
 			if (DUE_AFTER_MS[trigger]) advance(sandbox, workflow, DUE_AFTER_MS[trigger]);
 			sandbox.resetStats();
 			await poll(workflow);
@@ -196,6 +202,7 @@ async function measureTrigger(
 			fresh,
 			requests,
 			bytes,
+			newRowBytes,
 			meanRequests: requests.reduce((a, b) => a + b, 0) / requests.length,
 			maxRequests: Math.max(...requests),
 			meanBytes: bytes.reduce((a, b) => a + b, 0) / bytes.length,

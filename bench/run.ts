@@ -245,6 +245,14 @@ function targets(results: Results): Results['targets'] {
 					detail: `state ${kb(s.stateChars)}, ${s.watched} recent calls watched`,
 				});
 			}
+			for (const s of trigger.isolated.filter((sample) => sample.fresh > 0)) {
+				const worst = Math.max(...s.bytes.map((bytes, k) => bytes - 2 * (s.newRowBytes[k] ?? 0)));
+				list.push({
+					target: `${trigger.trigger} poll with ${s.fresh} new reads ≤ 2× their bytes + 4 KB (${run.label})`,
+					met: worst <= 4 * 1024,
+					detail: `${kb(Math.max(...s.bytes))} read for ${kb(Math.max(...s.newRowBytes))} of new calls`,
+				});
+			}
 			const quiet = trigger.isolated.find((s) => s.fresh === 0);
 			if (quiet) {
 				list.push({
@@ -358,6 +366,7 @@ function report(results: Results): string {
 				'new calls',
 				'requests mean/max',
 				'bytes/poll',
+				'new calls’ bytes',
 				'target',
 				'naive requests',
 				'naive bytes',
@@ -374,6 +383,7 @@ function report(results: Results): string {
 						s.fresh,
 						`${round(s.meanRequests, 2)} / ${s.maxRequests}`,
 						kb(s.meanBytes),
+						kb(s.newRowBytes.reduce((a, b) => a + b, 0) / Math.max(1, s.newRowBytes.length)),
 						`≤ ${s.target}${s.withinTarget ? ' ✔' : ' ✘'}`,
 						naive ? int(naive.requests) : '-',
 						naive ? `${(naive.bytes / 2 ** 20).toFixed(1)} MB` : '-',

@@ -22,6 +22,10 @@ Usage: npm run sandbox -- [options]
   --timestamps <style>  iso, naive or mixed (default iso)
   --tz <zone>           server timezone for date_from/date_to (default Europe/Berlin)
   --rate-limit          enforce Famulor's limits: 100 requests/min, 20 per 10 s
+  --shuffle-ties        calls of one second come in a new order in every answer (as a database
+                        serves ties under LIMIT/OFFSET; default: by id)
+  --late-listing <s,m,M>  a share s (0–1) of the calls is listed m…M seconds after it started
+                        (e.g. 0.1,60,10800: a tenth of the calls, a minute to three hours late)
   --drain-balance       total_balance drops as calls settle (default on with --clock realtime)
   --verbose             print one line per request
   --help                this text
@@ -56,6 +60,17 @@ function stringFlag(flags: Flags, name: string): string | undefined {
 	return value;
 }
 
+function lateListingFlag(flags: Flags): SandboxOptions['lateListing'] {
+	const value = stringFlag(flags, 'late-listing');
+	if (value === undefined) return undefined;
+	const [share, minSeconds, maxSeconds] = value.split(',').map(Number);
+	const valid = [share, minSeconds, maxSeconds].every((n) => n !== undefined && Number.isFinite(n));
+	if (!valid || share! < 0 || share! > 1 || minSeconds! < 0 || maxSeconds! < minSeconds!) {
+		throw new Error('--late-listing is share,minSeconds,maxSeconds (e.g. 0.1,60,10800)');
+	}
+	return { share: share!, minSeconds: minSeconds!, maxSeconds: maxSeconds! };
+}
+
 function optionsFrom(flags: Flags): SandboxOptions {
 	const known = [
 		'port',
@@ -70,6 +85,8 @@ function optionsFrom(flags: Flags): SandboxOptions {
 		'timestamps',
 		'tz',
 		'rate-limit',
+		'shuffle-ties',
+		'late-listing',
 		'drain-balance',
 		'verbose',
 		'help',
@@ -98,8 +115,15 @@ function optionsFrom(flags: Flags): SandboxOptions {
 		serverTimezone: stringFlag(flags, 'tz'),
 		rateLimit: flags['rate-limit'] ? { perMinute: 100, perTenSeconds: 20 } : false,
 		drainBalance: Boolean(flags['drain-balance']) || clock === 'realtime',
+		shuffleTies: Boolean(flags['shuffle-ties']),
+		lateListing: lateListingFlag(flags),
 		hostClock: false, // n8n runs in its own process, on its own clock
 	};
+}
+
+function listing(late: Sandbox['options']['lateListing']): string {
+	if (!late) return 'at once';
+	return `${late.share * 100} % of the calls ${late.minSeconds}–${late.maxSeconds} s late`;
 }
 
 function describe(sandbox: Sandbox): string {
@@ -119,6 +143,8 @@ function describe(sandbox: Sandbox): string {
 		`  Clock       ${sandbox.clock.now().toISOString()} (${o.clock})`,
 		`  Spike       "Black Friday Blitz", ${o.spikeAt} – ${spikeEnd}`,
 		`  Rate limit  ${o.rateLimit ? `${o.rateLimit.perMinute}/min, ${o.rateLimit.perTenSeconds} per 10 s` : 'off'}`,
+		`  Ties        ${o.shuffleTies ? 'a new order in every answer' : 'by id'}`,
+		`  Listing     ${listing(o.lateListing)}`,
 		'',
 		'In n8n: Credentials → Add credential → "Famulor Billing API", then enter',
 		`  API Key     ${sandbox.apiKey}`,

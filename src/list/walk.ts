@@ -72,6 +72,11 @@ export class Walk {
 		private readonly accept?: (row: CallRow) => boolean,
 		/** Calls taken at the cursor cannot have been deleted (a period read, start to end): see atEnd. */
 		private readonly strictEnd = false,
+		/**
+		 * The order the list had when last read (a tracker's hint), for an answer whose calls all share one
+		 * second and so show none: a wrong hint only makes the walk stop early (it goes on next time).
+		 */
+		private readonly hint: ListOrder | 0 = 0,
 	) {
 		this.key = cursor ? walkKey(cursor.at, direction) : -Infinity;
 		this.ids = new Set(cursor?.ids ?? []);
@@ -97,7 +102,7 @@ export class Walk {
 	/** Whether feeding `slice` would go on from the cursor (nothing is taken or changed). */
 	continues(slice: CallSlice): boolean {
 		if (slice.rows.length === 0) return slice.total === 0;
-		const order = orderOf(slice) || this.order || (wholeList(slice) ? 1 : 0);
+		const order = this.orderFor(slice);
 		if (order === 0) return false;
 		const view = new WalkView(slice, order, this.direction);
 		const j = view.firstAtLeast(this.key);
@@ -107,10 +112,13 @@ export class Walk {
 
 	feed(slice: CallSlice): Step {
 		if (slice.rows.length === 0) return slice.total === 0 ? this.emptyList() : { outcome: 'empty', taken: [] };
-		const order = orderOf(slice) || this.order || (wholeList(slice) ? 1 : 0);
+		const shown = orderOf(slice);
+		const order = this.orderFor(slice, shown);
 		if (order === 0) return { outcome: 'unordered', taken: [] };
-		if (order !== this.order) this.behind = undefined;
-		this.order = order;
+		if (shown && shown !== this.order) {
+			this.behind = undefined;
+			this.order = shown;
+		}
 		const view = new WalkView(slice, order, this.direction);
 		assertDistinct(view);
 		const j = view.firstAtLeast(this.key);
@@ -124,6 +132,11 @@ export class Walk {
 		const behind = { count: view.behindCount(j), total: slice.total };
 		this.behind = behind;
 		return { ...this.take(view, j), behind };
+	}
+
+	/** The order to read a slice by: the one it shows, else the one this walk saw, else the hint. */
+	private orderFor(slice: CallSlice, shown = orderOf(slice)): ListOrder | 0 {
+		return shown || this.order || this.hint || (wholeList(slice) ? 1 : 0);
 	}
 
 	/** Takes the groups from walk position `j` on (the slice goes on from the cursor). */

@@ -6,8 +6,8 @@
  * A poll walks the list toward newer calls from the stored cursor (src/list/walk.ts: a time and the
  * ids taken at it), so its first answer is where the last poll stopped: the row just behind the
  * cursor, the cursor's calls, and whatever came after — one small answer when nothing is new, since
- * the stored total, growth and order say where to ask (they are only hints: every answer is checked,
- * and an answer elsewhere is simply asked again where it shows the cursor is).
+ * the stored total, growth and order say where to ask (src/triggers/forward.ts; they are only hints:
+ * every answer is checked, and an answer elsewhere is simply asked again where it shows the cursor is).
  *
  * The same answer counts the rows behind the cursor's time. The ledger (src/triggers/ledger.ts) knows
  * how many calls were taken there: more rows means calls were listed late, and src/triggers/late.ts
@@ -20,11 +20,9 @@ import type { CallQuery, CallRow, CallSlice, CallSource, SliceRequest } from '..
 import { MAX_SLICE } from '../api/port';
 import { billableSecondsOf, SETTLED_STATUSES, type Call } from '../calls';
 import { settled } from '../errors';
-import { drive, type DriveEnd } from '../list/drive';
-import { orderOf } from '../list/slice';
 import { incomplete } from '../list/errors';
 import { Walk, type BehindCount, type CursorState } from '../list/walk';
-import { readDown, TOP_ROWS } from './fromTop';
+import { readForward } from './forward';
 import { findLate, timedOut } from './late';
 import { Ledger, ledgerStateSchema, type LedgerState } from './ledger';
 import { count, epochMs, epochMsOrZero, int } from './state';
@@ -77,8 +75,6 @@ export interface TrackerState {
 	};
 }
 
-/** The fewest rows of a first answer from the top: a few new calls more than expected fit it. */
-const TOP_FIRST_ROWS = 20;
 /** A call still unsettled this long after it started is no longer watched: it is taken as it is. */
 export const MAX_WATCH_MS = 2 * 60 * 60 * 1000;
 /**
@@ -212,135 +208,30 @@ class TrackerPoll {
 		for (const [id, at, st, cost, car, dur, as, ca, ph, dir] of previous.open) {
 			this.open.set(id, { at, counted: { st, cost, car, dur, as, ca, ph, dir } });
 		}
-		const accept = options.accept;
-		this.walk = new Walk('newer', previous.cursor ?? undefined, accept ? (row) => accept(row.call) : undefined);
+		this.walk = new Walk('newer', previous.cursor ?? undefined);
 	}
 
 	async run(): Promise<TrackerChanges> {
-		const end = await this.readForward();
+		const { previous, options } = this;
+		const read = await readForward({
+			source: this.source,
+			from: previous,
+			ledger: this.ledger,
+			openAts: [...this.open.values()].map((entry) => entry.at),
+			accept: options.accept,
+			hasTime: () => options.hasTime(),
+			read: (slice) => this.record(slice),
+		});
+		this.walk = read.walk;
+		this.measured = read.measured;
+		this.added.push(...read.taken);
+		const end = read.end;
 		const taken = [...this.added];
 		this.checkCounts(taken);
 		this.account(taken);
 		if (this.measured && !this.lost) await this.reconcile();
 		if (!this.lost) await this.refreshOpen();
 		return this.result(end === 'end' || end === 'refused');
-	}
-
-	/** Reads what is new: down from the top when the backlog is a few answers, else from the cursor up. */
-	private async readForward(): Promise<DriveEnd> {
-		const top = await this.readTop();
-		if (top && (await this.readDown(top))) return 'end';
-		return await this.readUp(top);
-	}
-
-	/**
-	 * The top of a newest-first list, when the poll reads up to the newest call anyway (see fromTop.ts).
-	 * After a quiet poll: as many rows as are expected (with the calls to read again that fit), a margin,
-	 * at least TOP_FIRST_ROWS — a few kilobytes. After a poll that found new calls: a full page, since
-	 * calls keep coming (a burst after a few calls would otherwise cost a request more).
-	 */
-	private async readTop(): Promise<CallSlice | undefined> {
-		const { cursor, hints } = this.previous;
-		if (!cursor || hints.order !== -1 || this.options.accept) return undefined;
-		const { behind, total, margin } = this.expected(cursor);
-		const expected = hints.grew > 0 ? MAX_SLICE : total - behind + margin;
-		const rows = Math.max(TOP_FIRST_ROWS, Math.min(MAX_SLICE - 1, expected));
-		const answer = await settled(this.source.slice(this.previous.query, { at: 0, toward: 1, rows }));
-		if ('error' in answer && timedOut(answer.error)) return undefined;
-		if ('error' in answer) throw answer.error;
-		this.record(answer.value);
-		return answer.value;
-	}
-
-	/** Down from the top to the cursor (and the calls to read again within TOP_ROWS); whether it got there. */
-	private async readDown(top: CallSlice): Promise<boolean> {
-		const cursor = this.previous.cursor as CursorState;
-		const backlog = top.total - this.ledger.behind;
-		if (backlog > TOP_ROWS) return false;
-		const read = await readDown({
-			source: this.source,
-			query: this.previous.query,
-			top,
-			cursor,
-			// Calls to read again on the way, if they lie within an answer beyond the cursor (else one answer
-			// around them is cheaper: refreshOpen).
-			readTo: Math.min(cursor.at, this.openFrom(cursor, top.total, backlog + MAX_SLICE)),
-			hasTime: () => this.options.hasTime(),
-			read: (slice) => this.record(slice),
-		});
-		if (!read) return false;
-		this.added.push(...read.taken);
-		this.measured = read.measured;
-		this.walk = new Walk('newer', read.cursor);
-		this.walk.order = -1;
-		return true;
-	}
-
-	/** Walks from the cursor toward the newest call (or the first refused one), taking what is new. */
-	private async readUp(top: CallSlice | undefined): Promise<DriveEnd> {
-		const behind = this.ledger.behind;
-		const first = top ? this.whereBehind(top, this.expected(this.previous.cursor as CursorState).behind) : undefined;
-		return await drive(this.source, this.previous.query, this.walk, first ?? this.firstRequest(), {
-			read: (slice) => this.record(slice),
-			fed: (step) => {
-				if (step.behind && !this.measured && this.previous.cursor) this.measured = step.behind;
-			},
-			taken: (rows) => {
-				this.added.push(...rows);
-			},
-			hasTime: () => this.options.hasTime(),
-			relocate: (slice) => this.whereBehind(slice, behind),
-			pool: top ? [top] : [],
-		});
-	}
-
-	/**
-	 * What the last poll leads to expect: the list's length now (as many new calls as last time), a
-	 * margin that grows with their number, and the calls to read from — behind the cursor, or behind the
-	 * oldest call that may still change when that fits one answer with everything after it.
-	 */
-	private expected(cursor: CursorState): { behind: number; total: number; margin: number } {
-		const { hints } = this.previous;
-		const total = Math.max(hints.total + hints.grew, this.ledger.behind + cursor.ids.length);
-		const margin = Math.min(25, 2 + 2 * Math.ceil(Math.sqrt(hints.grew)));
-		const from = this.openFrom(cursor, total + margin);
-		return { behind: this.ledger.behind - this.ledger.takenIn(from, cursor.at), total, margin };
-	}
-
-	/** The oldest call that may still change within `rows` of the list's top (else the cursor's time). */
-	private openFrom(cursor: CursorState, total: number, rows = MAX_SLICE): number {
-		let from = cursor.at;
-		for (const { at } of this.open.values()) {
-			const behind = this.ledger.behind - this.ledger.takenIn(at, cursor.at);
-			if (at < from && total - behind < rows) from = at;
-		}
-		return from;
-	}
-
-	/**
-	 * Where the first answer should be: the row just behind the cursor (or behind the oldest call to read
-	 * again) and what came after it.
-	 */
-	private firstRequest(): SliceRequest {
-		const { cursor, hints } = this.previous;
-		if (!cursor || hints.order === 0) return { at: 0, toward: 1, rows: MAX_SLICE - 1 };
-		const { behind, total, margin } = this.expected(cursor);
-		const wanted = total - behind + margin;
-		// Two rows behind the cursor, so that the answer shows the list's order even with nothing new.
-		if (hints.order === 1) return { at: Math.max(0, behind - 2), toward: 1, rows: Math.min(MAX_SLICE - 1, wanted + 1) };
-		// Newest first: the row behind the cursor is `behind` rows from the end; arrivals push it further.
-		const at = total - behind + margin - (behind === 0 ? 1 : 0);
-		return { at, toward: -1, rows: Math.min(MAX_SLICE - 1, at) };
-	}
-
-	/** After an answer that did not reach back to the cursor: where the row behind it is, by that answer's total. */
-	private whereBehind(slice: CallSlice, behind: number): SliceRequest | undefined {
-		// (The stored order only says where to look; the walk reads every answer by the order it shows.)
-		const order = orderOf(slice) || this.walk.order || this.previous.hints.order;
-		if (order === 1) return { at: Math.max(0, behind - 1), toward: 1, rows: MAX_SLICE - 1 };
-		if (order !== -1) return undefined;
-		const at = slice.total - behind - (behind === 0 ? 1 : 0);
-		return { at: Math.max(0, at), toward: -1, rows: MAX_SLICE - 1 };
 	}
 
 	private record(slice: CallSlice): void {

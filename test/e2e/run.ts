@@ -231,7 +231,9 @@ async function main(): Promise<void> {
 	// relative periods in n8n (Date.now()) and the API's clock (Date header) agree.
 	const now = new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
 	// n8n runs in its own process with its own clock: this one stays the real clock (hostClock: false).
-	const sandbox = await Sandbox.start({ now, calls: 4000, days: 70, seed: 7, hostClock: false });
+	// Calls of one second come in a new order in every answer, as a database serves ties (SPEC §15):
+	// every figure the scenarios check must hold whatever order that is.
+	const sandbox = await Sandbox.start({ now, calls: 4000, days: 70, seed: 7, hostClock: false, shuffleTies: true });
 	const examplesSandbox = await Sandbox.start({ now, calls: 3000, days: 45, seed: 11, hostClock: false });
 	sandboxes.push(sandbox, examplesSandbox);
 	// B also rents an idle number that renews within 3 days, so idle-numbers-before-renewal.json reaches Slack.

@@ -568,18 +568,18 @@ describe('sandbox: Famulor Classic look-alike', () => {
 
 describe('sandbox at scale', () => {
 	it('generates 1,000,000 calls and serves pages from them', async () => {
-		const started = Date.now();
+		const started = performance.now();
 		const big = await Sandbox.start({ calls: 1_000_000 });
-		const generatedMs = Date.now() - started;
+		const generatedMs = Math.round(performance.now() - started);
 		try {
 			const first = await get(big, '/user/calls?per_page=100');
 			const deep = await get(big, `/user/calls?per_page=100&page=${first.body.last_page}`);
-			const filteredStarted = Date.now();
+			const filteredStarted = performance.now();
 			const filtered = await get(
 				big,
 				'/user/calls?per_page=100&status=completed&type=outbound&date_from=2026-11-01&date_to=2026-11-07',
 			);
-			const filteredMs = Date.now() - filteredStarted;
+			const filteredMs = Math.round(performance.now() - filteredStarted);
 			console.log(
 				`sandbox: 1,000,000 calls generated in ${generatedMs} ms (${first.body.total} visible, heap ` +
 					`${Math.round(process.memoryUsage().heapUsed / 1e6)} MB); ` +

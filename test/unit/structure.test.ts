@@ -33,7 +33,8 @@ function linesOf(node: ts.Node, source: ts.SourceFile): number {
 
 function nameOf(node: ts.Node, source: ts.SourceFile): string {
 	const named = node as { name?: ts.Node };
-	const where = `${path.relative(ROOT, source.fileName)}:${source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1}`;
+	const line = source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
+	const where = `${path.relative(ROOT, source.fileName)}:${line}`;
 	return named.name ? `${named.name.getText(source)} (${where})` : where;
 }
 
