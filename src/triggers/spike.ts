@@ -338,23 +338,29 @@ function evaluateWindows(config: SpikeConfig, model: SpikeModel, windows: Window
 
 const iso = (at: DateTime) => at.toISO({ suppressMilliseconds: true }) as string;
 
-function spikeEvent(
+interface SpikeFigures {
+	value: number;
+	baseline: number;
+	samples: number;
+}
+
+/**
+ * The event's sentence in the configured language: the window's value, how it compares with the usual
+ * one ("2.4× the usual 5.58 EUR"), over how many windows, and the top contributor.
+ */
+function spikeMessage(
 	config: SpikeConfig,
 	window: { start: number; end: number },
-	group: string,
-	figures: { value: number; baseline: number; samples: number },
+	groupValue: string | null,
+	figures: SpikeFigures,
 	open: OpenWindow | undefined,
-): SpikeEvent {
+	leader: Contributor | undefined,
+): string {
 	const { value, baseline, samples } = figures;
 	const zone = config.timezone;
-	const start = DateTime.fromMillis(window.start, { zone });
-	const end = DateTime.fromMillis(window.end, { zone });
 	const l = localeOf(config.language ?? 'en');
 	const words = l.m.spike;
-	const format = (units: number) => displayValue(config.metric, units);
 	const text = (units: number) => displayText(config.metric, units, config.currency, l);
-	const contributors = open?.contributions.top(format) ?? [];
-	const groupValue = config.groupBy === 'none' ? null : group;
 	// "2.4× the usual 5.58 EUR"; a window under its usual value says so instead of "0.4×".
 	const ratio =
 		baseline <= 0
@@ -362,12 +368,48 @@ function spikeEvent(
 			: value >= baseline
 				? words.times(l.num((value / baseline).toFixed(1)), text(baseline))
 				: words.under(text(baseline));
-	const leader = contributors[0];
 	const lead = leader
 		? words.lead(leader.by, leader.key, text(Math.round(open?.contributions.valueOf(leader.by, leader.key) ?? 0)))
 		: '';
 	const span = `${l.dayMonthTime(window.start, zone)}–${l.time(window.end, zone)}`;
 	const median = words.median(samples, l.int(samples));
+	return words.message(
+		`${metricName(config.metric, l)}${groupLabel(config.groupBy, groupValue, l)}`,
+		config.window,
+		span,
+		text(value),
+		ratio,
+		median,
+		lead,
+	);
+}
+
+/** The largest calls of a window, as the event lists them. */
+function topCallsOf(open: OpenWindow | undefined, zone: string): SpikeEvent['topCalls'] {
+	return (open?.top ?? []).map((call) => ({
+		id: call.id,
+		totalCost: toAmount(call.cost),
+		durationSeconds: call.dur,
+		assistantName: call.as,
+		campaignName: call.ca,
+		createdAt: isoInZone(call.at, zone),
+	}));
+}
+
+function spikeEvent(
+	config: SpikeConfig,
+	window: { start: number; end: number },
+	group: string,
+	figures: SpikeFigures,
+	open: OpenWindow | undefined,
+): SpikeEvent {
+	const { value, baseline, samples } = figures;
+	const zone = config.timezone;
+	const start = DateTime.fromMillis(window.start, { zone });
+	const end = DateTime.fromMillis(window.end, { zone });
+	const format = (units: number) => displayValue(config.metric, units);
+	const contributors = open?.contributions.top(format) ?? [];
+	const groupValue = config.groupBy === 'none' ? null : group;
 	return {
 		eventId: `spike:${config.metric}:${groupValue ?? 'all'}:${iso(start)}`,
 		metric: config.metric,
@@ -381,23 +423,8 @@ function spikeEvent(
 		group: groupValue,
 		...(config.groupBy === 'client' ? { client: groupValue } : {}),
 		topContributors: contributors,
-		topCalls: (open?.top ?? []).map((call) => ({
-			id: call.id,
-			totalCost: toAmount(call.cost),
-			durationSeconds: call.dur,
-			assistantName: call.as,
-			campaignName: call.ca,
-			createdAt: isoInZone(call.at, zone),
-		})),
-		message: words.message(
-			`${metricName(config.metric, l)}${groupLabel(config.groupBy, groupValue, l)}`,
-			config.window,
-			span,
-			text(value),
-			ratio,
-			median,
-			lead,
-		),
+		topCalls: topCallsOf(open, zone),
+		message: spikeMessage(config, window, groupValue, figures, open, contributors[0]),
 		baselineSamples: samples,
 	};
 }
