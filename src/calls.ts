@@ -5,6 +5,7 @@
  */
 import type { Units } from './money';
 import { localeOf, type Locale } from './i18n';
+import { MINUTE_MS } from './clock';
 
 export const SETTLED_STATUSES: ReadonlySet<string> = new Set([
 	'completed',
@@ -76,7 +77,7 @@ export function parseTimestamp(text: string): number {
 	const date = new Date(0);
 	date.setUTCFullYear(year, month - 1, day);
 	date.setUTCHours(hour, minute, second, Number(fraction.padEnd(3, '0').slice(0, 3)));
-	return date.getTime() - offsetMinutes * 60_000;
+	return date.getTime() - offsetMinutes * MINUTE_MS;
 }
 
 /** Famulor's published rule: a connected call bills at least 30 s of platform time. */

@@ -32,14 +32,13 @@ import { addUnits, toAmount, type Units } from './money';
 import { phoneNumberItem, type PhoneNumberInfo } from './numbers';
 import type { ResolvedPeriod } from './periods';
 import { renewalOf, type RenewalEstimate } from './renewals';
+import { HOUR_MS } from './clock';
 
 export const DEFAULT_IDLE_DAYS = 30;
 export const MAX_IDLE_DAYS = 365;
 export const DEFAULT_RENEWING_WITHIN_DAYS = 7;
 /** Every number renews within a month, so a longer look-ahead would count nothing more. */
 export const MAX_RENEWING_WITHIN_DAYS = 31;
-
-const HOUR_MS = 3_600_000;
 
 function wholeNumberIn(value: unknown, min: number, max: number): number | undefined {
 	const number = parseDecimal(value);
