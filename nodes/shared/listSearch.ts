@@ -1,4 +1,4 @@
-/** "From list" search for the assistant and campaign resource locators (all three nodes use them). */
+/** "From list" search for the assistant and campaign resource locators (every node of the package uses them). */
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 import type { FamulorClient } from '../../src/api/classic/client';
 import { toNodeError } from './errors';

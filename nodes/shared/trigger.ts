@@ -1,5 +1,6 @@
 /**
- * The poll loop both triggers share. It keeps n8n's rules in one place:
+ * The poll loop every trigger node shares (the Threshold, Spike and Call Triggers, and the Famulor
+ * Billing Trigger that offers the three as events). It keeps n8n's rules in one place:
  * - state lives in getWorkflowStaticData('node') under top-level keys that are reassigned, never
  *   mutated in place (n8n only notices reassigned keys), versioned and tied to a config fingerprint;
  * - a poll computes its new state on a copy and stores it only when it succeeds, so a failed poll
