@@ -5,7 +5,8 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { DateTime } from 'luxon';
-import { FamulorClient, type Transport } from '../src/client';
+import { FamulorClient } from '../src/api/classic/client';
+import { type Transport } from '../src/api/classic/transport';
 import type { Sandbox } from '../test/sandbox/server';
 
 export const TZ = 'Europe/Berlin';

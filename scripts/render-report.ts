@@ -23,7 +23,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import zlib from 'node:zlib';
-import { FamulorClient, type Transport } from '../src/client';
+import { FamulorClient } from '../src/api/classic/client';
+import { type Transport } from '../src/api/classic/transport';
 import { ChargeSummaryBuilder, parseClientRules, resolvePlan, summaryItem } from '../src/chargeSummary';
 import { forEachCall } from '../src/list/period';
 import { buildFeeTable, describePhoneNumbers } from '../src/numbers';
@@ -231,7 +232,7 @@ async function main(): Promise<void> {
 			german.add(call);
 		});
 		const fees = buildFeeTable(SAMPLE_PARAMETERS.defaultMonthlyFee, SAMPLE_PARAMETERS.monthlyFees.fee);
-		const numbers = describePhoneNumbers(await client.getPhoneNumbers(), await client.getAssistants(), fees);
+		const numbers = describePhoneNumbers(await client.phoneNumbers(), await client.assistants(), fees);
 		const result = builder.finish(numbers);
 		const germanResult = german.finish(numbers);
 

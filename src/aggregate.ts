@@ -4,6 +4,7 @@
  */
 import { DateTime } from 'luxon';
 import { dimensionKey, type Call, type GroupBy } from './calls';
+import { MINUTE_MS } from './clock';
 import { addUnits, toAmount, type Units } from './money';
 import { publicPeriod, type Period } from './periods';
 
@@ -29,6 +30,9 @@ export function addCall(totals: UsageTotals, call: Call): void {
 	totals.carrierCost = addUnits(totals.carrierCost, call.carrierCost);
 }
 
+/** A slot of the bucketer's cache: 15 minutes. */
+const SLOT_MS = 15 * MINUTE_MS;
+
 /** Buckets time in a timezone with a cache per 15-minute slot (every UTC offset is a multiple of 15 minutes). */
 class TimeBucketer {
 	private readonly cache = new Map<number, string>();
@@ -38,10 +42,10 @@ class TimeBucketer {
 	) {}
 
 	key(ms: number): string {
-		const slot = Math.floor(ms / 900_000);
+		const slot = Math.floor(ms / SLOT_MS);
 		let key = this.cache.get(slot);
 		if (key === undefined) {
-			const at = DateTime.fromMillis(slot * 900_000, { zone: this.timezone }).startOf(this.unit);
+			const at = DateTime.fromMillis(slot * SLOT_MS, { zone: this.timezone }).startOf(this.unit);
 			key = this.unit === 'day' ? at.toFormat('yyyy-MM-dd') : (at.toISO({ suppressMilliseconds: true }) as string);
 			this.cache.set(slot, key);
 		}

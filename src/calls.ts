@@ -1,10 +1,11 @@
 /**
- * One call as the package computes with it, normalised from the raw API object, and the
- * per-call rules of SPEC §4: platform cost, billable minutes, settled statuses, group keys.
+ * One call as the package computes with it (an API adapter makes it from its own rows: Famulor Classic's
+ * in src/api/classic/calls.ts), and the per-call rules of SPEC §4: platform cost, billable minutes,
+ * settled statuses, group keys; and the timestamp forms the package reads.
  */
-import type { RawCall } from './schemas';
-import { tryParseMoney, type Units } from './money';
+import type { Units } from './money';
 import { localeOf, type Locale } from './i18n';
+import { MINUTE_MS } from './clock';
 
 export const SETTLED_STATUSES: ReadonlySet<string> = new Set([
 	'completed',
@@ -76,67 +77,12 @@ export function parseTimestamp(text: string): number {
 	const date = new Date(0);
 	date.setUTCFullYear(year, month - 1, day);
 	date.setUTCHours(hour, minute, second, Number(fraction.padEnd(3, '0').slice(0, 3)));
-	return date.getTime() - offsetMinutes * 60_000;
+	return date.getTime() - offsetMinutes * MINUTE_MS;
 }
 
 /** Famulor's published rule: a connected call bills at least 30 s of platform time. */
 export function billableSecondsOf(durationSeconds: number): number {
 	return durationSeconds > 0 ? Math.max(durationSeconds, 30) : 0;
-}
-
-export class CallFieldError extends Error {
-	constructor(
-		readonly field: string,
-		readonly callId: unknown,
-		detail: string,
-	) {
-		super(`call ${String(callId)}: field \`${field}\` ${detail}`);
-		this.name = 'CallFieldError';
-	}
-}
-
-/** A cost field: null/absent is 0, an unreadable value is undefined. */
-function moneyField(value: string | number | null | undefined): Units | undefined {
-	if (value === null || value === undefined) return 0;
-	return tryParseMoney(value);
-}
-
-export function normalizeCall(raw: RawCall): Call {
-	const createdAt = parseTimestamp(raw.created_at);
-	if (Number.isNaN(createdAt)) {
-		throw new CallFieldError('created_at', raw.id, `is not a timestamp (${TIMESTAMP_FORMS}): ${raw.created_at}`);
-	}
-	const updatedAt = raw.updated_at ? parseTimestamp(raw.updated_at) : NaN;
-	if (raw.updated_at && Number.isNaN(updatedAt)) {
-		throw new CallFieldError('updated_at', raw.id, `is not a timestamp (${TIMESTAMP_FORMS}): ${raw.updated_at}`);
-	}
-	const totalCost = moneyField(raw.total_cost);
-	if (totalCost === undefined) {
-		throw new CallFieldError('total_cost', raw.id, `is not a decimal amount: ${JSON.stringify(raw.total_cost)}`);
-	}
-	const carrierCost = moneyField(raw.carrier_cost);
-	if (carrierCost === undefined) {
-		throw new CallFieldError('carrier_cost', raw.id, `is not a decimal amount: ${JSON.stringify(raw.carrier_cost)}`);
-	}
-	const durationSeconds = Math.max(0, Math.round(raw.duration ?? 0));
-	const status = raw.status ?? 'unknown';
-	return {
-		id: raw.id,
-		createdAt,
-		updatedAt: Number.isNaN(updatedAt) ? null : updatedAt,
-		status,
-		settled: SETTLED_STATUSES.has(status),
-		direction: raw.type ?? null,
-		durationSeconds,
-		billableSeconds: billableSecondsOf(durationSeconds),
-		totalCost,
-		carrierCost,
-		assistantName: raw.assistant_name ?? null,
-		campaignName: raw.campaign_name ?? null,
-		assistantPhoneNumber: raw.assistant_phone_number ?? null,
-		clientPhoneNumber: raw.client_phone_number ?? null,
-		answeredBy: raw.answered_by ?? null,
-	};
 }
 
 export const NO_CAMPAIGN = '(no campaign)';
@@ -199,14 +145,4 @@ export function matchesFilters(call: Call, filters: CallFilters): boolean {
 	if (filters.direction !== undefined && call.direction !== filters.direction) return false;
 	if (filters.status !== undefined && call.status !== filters.status) return false;
 	return true;
-}
-
-/** normalizeCall, with the field error returned instead of thrown. */
-export function normalizeCallSafely(raw: RawCall): Call | CallFieldError {
-	try {
-		return normalizeCall(raw);
-	} catch (error) {
-		if (error instanceof CallFieldError) return error;
-		return new CallFieldError('(call)', raw.id, String(error));
-	}
 }

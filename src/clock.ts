@@ -7,12 +7,17 @@
  * periods, windows or Start From hours or days ahead — and no such offset is ever stored.
  */
 
+/** Units of time in milliseconds (a day is 24 hours here; calendar days are luxon's). */
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+
 /**
  * How far Famulor's clock may be from the local one and still be used: 5 minutes. Clocks kept by NTP
  * agree within a second; five minutes leaves room for a host whose clock is not synchronised, while a
  * wrong `Date` header can shift a trigger's time by no more than this.
  */
-export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+export const MAX_CLOCK_SKEW_MS = 5 * MINUTE_MS;
 
 /** An offset (server − local, ms) if it is one to believe: a finite number within MAX_CLOCK_SKEW_MS. */
 export function believableSkew(value: unknown): number | undefined {

@@ -17,13 +17,13 @@ export type FamulorErrorKind =
 	| 'insecureUrl'
 	/** The API's pages contradict themselves or each other: a total read from them could be short. */
 	| 'incomplete'
-	/** A Famulor Platform 2.0 key or address (src/platform.ts); this package reads Famulor Classic. */
+	/** A Famulor Platform 2.0 key or address (src/api/classic/platform.ts); this package reads Famulor Classic. */
 	| 'unsupportedPlatform'
 	/** The poll's time budget ended before the next request could be sent: stop, keep what was read. */
 	| 'outOfTime'
 	/** A loop over windows, periods or days did not advance (src/guard.ts): stopped instead of spinning. */
 	| 'noProgress'
-	/** An answer larger than MAX_RESPONSE_BYTES (src/responseSize.ts), refused before it was parsed. */
+	/** An answer larger than MAX_RESPONSE_BYTES (src/api/classic/responseSize.ts), refused before it was parsed. */
 	| 'tooLarge';
 
 export class FamulorApiError extends Error {

@@ -6,7 +6,7 @@
  */
 import type { CallFilters } from './calls';
 import type { CallQuery } from './api/port';
-import type { FamulorClient } from './client';
+import type { AssistantSource, CampaignSource } from './api/account';
 import { InvalidParameterError } from './errors';
 
 export interface FilterInput {
@@ -82,11 +82,14 @@ export function filtersFromInput(
 }
 
 /** filtersFromInput plus assistant and campaign names for the local re-check (checks the ids exist). */
-export async function resolveFilters(client: FamulorClient, input: FilterInput): Promise<ResolvedFilters> {
+export async function resolveFilters(
+	client: AssistantSource & CampaignSource,
+	input: FilterInput,
+): Promise<ResolvedFilters> {
 	const resolved = filtersFromInput(input);
 	const { query, filters } = resolved;
 	if (query.assistantId !== undefined) {
-		const assistant = (await client.getAssistants()).find((a) => a.id === query.assistantId);
+		const assistant = (await client.assistants()).find((a) => a.id === query.assistantId);
 		if (!assistant) {
 			throw new InvalidParameterError(
 				'filters.assistantId',
@@ -97,7 +100,7 @@ export async function resolveFilters(client: FamulorClient, input: FilterInput):
 		filters.assistantName = assistant.name;
 	}
 	if (query.campaignId !== undefined) {
-		const campaign = (await client.getCampaigns()).find((c) => c.id === query.campaignId);
+		const campaign = (await client.campaigns()).find((c) => c.id === query.campaignId);
 		if (!campaign) {
 			throw new InvalidParameterError(
 				'filters.campaignId',

@@ -7,6 +7,8 @@ export type Units = number;
 
 export const UNITS_PER_CURRENCY = 100_000_000;
 export const UNITS_PER_CENT = UNITS_PER_CURRENCY / 100;
+/** The largest amount kept exact in 1e-8 units within JavaScript's safe integers. */
+export const MAX_AMOUNT = 90_000_000;
 const DECIMALS = 8;
 const DECIMAL_PATTERN = /^([+-])?(\d*)(?:\.(\d*))?$/;
 

@@ -9,7 +9,7 @@ import { InvalidParameterError } from './errors';
 import { isoInZone } from './i18n';
 import { amountToUnits, toAmount, type Units } from './money';
 import type { RenewalEstimate } from './renewals';
-import type { RawAssistant, RawPhoneNumber } from './schemas';
+import type { Assistant, PhoneNumber } from './api/account';
 
 export const DEFAULT_MONTHLY_FEE = 3.99;
 
@@ -76,24 +76,24 @@ export function buildFeeTable(defaultFee: unknown, rows: Array<{ country?: unkno
 }
 
 export function describePhoneNumbers(
-	numbers: RawPhoneNumber[],
-	assistants: RawAssistant[],
+	numbers: PhoneNumber[],
+	assistants: Assistant[],
 	fees: FeeTable,
 ): PhoneNumberInfo[] {
 	return numbers.map((number) => {
-		const rented = number.type === 'normal' && number.has_active_subscription === true;
-		const country = (number.country_code ?? '').toUpperCase();
+		const rented = number.type === 'normal' && number.subscribed;
+		const country = (number.countryCode ?? '').toUpperCase();
 		const monthlyFee = number.type === 'normal' ? (fees.byCountry.get(country) ?? fees.defaultFee) : 0;
 		return {
 			id: number.id,
-			phoneNumber: number.phone_number,
-			nickname: number.nickname ?? null,
-			countryCode: number.country_code ?? null,
+			phoneNumber: number.phoneNumber,
+			nickname: number.nickname,
+			countryCode: number.countryCode,
 			type: number.type,
 			rented,
 			monthlyFee,
-			assistants: assistants.filter((a) => a.phone_number_id === number.id).map((a) => a.name),
-			createdAt: number.created_at ?? null,
+			assistants: assistants.filter((a) => a.phoneNumberId === number.id).map((a) => a.name),
+			createdAt: number.createdAt,
 		};
 	});
 }

@@ -178,6 +178,35 @@ export interface PeriodInput {
 	endDate?: string;
 }
 
+/** The last `days` days, today included. */
+function lastDaysPeriod(days: number, today: DateTime, timezone: string): ResolvedPeriod {
+	const start = today.minus({ days: days - 1 }).startOf('day');
+	const end = today.plus({ days: 1 }).startOf('day');
+	return make(`${dayId(start)}_${dayId(today)}`, { kind: 'lastDays', days }, start, end, timezone);
+}
+
+/** The custom period [Start Date, End Date), at most MAX_CUSTOM_DAYS long. */
+function customPeriod(input: PeriodInput, timezone: string): ResolvedPeriod {
+	const start = parseDateInput(input.startDate, 'startDate', timezone);
+	const end = parseDateInput(input.endDate, 'endDate', timezone);
+	if (end <= start) {
+		throw new InvalidParameterError(
+			'endDate',
+			'The custom period ends before it starts',
+			'Set End Date after Start Date (the end is exclusive: 2026-11-01 to 2026-12-01 is November).',
+		);
+	}
+	if (end.diff(start, 'days').days > MAX_CUSTOM_DAYS) {
+		throw new InvalidParameterError(
+			'endDate',
+			`The custom period is longer than ${MAX_CUSTOM_DAYS} days`,
+			`Choose a period of at most ${MAX_CUSTOM_DAYS} days, or split it into several runs.`,
+		);
+	}
+	const naming = { kind: 'custom' as const, wholeDays: compactStamp(end) === dayId(end) };
+	return make(`${compactStamp(start)}_${compactStamp(end)}`, naming, start, end, timezone);
+}
+
 /** Resolves an action node's `period` parameter. */
 export function resolvePeriod(name: ActionPeriod, input: PeriodInput): ResolvedPeriod {
 	const timezone = assertTimezone(input.timezone);
@@ -207,32 +236,11 @@ export function resolvePeriod(name: ActionPeriod, input: PeriodInput): ResolvedP
 			return cyclePeriod(start, end, timezone);
 		}
 		case 'last7Days':
-		case 'last30Days': {
-			const days = name === 'last7Days' ? 7 : 30;
-			const start = today.minus({ days: days - 1 }).startOf('day');
-			const end = today.plus({ days: 1 }).startOf('day');
-			return make(`${dayId(start)}_${dayId(today)}`, { kind: 'lastDays', days }, start, end, timezone);
-		}
-		case 'custom': {
-			const start = parseDateInput(input.startDate, 'startDate', timezone);
-			const end = parseDateInput(input.endDate, 'endDate', timezone);
-			if (end <= start) {
-				throw new InvalidParameterError(
-					'endDate',
-					'The custom period ends before it starts',
-					'Set End Date after Start Date (the end is exclusive: 2026-11-01 to 2026-12-01 is November).',
-				);
-			}
-			if (end.diff(start, 'days').days > MAX_CUSTOM_DAYS) {
-				throw new InvalidParameterError(
-					'endDate',
-					`The custom period is longer than ${MAX_CUSTOM_DAYS} days`,
-					`Choose a period of at most ${MAX_CUSTOM_DAYS} days, or split it into several runs.`,
-				);
-			}
-			const naming = { kind: 'custom' as const, wholeDays: compactStamp(end) === dayId(end) };
-			return make(`${compactStamp(start)}_${compactStamp(end)}`, naming, start, end, timezone);
-		}
+			return lastDaysPeriod(7, today, timezone);
+		case 'last30Days':
+			return lastDaysPeriod(30, today, timezone);
+		case 'custom':
+			return customPeriod(input, timezone);
 		default:
 			throw new InvalidParameterError(
 				'period',
@@ -244,14 +252,8 @@ export function resolvePeriod(name: ActionPeriod, input: PeriodInput): ResolvedP
 
 /** The list days (first and last, YYYY-MM-DD, UTC) holding [startMs, endMs), one day wider on each side. */
 export function apiDays(startMs: number, endMs: number): { from: string; to: string } {
-	const { date_from: from, date_to: to } = apiDateRange(startMs, endMs);
-	return { from, to };
-}
-
-/** Whole UTC days (YYYY-MM-DD) to send as the API's date_from / date_to: one day wider on each side,
- * since the API filters whole days in a timezone it does not state. */
-export function apiDateRange(startMs: number, endMs: number): { date_from: string; date_to: string } {
+	// One day wider on each side, since the API filters whole days in a timezone it does not state.
 	const from = DateTime.fromMillis(startMs, { zone: 'utc' }).minus({ days: 1 });
 	const to = DateTime.fromMillis(endMs - 1, { zone: 'utc' }).plus({ days: 1 });
-	return { date_from: from.toFormat('yyyy-MM-dd'), date_to: to.toFormat('yyyy-MM-dd') };
+	return { from: from.toFormat('yyyy-MM-dd'), to: to.toFormat('yyyy-MM-dd') };
 }

@@ -7,6 +7,7 @@
  */
 import { DateTime } from 'luxon';
 import { parseTimestamp } from './calls';
+import { DAY_MS } from './clock';
 
 export interface RenewalEstimate {
 	/** 00:00 of the renewal day in the timezone (its first moment where midnight does not exist), ISO with offset. */
@@ -14,8 +15,6 @@ export interface RenewalEstimate {
 	/** Whole calendar days from today to the renewal day, in the timezone: 0 = renews today. */
 	daysToRenewal: number;
 }
-
-const DAY_MS = 86_400_000;
 
 /** Calendar days from `from` to `to` (dates only, so a 23- or 25-hour DST day counts as one). */
 function calendarDays(from: DateTime, to: DateTime): number {

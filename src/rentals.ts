@@ -12,7 +12,18 @@ import { DateTime } from 'luxon';
 import type { Call } from './calls';
 import type { CallSource } from './api/port';
 import { parseDecimal } from './decimal';
-import { CELL, escapeHtml, FONT, HEAD, heading, NUM, table } from './chargeSummary/html';
+import {
+	CELL,
+	emailDocument,
+	escapeHtml,
+	FONT,
+	HEAD,
+	heading,
+	NUM,
+	smallPrintRow,
+	table,
+	titleRows,
+} from './chargeSummary/html';
 import { escapeSlack, type TextFormat } from './chargeSummary/text';
 import { InvalidParameterError } from './errors';
 import { forEachCall } from './list/period';
@@ -21,14 +32,13 @@ import { addUnits, toAmount, type Units } from './money';
 import { phoneNumberItem, type PhoneNumberInfo } from './numbers';
 import type { ResolvedPeriod } from './periods';
 import { renewalOf, type RenewalEstimate } from './renewals';
+import { HOUR_MS } from './clock';
 
 export const DEFAULT_IDLE_DAYS = 30;
 export const MAX_IDLE_DAYS = 365;
 export const DEFAULT_RENEWING_WITHIN_DAYS = 7;
 /** Every number renews within a month, so a longer look-ahead would count nothing more. */
 export const MAX_RENEWING_WITHIN_DAYS = 31;
-
-const HOUR_MS = 3_600_000;
 
 function wholeNumberIn(value: unknown, min: number, max: number): number | undefined {
 	const number = parseDecimal(value);
@@ -302,17 +312,13 @@ function lastCallCell(l: Locale, ms: number | null, timezone: string): string {
 	return escapeHtml(l.dateTime(ms, timezone));
 }
 
-/** An email-safe report (inline CSS, nested tables, no external assets); API text is escaped. */
-function renderRentalHtml(report: Report, l: Locale): string {
-	const { totals, currency, idleDays, renewingWithinDays, timezone } = report;
+/** The counts and fees at the top: rented, idle, and renewing within `renewingWithinDays`. */
+function rentalFactsHtml(report: Report, l: Locale): string {
+	const { totals, currency, idleDays, renewingWithinDays } = report;
 	const words = l.m.rentals;
-	const money = (units: Units) => escapeHtml(l.money(units, currency));
-	const title = words.title;
-	const note = words.note(timezone, l.int(idleDays));
-	const checked = l.dateTime(report.nowMs, timezone);
 	const inDays = words.inLastDays(idleDays, l.int(idleDays));
 	const within = words.within(renewingWithinDays, l.int(renewingWithinDays));
-	const facts = [
+	return [
 		[words.rentedNumbers, totals.rented, words.perMonth(l.money(totals.fees, currency))],
 		[words.idleFor(inDays), totals.idle, words.perMonth(l.money(totals.idleFees, currency))],
 		[words.renewing(within), totals.renewing, l.money(totals.renewingFees, currency)],
@@ -324,57 +330,53 @@ function renderRentalHtml(report: Report, l: Locale): string {
 				`<td style="${CELL}${NUM}">${escapeHtml(String(amount))}</td></tr>`,
 		)
 		.join('');
-	const h = words.headers;
+}
+
+function rentalHeadHtml(l: Locale): string {
+	const h = l.m.rentals.headers;
 	const th = (label: string, numeric = false) => `<th style="${HEAD}${numeric ? NUM : ''}">${escapeHtml(label)}</th>`;
-	const head =
-		`<tr>${th(h.number)}${th(h.renews)}${th(h.monthlyFee, true)}${th(h.calls, true)}` +
-		`${th(h.billableMinutes, true)}${th(h.cost, true)}${th(h.lastCall)}${th(h.status)}</tr>`;
-	const rows = report.rows
-		.map((row) => {
-			const idle = row.calls === 0;
-			const soon = row.renewal !== null && row.renewal.daysToRenewal <= renewingWithinDays;
-			const status = idle
-				? `<span style="${BADGE}color:#b91c1c;">${escapeHtml(soon ? words.idleSoon : words.idle)}</span>`
-				: `<span style="${BADGE}color:#047857;">${escapeHtml(words.inUse)}</span>`;
-			const nickname = row.info.nickname
-				? `<br><span style="color:#6b7280;">${escapeHtml(row.info.nickname)}</span>`
-				: '';
-			const cell = `${CELL}${idle ? IDLE_ROW : ''}`;
-			return (
-				`<tr><td style="${cell}white-space:nowrap;">${escapeHtml(row.info.phoneNumber)}${nickname}</td>` +
-				`<td style="${cell}white-space:nowrap;">${renewalCell(l, row.renewal, timezone)}</td>` +
-				`<td style="${cell}${NUM}">${money(row.info.monthlyFee)}</td>` +
-				`<td style="${cell}${NUM}">${escapeHtml(l.int(row.calls))}</td>` +
-				`<td style="${cell}${NUM}">${escapeHtml(l.num((row.billableSeconds / 60).toFixed(2)))}</td>` +
-				`<td style="${cell}${NUM}">${money(row.cost)}</td>` +
-				`<td style="${cell}white-space:nowrap;">${lastCallCell(l, row.lastCallMs, timezone)}</td>` +
-				`<td style="${cell}">${status}</td></tr>`
-			);
-		})
-		.join('');
-	const empty = `<tr><td colspan="8" style="${CELL}">${escapeHtml(words.empty)}</td></tr>`;
-	const subtitle = words.subtitle(checked, timezone, idleDays, l.int(idleDays));
-	const body =
-		`<tr><td style="${FONT}font-size:22px;font-weight:bold;color:#111827;padding:0 0 4px 0;">` +
-		`${escapeHtml(title)}</td></tr>` +
-		`<tr><td style="${FONT}font-size:14px;color:#6b7280;padding:0 0 12px 0;">${escapeHtml(subtitle)}</td></tr>` +
-		`<tr><td>${table(facts)}</td></tr>` +
-		heading(words.numbersHeading) +
-		`<tr><td>${table(head + (rows || empty))}</td></tr>` +
-		`<tr><td style="${FONT}font-size:12px;color:#6b7280;padding:20px 0 0 0;line-height:1.5;">` +
-		`${escapeHtml(note)}</td></tr>`;
 	return (
-		`<!DOCTYPE html><html lang="${l.language}"><head><meta charset="utf-8">` +
-		'<meta name="viewport" content="width=device-width, initial-scale=1">' +
-		`<title>${escapeHtml(title)}</title></head>` +
-		'<body style="margin:0;padding:0;background-color:#f3f4f6;">' +
-		table(
-			`<tr><td align="center" style="padding:24px 12px;">` +
-				`<table role="presentation" width="720" cellpadding="0" cellspacing="0" border="0" ` +
-				`style="border-collapse:collapse;width:100%;max-width:720px;background-color:#ffffff;">` +
-				`<tr><td style="padding:24px;">${table(body)}</td></tr></table></td></tr>`,
-			'background-color:#f3f4f6;',
-		) +
-		'</body></html>'
+		`<tr>${th(h.number)}${th(h.renews)}${th(h.monthlyFee, true)}${th(h.calls, true)}` +
+		`${th(h.billableMinutes, true)}${th(h.cost, true)}${th(h.lastCall)}${th(h.status)}</tr>`
 	);
+}
+
+/** One rented number's row; an idle number's row is tinted, and its badge says whether it renews soon. */
+function rentalRowHtml(row: Row, report: Report, l: Locale): string {
+	const { currency, renewingWithinDays, timezone } = report;
+	const words = l.m.rentals;
+	const money = (units: Units) => escapeHtml(l.money(units, currency));
+	const idle = row.calls === 0;
+	const soon = row.renewal !== null && row.renewal.daysToRenewal <= renewingWithinDays;
+	const status = idle
+		? `<span style="${BADGE}color:#b91c1c;">${escapeHtml(soon ? words.idleSoon : words.idle)}</span>`
+		: `<span style="${BADGE}color:#047857;">${escapeHtml(words.inUse)}</span>`;
+	const nickname = row.info.nickname ? `<br><span style="color:#6b7280;">${escapeHtml(row.info.nickname)}</span>` : '';
+	const cell = `${CELL}${idle ? IDLE_ROW : ''}`;
+	return (
+		`<tr><td style="${cell}white-space:nowrap;">${escapeHtml(row.info.phoneNumber)}${nickname}</td>` +
+		`<td style="${cell}white-space:nowrap;">${renewalCell(l, row.renewal, timezone)}</td>` +
+		`<td style="${cell}${NUM}">${money(row.info.monthlyFee)}</td>` +
+		`<td style="${cell}${NUM}">${escapeHtml(l.int(row.calls))}</td>` +
+		`<td style="${cell}${NUM}">${escapeHtml(l.num((row.billableSeconds / 60).toFixed(2)))}</td>` +
+		`<td style="${cell}${NUM}">${money(row.cost)}</td>` +
+		`<td style="${cell}white-space:nowrap;">${lastCallCell(l, row.lastCallMs, timezone)}</td>` +
+		`<td style="${cell}">${status}</td></tr>`
+	);
+}
+
+/** An email-safe report (inline CSS, nested tables, no external assets); API text is escaped. */
+function renderRentalHtml(report: Report, l: Locale): string {
+	const { idleDays, timezone } = report;
+	const words = l.m.rentals;
+	const rows = report.rows.map((row) => rentalRowHtml(row, report, l)).join('');
+	const empty = `<tr><td colspan="8" style="${CELL}">${escapeHtml(words.empty)}</td></tr>`;
+	const subtitle = words.subtitle(l.dateTime(report.nowMs, timezone), timezone, idleDays, l.int(idleDays));
+	const body =
+		titleRows(words.title, subtitle) +
+		`<tr><td>${table(rentalFactsHtml(report, l))}</td></tr>` +
+		heading(words.numbersHeading) +
+		`<tr><td>${table(rentalHeadHtml(l) + (rows || empty))}</td></tr>` +
+		smallPrintRow(escapeHtml(words.note(timezone, l.int(idleDays))));
+	return emailDocument(l.language, words.title, 720, body);
 }

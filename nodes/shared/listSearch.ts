@@ -1,6 +1,6 @@
-/** "From list" search for the assistant and campaign resource locators (all three nodes use them). */
+/** "From list" search for the assistant and campaign resource locators (every node of the package uses them). */
 import type { ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
-import type { FamulorClient } from '../../src/client';
+import type { FamulorClient } from '../../src/api/classic/client';
 import { toNodeError } from './errors';
 import { createClient } from './transport';
 
@@ -23,9 +23,9 @@ async function searchNamed(
 }
 
 export async function searchAssistants(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	return await searchNamed(this, filter, async (client) => await client.getAssistants());
+	return await searchNamed(this, filter, async (client) => await client.assistants());
 }
 
 export async function searchCampaigns(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	return await searchNamed(this, filter, async (client) => await client.getCampaigns());
+	return await searchNamed(this, filter, async (client) => await client.campaigns());
 }

@@ -10,14 +10,16 @@ import {
 	type ILoadOptionsFunctions,
 	type IPollFunctions,
 } from 'n8n-workflow';
-import { FamulorClient, checkBaseUrl, type Transport } from '../../src/client';
+import { FamulorClient } from '../../src/api/classic/client';
+import { checkBaseUrl } from '../../src/api/classic/baseUrl';
+import { type Transport } from '../../src/api/classic/transport';
 import { ServerClock } from '../../src/clock';
 import { decimalParameter } from '../../src/decimal';
 import { InvalidParameterError } from '../../src/errors';
-import { headerNumber } from '../../src/pacing';
-import { MAX_RESPONSE_BYTES, OversizedBody } from '../../src/responseSize';
-import { assertClassicCredential } from '../../src/platform';
-import type { RateLimits } from '../../src/pacing';
+import { headerNumber } from '../../src/api/classic/pacing';
+import { MAX_RESPONSE_BYTES, OversizedBody } from '../../src/api/classic/responseSize';
+import { assertClassicCredential } from '../../src/api/classic/platform';
+import type { RateLimits } from '../../src/api/classic/pacing';
 
 export type FamulorContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 
@@ -89,7 +91,7 @@ class ReadAborted extends Error {
 /**
  * The body as JSON (or its text when it is not JSON, '' when empty), read to at most `limit` bytes:
  * a longer body (by Content-Length, or by what arrives) stops being read and is an OversizedBody,
- * before anything is parsed (src/responseSize.ts).
+ * before anything is parsed (src/api/classic/responseSize.ts).
  */
 export async function readBody(
 	body: unknown,
@@ -119,7 +121,7 @@ export async function readBody(
 	} catch (error) {
 		failure = error;
 	}
-	// The client classifies what a failed exchange throws (src/clientErrors.ts): past the deadline, a timeout.
+	// The client classifies what a failed exchange throws (src/api/classic/errors.ts): past the deadline, a timeout.
 	if (failure !== undefined) throw signal?.aborted ? new ReadAborted() : failure;
 	const all = new Uint8Array(size);
 	let offset = 0;
@@ -138,7 +140,7 @@ export async function readBody(
 
 /**
  * The core's Transport over n8n. Every HTTP status comes back as a response for the client to classify
- * (src/clientErrors.ts); redirects are not followed, since the credential's key would go along. The
+ * (src/api/classic/errors.ts); redirects are not followed, since the credential's key would go along. The
  * body is streamed and read to at most MAX_RESPONSE_BYTES (10 MB) before it is parsed.
  */
 export function n8nTransport(

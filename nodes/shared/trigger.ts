@@ -1,5 +1,6 @@
 /**
- * The poll loop both triggers share. It keeps n8n's rules in one place:
+ * The poll loop every trigger node shares (the Threshold, Spike and Call Triggers, and the Famulor
+ * Billing Trigger that offers the three as events). It keeps n8n's rules in one place:
  * - state lives in getWorkflowStaticData('node') under top-level keys that are reassigned, never
  *   mutated in place (n8n only notices reassigned keys), versioned and tied to a config fingerprint;
  * - a poll computes its new state on a copy and stores it only when it succeeds, so a failed poll
@@ -11,9 +12,9 @@
  *   the state n8n last saved is always consistent, and the next poll continues from it.
  */
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
-import type { FamulorClient } from '../../src/client';
+import type { FamulorClient } from '../../src/api/classic/client';
 import { believableSkew } from '../../src/clock';
-import type { RateLimits } from '../../src/pacing';
+import type { RateLimits } from '../../src/api/classic/pacing';
 import type { PollEnvironment } from '../../src/triggers/state';
 import { toNodeError } from './errors';
 import { createClient, type AccountSettings } from './transport';

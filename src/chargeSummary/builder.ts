@@ -2,7 +2,8 @@
  * Charge summaries (SPEC §6), computed by streaming: calls go in one at a time through
  * `ChargeSummaryBuilder.add`, and `finish` turns the totals plus the account's numbers into the
  * summary. Memory grows with the clients and the chart bars (days or months), never with the calls
- * (the cache of client matches is capped). Lines come from lines.ts, rounded by the rule in cents.ts.
+ * (the cache of client matches is capped). Lines come from lines.ts, rounded by the rule in cents.ts;
+ * plan mode's fee and overage shares from accountPlan.ts, the small print from notes.ts.
  *
  * ATTRIBUTION (agencies): each call belongs to the first client rule that matches it, each rented
  * number to the first rule matching the number or one of its assistants, the rest to `Unassigned`.
@@ -16,25 +17,19 @@
 import { addCall, emptyTotals, type UsageTotals } from '../aggregate';
 import { parseTimestamp, type Call } from '../calls';
 import { localeOf, type Locale } from '../i18n';
-import { prorateUnits, toAmount, toCents, type Units } from '../money';
+import type { Units } from '../money';
 import type { PhoneNumberInfo } from '../numbers';
 import { publicPeriod } from '../periods';
 import { vatCents } from '../vat';
-import { allocateCents, chargesOf, netCentsOf, toPublicLine, type CentLine } from './cents';
+import { accountPlan, planInfo, planParts } from './accountPlan';
+import { chargesOf, netCentsOf, toPublicLine, type CentLine } from './cents';
 import { addToBars, barSlots, clientChart, newBarSeries, timeChart, type BarSeries, type BarSlot } from './chart';
 import { clientOfCall, clientOfNumber, UNASSIGNED } from '../clients';
 import { minutesOf } from './format';
 import { linesOf, type AccountPlan, type PlanPart } from './lines';
-import { periodShare, prorateMonthly, shareText, type PeriodShare } from './proration';
-import type {
-	ChargeSummary,
-	ChargeSummaryConfig,
-	ChargeSummaryResult,
-	Chart,
-	ClientRow,
-	PlanInfo,
-	UsageSummary,
-} from './types';
+import { notesOf } from './notes';
+import { periodShare, shareText, type PeriodShare } from './proration';
+import type { ChargeSummary, ChargeSummaryConfig, ChargeSummaryResult, Chart, ClientRow, UsageSummary } from './types';
 
 const MAX_MATCH_CACHE = 50_000;
 
@@ -175,8 +170,12 @@ export class ChargeSummaryBuilder {
 		const share = periodShare(this.config.period, this.config.billingCycleDay ?? 1);
 		const applied = shareText(share, this.locale);
 		const rentals = this.rentalsByBucket(numbers);
-		const plan = this.accountPlan(share);
-		const parts = plan ? this.planParts(plan) : null;
+		const plan = accountPlan(this.config, this.overallTotals.billableSeconds, share);
+		const sharers = this.buckets.map((bucket) => ({
+			billableSeconds: bucket.totals.billableSeconds,
+			sharesWhenIdle: bucket.configured || !this.hasClients,
+		}));
+		const parts = plan ? planParts(plan, sharers) : null;
 		const lines = this.buckets.map((bucket, index) =>
 			linesOf({
 				currency: this.config.currency,
@@ -207,35 +206,6 @@ export class ChargeSummaryBuilder {
 		return bucket.vatPercent === null ? 0 : vatCents(netCentsOf(lines), bucket.vatPercent);
 	}
 
-	/**
-	 * The notes of a summary, in its language: how monthly fees were counted and lines rounded; with VAT,
-	 * how it was computed, and the reverse-charge note where it applies; in the account summary of several
-	 * clients, how calls and numbers were attributed (for the agency, not its clients).
-	 */
-	private notesOf(summary: ChargeSummary, applied: string): string[] {
-		const words = this.locale.m.chargeSummary;
-		const notes = [words.notes.monthlyFees(applied), words.notes.rounding];
-		const account = summary.client === null && summary.byClient.length > 0;
-		const rows = account ? summary.byClient : [];
-		const withVat = summary.vatPercent !== null || summary.reverseCharge || rows.some((row) => row.vatPercent !== null);
-		if (withVat) notes.push(words.notes.vat(account));
-		if (summary.reverseCharge) notes.push(words.reverseChargeNote);
-		else if (rows.some((row) => row.reverseCharge)) {
-			notes.push(
-				words.reverseChargeClients(
-					rows
-						.filter((row) => row.reverseCharge)
-						.map((row) => row.client)
-						.join(', '),
-				),
-			);
-		}
-		if (account) {
-			notes.push(this.config.pricingMode === 'plan' ? words.notes.attributionPlan : words.notes.attributionReported);
-		}
-		return notes;
-	}
-
 	/** Rented numbers per bucket; numbers created after the period are left out. */
 	private rentalsByBucket(numbers: PhoneNumberInfo[]): PhoneNumberInfo[][] {
 		const rules = this.config.clients?.rules ?? [];
@@ -251,47 +221,8 @@ export class ChargeSummaryBuilder {
 		return rentals;
 	}
 
-	/** Plan mode: the plan fee, included seconds and overage of the whole account for the period. */
-	private accountPlan(share: PeriodShare): AccountPlan | null {
-		const terms = this.config.plan;
-		if (this.config.pricingMode !== 'plan' || !terms) return null;
-		const includedSeconds = prorateMonthly(terms.includedSeconds, share);
-		const overageSeconds = Math.max(0, this.overallTotals.billableSeconds - includedSeconds);
-		return { terms, feeUnits: prorateMonthly(terms.planFee, share), includedSeconds, overageSeconds };
-	}
-
-	/**
-	 * Each bucket's part of the account's plan fee and overage: in proportion to its billable seconds, in
-	 * whole cents. Without any billable seconds, equal parts for the configured clients (or the account).
-	 */
-	private planParts(plan: AccountPlan): PlanPart[] {
-		let weights = this.buckets.map((bucket) => bucket.totals.billableSeconds);
-		if (weights.every((weight) => weight === 0)) {
-			weights = this.buckets.map((bucket) => (bucket.configured || !this.hasClients ? 1 : 0));
-		}
-		const weightSum = weights.reduce((a, b) => a + b, 0);
-		const overageUnits = prorateUnits(plan.terms.overageRate, plan.overageSeconds, 60);
-		const none = weights.map(() => 0);
-		const feeCents = allocateCents(toCents(plan.feeUnits), weights) ?? none;
-		const overageCents = allocateCents(toCents(overageUnits), weights) ?? none;
-		return weights.map((weight, index) => ({
-			...plan,
-			fraction: weight / weightSum,
-			feeCents: feeCents[index] ?? 0,
-			overageCents: overageCents[index] ?? 0,
-		}));
-	}
-
-	private planInfo(): PlanInfo | null {
-		const plan = this.config.plan;
-		if (this.config.pricingMode !== 'plan' || !plan) return null;
-		return {
-			name: plan.name,
-			label: plan.label,
-			includedMinutes: plan.includedMinutes,
-			planFee: toAmount(plan.planFee),
-			overageRate: toAmount(plan.overageRate),
-		};
+	private notesOf(summary: ChargeSummary, applied: string): string[] {
+		return notesOf(summary, applied, this.config.pricingMode, this.locale);
 	}
 
 	private summaryBase(share: PeriodShare, applied: string): Finished['base'] {
@@ -300,7 +231,7 @@ export class ChargeSummaryBuilder {
 			period: { ...publicPeriod(period), label: this.locale.periodLabel(period) },
 			currency,
 			pricingMode,
-			plan: this.planInfo(),
+			plan: planInfo(this.config),
 			proration: { applied, months: share.months },
 			language: this.locale.language,
 		};

@@ -63,6 +63,41 @@ export function heading(text: string): string {
 	return `<tr><td style="${style}">${escapeHtml(text)}</td></tr>`;
 }
 
+/** The report's title and, in grey under it, its subtitle (both escaped here). */
+export function titleRows(title: string, subtitle: string): string {
+	return (
+		`<tr><td style="${FONT}font-size:22px;font-weight:bold;color:#111827;padding:0 0 4px 0;">` +
+		`${escapeHtml(title)}</td></tr>` +
+		`<tr><td style="${FONT}font-size:14px;color:#6b7280;padding:0 0 12px 0;">${escapeHtml(subtitle)}</td></tr>`
+	);
+}
+
+/** The small print under a report; `html` is escaped already. */
+export function smallPrintRow(html: string): string {
+	return `<tr><td style="${FONT}font-size:12px;color:#6b7280;padding:20px 0 0 0;line-height:1.5;">${html}</td></tr>`;
+}
+
+/**
+ * The email document around a report's rows (`body`): a grey page holding a white card at most `width`
+ * pixels wide. `title` (escaped here) is the document's title.
+ */
+export function emailDocument(language: string, title: string, width: number, body: string): string {
+	return (
+		`<!DOCTYPE html><html lang="${language}"><head><meta charset="utf-8">` +
+		'<meta name="viewport" content="width=device-width, initial-scale=1">' +
+		`<title>${escapeHtml(title)}</title></head>` +
+		'<body style="margin:0;padding:0;background-color:#f3f4f6;">' +
+		table(
+			`<tr><td align="center" style="padding:24px 12px;">` +
+				`<table role="presentation" width="${width}" cellpadding="0" cellspacing="0" border="0" ` +
+				`style="border-collapse:collapse;width:100%;max-width:${width}px;background-color:#ffffff;">` +
+				`<tr><td style="padding:24px;">${table(body)}</td></tr></table></td></tr>`,
+			'background-color:#f3f4f6;',
+		) +
+		'</body></html>'
+	);
+}
+
 /** A horizontal bar as two table cells: coloured share and empty rest. */
 export function barHtml(value: number, max: number): string {
 	const percent = max > 0 && value > 0 ? Math.max(1, Math.min(100, Math.round((value / max) * 100))) : 0;
@@ -204,11 +239,7 @@ function clientsHtml(summary: ChargeSummary, l: Locale): string {
 
 /** The small print: the notes of the summary, one per line. */
 function notesHtml(summary: ChargeSummary): string {
-	return (
-		`<tr><td style="${FONT}font-size:12px;color:#6b7280;padding:20px 0 0 0;line-height:1.5;">` +
-		summary.notes.map(escapeHtml).join('<br>') +
-		`</td></tr>`
-	);
+	return smallPrintRow(summary.notes.map(escapeHtml).join('<br>'));
 }
 
 export function renderHtml(summary: ChargeSummary): string {
@@ -222,10 +253,7 @@ export function renderHtml(summary: ChargeSummary): string {
 		factRow(words.pricing, pricingText(summary)) +
 		factRow(words.usage, usageText(summary));
 	const body =
-		`<tr><td style="${FONT}font-size:22px;font-weight:bold;color:#111827;padding:0 0 4px 0;">` +
-		`${escapeHtml(title)}</td></tr>` +
-		`<tr><td style="${FONT}font-size:14px;color:#6b7280;padding:0 0 12px 0;">` +
-		`${escapeHtml(words.htmlSubtitle(currency))}</td></tr>` +
+		titleRows(title, words.htmlSubtitle(currency)) +
 		`<tr><td>${table(facts)}</td></tr>` +
 		heading(words.charges) +
 		(severalClients ? clientsHtml(summary, l) + heading(words.lines) : '') +
@@ -233,18 +261,5 @@ export function renderHtml(summary: ChargeSummary): string {
 		heading(summary.chart.title) +
 		`<tr><td>${chartHtml(summary.chart, l)}</td></tr>` +
 		notesHtml(summary);
-	return (
-		`<!DOCTYPE html><html lang="${l.language}"><head><meta charset="utf-8">` +
-		'<meta name="viewport" content="width=device-width, initial-scale=1">' +
-		`<title>${escapeHtml(`${title} – ${summary.period.label}`)}</title></head>` +
-		'<body style="margin:0;padding:0;background-color:#f3f4f6;">' +
-		table(
-			`<tr><td align="center" style="padding:24px 12px;">` +
-				'<table role="presentation" width="640" cellpadding="0" cellspacing="0" border="0" ' +
-				'style="border-collapse:collapse;width:100%;max-width:640px;background-color:#ffffff;">' +
-				`<tr><td style="padding:24px;">${table(body)}</td></tr></table></td></tr>`,
-			'background-color:#f3f4f6;',
-		) +
-		'</body></html>'
-	);
+	return emailDocument(l.language, `${title} – ${summary.period.label}`, 640, body);
 }

@@ -1,7 +1,8 @@
 /**
  * Charge summaries (SPEC §6), the public entry: the streaming builder (builder.ts, which takes its
- * lines from lines.ts, its rounding from cents.ts and its bars from chart.ts), the client rules, the
- * plans and proration, the renderers (text, html, csv), and the node's item shape. As the node uses it:
+ * lines from lines.ts, its rounding from cents.ts, its plan shares from accountPlan.ts, its notes from
+ * notes.ts and its bars from chart.ts), the client rules, the plans and proration, the renderers
+ * (text, html, csv), and the node's item shape. As the node uses it:
  *
  *   const builder = new ChargeSummaryBuilder({ period, currency, pricingMode, plan, clients, billingCycleDay });
  *   await forEachCall(client, { period, query: {}, filters: {} }, (call) => builder.add(call));

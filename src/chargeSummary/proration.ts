@@ -14,8 +14,7 @@ import { localeOf, type Locale } from '../i18n';
 import { prorateUnits, type Units } from '../money';
 import { advance, stepBound } from '../guard';
 import { billingCycleContaining, type ResolvedPeriod } from '../periods';
-
-const DAY_MS = 86_400_000;
+import { DAY_MS, MINUTE_MS } from '../clock';
 
 export interface MonthPiece {
 	/** The first moment of the month (named in a report's language). */
@@ -39,7 +38,7 @@ export interface PeriodShare {
 
 /** Local wall-clock time as if it were UTC: differences count a 23-hour DST day as 24 hours. */
 function wallMs(at: DateTime): number {
-	return at.toMillis() + at.offset * 60_000;
+	return at.toMillis() + at.offset * MINUTE_MS;
 }
 
 function formatDays(ms: number): string {

@@ -1,5 +1,5 @@
 /**
- * The balance engine: "tell me when the balance drops under 50". One request a poll (GET /user/me).
+ * The balance engine: "tell me when the balance drops under 50". One request a poll (the account).
  *
  * Each threshold fires when the balance falls to or below it, and re-arms once the balance rises to
  * threshold + rearmMargin % (after a top-up). A threshold that fires again the same day gets the day
@@ -7,15 +7,14 @@
  * is the baseline: it records what is already under a threshold without alerting, unless
  * fireOnActivation asks for it.
  */
-import type { FamulorClient } from '../client';
-import { parseMoney } from '../money';
+import type { AccountSource } from '../api/account';
 import { periodContaining } from '../periods';
 import type { PollEnvironment } from './state';
 import { thresholdEvent, thresholdInUnits, type ThresholdConfig, type ThresholdEvent } from './thresholdEvents';
 import type { ThresholdState } from './thresholdState';
 
 export async function pollBalance(
-	client: FamulorClient,
+	client: AccountSource,
 	previous: ThresholdState,
 	config: ThresholdConfig,
 	env: PollEnvironment,
@@ -25,8 +24,7 @@ export async function pollBalance(
 	building: false;
 	current: Array<{ group: null; value: number; period: null }>;
 }> {
-	const me = await client.getMe();
-	const balance = parseMoney(me.total_balance);
+	const { balance } = await client.account();
 	const now = env.now();
 	const day = periodContaining('day', now, config.timezone);
 	const baseline = previous.phase === 'building';

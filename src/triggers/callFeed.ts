@@ -19,6 +19,7 @@ import type { CallRow, CallSource } from '../api/port';
 import type { Call } from '../calls';
 import { newestCalls } from '../list/period';
 import { apiDays, resolvePeriod } from '../periods';
+import { DAY_MS, MINUTE_MS } from '../clock';
 import { callEvent, dueAt, isDue, passes, startOf, type CallEvent, type CallFeedConfig } from './callFeedEvents';
 import {
 	CORRECTION_WINDOW_MS,
@@ -42,13 +43,12 @@ export interface CallFeedPollResult {
 	building: boolean;
 }
 
-const MINUTE_MS = 60_000;
 /** A call's cost may be booked a while after Settle Minutes: it is watched that much longer. */
 const LATE_MARGIN_MS = 15 * MINUTE_MS;
 /** A call still running this long after it started is emitted as it is then (the tracker stops watching it). */
 export const STUCK_MS = MAX_WATCH_MS;
 /** Calls listed this late are still emitted (the tracker keeps counts of this much of the list). */
-export const FEED_LATE_MS = 31 * 24 * 60 * MINUTE_MS;
+export const FEED_LATE_MS = 31 * DAY_MS;
 /** Calls shown by "Fetch Test Event". */
 export const SAMPLE_SIZE = 3;
 

@@ -10,9 +10,9 @@ import { matchesFilters, type Call, type CallFilters } from '../calls';
 import { callItem, type CallItem } from '../callItem';
 import type { CallQuery } from '../api/port';
 import { assertOneOf, assertSettleMinutes, requireValid } from '../errors';
-import { amountToUnits, toAmount, type Units } from '../money';
+import { amountToUnits, MAX_AMOUNT, toAmount, type Units } from '../money';
+import { MINUTE_MS } from '../clock';
 import { fingerprint } from './state';
-import { MAX_AMOUNT } from './thresholdEvents';
 
 export const START_FROM = ['now', 'startOfToday', 'startOfMonth'] as const;
 export type StartFrom = (typeof START_FROM)[number];
@@ -77,8 +77,6 @@ export function callFeedFingerprint(config: CallFeedConfig, account: string): st
 		account,
 	});
 }
-
-const MINUTE_MS = 60_000;
 
 /** When a settled call is due: Settle Minutes after it ended (created_at + duration). */
 export function dueAt(call: Call, settleMinutes: number): number {

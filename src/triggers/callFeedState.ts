@@ -10,13 +10,15 @@
  *   at most MAX_REMEMBERED, for at most CORRECTION_WINDOW_MS after emission — as delta-encoded columns.
  */
 import { z } from 'zod';
-import { count, epochMs, epochMsOrZero, int, readState, STATE_VERSION } from './state';
+import { DAY_MS } from '../clock';
+import { fromDeltas, toDeltas } from './deltaColumn';
+import { count, EARLIEST_MS, epochMs, epochMsOrZero, int, readState, STATE_VERSION } from './state';
 import { trackerStateSchema, type TrackerState } from './tracker';
 
 /** Emitted calls remembered for corrections. */
 export const MAX_REMEMBERED = 1_000;
 /** A cost change is reported as a correction when it is seen within this time after the emission. */
-export const CORRECTION_WINDOW_MS = 24 * 60 * 60 * 1000;
+export const CORRECTION_WINDOW_MS = DAY_MS;
 
 /**
  * Emitted calls in emission order: id, at (emission) and created (the call's created_at) as first values
@@ -126,19 +128,20 @@ export interface CallFeedModel {
 }
 
 export function decodeEmitted(columns: EmittedColumns): Map<number, Emitted> | undefined {
+	const rows = columns.id.length;
+	const ids = fromDeltas(columns.id);
+	const ats = fromDeltas(columns.at.slice(0, rows));
+	const creates = fromDeltas(columns.created.slice(0, rows));
+	if (!ids || !ats || !creates || ats.length < rows || creates.length < rows) return undefined;
 	const emitted = new Map<number, Emitted>();
-	let id = 0;
-	let at = 0;
-	let created = 0;
-	for (let i = 0; i < columns.id.length; i++) {
-		id += columns.id[i] ?? NaN;
-		at += columns.at[i] ?? NaN;
-		created += columns.created[i] ?? NaN;
+	for (let i = 0; i < rows; i++) {
+		const id = ids[i] as number;
+		const at = ats[i] as number;
+		const created = creates[i] as number;
 		const cost = columns.cost[i] ?? NaN;
 		const rev = columns.rev[i] ?? NaN;
-		if (!(Number.isSafeInteger(id) && id >= 1 && Number.isSafeInteger(at) && at >= 946_684_800_000)) return undefined;
+		if (!(id >= 1 && at >= EARLIEST_MS && created >= EARLIEST_MS)) return undefined;
 		if (!(Number.isSafeInteger(cost) && Number.isSafeInteger(rev))) return undefined;
-		if (!(Number.isSafeInteger(created) && created >= 946_684_800_000)) return undefined;
 		if (emitted.has(id)) return undefined;
 		emitted.set(id, { created, cost, at, rev, seen: columns.seen[i] === 1 });
 	}
@@ -146,18 +149,15 @@ export function decodeEmitted(columns: EmittedColumns): Map<number, Emitted> | u
 }
 
 export function encodeEmitted(emitted: Map<number, Emitted>): EmittedColumns {
-	const columns: EmittedColumns = { id: [], created: [], cost: [], at: [], rev: [], seen: [] };
-	let previous = { id: 0, at: 0, created: 0 };
-	for (const [id, entry] of emitted) {
-		columns.id.push(id - previous.id);
-		columns.at.push(entry.at - previous.at);
-		columns.created.push(entry.created - previous.created);
-		columns.cost.push(entry.cost);
-		columns.rev.push(entry.rev);
-		columns.seen.push(entry.seen ? 1 : 0);
-		previous = { id, at: entry.at, created: entry.created };
-	}
-	return columns;
+	const entries = [...emitted.values()];
+	return {
+		id: toDeltas([...emitted.keys()]),
+		created: toDeltas(entries.map((entry) => entry.created)),
+		cost: entries.map((entry) => entry.cost),
+		at: toDeltas(entries.map((entry) => entry.at)),
+		rev: entries.map((entry) => entry.rev),
+		seen: entries.map((entry) => (entry.seen ? 1 : 0)),
+	};
 }
 
 export function loadCallFeed(state: CallFeedState): CallFeedModel {

@@ -15,10 +15,12 @@
  * [from, to)" for any time at or after the horizon, and for any bucket start before it.
  */
 import { z } from 'zod';
+import { HOUR_MS } from '../clock';
+import { fromDeltas, toDeltas } from './deltaColumn';
 import { count, epochMs, epochMsOrZero, int } from './state';
 
 export const BUCKET_CALLS = 500;
-const BUCKET_MS = 3_600_000;
+const BUCKET_MS = HOUR_MS;
 /** Most stretches kept (about 25 characters each in the state). */
 export const MAX_BUCKETS = 1_500;
 /** Most calls kept by id (about 12 characters each). */
@@ -89,19 +91,20 @@ export class Ledger {
 		if (recent.id.length !== recent.at.length) return undefined;
 		const lengths = [buckets.n.length, buckets.h.length, buckets.g.length];
 		if (lengths.some((length) => length !== buckets.at.length)) return undefined;
+		const ids = fromDeltas(recent.id);
+		const times = fromDeltas(recent.at);
+		const starts = fromDeltas(buckets.at);
+		if (!ids || !times || !starts) return undefined;
 		const ledger = new Ledger(state.behind, state.horizon, []);
-		let id = 0;
-		let at = 0;
-		for (let i = 0; i < recent.id.length; i++) {
-			id += recent.id[i] as number;
-			at += recent.at[i] as number;
-			if (!(id >= 1 && Number.isSafeInteger(id) && epochMs.safeParse(at).success)) return undefined;
+		for (let i = 0; i < ids.length; i++) {
+			const id = ids[i] as number;
+			const at = times[i] as number;
+			if (!(id >= 1 && epochMs.safeParse(at).success)) return undefined;
 			if (at < state.horizon || ledger.known.has(id)) return undefined;
 			ledger.push(id, at);
 		}
-		let start = 0;
-		for (let i = 0; i < buckets.at.length; i++) {
-			start += buckets.at[i] as number;
+		for (let i = 0; i < starts.length; i++) {
+			const start = starts[i] as number;
 			const previous = ledger.buckets[ledger.buckets.length - 1];
 			if (!epochMs.safeParse(start).success || (previous && start <= previous.at)) return undefined;
 			ledger.buckets.push({
@@ -117,18 +120,13 @@ export class Ledger {
 	}
 
 	store(): LedgerState {
-		const recent = { id: [] as number[], at: [] as number[] };
-		for (let i = 0; i < this.recentIds.length; i++) {
-			recent.id.push((this.recentIds[i] as number) - (this.recentIds[i - 1] ?? 0));
-			recent.at.push((this.recentAt[i] as number) - (this.recentAt[i - 1] ?? 0));
-		}
-		const buckets = { at: [] as number[], n: [] as number[], h: [] as number[], g: [] as number[] };
-		this.buckets.forEach((bucket, i) => {
-			buckets.at.push(bucket.at - (this.buckets[i - 1]?.at ?? 0));
-			buckets.n.push(bucket.n);
-			buckets.h.push(bucket.h);
-			buckets.g.push(bucket.g);
-		});
+		const recent = { id: toDeltas(this.recentIds), at: toDeltas(this.recentAt) };
+		const buckets = {
+			at: toDeltas(this.buckets.map((bucket) => bucket.at)),
+			n: this.buckets.map((bucket) => bucket.n),
+			h: this.buckets.map((bucket) => bucket.h),
+			g: this.buckets.map((bucket) => bucket.g),
+		};
 		return { behind: this.behind, horizon: this.horizon, recent, buckets };
 	}
 

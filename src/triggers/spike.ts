@@ -11,7 +11,6 @@
  */
 import { DateTime } from 'luxon';
 import {
-	dimensionKey,
 	groupLabel,
 	matchesFilters,
 	TRIGGER_GROUP_BY,
@@ -24,15 +23,16 @@ import { assertOneOf, assertSettleMinutes, requireValid } from '../errors';
 import { advance, stepBound } from '../guard';
 import { isoInZone, localeOf, type Language } from '../i18n';
 import { displayText, displayValue, metricName, toCountingUnits, unitOf, valueOfCall } from '../metrics';
-import { toAmount } from '../money';
+import { MAX_AMOUNT, toAmount } from '../money';
 import { apiDays } from '../periods';
-import { clientGroupOf, validateClientGrouping, type ClientGrouping } from './clientGroups';
+import { DAY_MS, MINUTE_MS } from '../clock';
+import { validateClientGrouping, type ClientGrouping } from './clientGroups';
 import { Contributions, type Contributor } from './contributors';
 import { loadSpike, newSpikeState, storeSpike, type OpenWindow, type SpikeModel, type SpikeState } from './spikeState';
 import { pollTracked, type TrackedSpec } from './engine';
+import { groupOf } from './groups';
 import { fingerprint, type PollEnvironment } from './state';
-import { MAX_AMOUNT } from './thresholdEvents';
-import { DAY_MS, Windows, type Seasonality, type SpikeWindow } from './windows';
+import { Windows, type Seasonality, type SpikeWindow } from './windows';
 
 export * from './spikeState';
 export { Windows, ZoneOffsets, type Seasonality, type SpikeWindow } from './windows';
@@ -144,12 +144,6 @@ export interface SpikePollResult {
 	building: boolean;
 }
 
-/** The group of a call ('' = all calls), or undefined when it is not evaluated (Unassigned without the option). */
-function groupOf(config: SpikeConfig, call: Call): string | undefined {
-	if (config.groupBy === 'client') return clientGroupOf(config.clients, call);
-	return config.groupBy === 'none' ? '' : (dimensionKey(call, config.groupBy) as string);
-}
-
 /** Adds (or, with sign -1, takes back) a call in its window; windows not evaluated yet also record who contributed. */
 function applyCall(config: SpikeConfig, model: SpikeModel, windows: Windows, call: Call, sign: 1 | -1): void {
 	if (!matchesFilters(call, config.filters)) return;
@@ -191,7 +185,7 @@ function spikeSpec(config: SpikeConfig, windows: Windows): TrackedSpec<SpikeStat
 		query: (_state, now) => ({ ...config.query, from: apiDays(historyStart(config, windows, now), now + 1).from }),
 		startAt: (_state, now) => historyStart(config, windows, now),
 		reading: (_state, now) => ({
-			settleMs: config.settleMinutes * 60_000,
+			settleMs: config.settleMinutes * MINUTE_MS,
 			// Windows older than the baseline no longer count: a call listed that late changes nothing.
 			keepFrom: now - (config.baselineDays + 2) * DAY_MS,
 			onShrink: 'rebuild',
@@ -206,7 +200,7 @@ export async function pollSpike(
 	env: PollEnvironment,
 ): Promise<SpikePollResult> {
 	const windows = new Windows(config.window, config.timezone);
-	const settleMs = config.settleMinutes * 60_000;
+	const settleMs = config.settleMinutes * MINUTE_MS;
 	const polled = await pollTracked(source, stored, spikeSpec(config, windows), env);
 	if (polled.rebuilt) return { state: polled.rebuilt, events: [], building: true };
 	const { state: previous, changes, now } = polled;
@@ -288,7 +282,7 @@ function prune(model: SpikeModel, now: number, config: SpikeConfig): void {
 export function dueWindows(windows: Windows, from: number, eligibleEnd: number): Array<{ start: number; end: number }> {
 	const due: Array<{ start: number; end: number }> = [];
 	const loop = 'Listing the spike windows due';
-	const step = stepBound(loop, DAY_MS / 60_000 + 2);
+	const step = stepBound(loop, DAY_MS / MINUTE_MS + 2);
 	for (let start = Math.max(from, eligibleEnd - DAY_MS); start < eligibleEnd; ) {
 		step();
 		const window = windows.of(start);
@@ -338,23 +332,29 @@ function evaluateWindows(config: SpikeConfig, model: SpikeModel, windows: Window
 
 const iso = (at: DateTime) => at.toISO({ suppressMilliseconds: true }) as string;
 
-function spikeEvent(
+interface SpikeFigures {
+	value: number;
+	baseline: number;
+	samples: number;
+}
+
+/**
+ * The event's sentence in the configured language: the window's value, how it compares with the usual
+ * one ("2.4× the usual 5.58 EUR"), over how many windows, and the top contributor.
+ */
+function spikeMessage(
 	config: SpikeConfig,
 	window: { start: number; end: number },
-	group: string,
-	figures: { value: number; baseline: number; samples: number },
+	groupValue: string | null,
+	figures: SpikeFigures,
 	open: OpenWindow | undefined,
-): SpikeEvent {
+	leader: Contributor | undefined,
+): string {
 	const { value, baseline, samples } = figures;
 	const zone = config.timezone;
-	const start = DateTime.fromMillis(window.start, { zone });
-	const end = DateTime.fromMillis(window.end, { zone });
 	const l = localeOf(config.language ?? 'en');
 	const words = l.m.spike;
-	const format = (units: number) => displayValue(config.metric, units);
 	const text = (units: number) => displayText(config.metric, units, config.currency, l);
-	const contributors = open?.contributions.top(format) ?? [];
-	const groupValue = config.groupBy === 'none' ? null : group;
 	// "2.4× the usual 5.58 EUR"; a window under its usual value says so instead of "0.4×".
 	const ratio =
 		baseline <= 0
@@ -362,12 +362,48 @@ function spikeEvent(
 			: value >= baseline
 				? words.times(l.num((value / baseline).toFixed(1)), text(baseline))
 				: words.under(text(baseline));
-	const leader = contributors[0];
 	const lead = leader
 		? words.lead(leader.by, leader.key, text(Math.round(open?.contributions.valueOf(leader.by, leader.key) ?? 0)))
 		: '';
 	const span = `${l.dayMonthTime(window.start, zone)}–${l.time(window.end, zone)}`;
 	const median = words.median(samples, l.int(samples));
+	return words.message(
+		`${metricName(config.metric, l)}${groupLabel(config.groupBy, groupValue, l)}`,
+		config.window,
+		span,
+		text(value),
+		ratio,
+		median,
+		lead,
+	);
+}
+
+/** The largest calls of a window, as the event lists them. */
+function topCallsOf(open: OpenWindow | undefined, zone: string): SpikeEvent['topCalls'] {
+	return (open?.top ?? []).map((call) => ({
+		id: call.id,
+		totalCost: toAmount(call.cost),
+		durationSeconds: call.dur,
+		assistantName: call.as,
+		campaignName: call.ca,
+		createdAt: isoInZone(call.at, zone),
+	}));
+}
+
+function spikeEvent(
+	config: SpikeConfig,
+	window: { start: number; end: number },
+	group: string,
+	figures: SpikeFigures,
+	open: OpenWindow | undefined,
+): SpikeEvent {
+	const { value, baseline, samples } = figures;
+	const zone = config.timezone;
+	const start = DateTime.fromMillis(window.start, { zone });
+	const end = DateTime.fromMillis(window.end, { zone });
+	const format = (units: number) => displayValue(config.metric, units);
+	const contributors = open?.contributions.top(format) ?? [];
+	const groupValue = config.groupBy === 'none' ? null : group;
 	return {
 		eventId: `spike:${config.metric}:${groupValue ?? 'all'}:${iso(start)}`,
 		metric: config.metric,
@@ -381,23 +417,8 @@ function spikeEvent(
 		group: groupValue,
 		...(config.groupBy === 'client' ? { client: groupValue } : {}),
 		topContributors: contributors,
-		topCalls: (open?.top ?? []).map((call) => ({
-			id: call.id,
-			totalCost: toAmount(call.cost),
-			durationSeconds: call.dur,
-			assistantName: call.as,
-			campaignName: call.ca,
-			createdAt: isoInZone(call.at, zone),
-		})),
-		message: words.message(
-			`${metricName(config.metric, l)}${groupLabel(config.groupBy, groupValue, l)}`,
-			config.window,
-			span,
-			text(value),
-			ratio,
-			median,
-			lead,
-		),
+		topCalls: topCallsOf(open, zone),
+		message: spikeMessage(config, window, groupValue, figures, open, contributors[0]),
 		baselineSamples: samples,
 	};
 }
@@ -406,7 +427,7 @@ function spikeEvent(
 export function spikeSample(config: SpikeConfig, state: SpikeState, now: number): SpikeEvent[] {
 	const model = loadSpike(state);
 	const windows = new Windows(config.window, config.timezone);
-	const window = windows.of(windows.of(now - config.settleMinutes * 60_000).start - 1);
+	const window = windows.of(windows.of(now - config.settleMinutes * MINUTE_MS).start - 1);
 	const groups = config.groupBy === 'none' ? [''] : [...model.buckets.keys()];
 	const ranked = groups
 		.map((group) => ({ group, value: model.buckets.get(group)?.get(window.start) ?? 0 }))

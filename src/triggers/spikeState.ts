@@ -6,6 +6,8 @@
  * and values — a week of 15-minute windows stays a few kilobytes.
  */
 import { z } from 'zod';
+import { MINUTE_MS } from '../clock';
+import { toDeltas } from './deltaColumn';
 import { CONTRIBUTOR_DIMENSIONS, Contributions, type ContributionEntry } from './contributors';
 import { count, epochMs, epochMsOrZero, finite, int, readState, STATE_VERSION } from './state';
 import { trackerStateSchema, type TrackerState } from './tracker';
@@ -71,8 +73,6 @@ export const spikeStateSchema = z.object({
 	updatedAt: epochMsOrZero,
 });
 
-const MINUTE_MS = 60_000;
-
 export function newSpikeState(config: string): SpikeState {
 	return {
 		v: STATE_VERSION,
@@ -134,10 +134,9 @@ export function storeSpike(base: SpikeState, model: SpikeModel, updates: Partial
 		.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
 		.map(([name, windows]) => {
 			const sorted = [...windows].sort(([a], [b]) => a - b);
-			const minutes = sorted.map(([start]) => Math.round(start / MINUTE_MS));
 			return {
 				name,
-				starts: minutes.map((start, i) => start - (minutes[i - 1] ?? 0)),
+				starts: toDeltas(sorted.map(([start]) => Math.round(start / MINUTE_MS))),
 				values: sorted.map(([, value]) => value),
 			};
 		});

@@ -6,6 +6,7 @@
  * repeating an alert. Nothing read back from n8n's static data is used before it passed its schema.
  */
 import { z } from 'zod';
+import { HOUR_MS } from '../clock';
 
 /** 3: the tracker reads by time and ids (a cursor and a ledger), not by positions (older states are rebuilt). */
 export const STATE_VERSION = 3;
@@ -32,8 +33,11 @@ export interface PollEnvironment {
 export const int = z.number().int().finite();
 export const count = int.nonnegative();
 export const finite = z.number().finite();
+/** The first and last instants a state may hold: 2000-01-01 and 2200-01-01 (UTC), epoch milliseconds. */
+export const EARLIEST_MS = 946_684_800_000;
+export const LATEST_MS = 7_258_118_400_000;
 /** Epoch milliseconds: a time after 2000 and before 2200 (a damaged clock value is not a time). */
-export const epochMs = int.min(946_684_800_000).max(7_258_118_400_000);
+export const epochMs = int.min(EARLIEST_MS).max(LATEST_MS);
 export const epochMsOrZero = z.union([z.literal(0), epochMs]);
 
 /**
@@ -51,7 +55,7 @@ export function readState<T extends { v: number; config: string }>(
 }
 
 /** How far ahead of the server's clock a stored time may lie before the state counts as damaged. */
-const FUTURE_TOLERANCE_MS = 60 * 60_000;
+const FUTURE_TOLERANCE_MS = HOUR_MS;
 
 /**
  * Whether a state recorded times after `now` (the clock was stepped back, or the state is damaged).

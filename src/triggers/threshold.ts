@@ -12,15 +12,17 @@
  *   reported. That is what makes eventIds unique even after the state is deleted mid-period: the
  *   crossings reported before are already reached, so the new baseline absorbs them silently.
  */
-import { dimensionKey, matchesFilters, type Call } from '../calls';
+import { matchesFilters, type Call } from '../calls';
 import type { CallSource } from '../api/port';
-import type { FamulorClient } from '../client';
+import type { AccountSource } from '../api/account';
 import { displayText, toCountingUnits, valueOfCall } from '../metrics';
 import { apiDays, periodContaining, type ResolvedPeriod } from '../periods';
+import { HOUR_MS, MINUTE_MS } from '../clock';
 import { pollBalance } from './balance';
-import { billedValue, clientGroupOf } from './clientGroups';
+import { billedValue } from './clientGroups';
 import { Contributions } from './contributors';
 import { pollTracked, type TrackedSpec } from './engine';
+import { groupOf } from './groups';
 import { fromTheFuture, type PollEnvironment } from './state';
 import {
 	localeOfConfig,
@@ -55,12 +57,6 @@ export interface ThresholdPollResult {
 const periodOf = (config: ThresholdConfig, at: number) =>
 	periodContaining(config.period, at, config.timezone, config.billingCycleDay);
 
-/** The group of a call ('' = all calls), or undefined when it is not evaluated (Unassigned without the option). */
-function groupOf(config: ThresholdConfig, call: Call): string | undefined {
-	if (config.groupBy === 'client') return clientGroupOf(config.clients, call);
-	return config.groupBy === 'none' ? '' : (dimensionKey(call, config.groupBy) as string);
-}
-
 /** Adds (or, with sign -1, takes back) a call in the period that holds it. */
 function applyCall(config: ThresholdConfig, periods: PeriodTotals[], call: Call, sign: 1 | -1): void {
 	if (!matchesFilters(call, config.filters)) return;
@@ -94,7 +90,7 @@ function valueAt(
 
 /** The earliest time the forecast is trusted: 10% of the period, at least an hour. */
 function forecastReady(period: ResolvedPeriod, now: number): boolean {
-	return now - period.startMs >= Math.max(3_600_000, (period.endMs - period.startMs) / 10);
+	return now - period.startMs >= Math.max(HOUR_MS, (period.endMs - period.startMs) / 10);
 }
 
 const groupsOf = (config: ThresholdConfig, totals: PeriodTotals) =>
@@ -186,7 +182,7 @@ function evaluateAll(
 }
 
 export async function pollThreshold(
-	client: FamulorClient,
+	client: CallSource & AccountSource,
 	previous: ThresholdState,
 	config: ThresholdConfig,
 	env: PollEnvironment,
@@ -207,7 +203,7 @@ function usageSpec(config: ThresholdConfig): TrackedSpec<ThresholdState> {
 		query: (_state, now) => ({ ...config.query, from: apiDays(periodOf(config, now).startMs, now + 1).from }),
 		startAt: (_state, now) => periodOf(config, now).startMs,
 		reading: (state, now) => ({
-			settleMs: config.settleMinutes * 60_000,
+			settleMs: config.settleMinutes * MINUTE_MS,
 			// Calls of the periods still kept; a call listed late in an earlier period changes nothing reported.
 			keepFrom: Math.min(periodOf(config, now).startMs, ...state.periods.map((p) => p.start)),
 			onShrink: 'rebuild',

@@ -9,6 +9,7 @@ import type { CallQuery } from '../api/port';
 import { assertOneOf, InvalidParameterError } from '../errors';
 import { isoInZone, localeOf, type Language, type Locale } from '../i18n';
 import { displayText, displayValue, metricName, toCountingUnits, unitOf } from '../metrics';
+import { MAX_AMOUNT } from '../money';
 import { publicPeriod, type Period, type ResolvedPeriod, type TriggerPeriod } from '../periods';
 import {
 	billedValue,
@@ -66,9 +67,6 @@ export interface ThresholdEvent {
 	topContributors: Contributor[];
 	message: string;
 }
-
-/** The largest amount kept exact in 1e-8 units within JavaScript's safe integers. */
-export const MAX_AMOUNT = 90_000_000;
 
 /** "50, 80, 100" → [50, 80, 100] (sorted, unique), or a parameter error. */
 export function parseThresholds(text: unknown): number[] {

@@ -22,6 +22,7 @@ import { billableSecondsOf, SETTLED_STATUSES, type Call } from '../calls';
 import { settled } from '../errors';
 import { incomplete } from '../list/errors';
 import { Walk, type BehindCount, type CursorState } from '../list/walk';
+import { HOUR_MS, MINUTE_MS } from '../clock';
 import { readForward } from './forward';
 import { findLate, timedOut } from './late';
 import { Ledger, ledgerStateSchema, type LedgerState } from './ledger';
@@ -76,12 +77,12 @@ export interface TrackerState {
 }
 
 /** A call still unsettled this long after it started is no longer watched: it is taken as it is. */
-export const MAX_WATCH_MS = 2 * 60 * 60 * 1000;
+export const MAX_WATCH_MS = 2 * HOUR_MS;
 /**
  * Calls taken in the last RECENT_MS are kept by id (at most MAX_RECENT of them, src/triggers/ledger.ts):
  * a call listed that late is told apart by its id; one listed later, by its stretch's checksums.
  */
-export const RECENT_MS = 6 * 60 * 60 * 1000;
+export const RECENT_MS = 6 * HOUR_MS;
 
 const nullableText = z.string().nullable();
 const text = z.string().max(1000);
@@ -387,7 +388,7 @@ class TrackerPoll {
 	private result(caughtUp: boolean): TrackerChanges {
 		const { options, previous } = this;
 		const cursor = this.walk.cursor ?? null;
-		const recentFrom = options.now - Math.max(RECENT_MS, options.settleMs + 15 * 60_000);
+		const recentFrom = options.now - Math.max(RECENT_MS, options.settleMs + 15 * MINUTE_MS);
 		this.ledger.prune(Math.min(recentFrom, cursor?.at ?? recentFrom), options.keepFrom);
 		const oldest = this.added.reduce((min, { call }) => Math.min(min, call.createdAt), Infinity);
 		const total = this.last?.total;

@@ -19,17 +19,15 @@
 import { DateTime, type Zone } from 'luxon';
 import { FamulorApiError } from '../errors';
 import { advance, noProgress, stepBound } from '../guard';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../clock';
 
 export type SpikeWindow = 'fifteenMinutes' | 'hour' | 'sixHours' | 'day';
 export type Seasonality = 'sameTimeOfDay' | 'sameWeekday' | 'none';
 
-export const DAY_MS = 86_400_000;
-const MINUTE_MS = 60_000;
-
 const UNIT_MS: ReadonlyMap<SpikeWindow, number> = new Map<SpikeWindow, number>([
-	['fifteenMinutes', 900_000],
-	['hour', 3_600_000],
-	['sixHours', 21_600_000],
+	['fifteenMinutes', 15 * MINUTE_MS],
+	['hour', HOUR_MS],
+	['sixHours', 6 * HOUR_MS],
 	['day', DAY_MS],
 ]);
 

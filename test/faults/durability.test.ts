@@ -15,7 +15,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FamulorApiError } from '../../src/errors';
-import type { Transport } from '../../src/client';
+import type { Transport } from '../../src/api/classic/transport';
 import { filtersFromInput } from '../../src/filters';
 import type { SpikeConfig, SpikeState } from '../../src/triggers/spike';
 import type { ThresholdConfig, ThresholdState } from '../../src/triggers/threshold';

@@ -24,7 +24,7 @@ import {
 	type EngineError,
 } from '../helpers/engine';
 import { Sandbox } from '../sandbox/server';
-import { PLATFORM2_FIX } from '../../src/platform';
+import { PLATFORM2_FIX } from '../../src/api/classic/platform';
 
 const KEY_2 = 'fam_live_5e1d7c3b9a2f4e6d8c0b';
 const TZ = 'Europe/Berlin';

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { INodeParameters } from 'n8n-workflow';
 import { FamulorBilling } from '../../nodes/FamulorBilling/FamulorBilling.node';
 import { FamulorThresholdTrigger } from '../../nodes/FamulorThresholdTrigger/FamulorThresholdTrigger.node';
-import { MAX_RESPONSE_BYTES } from '../../src/responseSize';
+import { MAX_RESPONSE_BYTES } from '../../src/api/classic/responseSize';
 import { createPollingWorkflow, executeNode } from '../helpers/engine';
 
 const CHUNK = Buffer.alloc(64 * 1024, 'x');

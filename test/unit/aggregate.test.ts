@@ -2,10 +2,11 @@
  * Streaming aggregation: groups, time buckets in a timezone across DST, exact totals. Expected sums
  * are computed in the test with BigInt from the decimal strings, independently of src/money.ts.
  */
-import { normalizeCall, type Call, type GroupBy } from '../../src/calls';
+import { normalizeCall } from '../../src/api/classic/calls';
+import { type Call, type GroupBy } from '../../src/calls';
 import { UsageAggregator, usageRow } from '../../src/aggregate';
 import { resolvePeriod } from '../../src/periods';
-import { callSchema } from '../../src/schemas';
+import { callSchema } from '../../src/api/classic/schemas';
 
 let nextId = 1;
 function call(fields: {

@@ -3,7 +3,7 @@
  * slashes, and would take about an hour for the million below). No clock is read: a quadratic check
  * would simply not finish.
  */
-import { checkBaseUrl, withoutTrailingSlashes } from '../../src/client';
+import { checkBaseUrl, withoutTrailingSlashes } from '../../src/api/classic/baseUrl';
 
 describe('checkBaseUrl is linear', () => {
 	it('a million slashes inside the address, and a million at its end', () => {

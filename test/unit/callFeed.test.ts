@@ -4,8 +4,8 @@
  * lost calls under the reader, the bounded memory of emitted costs, the stored form and its schema,
  * and the item's columns in the timezone.
  */
-import { normalizeCall } from '../../src/calls';
-import { callSchema } from '../../src/schemas';
+import { normalizeCall } from '../../src/api/classic/calls';
+import { callSchema } from '../../src/api/classic/schemas';
 import {
 	callEvent,
 	callFeedFingerprint,

@@ -2,15 +2,12 @@
  * The client's retries, error classification and pacing over scripted transports and a fake clock.
  * Sleeps are recorded and advance the fake clock instead of waiting.
  */
-import {
-	checkBaseUrl,
-	FamulorClient,
-	type ClientOptions,
-	type Transport,
-	type TransportResponse,
-} from '../../src/client';
+import { checkBaseUrl } from '../../src/api/classic/baseUrl';
+import { FamulorClient } from '../../src/api/classic/client';
+import type { ClientOptions } from '../../src/api/classic/requests';
+import { type Transport, type TransportResponse } from '../../src/api/classic/transport';
 import { FamulorApiError } from '../../src/errors';
-import { Pacer } from '../../src/pacing';
+import { Pacer } from '../../src/api/classic/pacing';
 
 const KEY = 'fam_live_4f9c2a7e1b0d3c5e8a6b';
 const OK: TransportResponse = { status: 200, headers: {}, body: { total_balance: '12.50000000' } };

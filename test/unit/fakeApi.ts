@@ -2,8 +2,8 @@
  * A minimal in-memory Famulor call list behind the core's Transport interface, for unit tests that
  * need precise control: calls added between two page requests, either sort order, request counting.
  */
-import type { Transport, TransportRequest } from '../../src/client';
-import { FamulorClient } from '../../src/client';
+import type { Transport, TransportRequest } from '../../src/api/classic/transport';
+import { FamulorClient } from '../../src/api/classic/client';
 
 export interface FakeCall {
 	id: number;

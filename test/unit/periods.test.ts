@@ -7,7 +7,7 @@
  */
 import { InvalidParameterError } from '../../src/errors';
 import {
-	apiDateRange,
+	apiDays,
 	assertBillingCycleDay,
 	assertTimezone,
 	MAX_CUSTOM_DAYS,
@@ -370,22 +370,22 @@ describe('parameter validation', () => {
 	});
 });
 
-describe('apiDateRange', () => {
+describe('apiDays', () => {
 	it('widens the UTC days of the period by one on each side', () => {
 		// Berlin March 2026 is 28 Feb 23:00 UTC .. 31 Mar 22:00 UTC.
-		expect(apiDateRange(at('2026-03-01T00:00:00+01:00'), at('2026-04-01T00:00:00+02:00'))).toEqual({
-			date_from: '2026-02-27',
-			date_to: '2026-04-01',
+		expect(apiDays(at('2026-03-01T00:00:00+01:00'), at('2026-04-01T00:00:00+02:00'))).toEqual({
+			from: '2026-02-27',
+			to: '2026-04-01',
 		});
 		// A UTC month: the end is exclusive, so the last day is 31 Mar.
-		expect(apiDateRange(at('2026-03-01T00:00:00Z'), at('2026-04-01T00:00:00Z'))).toEqual({
-			date_from: '2026-02-28',
-			date_to: '2026-04-01',
+		expect(apiDays(at('2026-03-01T00:00:00Z'), at('2026-04-01T00:00:00Z'))).toEqual({
+			from: '2026-02-28',
+			to: '2026-04-01',
 		});
 		// New York day 1 Nov 2026 is 04:00 UTC .. 05:00 UTC next day.
-		expect(apiDateRange(at('2026-11-01T00:00:00-04:00'), at('2026-11-02T00:00:00-05:00'))).toEqual({
-			date_from: '2026-10-31',
-			date_to: '2026-11-03',
+		expect(apiDays(at('2026-11-01T00:00:00-04:00'), at('2026-11-02T00:00:00-05:00'))).toEqual({
+			from: '2026-10-31',
+			to: '2026-11-03',
 		});
 	});
 
@@ -398,11 +398,11 @@ describe('apiDateRange', () => {
 		];
 		const dayIn = (ms: number, offsetHours: number) => new Date(ms + offsetHours * HOUR).toISOString().slice(0, 10);
 		for (const p of periods) {
-			const range = apiDateRange(p.startMs, p.endMs);
+			const range = apiDays(p.startMs, p.endMs);
 			for (let offset = -12; offset <= 14; offset++) {
 				for (const instant of [p.startMs, p.endMs - 1]) {
 					const day = dayIn(instant, offset);
-					expect(day >= range.date_from && day <= range.date_to).toBe(true);
+					expect(day >= range.from && day <= range.to).toBe(true);
 				}
 			}
 		}

@@ -1,11 +1,12 @@
 /**
- * Famulor Platform 2.0 recognition (src/platform.ts): keys starting with fam_, famulor.io hosts and
+ * Famulor Platform 2.0 recognition (src/api/classic/platform.ts): keys starting with fam_, famulor.io hosts and
  * successful answers in Platform 2.0's list envelope are told apart from Famulor Classic, and the
  * client turns such an answer into the same clear error. Error answers keep their meaning whatever
  * their body says (issue 23): a 429 with `{"error":"rate_limit_exceeded"}` is retried after its
  * `retry_after`, a 5xx is retried, a 401 names the key.
  */
-import { FamulorClient, type TransportResponse } from '../../src/client';
+import { FamulorClient } from '../../src/api/classic/client';
+import { type TransportResponse } from '../../src/api/classic/transport';
 import { FamulorApiError } from '../../src/errors';
 import {
 	assertClassicCredential,
@@ -14,7 +15,7 @@ import {
 	platform2Host,
 	platform2ResponseError,
 	PLATFORM2_FIX,
-} from '../../src/platform';
+} from '../../src/api/classic/platform';
 
 const CLASSIC = 'https://app.famulor.de/api';
 const KEY_2 = 'fam_live_9d2c4b7a1e3f5a8c0b6d';

@@ -4,9 +4,10 @@
  * cap (nodes/shared/transport.ts readBody), and by the client for a text body (src/clientErrors.ts).
  */
 import { Readable } from 'node:stream';
-import { FamulorClient, type TransportResponse } from '../../src/client';
+import { FamulorClient } from '../../src/api/classic/client';
+import { type TransportResponse } from '../../src/api/classic/transport';
 import { FamulorApiError } from '../../src/errors';
-import { MAX_RESPONSE_BYTES, OversizedBody } from '../../src/responseSize';
+import { MAX_RESPONSE_BYTES, OversizedBody } from '../../src/api/classic/responseSize';
 import { readBody } from '../../nodes/shared/transport';
 
 const CHUNK = 64 * 1024;

@@ -4,17 +4,24 @@
  */
 import {
 	billableSecondsOf,
-	CallFieldError,
 	dimensionKey,
 	matchesFilters,
-	normalizeCall,
 	parseTimestamp,
 	SETTLED_STATUSES,
 	type Call,
 } from '../../src/calls';
-import { FamulorClient, type Transport } from '../../src/client';
+import { CallFieldError, normalizeCall } from '../../src/api/classic/calls';
+import { FamulorClient } from '../../src/api/classic/client';
+import { type Transport } from '../../src/api/classic/transport';
 import { FamulorApiError } from '../../src/errors';
-import { callSchema, describeIssue, listSchema, meSchema, paginatorSchema, phoneNumberSchema } from '../../src/schemas';
+import {
+	callSchema,
+	describeIssue,
+	listSchema,
+	meSchema,
+	paginatorSchema,
+	phoneNumberSchema,
+} from '../../src/api/classic/schemas';
 
 const AUG_4_1430_UTC = Date.UTC(2025, 7, 4, 14, 30, 0);
 

@@ -8,7 +8,7 @@
  * the exact output: no tail of a cut-off key, no character of a base64 value, is left behind.
  */
 import fc from 'fast-check';
-import { FamulorClient } from '../../src/client';
+import { FamulorClient } from '../../src/api/classic/client';
 import { FamulorApiError } from '../../src/errors';
 import { MIN_FRAGMENT, scrubSecret } from '../../src/secrets';
 

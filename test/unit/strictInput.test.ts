@@ -5,16 +5,18 @@
  * "1", "12" or "Mar 5" dates in 2001. Numbers from parameters are decimal only: " 0x2 ", "1e3" and
  * "Infinity" are refused with an error naming the parameter and the fix (spaces around are ignored).
  */
-import { CallFieldError, normalizeCall, parseTimestamp } from '../../src/calls';
-import { FamulorClient, type TransportResponse } from '../../src/client';
+import { CallFieldError, normalizeCall } from '../../src/api/classic/calls';
+import { parseTimestamp } from '../../src/calls';
+import { FamulorClient } from '../../src/api/classic/client';
+import { type TransportResponse } from '../../src/api/classic/transport';
 import { parseClientRules } from '../../src/clients';
 import { resolvePlan } from '../../src/chargeSummary/plans';
 import { DECIMAL_FORM, decimalParameter, parseDecimal } from '../../src/decimal';
 import { FamulorApiError, InvalidParameterError } from '../../src/errors';
 import { buildFeeTable } from '../../src/numbers';
-import { headerNumber } from '../../src/pacing';
+import { headerNumber } from '../../src/api/classic/pacing';
 import { assertIdleDays } from '../../src/rentals';
-import { callSchema } from '../../src/schemas';
+import { callSchema } from '../../src/api/classic/schemas';
 
 const failure = (run: () => unknown): unknown => {
 	try {

@@ -8,10 +8,11 @@
  * like the trigger's catch block). The engine is handed the stored state object itself, so the
  * checks below also prove that an engine never writes into its input.
  */
-import { FamulorClient, type Transport } from '../../../src/client';
+import { FamulorClient } from '../../../src/api/classic/client';
+import { type Transport } from '../../../src/api/classic/transport';
 import { believableSkew, ServerClock } from '../../../src/clock';
 import { FamulorApiError } from '../../../src/errors';
-import type { RateLimits } from '../../../src/pacing';
+import type { RateLimits } from '../../../src/api/classic/pacing';
 import type { PollEnvironment } from '../../../src/triggers/state';
 import { spikeEpisode, thresholdEpisode } from '../../helpers/stateViews';
 import {

@@ -1,7 +1,7 @@
 /**
  * One run of a poll sequence against a fresh sandbox, with or without the sequence's faults.
  */
-import { FamulorClient } from '../../../src/client';
+import { FamulorClient } from '../../../src/api/classic/client';
 import { Sandbox, type Fault } from '../../sandbox/server';
 import { modelPoll, type EngineEvent, type EngineSpec, type PollOutcome, type Stored } from './poller';
 import { applyArrivals, damageStored, MINUTE, type Sequence, type StateDamage } from './scenario';

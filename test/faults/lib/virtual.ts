@@ -10,7 +10,7 @@
  *  - records the client-side send time of every request, for the rate-limit invariant.
  */
 import http from 'node:http';
-import type { Transport, TransportRequest, TransportResponse } from '../../../src/client';
+import type { Transport, TransportRequest, TransportResponse } from '../../../src/api/classic/transport';
 
 export class VirtualClock {
 	constructor(public now: number) {}

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { runwayOf } from '../../../../src/usage';
-import { parseMoney, toAmount } from '../../../../src/money';
+import { toAmount } from '../../../../src/money';
 import { isoInZone } from '../../../../src/i18n';
 import { timezoneOf } from '../../../shared/parameters';
 import type { ClientSetup } from '../../../shared/transport';
@@ -45,13 +45,12 @@ export async function execute(
 ): Promise<OperationResult[]> {
 	const options = this.getNodeParameter('options', itemIndex, {}) as { includeRunway?: boolean; timezone?: string };
 	const timezone = timezoneOf(this, options.timezone);
-	const me = await setup.client.getMe();
-	const balance = parseMoney(me.total_balance);
+	const { balance, name, email } = await setup.client.account();
 	const json: OperationResult['json'] = {
 		balance: toAmount(balance),
 		currency: setup.settings.currency,
-		name: me.name ?? null,
-		email: me.email ?? null,
+		name,
+		email,
 		checkedAt: isoInZone(setup.serverNow() ?? Date.now(), timezone),
 	};
 	if (options.includeRunway) {

@@ -260,8 +260,8 @@ export async function execute(
 		vatPercent,
 	});
 	await forEachCall(setup.client, { period, query: {}, filters: {} }, ({ call }) => builder.add(call));
-	const numbers = await setup.client.getPhoneNumbers();
-	const assistants = await setup.client.getAssistants();
+	const numbers = await setup.client.phoneNumbers();
+	const assistants = await setup.client.assistants();
 	const result = builder.finish(describePhoneNumbers(numbers, assistants, fees));
 
 	const items: OperationResult[] = [];

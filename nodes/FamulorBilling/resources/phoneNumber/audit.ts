@@ -88,8 +88,8 @@ export async function execute(
 			? 'slack'
 			: assertOneOf(options.textFormat, TEXT_FORMATS, 'options.textFormat', 'Text Format');
 
-	const numbers = await setup.client.getPhoneNumbers();
-	const assistants = await setup.client.getAssistants();
+	const numbers = await setup.client.phoneNumbers();
+	const assistants = await setup.client.assistants();
 	// Now is Famulor's (its Date header), like the triggers' clock: the clock that stamps the calls.
 	const nowMs = setup.serverNow() ?? Date.now();
 	const item = await auditRentals(setup.client, {

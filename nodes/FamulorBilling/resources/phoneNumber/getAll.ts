@@ -52,7 +52,7 @@ export async function execute(
 	const options = this.getNodeParameter('options', itemIndex, {}) as { rentedOnly?: boolean; timezone?: unknown };
 	const rentedOnly = options.rentedOnly !== false;
 	const timezone = timezoneOf(this, options.timezone);
-	const [numbers, assistants] = [await setup.client.getPhoneNumbers(), await setup.client.getAssistants()];
+	const [numbers, assistants] = [await setup.client.phoneNumbers(), await setup.client.assistants()];
 	// Today is Famulor's (its Date header), like the triggers' clock; the local clock before any answer.
 	const now = setup.serverNow() ?? Date.now();
 	return describePhoneNumbers(numbers, assistants, fees)

@@ -13,7 +13,7 @@
  * keeps its meaning), and the message says which generation the account is on and what to do. The key
  * itself is never part of a message.
  */
-import { FamulorApiError } from './errors';
+import { FamulorApiError } from '../../errors';
 
 export const CLASSIC_API_URL = 'https://app.famulor.de/api';
 
@@ -104,7 +104,7 @@ function platform2Envelope(body: unknown): boolean {
  * answers our paths), or undefined. Only a 2xx answer says which API this is: an error status keeps
  * its own meaning whatever its body says — a gateway or a Classic server in front of a rate limiter may
  * well answer 429 `{ "error": "rate_limit_exceeded" }` or 401 `{ "error": "invalid_api_key" }`, and
- * those must still be retried, wait for `retry_after`, or name the key (src/clientErrors.ts).
+ * those must still be retried, wait for `retry_after`, or name the key (errors.ts).
  */
 export function platform2ResponseError(status: number, body: unknown): FamulorApiError | undefined {
 	if (status < 200 || status >= 300 || !platform2Envelope(body)) return undefined;

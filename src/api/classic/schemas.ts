@@ -4,7 +4,7 @@
  * fields the package computes with. Unknown extra fields pass through untouched.
  */
 import { z } from 'zod';
-import { parseTimestamp, TIMESTAMP_FORMS } from './calls';
+import { parseTimestamp, TIMESTAMP_FORMS } from '../../calls';
 
 const money = z.union([z.string(), z.number()]);
 const nullableString = z.string().nullish();

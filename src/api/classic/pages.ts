@@ -6,8 +6,8 @@
  * refused with a typed error naming the contradiction: what it claims about its place is what tells
  * the readers where the list ends.
  */
-import type { CallsPage } from './client';
-import { incomplete } from './list/errors';
+import type { CallsPage } from './transport';
+import { incomplete } from '../../list/errors';
 
 /** Rows a last page may hold beyond what its total leaves: calls that arrived between count and select. */
 const ARRIVALS_SLACK = 5;

@@ -4,9 +4,9 @@
  * is not one of Famulor's (a server that ignores `per_page` and sends 100,000 calls, a proxy's error
  * page, a hostile server) and would otherwise be read and parsed whole (150 MB for 100,000 calls)
  * before it is refused. The n8n transport stops reading at the cap (nodes/shared/transport.ts); the
- * client refuses a text body above it before parsing (src/clientErrors.ts).
+ * client refuses a text body above it before parsing (errors.ts).
  */
-import { FamulorApiError } from './errors';
+import { FamulorApiError } from '../../errors';
 
 /** 10 MB: more than a hundred pages of calls with transcripts. */
 export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;

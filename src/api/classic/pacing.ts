@@ -6,7 +6,8 @@
  * exhausted `Remaining` waits for `Reset`. Time comes from an injected clock so tests and
  * benchmarks can drive it.
  */
-import { parseDecimal } from './decimal';
+import { parseDecimal } from '../../decimal';
+import { MINUTE_MS } from '../../clock';
 
 export interface RateLimits {
 	perMinute: number;
@@ -32,14 +33,14 @@ export class Pacer {
 	constructor(limits: RateLimits = FAMULOR_RATE_LIMITS, history: number[] = [], now = Date.now()) {
 		this.limits = validLimits(limits) ? { ...limits } : { ...FAMULOR_RATE_LIMITS };
 		const past = history.filter(
-			(t) => Number.isFinite(t) && t <= now + WINDOW_MARGIN_MS && t > now - 60_000 - WINDOW_MARGIN_MS,
+			(t) => Number.isFinite(t) && t <= now + WINDOW_MARGIN_MS && t > now - MINUTE_MS - WINDOW_MARGIN_MS,
 		);
 		this.sent.push(...past.sort((a, b) => a - b));
 	}
 
 	/** Send times within the last minute, to hand to the next pacer for the same key. */
 	history(now: number): number[] {
-		return this.sent.filter((t) => t > now - 60_000 - WINDOW_MARGIN_MS);
+		return this.sent.filter((t) => t > now - MINUTE_MS - WINDOW_MARGIN_MS);
 	}
 
 	get currentLimits(): RateLimits {
@@ -50,7 +51,7 @@ export class Pacer {
 	delayBefore(now: number): number {
 		let wait = 0;
 		wait = Math.max(wait, this.windowWait(now, 10_000, this.limits.perTenSeconds));
-		wait = Math.max(wait, this.windowWait(now, 60_000, this.limits.perMinute));
+		wait = Math.max(wait, this.windowWait(now, MINUTE_MS, this.limits.perMinute));
 		if (this.remaining !== undefined && this.remaining <= 0 && this.resetAt !== undefined && this.resetAt > now) {
 			wait = Math.max(wait, this.resetAt - now + WINDOW_MARGIN_MS);
 		}
@@ -67,7 +68,7 @@ export class Pacer {
 	private ownWindowFull(now: number): boolean {
 		return (
 			this.windowWait(now, 10_000, this.limits.perTenSeconds) > 0 ||
-			this.windowWait(now, 60_000, this.limits.perMinute) > 0
+			this.windowWait(now, MINUTE_MS, this.limits.perMinute) > 0
 		);
 	}
 
@@ -100,7 +101,7 @@ export class Pacer {
 		if (remaining !== undefined) this.remaining = remaining <= 0 && this.ownWindowFull(now) ? undefined : remaining;
 		const reset = headerNumber(headers, 'x-ratelimit-reset');
 		if (reset !== undefined) this.resetAt = reset > 1e11 ? reset : reset * 1000;
-		else if (remaining !== undefined) this.resetAt = now + 60_000;
+		else if (remaining !== undefined) this.resetAt = now + MINUTE_MS;
 	}
 }
 

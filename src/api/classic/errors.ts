@@ -5,13 +5,13 @@
  * wait first is its `retryAfterMs`, read from the response. Text taken from a response is cut short and
  * passes through `scrub`, which removes the API key.
  */
-import { parseHttpDate } from './clock';
-import { parseDecimal } from './decimal';
-import { FamulorApiError } from './errors';
+import { parseHttpDate } from '../../clock';
+import { parseDecimal } from '../../decimal';
+import { FamulorApiError } from '../../errors';
 import { headerNumber, headerValue } from './pacing';
 import { platform2ResponseError } from './platform';
 import { MAX_RESPONSE_BYTES, OversizedBody, tooLargeError } from './responseSize';
-import type { TransportResponse } from './client';
+import type { TransportResponse } from './transport';
 
 type Scrub = (text: string) => string;
 
@@ -22,13 +22,13 @@ export function classifyResponse(
 	scrub: Scrub,
 ): { body: unknown } | FamulorApiError {
 	const { status } = response;
-	// An answer the transport stopped reading at the size cap, whatever its status (src/responseSize.ts).
+	// An answer the transport stopped reading at the size cap, whatever its status (responseSize.ts).
 	if (response.body instanceof OversizedBody)
 		return tooLargeError(path, status, response.body.bytes, response.body.limit);
 	if (status >= 200 && status < 300) {
 		const success = successBody(response, path);
 		if (success instanceof FamulorApiError) return success;
-		// A (white-label) Famulor Platform 2.0 host answering our path: say so (src/platform.ts). Only a
+		// A (white-label) Famulor Platform 2.0 host answering our path: say so (platform.ts). Only a
 		// successful answer tells: 429, 5xx and 401 keep their meaning whatever their body's error code.
 		return platform2ResponseError(status, success.body) ?? success;
 	}
