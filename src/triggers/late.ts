@@ -134,21 +134,21 @@ class LateFinder {
 		const taken = this.takenBefore(at);
 		const rows = Math.min(MAX_SLICE - 1, high - low + 1 + 2 * MARGIN);
 		// Rows before `at` lie at indices 0… (oldest first) or from the end (newest first).
-		const expected = () => (this.search.order === 1 ? taken + low - 1 - MARGIN : this.total - taken - low + MARGIN);
-		let index = expected();
+		const indexOf = (d: number) => (this.search.order === 1 ? taken + d - 1 - MARGIN : this.total - taken - d + MARGIN);
+		let range = { low, high };
 		for (let attempt = 0; attempt < MEASURE_TRIES; attempt++) {
-			const total = this.total;
 			const toward = this.search.order === 1 ? 1 : -1;
-			const slice = await this.read({ at: Math.max(0, index), toward, rows });
+			const slice = await this.read({ at: Math.max(0, indexOf(range.low)), toward, rows });
 			const before = rowsBefore(slice, at, this.search.order);
 			if (before !== undefined) {
 				const d = before - taken;
 				if (d < low || d > high) throw new Inconsistent();
 				return d;
 			}
-			// Calls arriving meanwhile moved the boundary out of the answer: where the new total puts it, or
-			// (the total as before) where the answer's rows say it went.
-			index = slice.total !== total ? expected() : (beyond(slice, at, this.search.order, rows) ?? index);
+			// The boundary is not in the answer (more late calls than one answer spans, or calls arriving
+			// meanwhile moved it): the answer's rows narrow how many late calls lie before it — a count that
+			// calls arriving after it leave as it is — and the next answer looks there, by the new total.
+			range = narrowed(slice, at, this.search.order, taken, range);
 		}
 		throw new Inconsistent();
 	}
@@ -211,18 +211,30 @@ class LateFinder {
 }
 
 /**
- * Where to look for the boundary at time `at` that a slice did not show: past its far end (every row in
- * it is on the near side) or before its start (every row on the far side). The index to ask for with a
- * window of `rows` read `toward` (the window reaches from it that way), overlapping the slice by a row.
+ * What a slice that does not show the boundary at time `at` says about D, the late calls before it (the
+ * rows before `at` are `taken` + D): every row in it on one side puts the boundary past that end.
  */
-function beyond(slice: CallSlice, at: number, order: 1 | -1, rows: number): number | undefined {
+function narrowed(
+	slice: CallSlice,
+	at: number,
+	order: 1 | -1,
+	taken: number,
+	range: { low: number; high: number },
+): { low: number; high: number } {
 	const first = slice.rows[0];
-	if (!first) return undefined;
-	// Newest first, rows at or after `at` come before the boundary; oldest first, rows before it.
-	const nearSide = order === 1 ? first.call.createdAt < at : first.call.createdAt >= at;
+	if (!first) return range;
 	const end = slice.start + slice.rows.length - 1;
-	if (order === 1) return nearSide ? end : Math.max(0, slice.start - rows);
-	return nearSide ? end + rows : slice.start;
+	const allBefore = first.call.createdAt < at;
+	// Oldest first, rows before `at` are the indices [0, taken + D); newest first, [total − taken − D, total).
+	const bound =
+		order === 1
+			? allBefore
+				? { low: end + 1 - taken }
+				: { high: slice.start - taken }
+			: allBefore
+				? { low: slice.total - slice.start - taken }
+				: { high: slice.total - end - 1 - taken };
+	return { low: Math.max(range.low, bound.low ?? range.low), high: Math.min(range.high, bound.high ?? range.high) };
 }
 
 /**

@@ -118,6 +118,21 @@ describe('the tracker takes every call once, however ties, arrivals and late lis
 		);
 	});
 
+	it('99 calls listed late while calls arrive during every answer are found (a recorded counterexample)', async () => {
+		// The late search's first answer cannot hold every place the boundary may be (99 late calls), and the
+		// list grows between its answers: it must follow the boundary by the answers' rows, not start over.
+		const arrive = (n: number, ageMinutes: number) => ({ n, perSecond: 1, ageMinutes, lateMinutes: 0 });
+		const polls: Poll[] = [
+			{ step: 1, arrivals: [arrive(19, 0), arrive(34, 1)], midPoll: 1 },
+			{ step: 1, arrivals: [arrive(36, 3), arrive(26, 3), arrive(36, 3)], midPoll: 5 },
+			{ step: 1, arrivals: [], midPoll: 5 },
+			{ step: 240, arrivals: [], midPoll: 0 },
+		];
+		const { taken, source } = await run('desc', 1, polls);
+		expect([...taken.values()].every((n) => n === 1)).toBe(true);
+		expect([...taken.keys()].sort((a, b) => a - b)).toEqual(listedSince(source, NOW - 3 * 3_600_000));
+	});
+
 	it('calls listed eight hours late, before the calls the ledger keeps by id, are found by checksum', async () => {
 		for (const order of ['desc', 'asc'] as const) {
 			const source = new MemorySource(11);
