@@ -105,3 +105,15 @@ export async function settled<T>(promise: Promise<T>): Promise<{ value: T } | { 
 		(error: unknown) => ({ error }),
 	);
 }
+
+const INCOMPLETE_FIX =
+	'Nothing was returned from this read, so no total is short. This is usually transient: run the node again ' +
+	'(a trigger retries on its next poll). If it repeats, the Famulor API changed: please report the message ' +
+	'to the package maintainers.';
+
+/** The error for a list that cannot be proven complete (the call list, or another list of the API). */
+export function incomplete(what: string, list = 'call list'): FamulorApiError {
+	return new FamulorApiError('incomplete', `Famulor's ${list} cannot be proven complete: ${what}`, INCOMPLETE_FIX, {
+		retryable: true,
+	});
+}

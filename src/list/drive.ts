@@ -14,8 +14,7 @@
  */
 import type { CallQuery, CallRow, CallSlice, CallSource, SliceRequest } from '../api/port';
 import { MAX_SLICE } from '../api/port';
-import { FamulorApiError, settled } from '../errors';
-import { incomplete } from './errors';
+import { FamulorApiError, incomplete, settled } from '../errors';
 import { Seek } from './seek';
 import type { Step, Walk } from './walk';
 

@@ -14,7 +14,7 @@
  */
 import type { CallRow, CallSlice } from '../api/port';
 import { reachesEnd } from '../api/port';
-import { incomplete } from './errors';
+import { incomplete } from '../errors';
 
 /** 1 oldest first, -1 newest first. */
 export type ListOrder = 1 | -1;

@@ -16,7 +16,7 @@
  * What a slice that cannot be used says instead: where to ask next (src/list/drive.ts asks).
  */
 import type { CallRow, CallSlice, SliceRequest } from '../api/port';
-import { incomplete } from './errors';
+import { incomplete } from '../errors';
 import { createdAtOf, orderOf, walkKey, WalkView, type Direction, type ListOrder } from './slice';
 
 export type Outcome =

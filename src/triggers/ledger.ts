@@ -24,7 +24,7 @@ const BUCKET_MS = HOUR_MS;
 /** Most stretches kept (about 25 characters each in the state). */
 export const MAX_BUCKETS = 1_500;
 /** Most calls kept by id (about 12 characters each). */
-export const MAX_RECENT = 5_000;
+export const MAX_RECENT = 2_000;
 
 export interface LedgerState {
 	behind: number;

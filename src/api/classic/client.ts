@@ -6,7 +6,7 @@
  * (src/api/port.ts, src/api/account.ts) over the Classic endpoints. What each answer means (the body,
  * or which typed error) is decided in errors.ts; the wire's types are in transport.ts.
  */
-import { FamulorApiError, settled } from '../../errors';
+import { FamulorApiError, incomplete, settled } from '../../errors';
 import { ClassicRequests } from './requests';
 import {
 	assistantSchema,
@@ -26,7 +26,6 @@ import {
 import type { Call } from '../../calls';
 import { CallFieldError, normalizeCallSafely } from './calls';
 import { checkPage } from './pages';
-import { incomplete } from '../../list/errors';
 import type { CallQuery as PortQuery, CallRow, CallSlice, CallSource, SliceRequest } from '../port';
 import { MAX_SLICE } from '../port';
 import type {

@@ -7,7 +7,7 @@
  * the readers where the list ends.
  */
 import type { CallsPage } from './transport';
-import { incomplete } from '../../list/errors';
+import { incomplete } from '../../errors';
 
 /** Rows a last page may hold beyond what its total leaves: calls that arrived between count and select. */
 const ARRIVALS_SLACK = 5;
