@@ -11,23 +11,12 @@
 import type { CallQuery, CallRow, CallSlice, CallSource, SliceRequest } from '../../src/api/port';
 import { MAX_SLICE } from '../../src/api/port';
 import { billableSecondsOf, SETTLED_STATUSES, type Call } from '../../src/calls';
+import { seededRandom } from './random';
 
 export interface MemoryCall extends Call {
 	/** When the call appears in the list (default: its created_at). */
 	listedAt?: number;
 	deleted?: boolean;
-}
-
-/** mulberry32: a small deterministic PRNG in [0, 1). */
-export function seeded(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 export function makeCall(partial: Partial<MemoryCall> & { id: number; createdAt: number }): MemoryCall {
@@ -67,7 +56,7 @@ export class MemorySource implements CallSource {
 	private readonly random: () => number;
 
 	constructor(seed = 1) {
-		this.random = seeded(seed);
+		this.random = seededRandom(seed);
 	}
 
 	add(...calls: MemoryCall[]): this {

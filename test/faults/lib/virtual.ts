@@ -12,6 +12,8 @@
 import http from 'node:http';
 import type { Transport, TransportRequest, TransportResponse } from '../../../src/api/classic/transport';
 
+export { seededRandom } from '../../helpers/random';
+
 export class VirtualClock {
 	constructor(public now: number) {}
 
@@ -24,18 +26,6 @@ export class VirtualClock {
 	advanceTo(at: number): void {
 		if (at > this.now) this.now = at;
 	}
-}
-
-/** mulberry32: a small deterministic PRNG in [0, 1). */
-export function seededRandom(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
 }
 
 export const FAMULOR_LIMITS = { perMinute: 100, perTenSeconds: 20 };
