@@ -148,7 +148,9 @@ class LateFinder {
 			// The boundary is not in the answer (more late calls than one answer spans, or calls arriving
 			// meanwhile moved it): the answer's rows narrow how many late calls lie before it — a count that
 			// calls arriving after it leave as it is — and the next answer looks there, by the new total.
-			range = narrowed(slice, at, this.search.order, taken, range);
+			// (An answer that contradicts what is known, a page from elsewhere, narrows nothing.)
+			const next = narrowed(slice, at, this.search.order, taken, range);
+			range = next.low <= next.high ? next : { low, high };
 		}
 		throw new Inconsistent();
 	}
